@@ -1,0 +1,182 @@
+"""Use cases of a support case: open, follow, change, message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from supportdesk.application.ports import Clock, OrderSystem, UnitOfWork
+from supportdesk.domain.access import Actor
+from supportdesk.domain.cases import (
+    Category,
+    CaseStatus,
+    OrderReference,
+    Priority,
+    SnapshotLine,
+    SupportCase,
+)
+from supportdesk.domain.errors import (
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    OrderNotFound,
+    ValidationFailed,
+    VersionConflict,
+)
+from supportdesk.domain.events import new_id
+from supportdesk.domain.messages import Message
+from supportdesk.domain.orders import Order
+from supportdesk.domain.refunds import Refund
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCase:
+    order_id: str
+    subject: str
+    description: str
+    category: Category
+    priority: Priority = Priority.NORMAL
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeCase:
+    status: CaseStatus | None = None
+    priority: Priority | None = None
+    assignee_id: str | None = None
+    unassign: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    case: SupportCase
+    refunds: list[Refund]
+
+
+def check_version(expected: int | None, actual: int) -> None:
+    """A client that sent If-Match must have seen the current version."""
+    if expected is not None and expected != actual:
+        raise VersionConflict(
+            f"you saw version {expected}, the current one is {actual}; reload and retry",
+            current_version=actual,
+        )
+
+
+class CaseService:
+    """Use cases of a support case's life: open, change, message, follow."""
+
+    def __init__(self, uow: UnitOfWork, orders: OrderSystem, clock: Clock) -> None:
+        self.uow = uow
+        self.orders = orders
+        self.clock = clock
+
+    async def open(self, command: OpenCase, actor: Actor) -> SupportCase:
+        """A customer opens a case about one of their own orders; the order's lines are
+        kept as they were at that moment. Someone else's order is indistinguishable from
+        an unknown one."""
+        if actor.is_staff or actor.customer_id is None:
+            raise Forbidden("cases are opened by customers about their own orders")
+        order = await self.orders.get_order(command.order_id)
+        if order is None or not actor.owns(order.customer_id):
+            raise OrderNotFound(f"no order '{command.order_id}' of yours", field="order_id")
+        case = SupportCase.open(
+            id=new_id("case"),
+            customer_id=order.customer_id,
+            order=order_reference(order),
+            subject=command.subject,
+            description=command.description,
+            category=command.category,
+            priority=command.priority,
+            by=actor,
+            now=self.clock.now(),
+        )
+        async with self.uow:
+            await self.uow.cases.add(case)
+            await self.uow.commit()
+        return case
+
+    async def get(self, case_id: str, actor: Actor) -> CaseView:
+        async with self.uow:
+            case = await self._get_for(actor, case_id)
+            return CaseView(case=case, refunds=await self.uow.refunds.of_case(case_id))
+
+    async def change(
+        self, case_id: str, command: ChangeCase, actor: Actor, expected_version: int | None
+    ) -> CaseView:
+        """Staff change status, priority and assignee; the owner may only close the case or
+        reopen a resolved one. Each change is an event; a stale version is refused."""
+        async with self.uow:
+            case = await self._get_for(actor, case_id)
+            check_version(expected_version, case.version)
+            now = self.clock.now()
+            if command.assignee_id is not None or command.unassign:
+                await self._check_assignee(command.assignee_id)
+                case.assign(command.assignee_id, by=actor, now=now)
+            if command.priority is not None:
+                case.change_priority(command.priority, by=actor, now=now)
+            if command.status is not None and command.status is not case.status:
+                case.change_status(
+                    command.status,
+                    by=actor,
+                    now=now,
+                    has_open_refunds=await self.uow.cases.has_open_refunds(case_id),
+                    note=command.note,
+                )
+            elif command.note:
+                if not actor.is_staff:
+                    raise Forbidden("customers write messages, not notes")
+                case.add_note(command.note, by=actor, now=now)
+            await self.uow.cases.save(case)
+            refunds = await self.uow.refunds.of_case(case_id)
+            await self.uow.commit()
+        return CaseView(case=case, refunds=refunds)
+
+    async def add_message(
+        self, case_id: str, body: str, internal: bool, actor: Actor
+    ) -> Message:
+        """The owner and staff write on a case that is not closed; only staff write internal
+        notes. The owner's reply on a case waiting on them puts it back in progress."""
+        async with self.uow:
+            case = await self._get_for(actor, case_id)
+            if case.is_closed:
+                raise InvalidTransition("a closed case takes no more messages")
+            now = self.clock.now()
+            message = Message.write(case_id=case_id, by=actor, body=body, internal=internal, now=now)
+            if not actor.is_staff:
+                case.customer_replied(by=actor, now=now)
+            case.add_event(
+                "internal_note_added" if internal else "message_added", by=actor, now=now
+            )
+            await self.uow.messages.add(message)
+            await self.uow.cases.save(case)
+            await self.uow.commit()
+        return message
+
+    async def _get_for(self, actor: Actor, case_id: str) -> SupportCase:
+        """A case the actor may not see does not exist for them."""
+        case = await self.uow.cases.get(case_id)
+        if case is None or not actor.may_see(case.customer_id):
+            raise NotFound(f"no support case '{case_id}'")
+        return case
+
+    async def _check_assignee(self, assignee_id: str | None) -> None:
+        if assignee_id is None:
+            return
+        user = await self.uow.users.get(assignee_id)
+        if user is None or not user.active or not user.actor.is_staff:
+            raise ValidationFailed(
+                "the assignee must be an active member of the support staff", field="assignee_id"
+            )
+
+
+def order_reference(order: Order) -> OrderReference:
+    return OrderReference(
+        order_id=order.id,
+        currency=order.currency,
+        lines=tuple(
+            SnapshotLine(
+                line_id=line.line_id, sku=line.sku, name=line.name, quantity=line.quantity,
+                unit_price=line.unit_price, discount=line.discount, tax=line.tax,
+            )
+            for line in order.lines
+        ),
+    )

@@ -1,0 +1,160 @@
+"""Ports: what the use cases need from the outside world, as Protocols."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, Self
+
+from supportdesk.domain.cases import SupportCase
+from supportdesk.domain.messages import Message
+from supportdesk.domain.orders import Order
+from supportdesk.domain.refunds import Refund, RefundStatus
+from supportdesk.domain.users import UserAccount
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class CacheBackend(Protocol):
+    """Shared key-value store: token revocation, rate limits, idempotency, order caching.
+
+    In-process memory by default; Redis when several replicas run.
+    """
+
+    async def get(self, key: str) -> str | None: ...
+
+    async def set(self, key: str, value: str, ttl_seconds: int | None = None) -> None: ...
+
+    async def set_if_absent(self, key: str, value: str, ttl_seconds: int | None = None) -> bool:
+        """Store only if the key is absent; True when this call stored it."""
+        ...
+
+    async def incr(self, key: str, ttl_seconds: int) -> int:
+        """Atomically add one; the expiry is set when the key is created."""
+        ...
+
+    async def delete(self, key: str) -> None: ...
+
+    async def ping(self) -> bool: ...
+
+    async def close(self) -> None: ...
+
+
+class OrderSystem(Protocol):
+    """The shop's order system. Raises UpstreamUnavailable when it cannot answer."""
+
+    async def get_order(self, order_id: str) -> Order | None: ...
+
+    async def orders_of_customer(self, customer_id: str) -> list[Order]: ...
+
+    async def ping(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayRefund:
+    """The gateway's record of a refund."""
+
+    id: str
+    status: str  # succeeded | pending | failed | canceled | requires_action
+    amount: int
+    currency: str
+    failure_reason: str | None = None
+
+
+class PaymentGateway(Protocol):
+    """A Stripe-compatible refunds API.
+
+    create_refund raises GatewayDeclined (a definite no), GatewayTimeout (the answer is
+    unknown: the refund may or may not exist) or GatewayUnavailable (definitely not made).
+    """
+
+    async def create_refund(
+        self, *, payment_reference: str, amount: int, currency: str, idempotency_key: str,
+        metadata: dict[str, str],
+    ) -> GatewayRefund: ...
+
+    async def get_refund(self, refund_id: str) -> GatewayRefund | None: ...
+
+
+class GatewayError(Exception):
+    """Base of payment-gateway port errors."""
+
+
+class GatewayDeclined(GatewayError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class GatewayTimeout(GatewayError):
+    """The request may have reached the gateway; its outcome is unknown."""
+
+
+class GatewayUnavailable(GatewayError):
+    """The gateway could not be reached or failed before doing anything."""
+
+
+class CaseRepository(Protocol):
+    async def add(self, case: SupportCase) -> None: ...
+
+    async def get(self, case_id: str) -> SupportCase | None: ...
+
+    async def save(self, case: SupportCase) -> None:
+        """Raises VersionConflict when the case changed since it was read."""
+        ...
+
+    async def has_open_refunds(self, case_id: str) -> bool: ...
+
+
+class MessageRepository(Protocol):
+    async def add(self, message: Message) -> None: ...
+
+
+class RefundRepository(Protocol):
+    async def add(self, refund: Refund) -> None: ...
+
+    async def get(self, refund_id: str) -> Refund | None: ...
+
+    async def of_case(self, case_id: str) -> list[Refund]: ...
+
+    async def save(self, refund: Refund, *, expected_status: RefundStatus | None = None) -> None:
+        """Raises VersionConflict when the refund changed since it was read."""
+        ...
+
+    async def lock_order(self, order_id: str) -> None: ...
+
+    async def units_taken(self, order_id: str) -> tuple[dict[str, int], bool]: ...
+
+    async def claim_for_reconciliation(
+        self, *, now: datetime, stale_before: datetime, lease_until: datetime, limit: int
+    ) -> list[str]: ...
+
+
+class UserRepository(Protocol):
+    async def get(self, user_id: str) -> UserAccount | None: ...
+
+    async def by_email(self, email: str) -> UserAccount | None: ...
+
+    async def add(self, user: UserAccount) -> None: ...
+
+    async def set_active(self, user_id: str, active: bool) -> None: ...
+
+    async def list(self) -> Sequence[UserAccount]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Leaving the block without ``commit()`` rolls it back."""
+
+    cases: CaseRepository
+    messages: MessageRepository
+    refunds: RefundRepository
+    users: UserRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def commit(self) -> None: ...

@@ -1,0 +1,312 @@
+"""Use cases of a refund: quote, request, approve, reject, cancel, execute, settle, reconcile."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import structlog
+
+from supportdesk.application.cases import check_version
+from supportdesk.application.ports import (
+    Clock,
+    GatewayDeclined,
+    GatewayRefund,
+    GatewayTimeout,
+    GatewayUnavailable,
+    OrderSystem,
+    PaymentGateway,
+    UnitOfWork,
+)
+from supportdesk.domain.access import SYSTEM, Actor
+from supportdesk.domain.cases import SupportCase
+from supportdesk.domain.errors import (
+    Forbidden,
+    NotFound,
+    OrderNotFound,
+    PaymentGatewayError,
+    ValidationFailed,
+    VersionConflict,
+)
+from supportdesk.domain.events import new_id
+from supportdesk.domain.orders import Order
+from supportdesk.domain.refunds import (
+    Refund,
+    RefundCalculation,
+    RefundStatus,
+    RequestedItem,
+    Settlement,
+    calculate_refund,
+)
+from supportdesk.domain.window import RefundWindow, RefundWindowPolicy
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RefundRequest:
+    items: Sequence[RequestedItem]
+    reason: str
+    include_shipping: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    calculation: RefundCalculation
+    window: RefundWindow
+
+
+@dataclass(frozen=True, slots=True)
+class RefundPolicy:
+    window: RefundWindowPolicy
+    supervisor_threshold: int
+
+
+class RefundService:
+    """Use cases of a refund's life: request, approve, reject, execute, settle."""
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        orders: OrderSystem,
+        gateway: PaymentGateway,
+        clock: Clock,
+        policy: RefundPolicy,
+    ) -> None:
+        self.uow = uow
+        self.orders = orders
+        self.gateway = gateway
+        self.clock = clock
+        self.policy = policy
+
+    async def quote(self, case_id: str, request: RefundRequest, actor: Actor) -> Quote:
+        """What this request would get now, and the window: holds nothing, stores nothing."""
+        async with self.uow:
+            case = await self._case_for(actor, case_id)
+            order = await self._order_of(case)
+            taken, shipping_taken = await self.uow.refunds.units_taken(order.id)
+        calculation = calculate_refund(
+            order, request.items, units_taken=taken, shipping_taken=shipping_taken,
+            include_shipping=request.include_shipping,
+        )
+        return Quote(calculation=calculation, window=self.window_of(order))
+
+    async def request(self, case_id: str, request: RefundRequest, actor: Actor) -> Refund:
+        """The case's owner asks for units of the case's order back. Units already refunded
+        or held by another active refund cannot be asked for again: requests on one order
+        are serialised, so two racing for the last unit cannot both win."""
+        async with self.uow:
+            case = await self._case_for(actor, case_id)
+            if not actor.owns(case.customer_id):
+                raise Forbidden("refunds are requested by the customer who opened the case")
+        if case.is_closed:
+            raise ValidationFailed("the case is closed; open a new one", field="support_case_id")
+        order = await self._order_of(case)
+        async with self.uow:
+            await self.uow.refunds.lock_order(order.id)
+            taken, shipping_taken = await self.uow.refunds.units_taken(order.id)
+            calculation = calculate_refund(
+                order, request.items, units_taken=taken, shipping_taken=shipping_taken,
+                include_shipping=request.include_shipping,
+            )
+            refund = Refund.request(
+                id=new_id("rf"), support_case_id=case.id, order=order,
+                calculation=calculation, reason=request.reason, by=actor,
+                now=self.clock.now(),
+            )
+            await self.uow.refunds.add(refund)
+            await self.uow.commit()
+        return refund
+
+    async def get(self, refund_id: str, actor: Actor) -> Refund:
+        async with self.uow:
+            return await self._refund_for(actor, refund_id)
+
+    async def window_for(self, refund: Refund) -> RefundWindow:
+        """The window as it is now for the refund's order."""
+        order = await self.orders.get_order(refund.order_id)
+        if order is None:
+            return RefundWindow(delivered_at=None, closes_at=None, open=False)
+        return self.window_of(order)
+
+    def window_of(self, order: Order) -> RefundWindow:
+        return self.policy.window.window_for(order.delivered_at, self.clock.now())
+
+    async def approve(
+        self, refund_id: str, actor: Actor, *, note: str | None, expected_version: int | None
+    ) -> Refund:
+        """Staff approve a requested refund inside the delivery window; above the supervisor
+        threshold only a supervisor or admin may. The window seen is recorded."""
+        async with self.uow:
+            refund = await self._refund_for(actor, refund_id)
+        window = await self.window_for(refund)
+        async with self.uow:
+            refund = await self._refund_for(actor, refund_id)
+            check_version(expected_version, refund.version)
+            refund.approve(
+                by=actor, now=self.clock.now(), window=window,
+                supervisor_threshold=self.policy.supervisor_threshold, note=note,
+            )
+            await self.uow.refunds.save(refund)
+            await self.uow.commit()
+        return refund
+
+    async def reject(
+        self, refund_id: str, actor: Actor, *, reason: str, expected_version: int | None
+    ) -> Refund:
+        """Staff reject a requested refund with a reason; its units are released."""
+        async with self.uow:
+            refund = await self._refund_for(actor, refund_id)
+            check_version(expected_version, refund.version)
+            refund.reject(by=actor, now=self.clock.now(), reason=reason)
+            await self.uow.refunds.save(refund)
+            await self.uow.commit()
+        return refund
+
+    async def cancel(self, refund_id: str, actor: Actor, *, expected_version: int | None) -> Refund:
+        """The customer who asked may cancel while the refund is requested."""
+        async with self.uow:
+            refund = await self._refund_for(actor, refund_id)
+            check_version(expected_version, refund.version)
+            refund.cancel(by=actor, now=self.clock.now())
+            await self.uow.refunds.save(refund)
+            await self.uow.commit()
+        return refund
+
+    async def settle(
+        self, refund_id: str, settlement: Settlement, actor: Actor, *, expected_version: int | None
+    ) -> Refund:
+        """Outside the gateway: staff record a settlement of 0 … total on a requested or
+        failed refund."""
+        async with self.uow:
+            refund = await self._refund_for(actor, refund_id)
+            check_version(expected_version, refund.version)
+            refund.settle(settlement, by=actor, now=self.clock.now())
+            await self.uow.refunds.save(refund)
+            await self.uow.commit()
+        return refund
+
+    async def execute(self, refund_id: str, actor: Actor, *, expected_version: int | None) -> Refund:
+        """Pay the refund back through the gateway, exactly once.
+
+        The intent (status ``processing`` under a new attempt number) is committed first by a
+        conditional update, so of any number of concurrent callers exactly one goes on to
+        call the gateway; the others get a conflict. The gateway is called outside any
+        transaction with an idempotency key of the refund and attempt, and its answer is
+        recorded in a second transaction. An unknown outcome leaves the refund in
+        ``processing`` for reconciliation, which asks again with the same key.
+        """
+        async with self.uow:
+            refund = await self._refund_for(actor, refund_id)
+            check_version(expected_version, refund.version)
+            source = refund.status
+            refund.start_attempt(by=actor, now=self.clock.now())
+            await self.uow.refunds.save(refund, expected_status=source)
+            await self.uow.commit()
+        return await self._settle_attempt(refund, actor)
+
+    async def reconcile(self, *, stale_after: timedelta, limit: int = 100) -> list[Refund]:
+        """Settle refunds left in ``processing`` (a timeout, a crash) with the gateway.
+
+        Each is claimed under a lease first, so replicas never work on the same refund at
+        once; asking again with the attempt's idempotency key cannot make a second refund.
+        """
+        now = self.clock.now()
+        async with self.uow:
+            claimed = await self.uow.refunds.claim_for_reconciliation(
+                now=now, stale_before=now - stale_after,
+                lease_until=now + timedelta(seconds=120), limit=limit,
+            )
+            await self.uow.commit()
+        settled: list[Refund] = []
+        for refund_id in claimed:
+            async with self.uow:
+                refund = await self.uow.refunds.get(refund_id)
+            if refund is None or refund.status is not RefundStatus.PROCESSING:
+                continue
+            try:
+                settled.append(await self._settle_attempt(refund, SYSTEM))
+            except PaymentGatewayError:
+                log.warning("reconciliation_gateway_unavailable", refund_id=refund_id)
+        return settled
+
+    async def _settle_attempt(self, refund: Refund, actor: Actor) -> Refund:
+        attempt = refund.attempt
+        try:
+            answer = await self._ask_gateway(refund)
+        except GatewayTimeout:
+            log.warning("gateway_outcome_unknown", refund_id=refund.id, attempt=attempt)
+            return refund
+        except GatewayDeclined as declined:
+            return await self._record_outcome(refund.id, attempt, None, declined.reason, actor)
+        except GatewayUnavailable as exc:
+            raise PaymentGatewayError(
+                f"the payment gateway could not be reached ({exc}); the refund stays "
+                "processing and is retried with the same idempotency key"
+            ) from exc
+        if answer.status == "succeeded":
+            return await self._record_outcome(refund.id, attempt, answer.id, None, actor)
+        if answer.status in ("failed", "canceled"):
+            reason = answer.failure_reason or f"gateway refund {answer.status}"
+            return await self._record_outcome(refund.id, attempt, None, reason, actor)
+        return refund  # pending at the gateway: reconciliation looks again later
+
+    async def _ask_gateway(self, refund: Refund) -> GatewayRefund:
+        if refund.gateway_refund_id:
+            known = await self.gateway.get_refund(refund.gateway_refund_id)
+            if known is not None:
+                return known
+        return await self.gateway.create_refund(
+            payment_reference=refund.payment_reference,
+            amount=refund.total_amount,
+            currency=refund.currency,
+            idempotency_key=refund.gateway_idempotency_key,
+            metadata={"refund_id": refund.id, "attempt": str(refund.attempt)},
+        )
+
+    async def _record_outcome(
+        self, refund_id: str, attempt: int, gateway_refund_id: str | None,
+        failure_reason: str | None, actor: Actor,
+    ) -> Refund:
+        """Record the gateway's answer on the attempt that asked, unless it is already
+        recorded (a concurrent reconciliation got there first)."""
+        async with self.uow:
+            refund = await self.uow.refunds.get(refund_id)
+            if refund is None:
+                raise NotFound(f"no refund '{refund_id}'")
+            if refund.status is not RefundStatus.PROCESSING or refund.attempt != attempt:
+                return refund
+            now = self.clock.now()
+            if gateway_refund_id is not None:
+                refund.gateway_succeeded(gateway_refund_id, by=actor, now=now)
+            else:
+                refund.gateway_failed(failure_reason or "declined", by=actor, now=now)
+            try:
+                await self.uow.refunds.save(refund, expected_status=RefundStatus.PROCESSING)
+            except VersionConflict:
+                pass  # someone else recorded it first: answer with what they recorded
+            else:
+                await self.uow.commit()
+                return refund
+        async with self.uow:
+            current = await self.uow.refunds.get(refund_id)
+        return current or refund
+
+    async def _refund_for(self, actor: Actor, refund_id: str) -> Refund:
+        refund = await self.uow.refunds.get(refund_id)
+        if refund is None or not actor.may_see(refund.customer_id):
+            raise NotFound(f"no refund '{refund_id}'")
+        return refund
+
+    async def _case_for(self, actor: Actor, case_id: str) -> SupportCase:
+        case = await self.uow.cases.get(case_id)
+        if case is None or not actor.may_see(case.customer_id):
+            raise NotFound(f"no support case '{case_id}'")
+        return case
+
+    async def _order_of(self, case: SupportCase) -> Order:
+        order = await self.orders.get_order(case.order_id)
+        if order is None:
+            raise OrderNotFound(f"the order '{case.order_id}' is unknown to the order system")
+        return order

@@ -1,0 +1,97 @@
+"""Domain errors. Each carries a stable snake_case ``code`` the API shows to clients."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every business-rule violation."""
+
+    code = "domain_error"
+    title = "Request not allowed"
+
+    def __init__(self, detail: str = "", **context: object) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.context = context
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    title = "Not found"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    title = "Forbidden"
+
+
+class Unauthenticated(DomainError):
+    code = "unauthenticated"
+    title = "Authentication required"
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+    title = "This change is not allowed in the current status"
+
+
+class VersionConflict(DomainError):
+    code = "version_conflict"
+    title = "The resource was changed by someone else"
+
+
+class ValidationFailed(DomainError):
+    """Input that is well-formed but breaks a business rule about a field."""
+
+    code = "validation_error"
+    title = "Invalid input"
+
+    def __init__(self, detail: str = "", field: str | None = None, **context: object) -> None:
+        super().__init__(detail, **context)
+        self.field = field
+
+
+class OrderNotFound(ValidationFailed):
+    code = "order_not_found"
+    title = "Order not found"
+
+
+class RefundQuantityExceeded(ValidationFailed):
+    code = "refund_quantity_exceeded"
+    title = "More units than can be refunded"
+
+
+class OutsideRefundWindow(ValidationFailed):
+    code = "outside_refund_window"
+    title = "Outside the refund window"
+
+
+class SupervisorApprovalRequired(Forbidden):
+    code = "supervisor_approval_required"
+    title = "Supervisor approval required"
+
+
+class CaseHasOpenRefunds(InvalidTransition):
+    code = "case_has_open_refunds"
+    title = "The case has refunds that are not final"
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str = "", retry_after: int = 60) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class UpstreamUnavailable(DomainError):
+    """The order system (or another upstream) cannot be reached or answered garbage."""
+
+    code = "upstream_unavailable"
+    title = "An upstream system is unavailable"
+
+
+class PaymentGatewayError(DomainError):
+    code = "payment_gateway_error"
+    title = "The payment gateway refused the request"

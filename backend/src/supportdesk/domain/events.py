@@ -1,0 +1,61 @@
+"""History: every change of a case or refund is an event. History is never edited."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from supportdesk.domain.access import Actor
+
+
+class EntityKind(StrEnum):
+    SUPPORT_CASE = "support_case"
+    REFUND = "refund"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: str
+    at: datetime
+    actor_id: str
+    actor_role: str
+    entity: EntityKind
+    entity_id: str
+    case_id: str
+    type: str
+    from_status: str | None
+    to_status: str | None
+    note: str | None
+
+
+def new_event(
+    *,
+    actor: Actor,
+    at: datetime,
+    entity: EntityKind,
+    entity_id: str,
+    case_id: str,
+    type: str,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    note: str | None = None,
+) -> Event:
+    return Event(
+        id=new_id("evt"),
+        at=at,
+        actor_id=actor.id,
+        actor_role=actor.role.value,
+        entity=entity,
+        entity_id=entity_id,
+        case_id=case_id,
+        type=type,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+    )
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex}"

@@ -1,0 +1,345 @@
+"""Refunds: what a customer asks back for which order lines, and the rules of its status."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from supportdesk.domain.access import Actor
+from supportdesk.domain.errors import (
+    Forbidden,
+    InvalidTransition,
+    OutsideRefundWindow,
+    RefundQuantityExceeded,
+    SupervisorApprovalRequired,
+    ValidationFailed,
+)
+from supportdesk.domain.events import EntityKind, Event, new_event
+from supportdesk.domain.money import LineRefund, refund_line
+from supportdesk.domain.orders import Order
+from supportdesk.domain.window import RefundWindow
+
+
+class RefundStatus(StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    PROCESSING = "processing"
+    REFUNDED = "refunded"
+    FAILED = "failed"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    SETTLED = "settled"
+
+
+FINAL_STATUSES = frozenset(
+    {RefundStatus.REFUNDED, RefundStatus.REJECTED, RefundStatus.CANCELLED, RefundStatus.SETTLED}
+)
+# Units of rejected and cancelled refunds go back to the order; every other state holds them.
+RELEASING_STATUSES = frozenset({RefundStatus.REJECTED, RefundStatus.CANCELLED})
+
+
+class Action(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    CANCEL = "cancel"
+    SETTLE = "settle"
+    EXECUTE = "execute"
+    GATEWAY_SUCCEEDED = "gateway_succeeded"
+    GATEWAY_FAILED = "gateway_failed"
+
+
+# The one transition table of a refund: (from, action) -> to.
+REFUND_TRANSITIONS: dict[tuple[RefundStatus, Action], RefundStatus] = {
+    (RefundStatus.REQUESTED, Action.APPROVE): RefundStatus.APPROVED,
+    (RefundStatus.REQUESTED, Action.REJECT): RefundStatus.REJECTED,
+    (RefundStatus.REQUESTED, Action.CANCEL): RefundStatus.CANCELLED,
+    (RefundStatus.REQUESTED, Action.SETTLE): RefundStatus.SETTLED,
+    (RefundStatus.APPROVED, Action.EXECUTE): RefundStatus.PROCESSING,
+    (RefundStatus.PROCESSING, Action.GATEWAY_SUCCEEDED): RefundStatus.REFUNDED,
+    (RefundStatus.PROCESSING, Action.GATEWAY_FAILED): RefundStatus.FAILED,
+    (RefundStatus.FAILED, Action.EXECUTE): RefundStatus.PROCESSING,
+    (RefundStatus.FAILED, Action.SETTLE): RefundStatus.SETTLED,
+}
+
+
+def statuses_allowing(action: Action) -> frozenset[RefundStatus]:
+    return frozenset(source for source, act in REFUND_TRANSITIONS if act is action)
+
+
+class SettlementType(StrEnum):
+    STORE_CREDIT = "store_credit"
+    VOUCHER = "voucher"
+    BANK_TRANSFER = "bank_transfer"
+    REPLACEMENT = "replacement"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    type: SettlementType
+    amount: int
+    note: str
+    reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestedItem:
+    line_id: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class RefundCalculation:
+    """The breakdown of a refund: per line its units and parts, the shipping, the total."""
+
+    currency: str
+    items: tuple[LineRefund, ...]
+    include_shipping: bool
+    shipping_amount: int
+
+    @property
+    def total_amount(self) -> int:
+        return sum(item.amount for item in self.items) + self.shipping_amount
+
+
+def calculate_refund(
+    order: Order,
+    requested: Sequence[RequestedItem],
+    *,
+    units_taken: Mapping[str, int],
+    shipping_taken: bool,
+    include_shipping: bool,
+) -> RefundCalculation:
+    """Price a refund request against what is still refundable on the order.
+
+    Each line yields the parts after the units already taken (refunded, or held by another
+    active refund); shipping is refunded only on request and at most once per order.
+    """
+    if not requested:
+        raise ValidationFailed("name at least one order line", field="items")
+    seen: set[str] = set()
+    items: list[LineRefund] = []
+    for index, item in enumerate(requested):
+        where = f"items.{index}"
+        line = order.line(item.line_id)
+        if line is None:
+            raise ValidationFailed(
+                f"order {order.id} has no line '{item.line_id}'", field=f"{where}.line_id"
+            )
+        if item.line_id in seen:
+            raise ValidationFailed(
+                f"line '{item.line_id}' is named twice", field=f"{where}.line_id"
+            )
+        seen.add(item.line_id)
+        if item.quantity < 1:
+            raise ValidationFailed("quantity must be at least 1", field=f"{where}.quantity")
+        taken = units_taken.get(line.line_id, 0)
+        refundable = max(line.quantity - taken, 0)
+        if item.quantity > refundable:
+            raise RefundQuantityExceeded(
+                f"line '{line.line_id}' has {refundable} refundable unit(s), "
+                f"{item.quantity} requested",
+                field=f"{where}.quantity",
+                refundable_quantity=refundable,
+            )
+        items.append(refund_line(line, taken, item.quantity))
+    if include_shipping and shipping_taken:
+        raise ValidationFailed(
+            "the order's shipping is already refunded or requested", field="include_shipping"
+        )
+    return RefundCalculation(
+        currency=order.currency,
+        items=tuple(items),
+        include_shipping=include_shipping,
+        shipping_amount=order.shipping.gross if include_shipping else 0,
+    )
+
+
+@dataclass(slots=True)
+class Refund:
+    id: str
+    support_case_id: str
+    order_id: str
+    customer_id: str
+    payment_reference: str
+    status: RefundStatus
+    calculation: RefundCalculation
+    reason: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    approval_window: RefundWindow | None = None
+    settlement: Settlement | None = None
+    gateway_refund_id: str | None = None
+    failure_reason: str | None = None
+    attempt: int = 0
+    new_events: list[Event] = field(default_factory=list)
+
+    @property
+    def total_amount(self) -> int:
+        return self.calculation.total_amount
+
+    @property
+    def currency(self) -> str:
+        return self.calculation.currency
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    @property
+    def holds_units(self) -> bool:
+        return self.status not in RELEASING_STATUSES
+
+    @property
+    def gateway_idempotency_key(self) -> str:
+        """One key per refund and attempt: a retry of the same attempt can never pay twice."""
+        return f"supportdesk-refund-{self.id}-attempt-{self.attempt}"
+
+    @classmethod
+    def request(
+        cls,
+        *,
+        id: str,
+        support_case_id: str,
+        order: Order,
+        calculation: RefundCalculation,
+        reason: str,
+        by: Actor,
+        now: datetime,
+    ) -> Refund:
+        refund = cls(
+            id=id,
+            support_case_id=support_case_id,
+            order_id=order.id,
+            customer_id=order.customer_id,
+            payment_reference=order.payment_reference,
+            status=RefundStatus.REQUESTED,
+            calculation=calculation,
+            reason=reason,
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        refund._record(by, now, "refund_requested", None, RefundStatus.REQUESTED, reason)
+        return refund
+
+    def approve(
+        self,
+        *,
+        by: Actor,
+        now: datetime,
+        window: RefundWindow,
+        supervisor_threshold: int,
+        note: str | None = None,
+    ) -> None:
+        """Staff approve inside the window; above the threshold only a supervisor may.
+        The window seen is recorded with the decision."""
+        self._require_staff(by)
+        target = self._target(Action.APPROVE)
+        if not window.open:
+            raise OutsideRefundWindow(
+                "the order is outside the refund window: reject the refund or record a "
+                "settlement instead",
+                delivered_at=window.delivered_at.isoformat() if window.delivered_at else None,
+                closes_at=window.closes_at.isoformat() if window.closes_at else None,
+            )
+        if self.total_amount > supervisor_threshold and not by.may_approve_above_threshold:
+            raise SupervisorApprovalRequired(
+                f"refunds above {supervisor_threshold} {self.currency} minor units need a "
+                "supervisor's approval"
+            )
+        self.approval_window = window
+        self._move(target, by, now, "refund_approved", note)
+
+    def reject(self, *, by: Actor, now: datetime, reason: str) -> None:
+        self._require_staff(by)
+        self._move(self._target(Action.REJECT), by, now, "refund_rejected", reason)
+
+    def cancel(self, *, by: Actor, now: datetime) -> None:
+        """Only the customer who asked may cancel, and only while it is requested."""
+        if not by.owns(self.customer_id):
+            raise Forbidden("only the customer who requested the refund may cancel it")
+        self._move(self._target(Action.CANCEL), by, now, "refund_cancelled", None)
+
+    def settle(self, settlement: Settlement, *, by: Actor, now: datetime) -> None:
+        """Outside the gateway: store credit, voucher, transfer, replacement, for 0 … total."""
+        self._require_staff(by)
+        target = self._target(Action.SETTLE)
+        if not 0 <= settlement.amount <= self.total_amount:
+            raise ValidationFailed(
+                f"the settlement amount must be between 0 and {self.total_amount}",
+                field="amount",
+            )
+        self.settlement = settlement
+        note = f"{settlement.type}: {settlement.amount} {self.currency}. {settlement.note}"
+        self._move(target, by, now, "refund_settled", note)
+
+    def start_attempt(self, *, by: Actor, now: datetime) -> None:
+        """Record the intent to call the gateway, under a new attempt number."""
+        self._require_staff(by)
+        target = self._target(Action.EXECUTE)
+        self.attempt += 1
+        self.failure_reason = None
+        self._move(target, by, now, "execution_started", f"attempt {self.attempt}")
+
+    def gateway_succeeded(self, gateway_refund_id: str, *, by: Actor, now: datetime) -> None:
+        self.gateway_refund_id = gateway_refund_id
+        self._move(
+            self._target(Action.GATEWAY_SUCCEEDED), by, now, "refund_succeeded",
+            f"gateway refund {gateway_refund_id}",
+        )
+
+    def gateway_failed(self, reason: str, *, by: Actor, now: datetime) -> None:
+        self.failure_reason = reason
+        self._move(self._target(Action.GATEWAY_FAILED), by, now, "refund_failed", reason)
+
+    def allows(self, action: Action) -> bool:
+        return (self.status, action) in REFUND_TRANSITIONS
+
+    def _target(self, action: Action) -> RefundStatus:
+        target = REFUND_TRANSITIONS.get((self.status, action))
+        if target is None:
+            raise InvalidTransition(
+                f"a refund in '{self.status}' does not allow '{action.value}'",
+                status=self.status.value,
+                action=action.value,
+            )
+        return target
+
+    def _move(
+        self, target: RefundStatus, by: Actor, now: datetime, type: str, note: str | None
+    ) -> None:
+        self._record(by, now, type, self.status, target, note)
+        self.status = target
+
+    def _record(
+        self,
+        by: Actor,
+        now: datetime,
+        type: str,
+        source: RefundStatus | None,
+        target: RefundStatus | None,
+        note: str | None,
+    ) -> None:
+        self.new_events.append(
+            new_event(
+                actor=by,
+                at=now,
+                entity=EntityKind.REFUND,
+                entity_id=self.id,
+                case_id=self.support_case_id,
+                type=type,
+                from_status=source.value if source else None,
+                to_status=target.value if target else None,
+                note=note,
+            )
+        )
+        self.updated_at = now
+
+    @staticmethod
+    def _require_staff(by: Actor) -> None:
+        if not by.is_staff:
+            raise Forbidden("only support staff may do this")

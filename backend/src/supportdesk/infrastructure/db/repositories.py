@@ -1,0 +1,407 @@
+"""Repositories: map aggregates to rows. They never commit; the unit of work does."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from supportdesk.domain.users import UserAccount
+from supportdesk.domain.access import Role
+from supportdesk.domain.cases import (
+    Category,
+    CaseStatus,
+    OrderReference,
+    Priority,
+    SnapshotLine,
+    SupportCase,
+)
+from supportdesk.domain.errors import VersionConflict
+from supportdesk.domain.events import Event
+from supportdesk.domain.messages import Message
+from supportdesk.domain.money import LineRefund
+from supportdesk.domain.refunds import (
+    FINAL_STATUSES,
+    RELEASING_STATUSES,
+    Refund,
+    RefundCalculation,
+    RefundStatus,
+    Settlement,
+    SettlementType,
+)
+from supportdesk.domain.window import RefundWindow
+from supportdesk.infrastructure.db.models import (
+    EventRecord,
+    MessageRecord,
+    OrderLedgerRecord,
+    RefundRecord,
+    SupportCaseRecord,
+    UserRecord,
+)
+
+
+async def _append_events(session: AsyncSession, events: list[Event]) -> None:
+    if not events:
+        return
+    await session.execute(
+        insert(EventRecord),
+        [
+            {
+                "id": e.id, "at": e.at, "actor_id": e.actor_id, "actor_role": e.actor_role,
+                "entity": e.entity.value, "entity_id": e.entity_id, "case_id": e.case_id,
+                "type": e.type, "from_status": e.from_status, "to_status": e.to_status,
+                "note": e.note,
+            }
+            for e in events
+        ],
+    )
+    events.clear()
+
+
+class SqlCaseRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, case: SupportCase) -> None:
+        self.session.add(SupportCaseRecord(**_case_row(case), id=case.id, created_at=case.created_at))
+        await self.session.flush()
+        await _append_events(self.session, case.new_events)
+
+    async def get(self, case_id: str) -> SupportCase | None:
+        record = await self.session.get(SupportCaseRecord, case_id)
+        return _case_from(record) if record else None
+
+    async def save(self, case: SupportCase) -> None:
+        """Write the case if nobody changed it since it was read (optimistic concurrency)."""
+        if not case.new_events:
+            return
+        result = await self.session.execute(
+            update(SupportCaseRecord)
+            .where(SupportCaseRecord.id == case.id, SupportCaseRecord.version == case.version)
+            .values(**_case_row(case), version=case.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise VersionConflict("the case was changed by someone else; reload it")
+        case.version += 1
+        await _append_events(self.session, case.new_events)
+
+    async def has_open_refunds(self, case_id: str) -> bool:
+        query = select(
+            exists().where(
+                RefundRecord.support_case_id == case_id,
+                RefundRecord.status.not_in([s.value for s in FINAL_STATUSES]),
+            )
+        )
+        return bool(await self.session.scalar(query))
+
+
+def _case_row(case: SupportCase) -> dict[str, Any]:
+    return {
+        "customer_id": case.customer_id,
+        "order_id": case.order.order_id,
+        "subject": case.subject,
+        "description": case.description,
+        "category": case.category.value,
+        "priority": case.priority.value,
+        "status": case.status.value,
+        "assignee_id": case.assignee_id,
+        "order_snapshot": {
+            "currency": case.order.currency,
+            "lines": [
+                {
+                    "line_id": line.line_id, "sku": line.sku, "name": line.name,
+                    "quantity": line.quantity, "unit_price": line.unit_price,
+                    "discount": line.discount, "tax": line.tax,
+                }
+                for line in case.order.lines
+            ],
+        },
+        "version": case.version,
+        "updated_at": case.updated_at,
+    }
+
+
+def _case_from(record: SupportCaseRecord) -> SupportCase:
+    snapshot = record.order_snapshot
+    return SupportCase(
+        id=record.id,
+        customer_id=record.customer_id,
+        order=OrderReference(
+            order_id=record.order_id,
+            currency=snapshot["currency"],
+            lines=tuple(SnapshotLine(**line) for line in snapshot["lines"]),
+        ),
+        subject=record.subject,
+        description=record.description,
+        category=Category(record.category),
+        priority=Priority(record.priority),
+        status=CaseStatus(record.status),
+        assignee_id=record.assignee_id,
+        version=record.version,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+    )
+
+
+class SqlMessageRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, message: Message) -> None:
+        self.session.add(
+            MessageRecord(
+                id=message.id, case_id=message.case_id, author_id=message.author_id,
+                author_role=message.author_role, body=message.body, internal=message.internal,
+                created_at=message.created_at,
+            )
+        )
+        await self.session.flush()
+
+
+class SqlRefundRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, refund: Refund) -> None:
+        self.session.add(
+            RefundRecord(**_refund_row(refund), id=refund.id, created_at=refund.created_at)
+        )
+        await self.session.flush()
+        await _append_events(self.session, refund.new_events)
+
+    async def get(self, refund_id: str) -> Refund | None:
+        record = await self.session.get(RefundRecord, refund_id)
+        return _refund_from(record) if record else None
+
+    async def of_case(self, case_id: str) -> list[Refund]:
+        records = await self.session.scalars(
+            select(RefundRecord)
+            .where(RefundRecord.support_case_id == case_id)
+            .order_by(RefundRecord.created_at, RefundRecord.id)
+        )
+        return [_refund_from(record) for record in records]
+
+    async def save(self, refund: Refund, *, expected_status: RefundStatus | None = None) -> None:
+        """Write the refund only if its version (and status) are still the ones read.
+
+        This conditional UPDATE is what makes a state change happen once, on SQLite and
+        PostgreSQL alike: a racing writer finds zero rows and gets a conflict.
+        """
+        conditions = [RefundRecord.id == refund.id, RefundRecord.version == refund.version]
+        if expected_status is not None:
+            conditions.append(RefundRecord.status == expected_status.value)
+        result = await self.session.execute(
+            update(RefundRecord)
+            .where(*conditions)
+            .values(**_refund_row(refund), version=refund.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise VersionConflict("the refund was changed by someone else; reload it")
+        refund.version += 1
+        await _append_events(self.session, refund.new_events)
+
+    async def lock_order(self, order_id: str) -> None:
+        """Serialise refund requests on one order until this transaction ends.
+
+        The UPDATE takes a row lock on PostgreSQL; on SQLite the write transaction already
+        holds the database's single write lock (BEGIN IMMEDIATE).
+        """
+        dialect = self.session.bind.dialect.name
+        stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(OrderLedgerRecord)
+        await self.session.execute(
+            stmt.values(order_id=order_id, version=0).on_conflict_do_nothing(
+                index_elements=["order_id"]
+            )
+        )
+        await self.session.execute(
+            update(OrderLedgerRecord)
+            .where(OrderLedgerRecord.order_id == order_id)
+            .values(version=OrderLedgerRecord.version + 1)
+        )
+
+    async def units_taken(self, order_id: str) -> tuple[dict[str, int], bool]:
+        """Units per line held by refunds that are not rejected or cancelled, and whether
+        the order's shipping is taken."""
+        rows = await self.session.execute(
+            select(RefundRecord.items, RefundRecord.include_shipping).where(
+                RefundRecord.order_id == order_id,
+                RefundRecord.status.not_in([s.value for s in RELEASING_STATUSES]),
+            )
+        )
+        taken: Counter[str] = Counter()
+        shipping_taken = False
+        for items, include_shipping in rows:
+            for item in items:
+                taken[item["line_id"]] += int(item["quantity"])
+            shipping_taken = shipping_taken or include_shipping
+        return dict(taken), shipping_taken
+
+    async def claim_for_reconciliation(
+        self, *, now: datetime, stale_before: datetime, lease_until: datetime, limit: int
+    ) -> list[str]:
+        """Take a lease on refunds stuck in processing, so that one replica works on each.
+
+        A conditional UPDATE per candidate claims it; another replica finds the lease held.
+        """
+        candidates = await self.session.scalars(
+            select(RefundRecord.id)
+            .where(
+                RefundRecord.status == RefundStatus.PROCESSING.value,
+                RefundRecord.updated_at <= stale_before,
+                (RefundRecord.reconcile_lease_until.is_(None))
+                | (RefundRecord.reconcile_lease_until < now),
+            )
+            .order_by(RefundRecord.updated_at)
+            .limit(limit)
+        )
+        claimed: list[str] = []
+        for refund_id in list(candidates):
+            result = await self.session.execute(
+                update(RefundRecord)
+                .where(
+                    RefundRecord.id == refund_id,
+                    RefundRecord.status == RefundStatus.PROCESSING.value,
+                    (RefundRecord.reconcile_lease_until.is_(None))
+                    | (RefundRecord.reconcile_lease_until < now),
+                )
+                .values(reconcile_lease_until=lease_until)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount == 1:  # type: ignore[attr-defined]
+                claimed.append(refund_id)
+        return claimed
+
+
+def _refund_row(refund: Refund) -> dict[str, Any]:
+    calc = refund.calculation
+    window = refund.approval_window
+    settlement = refund.settlement
+    return {
+        "support_case_id": refund.support_case_id,
+        "order_id": refund.order_id,
+        "customer_id": refund.customer_id,
+        "payment_reference": refund.payment_reference,
+        "status": refund.status.value,
+        "currency": calc.currency,
+        "items": [
+            {
+                "line_id": item.line_id, "sku": item.sku, "name": item.name,
+                "quantity": item.quantity, "parts": list(item.parts),
+            }
+            for item in calc.items
+        ],
+        "include_shipping": calc.include_shipping,
+        "shipping_amount": calc.shipping_amount,
+        "total_amount": calc.total_amount,
+        "reason": refund.reason,
+        "approval_window": None if window is None else {
+            "delivered_at": window.delivered_at.isoformat() if window.delivered_at else None,
+            "closes_at": window.closes_at.isoformat() if window.closes_at else None,
+            "open": window.open,
+        },
+        "settlement": None if settlement is None else {
+            "type": settlement.type.value, "amount": settlement.amount,
+            "note": settlement.note, "reference": settlement.reference,
+        },
+        "gateway_refund_id": refund.gateway_refund_id,
+        "failure_reason": refund.failure_reason,
+        "attempt": refund.attempt,
+        "version": refund.version,
+        "updated_at": refund.updated_at,
+        "final_at": refund.updated_at if refund.is_final else None,
+    }
+
+
+def _refund_from(record: RefundRecord) -> Refund:
+    window = record.approval_window
+    settlement = record.settlement
+    return Refund(
+        id=record.id,
+        support_case_id=record.support_case_id,
+        order_id=record.order_id,
+        customer_id=record.customer_id,
+        payment_reference=record.payment_reference,
+        status=RefundStatus(record.status),
+        calculation=RefundCalculation(
+            currency=record.currency,
+            items=tuple(
+                LineRefund(
+                    line_id=item["line_id"], sku=item["sku"], name=item["name"],
+                    quantity=item["quantity"], parts=tuple(item["parts"]),
+                )
+                for item in record.items
+            ),
+            include_shipping=record.include_shipping,
+            shipping_amount=record.shipping_amount,
+        ),
+        reason=record.reason,
+        version=record.version,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        approval_window=None if window is None else RefundWindow(
+            delivered_at=_parse(window["delivered_at"]),
+            closes_at=_parse(window["closes_at"]),
+            open=window["open"],
+        ),
+        settlement=None if settlement is None else Settlement(
+            type=SettlementType(settlement["type"]), amount=settlement["amount"],
+            note=settlement["note"], reference=settlement["reference"],
+        ),
+        gateway_refund_id=record.gateway_refund_id,
+        failure_reason=record.failure_reason,
+        attempt=record.attempt,
+    )
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class SqlUserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: str) -> UserAccount | None:
+        record = await self.session.get(UserRecord, user_id)
+        return _user_from(record) if record else None
+
+    async def by_email(self, email: str) -> UserAccount | None:
+        record = await self.session.scalar(
+            select(UserRecord).where(UserRecord.email == email.strip().lower())
+        )
+        return _user_from(record) if record else None
+
+    async def add(self, user: UserAccount) -> None:
+        self.session.add(
+            UserRecord(
+                id=user.id, email=user.email.strip().lower(), name=user.name,
+                role=user.role.value, customer_id=user.customer_id,
+                password_hash=user.password_hash, active=user.active, created_at=user.created_at,
+            )
+        )
+        await self.session.flush()
+
+    async def set_active(self, user_id: str, active: bool) -> None:
+        await self.session.execute(
+            update(UserRecord).where(UserRecord.id == user_id).values(active=active)
+        )
+
+    async def list(self) -> Sequence[UserAccount]:
+        records = await self.session.scalars(select(UserRecord).order_by(UserRecord.email))
+        return [_user_from(record) for record in records]
+
+
+def _user_from(record: UserRecord) -> UserAccount:
+    return UserAccount(
+        id=record.id, email=record.email, name=record.name, role=Role(record.role),
+        customer_id=record.customer_id, password_hash=record.password_hash,
+        active=record.active, created_at=record.created_at,
+    )

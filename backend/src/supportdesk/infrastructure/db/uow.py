@@ -1,0 +1,45 @@
+"""The SQL unit of work: owns one transaction at a time."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from supportdesk.infrastructure.db.repositories import (
+    SqlCaseRepository,
+    SqlMessageRepository,
+    SqlRefundRepository,
+    SqlUserRepository,
+)
+
+
+class SqlUnitOfWork:
+    """``async with uow: ...; await uow.commit()``. Each ``async with`` is a new transaction,
+    so one use case can commit an intent, call the gateway outside any transaction, and then
+    record the outcome in a second block."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> Self:
+        session = self._sessions()
+        self._session = session
+        self.cases = SqlCaseRepository(session)
+        self.messages = SqlMessageRepository(session)
+        self.refunds = SqlRefundRepository(session)
+        self.users = SqlUserRepository(session)
+        await session.begin()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.rollback()
+            await session.close()
+
+    async def commit(self) -> None:
+        if self._session is None:
+            raise RuntimeError("commit outside a unit of work")
+        await self._session.commit()

@@ -1,0 +1,131 @@
+"""All settings, from the environment (and an optional ``.env``), validated at start."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_JWT_SECRET = "change-me-in-production-0123456789abcdef"  # noqa: S105
+REPO_ROOT = Path(__file__).resolve().parents[4]
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    environment: Environment = Environment.DEVELOPMENT
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    log_level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    log_json: bool | None = None  # default: JSON in production, readable elsewhere
+
+    database_url: str = f"sqlite+aiosqlite:///{REPO_ROOT / 'supportdesk.db'}"
+    database_echo: bool = False
+    redis_url: str | None = None
+
+    order_system_url: str | None = None  # None: the built-in simulator, in-process
+    order_system_timeout_seconds: float = Field(3.0, gt=0, le=60)
+    order_cache_ttl_seconds: int = Field(30, ge=0, le=3600)
+    payment_gateway_url: str | None = None  # None: the built-in sandbox, in-process
+    payment_gateway_api_key: SecretStr = SecretStr("sk_test_sandbox")
+    payment_gateway_timeout_seconds: float = Field(10.0, gt=0, le=120)
+
+    jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
+    jwt_issuer: str = "supportdesk"
+    jwt_audience: str = "supportdesk-api"
+    access_token_ttl_seconds: int = Field(900, ge=30, le=86400)
+    refresh_token_ttl_seconds: int = Field(14 * 86400, ge=300, le=90 * 86400)
+
+    idp_public_key: str | None = None  # PEM; tokens of the shop's identity provider
+    idp_jwks_url: str | None = None
+    idp_issuer: str | None = None
+    idp_audience: str | None = None
+    idp_customer_claim: str = "sub"
+    idp_role_claim: str = "role"
+
+    refund_window_days: int = Field(14, ge=0, le=3650)
+    refund_supervisor_threshold: int = Field(50000, ge=0)
+    reconcile_interval_seconds: float = Field(30.0, ge=0)  # 0 turns the background task off
+    reconcile_stale_after_seconds: int = Field(60, ge=0)
+
+    login_max_failures: int = Field(5, ge=1)
+    login_failure_window_seconds: int = Field(900, ge=1)
+    rate_limit_per_minute: int = Field(600, ge=0)  # per user; 0 turns it off
+
+    cors_origins: Annotated[list[str], NoDecode] = []
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    metrics_token: SecretStr | None = None  # when set, /metrics wants this bearer token
+    seed_demo_data: bool = True  # make run loads the demo data
+    web_dist_dir: Path = REPO_ROOT / "frontend" / "dist"
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value or None
+
+    @model_validator(mode="after")
+    def _production_is_safe(self) -> Settings:
+        if self.environment is Environment.PRODUCTION:
+            if self.jwt_secret.get_secret_value() == DEFAULT_JWT_SECRET:
+                raise ValueError("JWT_SECRET must be set to a secret of your own in production")
+            if self.seed_demo_data:
+                raise ValueError("SEED_DEMO_DATA must be false in production")
+        if len(self.jwt_secret.get_secret_value()) < 32:
+            raise ValueError("JWT_SECRET must be at least 32 characters")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def json_logs(self) -> bool:
+        if self.log_json is not None:
+            return self.log_json
+        return self.environment is Environment.PRODUCTION
+
+
+class SettingsError(SystemExit):
+    """A wrong setting: stops the start with a message naming the variable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = ["supportdesk cannot start: invalid settings"]
+        for error in exc.errors():
+            variable = "_".join(str(part) for part in error["loc"]).upper() or "settings"
+            lines.append(f"  {variable}: {error['msg']}")
+        raise SettingsError("\n".join(lines)) from None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return load_settings()
