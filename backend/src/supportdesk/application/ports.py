@@ -158,3 +158,34 @@ class UnitOfWork(Protocol):
     async def __aexit__(self, *exc: object) -> None: ...
 
     async def commit(self) -> None: ...
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password: str, password_hash: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshClaims:
+    user_id: str
+    token_id: str
+    family_id: str
+    expires_at: datetime
+
+
+class TokenIssuer(Protocol):
+    """Signs and reads our own tokens. Reading raises Unauthenticated on anything wrong."""
+
+    def issue(self, user: UserAccount, family_id: str) -> tuple[TokenPair, str]:
+        """A new access + refresh pair; also returns the refresh token's id."""
+        ...
+
+    def read_refresh(self, token: str) -> RefreshClaims: ...

@@ -164,6 +164,7 @@ class Refund:
     order_id: str
     customer_id: str
     payment_reference: str
+    delivered_at: datetime | None
     status: RefundStatus
     calculation: RefundCalculation
     reason: str
@@ -216,6 +217,7 @@ class Refund:
             order_id=order.id,
             customer_id=order.customer_id,
             payment_reference=order.payment_reference,
+            delivered_at=order.delivered_at,
             status=RefundStatus.REQUESTED,
             calculation=calculation,
             reason=reason,
@@ -252,6 +254,7 @@ class Refund:
                 "supervisor's approval"
             )
         self.approval_window = window
+        self.delivered_at = window.delivered_at
         self._move(target, by, now, "refund_approved", note)
 
     def reject(self, *, by: Actor, now: datetime, reason: str) -> None:

@@ -121,6 +121,7 @@ class RefundRecord(Base):
     order_id: Mapped[str] = mapped_column(String(64))
     customer_id: Mapped[str] = mapped_column(String(64))
     payment_reference: Mapped[str] = mapped_column(String(128))
+    delivered_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(20))
     currency: Mapped[str] = mapped_column(String(3))
     items: Mapped[list[Any]]

@@ -214,7 +214,7 @@ class SqlRefundRepository:
         The UPDATE takes a row lock on PostgreSQL; on SQLite the write transaction already
         holds the database's single write lock (BEGIN IMMEDIATE).
         """
-        dialect = self.session.bind.dialect.name
+        dialect = self.session.get_bind().dialect.name
         stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(OrderLedgerRecord)
         await self.session.execute(
             stmt.values(order_id=order_id, version=0).on_conflict_do_nothing(
@@ -289,6 +289,7 @@ def _refund_row(refund: Refund) -> dict[str, Any]:
         "order_id": refund.order_id,
         "customer_id": refund.customer_id,
         "payment_reference": refund.payment_reference,
+        "delivered_at": refund.delivered_at,
         "status": refund.status.value,
         "currency": calc.currency,
         "items": [
@@ -329,6 +330,7 @@ def _refund_from(record: RefundRecord) -> Refund:
         order_id=record.order_id,
         customer_id=record.customer_id,
         payment_reference=record.payment_reference,
+        delivered_at=record.delivered_at,
         status=RefundStatus(record.status),
         calculation=RefundCalculation(
             currency=record.currency,

@@ -107,6 +107,7 @@ def upgrade() -> None:
     sa.Column('order_id', sa.String(length=64), nullable=False),
     sa.Column('customer_id', sa.String(length=64), nullable=False),
     sa.Column('payment_reference', sa.String(length=128), nullable=False),
+    sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('items', sa.JSON(), nullable=False),

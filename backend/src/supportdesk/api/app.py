@@ -1,0 +1,184 @@
+"""The application: API under /api/v1, the web app at /, simulators under /sim in development."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import structlog
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.routing import Match
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from supportdesk.api.errors import install_error_handlers, problem
+from supportdesk.api.schemas import Problem
+from supportdesk.api.middleware import Metrics, RequestMiddleware
+from supportdesk.api.routes import auth, cases, health, orders, overview, refunds
+from supportdesk.bootstrap import Container
+from supportdesk.infrastructure.logging import configure_logging
+from supportdesk.infrastructure.settings import Environment, Settings, get_settings
+
+log = structlog.get_logger(__name__)
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
+    settings = settings or (container.settings if container else get_settings())
+    configure_logging(settings.log_level, settings.json_logs)
+    metrics = Metrics()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = container is None
+        app.state.container = container or Container.build(settings)
+        reconciler = None
+        if settings.reconcile_interval_seconds > 0:
+            reconciler = asyncio.create_task(_reconcile_forever(app.state.container))
+        try:
+            yield
+        finally:
+            if reconciler:
+                reconciler.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await reconciler
+            if own:
+                await app.state.container.aclose()
+
+    app = FastAPI(
+        title="supportdesk",
+        version="1.0.0",
+        description="Support cases and refunds for an online shop.",
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    if container is not None:
+        app.state.container = container
+    install_error_handlers(app)
+
+    api = APIRouter(
+        prefix=API_PREFIX,
+        responses={
+            status: {"model": Problem, "content": {"application/problem+json": {}}}
+            for status in (400, 401, 403, 404, 409, 422, 429, 502, 503)
+        },
+    )
+    for module in (auth, orders, cases, refunds, overview, health):
+        api.include_router(module.router)
+    app.include_router(api)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus(request: Request) -> Response:
+        token = settings.metrics_token
+        if token is not None:
+            sent = request.headers.get("authorization", "")
+            if sent != f"Bearer {token.get_secret_value()}":
+                return problem(401, "unauthenticated", "Authentication required",
+                               "metrics need the configured bearer token")
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    if settings.environment is not Environment.PRODUCTION:
+        _mount_simulators(app, container, settings)
+    _serve_web_app(app, settings.web_dist_dir)
+
+    app.add_middleware(RequestMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key",
+                           "X-Request-ID"],
+            expose_headers=["ETag", "X-Request-ID", "Retry-After"],
+        )
+    return app
+
+
+async def _reconcile_forever(container: Container) -> None:
+    """Settle refunds left in processing (a timeout, a crash) in the background."""
+    interval = container.settings.reconcile_interval_seconds
+    stale_after = timedelta(seconds=container.settings.reconcile_stale_after_seconds)
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            settled = await container.refund_service().reconcile(stale_after=stale_after)
+            if settled:
+                log.info("reconciled", refunds=[r.id for r in settled])
+        except Exception:  # noqa: BLE001 - keep reconciling on the next tick
+            log.exception("reconciliation_failed")
+
+
+def _mount_simulators(app: FastAPI, container: Container | None, settings: Settings) -> None:
+    """The embedded simulators answer under /sim too, so a browser test can look at them."""
+
+    async def forward(request: Request) -> Response:
+        integrations = request.app.state.container.integrations
+        kind = request.path_params["kind"]
+        target = (integrations.order_simulator_app if kind == "orders"
+                  else integrations.gateway_app)
+        if target is None:
+            return problem(404, "not_found", "Not found", f"no embedded {kind} simulator")
+        import httpx
+
+        transport = httpx.ASGITransport(app=target)
+        async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
+            upstream = await client.request(
+                request.method, "/" + request.path_params["path"],
+                params=request.query_params, content=await request.body(),
+                headers={k: v for k, v in request.headers.items()
+                         if k.lower() in ("content-type", "authorization", "idempotency-key")},
+            )
+        return Response(upstream.content, status_code=upstream.status_code,
+                        media_type=upstream.headers.get("content-type"))
+
+    app.add_api_route("/sim/{kind}/{path:path}", forward, methods=["GET", "POST"],
+                      include_in_schema=False)
+
+
+def _serve_web_app(app: FastAPI, dist: Path) -> None:
+    """The built React app at /, with client-side routes falling back to index.html."""
+    index = dist / "index.html"
+    if (dist / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
+
+    async def web_app(request: Request) -> Response:
+        path = request.path_params["path"]
+        if path.startswith(("api/", "sim/")) or path == "api" or request.method not in (
+            "GET", "HEAD"
+        ):
+            return _unrouted(request)
+        candidate = (dist / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(dist.resolve()):
+            return FileResponse(candidate)
+        if index.is_file():
+            return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return problem(404, "not_found", "Not found",
+                       "the web app is not built; run `make build-web` (make run does it)")
+
+    app.add_api_route("/{path:path}", web_app, include_in_schema=False,
+                      methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+
+
+def _unrouted(request: Request) -> Response:
+    """404 for a path nothing serves; 405 where the path exists for other methods."""
+    scope = {**request.scope, "method": "GET"}
+    allowed = set()
+    for route in request.app.router.routes:
+        methods = getattr(route, "methods", None)
+        if methods and getattr(route, "path", "") != "/{path:path}":
+            match, _ = route.matches({**scope, "type": "http"})
+            if match is not Match.NONE:
+                allowed |= methods
+    if allowed:
+        return problem(405, "method_not_allowed", "Method not allowed",
+                       f"{request.method} is not allowed on {request.url.path}",
+                       headers={"Allow": ", ".join(sorted(allowed))})
+    return problem(404, "not_found", "Not found",
+                   f"no such resource: {request.method} {request.url.path}")

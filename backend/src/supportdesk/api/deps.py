@@ -1,0 +1,108 @@
+"""Request dependencies: the container, the signed-in actor, role checks, services."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from supportdesk.application.cases import CaseService
+from supportdesk.application.refunds import RefundService
+from supportdesk.bootstrap import Container
+from supportdesk.domain.access import Actor, Role
+from supportdesk.domain.errors import Forbidden, RateLimited, Unauthenticated, ValidationFailed
+
+bearer = HTTPBearer(auto_error=False, description="An access token from /auth/login")
+
+
+def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+async def current_actor(
+    request: Request,
+    container: ContainerDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Actor:
+    """Who is calling: our own token (the account must still be active) or a token of the
+    shop's identity provider. Every signed-in request also spends the caller's budget."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthenticated("sign in and send the access token as a bearer token")
+    token = credentials.credentials
+    if container.identity_provider.configured and not container.tokens.is_ours(token):
+        actor = container.identity_provider.read_access(token).actor
+    else:
+        claims = container.tokens.read_access(token)
+        if await container.cache.get(f"access-revoked:{claims.token_id}") is not None:
+            raise Unauthenticated("this sign-in was ended; sign in again")
+        async with container.uow() as uow:
+            user = await uow.users.get(claims.user_id)
+        if user is None or not user.active:
+            raise Unauthenticated("the account is not active")
+        actor = user.actor
+    await _spend_budget(container, actor)
+    request.state.actor = actor
+    return actor
+
+
+async def _spend_budget(container: Container, actor: Actor) -> None:
+    limit = container.settings.rate_limit_per_minute
+    if limit <= 0:
+        return
+    minute = int(time.time() // 60)
+    used = await container.cache.incr(f"budget:{actor.id}:{minute}", 61)
+    if used > limit:
+        raise RateLimited("request budget used up; slow down", retry_after=60 - int(time.time()) % 60)
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def require_role(*roles: Role) -> object:
+    async def check(actor: CurrentActor) -> Actor:
+        if actor.role not in roles:
+            raise Forbidden(f"this needs the role {' or '.join(r.value for r in roles)}")
+        return actor
+
+    return Depends(check)
+
+
+StaffActor = Annotated[Actor, require_role(Role.AGENT, Role.SUPERVISOR, Role.ADMIN)]
+CustomerActor = Annotated[Actor, require_role(Role.CUSTOMER)]
+AdminActor = Annotated[Actor, require_role(Role.ADMIN)]
+
+
+def case_service(container: ContainerDep) -> CaseService:
+    return container.case_service()
+
+
+def refund_service(container: ContainerDep) -> RefundService:
+    return container.refund_service()
+
+
+CaseServiceDep = Annotated[CaseService, Depends(case_service)]
+RefundServiceDep = Annotated[RefundService, Depends(refund_service)]
+
+_VERSION = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+
+
+def expected_version(
+    if_match: Annotated[str | None, Header(description="the version you saw")] = None,
+) -> int | None:
+    """If-Match carries the version the client saw (``3`` or ``"3"``)."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    match = _VERSION.match(if_match)
+    if not match:
+        raise ValidationFailed("If-Match must be a version number", field="If-Match")
+    return int(match.group(1))
+
+
+ExpectedVersion = Annotated[int | None, Depends(expected_version)]

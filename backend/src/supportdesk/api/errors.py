@@ -1,0 +1,130 @@
+"""Every error as RFC 9457 problem+json, with a stable ``code``. One table maps domain
+errors to HTTP statuses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from supportdesk.domain import errors as domain
+
+log = structlog.get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+# Most specific first: the first class an error is an instance of decides its status.
+STATUS_OF: list[tuple[type[domain.DomainError], int]] = [
+    (domain.Unauthenticated, 401),
+    (domain.SupervisorApprovalRequired, 403),
+    (domain.Forbidden, 403),
+    (domain.NotFound, 404),
+    (domain.CaseHasOpenRefunds, 409),
+    (domain.InvalidTransition, 409),
+    (domain.VersionConflict, 409),
+    (domain.ValidationFailed, 422),
+    (domain.RateLimited, 429),
+    (domain.PaymentGatewayError, 502),
+    (domain.UpstreamUnavailable, 503),
+]
+
+_HTTP_CODES = {
+    400: ("bad_request", "Bad request"),
+    401: ("unauthenticated", "Authentication required"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    406: ("not_acceptable", "Not acceptable"),
+    409: ("conflict", "Conflict"),
+    411: ("length_required", "Length required"),
+    413: ("payload_too_large", "Request body too large"),
+    415: ("unsupported_media_type", "Unsupported media type"),
+    422: ("validation_error", "Invalid input"),
+    429: ("rate_limited", "Too many requests"),
+    500: ("internal_error", "Internal server error"),
+    503: ("upstream_unavailable", "Service unavailable"),
+}
+
+
+def status_of(error: domain.DomainError) -> int:
+    return next((status for cls, status in STATUS_OF if isinstance(error, cls)), 400)
+
+
+def problem(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body = {"type": "about:blank", "status": status, "title": title, "detail": detail,
+            "code": code, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, domain.DomainError)
+    return render(exc)
+
+
+def render(exc: domain.DomainError) -> JSONResponse:
+    status = status_of(exc)
+    extra: dict[str, Any] = {}
+    headers: dict[str, str] = {}
+    if isinstance(exc, domain.ValidationFailed) and exc.field:
+        extra["errors"] = [{"loc": ["body", *exc.field.split(".")], "msg": exc.detail,
+                            "type": exc.code}]
+    if isinstance(exc, domain.RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, domain.Unauthenticated):
+        headers["WWW-Authenticate"] = "Bearer"
+    context = {k: v for k, v in exc.context.items() if isinstance(v, str | int | bool | None)}
+    return problem(status, exc.code, exc.title, exc.detail, headers=headers or None,
+                   **context, **extra)
+
+
+def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for error in exc.errors():
+        loc = [str(part) for part in error.get("loc", ())]
+        errors.append({"loc": loc, "msg": error.get("msg", "invalid"), "type": error.get("type")})
+    if any(e["type"] == "json_invalid" for e in errors):
+        return problem(400, "malformed_json", "Malformed JSON", "the request body is not valid JSON",
+                       errors=errors)
+    first = errors[0] if errors else {"loc": [], "msg": "invalid input"}
+    where = ".".join(first["loc"])
+    return problem(422, "validation_error", "Invalid input", f"{where}: {first['msg']}",
+                   errors=errors)
+
+
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, title = _HTTP_CODES.get(exc.status_code, ("http_error", "HTTP error"))
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"no such resource: {request.method} {request.url.path}"
+    if exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}"
+    return problem(exc.status_code, code, title, detail, headers=getattr(exc, "headers", None))
+
+
+def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    request_id = getattr(request.state, "request_id", None)
+    log.exception("unhandled_error", request_id=request_id, path=request.url.path)
+    return problem(500, "internal_error", "Internal server error",
+                   "something went wrong on our side; quote the request id if you report it",
+                   request_id=request_id)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(domain.DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,124 @@
+"""One ASGI middleware for what every request gets: a request id, an access log line,
+metrics by route template, security headers, and a bound on the body size."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import structlog
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = structlog.get_logger("supportdesk.access")
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        b"script-src 'self'; connect-src 'self'; font-src 'self' data:; "
+        b"frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    ),
+]
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "supportdesk_http_requests_total", "HTTP requests", ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "supportdesk_http_request_duration_seconds", "HTTP request latency",
+            ["method", "route"], registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        )
+
+
+class TooLarge(Exception):
+    pass
+
+
+class RequestMiddleware:
+    def __init__(self, app: ASGIApp, metrics: Metrics, max_body_bytes: int) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = 500
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
+            await self._too_large(send, request_id)
+            self._observe(scope, 413, started, request_id)
+            return
+
+        received = 0
+
+        async def bounded_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise TooLarge
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                extra = [(b"x-request-id", request_id.encode()), *SECURITY_HEADERS]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        try:
+            await self.app(scope, bounded_receive, send_with_headers)
+        except TooLarge:
+            status = 413
+            await self._too_large(send, request_id)
+        finally:
+            self._observe(scope, status, started, request_id)
+            structlog.contextvars.unbind_contextvars("request_id")
+
+    def _observe(self, scope: Scope, status: int, started: float, request_id: str) -> None:
+        duration = time.perf_counter() - started
+        route = scope.get("route")
+        template: Any = getattr(route, "path_format", None) or (
+            "static" if not scope["path"].startswith("/api") else "unmatched"
+        )
+        self.metrics.requests.labels(scope["method"], template, str(status)).inc()
+        self.metrics.latency.labels(scope["method"], template).observe(duration)
+        log.info(
+            "request", method=scope["method"], path=scope["path"], status=status,
+            duration_ms=round(duration * 1000, 2), request_id=request_id,
+        )
+
+    async def _too_large(self, send: Send, request_id: str) -> None:
+        body = json.dumps({
+            "type": "about:blank", "status": 413, "title": "Request body too large",
+            "detail": f"the body may be at most {self.max_body_bytes} bytes",
+            "code": "payload_too_large",
+        }).encode()
+        await send({
+            "type": "http.response.start", "status": 413,
+            "headers": [(b"content-type", b"application/problem+json"),
+                        (b"content-length", str(len(body)).encode()),
+                        (b"x-request-id", request_id.encode()), *SECURITY_HEADERS],
+        })
+        await send({"type": "http.response.body", "body": body})

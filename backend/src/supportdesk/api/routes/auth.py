@@ -1,0 +1,128 @@
+"""Signing in and out, the signed-in person, and user management for admins."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request, status
+
+from supportdesk.api.deps import AdminActor, ContainerDep, CurrentActor
+from supportdesk.api.schemas import (
+    LoginIn,
+    LogoutIn,
+    MeOut,
+    RefreshIn,
+    TokenOut,
+    UserCreateIn,
+    UserOut,
+)
+from supportdesk.application.ports import TokenPair
+from supportdesk.domain.access import Role
+from supportdesk.domain.errors import NotFound, ValidationFailed
+from supportdesk.domain.events import new_id
+from supportdesk.domain.users import UserAccount
+
+router = APIRouter(tags=["auth"])
+
+
+def _tokens(pair: TokenPair) -> TokenOut:
+    return TokenOut(
+        access_token=pair.access_token, refresh_token=pair.refresh_token,
+        expires_in=pair.expires_in,
+    )
+
+
+@router.post("/auth/login", response_model=TokenOut, summary="Sign in with email and password")
+async def login(body: LoginIn, request: Request, container: ContainerDep) -> TokenOut:
+    client = request.client.host if request.client else "unknown"
+    pair = await container.auth_service().login(body.email, body.password, client)
+    return _tokens(pair)
+
+
+@router.post("/auth/refresh", response_model=TokenOut, summary="Trade a refresh token for a new pair")
+async def refresh(body: RefreshIn, container: ContainerDep) -> TokenOut:
+    return _tokens(await container.auth_service().refresh(body.refresh_token))
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End this sign-in")
+async def logout(
+    actor: CurrentActor, container: ContainerDep, request: Request, body: LogoutIn | None = None
+) -> None:
+    await container.auth_service().logout(body.refresh_token if body else None)
+    token = request.headers.get("authorization", "").partition(" ")[2]
+    if container.tokens.is_ours(token):
+        claims = container.tokens.read_access(token)
+        ttl = max(int((claims.expires_at - datetime.now(UTC)).total_seconds()), 1)
+        await container.cache.set(f"access-revoked:{claims.token_id}", "logout", ttl)
+
+
+@router.get("/me", response_model=MeOut, summary="Who is signed in")
+async def me(actor: CurrentActor, container: ContainerDep) -> MeOut:
+    async with container.uow() as uow:
+        user = await uow.users.get(actor.id)
+    if user is None:  # signed in through the shop's identity provider
+        return MeOut(id=actor.id, email="", name=actor.customer_id or actor.id,
+                     role=actor.role, customer_id=actor.customer_id)
+    return MeOut(id=user.id, email=user.email, name=user.name, role=user.role,
+                 customer_id=user.customer_id)
+
+
+def _user_out(user: UserAccount) -> UserOut:
+    return UserOut(id=user.id, email=user.email, name=user.name, role=user.role,
+                   customer_id=user.customer_id, active=user.active, created_at=user.created_at)
+
+
+@router.get("/users", response_model=list[UserOut], summary="All users (admin)")
+async def list_users(actor: AdminActor, container: ContainerDep) -> list[UserOut]:
+    async with container.uow() as uow:
+        return [_user_out(u) for u in await uow.users.list()]
+
+
+@router.get("/staff", response_model=list[MeOut], summary="Support staff, to assign cases to")
+async def list_staff(actor: CurrentActor, container: ContainerDep) -> list[MeOut]:
+    if not actor.is_staff:
+        return []
+    async with container.uow() as uow:
+        users = await uow.users.list()
+    return [MeOut(id=u.id, email=u.email, name=u.name, role=u.role, customer_id=None)
+            for u in users if u.actor.is_staff and u.active]
+
+
+@router.post("/users", response_model=UserOut, status_code=201, summary="Create a user (admin)")
+async def create_user(body: UserCreateIn, actor: AdminActor, container: ContainerDep) -> UserOut:
+    user = await create_account(container, body.email, body.name, body.role, body.password,
+                                body.customer_id)
+    return _user_out(user)
+
+
+@router.post("/users/{user_id}/deactivate", response_model=UserOut, summary="Deactivate (admin)")
+async def deactivate_user(user_id: str, actor: AdminActor, container: ContainerDep) -> UserOut:
+    async with container.uow() as uow:
+        user = await uow.users.get(user_id)
+        if user is None:
+            raise NotFound(f"no user '{user_id}'")
+        await uow.users.set_active(user_id, False)
+        await uow.commit()
+    return _user_out(replace(user, active=False))
+
+
+async def create_account(
+    container: ContainerDep, email: str, name: str, role: Role, password: str,
+    customer_id: str | None,
+) -> UserAccount:
+    """Customers need a customer id; staff have none."""
+    if (role is Role.CUSTOMER) != bool(customer_id):
+        raise ValidationFailed("customers have a customer id and staff have none",
+                               field="customer_id")
+    user = UserAccount(
+        id=new_id("usr"), email=email.strip().lower(), name=name, role=role,
+        customer_id=customer_id, password_hash=container.hasher.hash(password), active=True,
+        created_at=datetime.now(UTC),
+    )
+    async with container.uow() as uow:
+        if await uow.users.by_email(user.email) is not None:
+            raise ValidationFailed("a user with this email exists", field="email")
+        await uow.users.add(user)
+        await uow.commit()
+    return user

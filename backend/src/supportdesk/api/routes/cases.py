@@ -1,0 +1,137 @@
+"""Support cases, their messages and their history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from supportdesk.api.deps import (
+    CaseServiceDep,
+    ContainerDep,
+    CurrentActor,
+    CustomerActor,
+    ExpectedVersion,
+)
+from supportdesk.api.presenters import case_out, event_out, message_out
+from supportdesk.api.schemas import (
+    CaseCreateIn,
+    CasePatchIn,
+    EventOut,
+    MessageIn,
+    MessageOut,
+    Page,
+    SupportCaseOut,
+)
+from supportdesk.application.cases import ChangeCase, OpenCase
+from supportdesk.domain.cases import Category, CaseStatus, Priority
+from supportdesk.infrastructure.db.queries import CaseFilters
+
+router = APIRouter(tags=["support cases"])
+
+Limit = Annotated[int, Query(ge=1, le=100)]
+Cursor = Annotated[str | None, Query(max_length=500)]
+Sort = Annotated[str, Query(pattern="^-?(created_at|updated_at)$")]
+
+
+def with_etag(response: Response, version: int) -> None:
+    response.headers["ETag"] = f'"{version}"'
+
+
+@router.post("/support-cases", response_model=SupportCaseOut, status_code=201,
+             summary="Open a case about one of my orders")
+async def open_case(
+    body: CaseCreateIn, actor: CustomerActor, cases: CaseServiceDep, response: Response
+) -> SupportCaseOut:
+    case = await cases.open(
+        OpenCase(order_id=body.order_id, subject=body.subject, description=body.description,
+                 category=body.category, priority=body.priority),
+        actor,
+    )
+    with_etag(response, case.version)
+    response.headers["Location"] = f"/api/v1/support-cases/{case.id}"
+    return case_out(case, [])
+
+
+@router.get("/support-cases", response_model=Page[SupportCaseOut], summary="Cases, filtered")
+async def list_cases(
+    actor: CurrentActor,
+    container: ContainerDep,
+    status: Annotated[list[CaseStatus] | None, Query()] = None,
+    priority: Priority | None = None,
+    category: Category | None = None,
+    assignee_id: Annotated[str | None, Query(max_length=64)] = None,
+    customer_id: Annotated[str | None, Query(max_length=64)] = None,
+    order_id: Annotated[str | None, Query(max_length=64)] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+    sort: Sort = "-created_at",
+    limit: Limit = 25,
+    cursor: Cursor = None,
+) -> Page[SupportCaseOut]:
+    filters = CaseFilters(
+        status=[s.value for s in status or []], priority=priority, category=category,
+        assignee_id=assignee_id, customer_id=customer_id, order_id=order_id, q=q,
+        created_after=created_after, created_before=created_before, sort=sort,
+    )
+    page = await container.read.cases(actor, filters, limit=limit, cursor=cursor)
+    return Page(items=[case_out(c, r) for c, r in page.items], next_cursor=page.next_cursor)
+
+
+@router.get("/support-cases/{case_id}", response_model=SupportCaseOut, summary="One case")
+async def get_case(
+    case_id: str, actor: CurrentActor, cases: CaseServiceDep, response: Response
+) -> SupportCaseOut:
+    view = await cases.get(case_id, actor)
+    with_etag(response, view.case.version)
+    return case_out(view.case, view.refunds)
+
+
+@router.patch("/support-cases/{case_id}", response_model=SupportCaseOut,
+              summary="Change status, priority or assignee")
+async def change_case(
+    case_id: str,
+    body: CasePatchIn,
+    actor: CurrentActor,
+    cases: CaseServiceDep,
+    version: ExpectedVersion,
+    response: Response,
+) -> SupportCaseOut:
+    command = ChangeCase(
+        status=body.status, priority=body.priority, assignee_id=body.assignee_id,
+        unassign="assignee_id" in body.model_fields_set and body.assignee_id is None,
+        note=body.note,
+    )
+    view = await cases.change(case_id, command, actor, version)
+    with_etag(response, view.case.version)
+    return case_out(view.case, view.refunds)
+
+
+@router.post("/support-cases/{case_id}/messages", response_model=MessageOut, status_code=201,
+             summary="Write on a case")
+async def add_message(
+    case_id: str, body: MessageIn, actor: CurrentActor, cases: CaseServiceDep
+) -> MessageOut:
+    return message_out(await cases.add_message(case_id, body.body, body.internal, actor))
+
+
+@router.get("/support-cases/{case_id}/messages", response_model=list[MessageOut],
+            summary="A case's messages, oldest first")
+async def list_messages(
+    case_id: str, actor: CurrentActor, cases: CaseServiceDep, container: ContainerDep
+) -> list[MessageOut]:
+    await cases.get(case_id, actor)
+    messages = await container.read.messages(case_id, include_internal=actor.is_staff)
+    return [message_out(m) for m in messages]
+
+
+@router.get("/support-cases/{case_id}/history", response_model=list[EventOut],
+            summary="Events of the case and its refunds, oldest first")
+async def case_history(
+    case_id: str, actor: CurrentActor, cases: CaseServiceDep, container: ContainerDep
+) -> list[EventOut]:
+    await cases.get(case_id, actor)
+    events = await container.read.history(case_id=case_id, include_internal=actor.is_staff)
+    return [event_out(e) for e in events]

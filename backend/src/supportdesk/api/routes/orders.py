@@ -1,0 +1,28 @@
+"""Orders from the shop's order system, with what is still refundable."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from supportdesk.api.deps import ContainerDep, CurrentActor
+from supportdesk.api.presenters import order_out
+from supportdesk.api.schemas import OrderOut
+
+router = APIRouter(tags=["orders"])
+
+
+@router.get("/orders", response_model=list[OrderOut], summary="A customer's orders")
+async def list_orders(
+    actor: CurrentActor,
+    container: ContainerDep,
+    customer_id: Annotated[str | None, Query(max_length=64, description="staff only")] = None,
+) -> list[OrderOut]:
+    views = await container.order_service().of_customer(actor, customer_id)
+    return [order_out(view) for view in views]
+
+
+@router.get("/orders/{order_id}", response_model=OrderOut, summary="One order")
+async def get_order(order_id: str, actor: CurrentActor, container: ContainerDep) -> OrderOut:
+    return order_out(await container.order_service().get(order_id, actor))

@@ -1,0 +1,24 @@
+"""The agents' overview: where all cases and refunds stand."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from supportdesk.api.deps import ContainerDep, StaffActor
+from supportdesk.api.schemas import DayCount, MoneyTotal, StatsOut
+from supportdesk.infrastructure.db.queries import overview_stats
+
+router = APIRouter(tags=["overview"])
+
+
+@router.get("/overview/stats", response_model=StatsOut, summary="Counts and sums for agents")
+async def stats(actor: StaffActor, container: ContainerDep) -> StatsOut:
+    figures = await overview_stats(container.database.read_sessions(), container.clock.now())
+    return StatsOut(
+        cases_by_status=figures.cases_by_status,
+        refunds_by_status=figures.refunds_by_status,
+        refunded_totals=[MoneyTotal(currency=k, amount=v) for k, v in figures.refunded_totals.items()],
+        settled_totals=[MoneyTotal(currency=k, amount=v) for k, v in figures.settled_totals.items()],
+        median_seconds_to_final_30d=figures.median_seconds_to_final_30d,
+        refunds_per_day=[DayCount(day=d, count=n) for d, n in figures.refunds_per_day],
+    )

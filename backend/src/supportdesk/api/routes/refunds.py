@@ -1,0 +1,188 @@
+"""Refunds: quote, request, review, execute, settle, follow."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+from fastapi.responses import JSONResponse
+
+from supportdesk.api import errors
+from supportdesk.api.deps import (
+    ContainerDep,
+    CurrentActor,
+    CustomerActor,
+    ExpectedVersion,
+    RefundServiceDep,
+    StaffActor,
+)
+from supportdesk.api.idempotency import once
+from supportdesk.api.presenters import event_out, quote_out, refund_out
+from supportdesk.api.routes.cases import Cursor, Limit, Sort, with_etag
+from supportdesk.api.schemas import (
+    ApproveIn,
+    EventOut,
+    Page,
+    QuoteOut,
+    RefundOut,
+    RefundRequestIn,
+    RejectIn,
+    SettlementIn,
+)
+from supportdesk.application.refunds import RefundRequest
+from supportdesk.domain.access import Actor
+from supportdesk.domain.errors import DomainError
+from supportdesk.domain.refunds import (
+    Refund,
+    RefundStatus,
+    RequestedItem,
+    Settlement,
+)
+from supportdesk.infrastructure.db.queries import RefundFilters
+
+router = APIRouter(tags=["refunds"])
+
+
+def _request(body: RefundRequestIn) -> RefundRequest:
+    return RefundRequest(
+        items=[RequestedItem(line_id=i.line_id, quantity=i.quantity) for i in body.items],
+        reason=body.reason, include_shipping=body.include_shipping,
+    )
+
+
+def _out(refund: Refund, actor: Actor, container: ContainerDep, response: Response) -> RefundOut:
+    with_etag(response, refund.version)
+    return refund_out(refund, actor, container.refund_policy.window, container.clock.now())
+
+
+@router.post("/support-cases/{case_id}/refunds", response_model=RefundOut, status_code=201,
+             summary="Ask for order items back")
+async def request_refund(
+    case_id: str, body: RefundRequestIn, actor: CustomerActor, refunds: RefundServiceDep,
+    container: ContainerDep, response: Response,
+) -> RefundOut:
+    refund = await refunds.request(case_id, _request(body), actor)
+    response.headers["Location"] = f"/api/v1/refunds/{refund.id}"
+    return _out(refund, actor, container, response)
+
+
+@router.post("/support-cases/{case_id}/refunds/quote", response_model=QuoteOut,
+             summary="What a refund request would get now (holds and stores nothing)")
+async def quote_refund(
+    case_id: str, body: RefundRequestIn, actor: CurrentActor, refunds: RefundServiceDep
+) -> QuoteOut:
+    return quote_out(await refunds.quote(case_id, _request(body), actor))
+
+
+@router.get("/refunds", response_model=Page[RefundOut], summary="Refunds, filtered")
+async def list_refunds(
+    actor: CurrentActor,
+    container: ContainerDep,
+    status: Annotated[list[RefundStatus] | None, Query()] = None,
+    order_id: Annotated[str | None, Query(max_length=64)] = None,
+    customer_id: Annotated[str | None, Query(max_length=64)] = None,
+    support_case_id: Annotated[str | None, Query(max_length=64)] = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+    sort: Sort = "-created_at",
+    limit: Limit = 25,
+    cursor: Cursor = None,
+) -> Page[RefundOut]:
+    filters = RefundFilters(
+        status=[s.value for s in status or []], order_id=order_id, customer_id=customer_id,
+        support_case_id=support_case_id, created_after=created_after,
+        created_before=created_before, sort=sort,
+    )
+    page = await container.read.refunds(actor, filters, limit=limit, cursor=cursor)
+    now = container.clock.now()
+    policy = container.refund_policy.window
+    return Page(items=[refund_out(r, actor, policy, now) for r in page.items],
+                next_cursor=page.next_cursor)
+
+
+@router.get("/refunds/{refund_id}", response_model=RefundOut, summary="One refund")
+async def get_refund(
+    refund_id: str, actor: CurrentActor, refunds: RefundServiceDep, container: ContainerDep,
+    response: Response,
+) -> RefundOut:
+    return _out(await refunds.get(refund_id, actor), actor, container, response)
+
+
+@router.post("/refunds/{refund_id}/approve", response_model=RefundOut,
+             summary="Approve for the gateway (inside the window)")
+async def approve_refund(
+    refund_id: str, actor: StaffActor, refunds: RefundServiceDep, container: ContainerDep,
+    version: ExpectedVersion, response: Response, body: ApproveIn | None = None,
+) -> RefundOut:
+    refund = await refunds.approve(refund_id, actor, note=body.note if body else None,
+                                   expected_version=version)
+    return _out(refund, actor, container, response)
+
+
+@router.post("/refunds/{refund_id}/reject", response_model=RefundOut, summary="Reject")
+async def reject_refund(
+    refund_id: str, body: RejectIn, actor: StaffActor, refunds: RefundServiceDep,
+    container: ContainerDep, version: ExpectedVersion, response: Response,
+) -> RefundOut:
+    refund = await refunds.reject(refund_id, actor, reason=body.reason, expected_version=version)
+    return _out(refund, actor, container, response)
+
+
+@router.post("/refunds/{refund_id}/cancel", response_model=RefundOut,
+             summary="Withdraw my refund request")
+async def cancel_refund(
+    refund_id: str, actor: CurrentActor, refunds: RefundServiceDep, container: ContainerDep,
+    version: ExpectedVersion, response: Response,
+) -> RefundOut:
+    refund = await refunds.cancel(refund_id, actor, expected_version=version)
+    return _out(refund, actor, container, response)
+
+
+@router.post("/refunds/{refund_id}/settlement", response_model=RefundOut,
+             summary="Record a settlement outside the gateway")
+async def settle_refund(
+    refund_id: str, body: SettlementIn, actor: StaffActor, refunds: RefundServiceDep,
+    container: ContainerDep, version: ExpectedVersion, response: Response,
+) -> RefundOut:
+    settlement = Settlement(type=body.type, amount=body.amount, note=body.note,
+                            reference=body.reference or None)
+    refund = await refunds.settle(refund_id, settlement, actor, expected_version=version)
+    return _out(refund, actor, container, response)
+
+
+@router.post(
+    "/refunds/{refund_id}/execute",
+    response_model=RefundOut,
+    summary="Pay the refund back through the gateway, exactly once",
+    responses={202: {"model": RefundOut, "description": "the gateway's answer is not known yet"}},
+)
+async def execute_refund(
+    refund_id: str,
+    actor: StaffActor,
+    refunds: RefundServiceDep,
+    container: ContainerDep,
+    version: ExpectedVersion,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JSONResponse:
+    async def run() -> JSONResponse:
+        try:
+            refund = await refunds.execute(refund_id, actor, expected_version=version)
+        except DomainError as exc:
+            return errors.render(exc)
+        body = refund_out(refund, actor, container.refund_policy.window, container.clock.now())
+        status = 202 if refund.status is RefundStatus.PROCESSING else 200
+        return JSONResponse(body.model_dump(mode="json"), status_code=status,
+                            headers={"ETag": f'"{refund.version}"'})
+
+    return await once(container.cache, f"execute:{refund_id}:{actor.id}", idempotency_key, run)
+
+
+@router.get("/refunds/{refund_id}/history", response_model=list[EventOut],
+            summary="A refund's events, oldest first")
+async def refund_history(
+    refund_id: str, actor: CurrentActor, refunds: RefundServiceDep, container: ContainerDep
+) -> list[EventOut]:
+    await refunds.get(refund_id, actor)
+    events = await container.read.history(refund_id=refund_id, include_internal=actor.is_staff)
+    return [event_out(e) for e in events]

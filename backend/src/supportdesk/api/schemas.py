@@ -1,0 +1,324 @@
+"""Request and response bodies. Inputs forbid unknown fields; text is trimmed and bounded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from supportdesk.domain.access import Role
+from supportdesk.domain.cases import Category, CaseStatus, Priority
+from supportdesk.domain.refunds import RefundStatus, SettlementType
+
+Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
+Identifier = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
+                           pattern=r"^[A-Za-z0-9_.:\-]+$")
+]
+Units = Annotated[int, Field(strict=True, ge=1, le=100_000)]
+Cents = Annotated[int, Field(strict=True, ge=0, le=10**12)]
+
+T = TypeVar("T")
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FieldError(BaseModel):
+    loc: list[str]
+    msg: str
+    type: str | None = None
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with a stable snake_case ``code``."""
+
+    type: str = "about:blank"
+    status: int
+    title: str
+    detail: str
+    code: str
+    errors: list[FieldError] | None = None
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+# --- auth ---------------------------------------------------------------------------------
+
+
+class LoginIn(Input):
+    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+
+
+class RefreshIn(Input):
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+
+
+class LogoutIn(Input):
+    refresh_token: Annotated[str, StringConstraints(max_length=4096)] | None = None
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class MeOut(BaseModel):
+    id: str
+    email: str
+    name: str
+    role: Role
+    customer_id: str | None
+
+
+class UserCreateIn(Input):
+    email: EmailStr
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    role: Role
+    password: Annotated[str, StringConstraints(min_length=12, max_length=1024)]
+    customer_id: Identifier | None = None
+
+
+class UserOut(MeOut):
+    active: bool
+    created_at: datetime
+
+
+# --- orders -------------------------------------------------------------------------------
+
+
+class RefundWindowOut(BaseModel):
+    delivered_at: datetime | None
+    closes_at: datetime | None
+    open: bool
+
+
+class OrderLineOut(BaseModel):
+    line_id: str
+    sku: str
+    name: str
+    quantity: int
+    unit_price: int
+    discount: int
+    tax: int
+    gross: int
+    refundable_quantity: int
+
+
+class ShippingOut(BaseModel):
+    amount: int
+    tax: int
+    refundable: bool
+
+
+class OrderOut(BaseModel):
+    id: str
+    customer_id: str
+    currency: str
+    status: str
+    placed_at: datetime
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    lines: list[OrderLineOut]
+    shipping: ShippingOut
+    refund_window: RefundWindowOut
+
+
+# --- support cases ------------------------------------------------------------------------
+
+
+class CaseCreateIn(Input):
+    order_id: Identifier
+    subject: Subject
+    description: LongText
+    category: Category
+    priority: Priority = Priority.NORMAL
+
+
+class CasePatchIn(Input):
+    status: CaseStatus | None = None
+    priority: Priority | None = None
+    assignee_id: Annotated[str, StringConstraints(max_length=64)] | None = Field(
+        None, description="a staff user's id; null unassigns"
+    )
+    note: Reason | None = None
+
+
+class RefundRefOut(BaseModel):
+    id: str
+    status: RefundStatus
+    total_amount: int
+    currency: str
+
+
+class SnapshotLineOut(BaseModel):
+    line_id: str
+    sku: str
+    name: str
+    quantity: int
+    unit_price: int
+    discount: int
+    tax: int
+
+
+class OrderSnapshotOut(BaseModel):
+    order_id: str
+    currency: str
+    lines: list[SnapshotLineOut]
+
+
+class SupportCaseOut(BaseModel):
+    id: str
+    customer_id: str
+    order_id: str
+    subject: str
+    description: str
+    category: Category
+    priority: Priority
+    status: CaseStatus
+    assignee_id: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    refunds: list[RefundRefOut]
+    order_snapshot: OrderSnapshotOut | None = None
+
+
+class MessageIn(Input):
+    body: LongText
+    internal: bool = False
+
+
+class MessageOut(BaseModel):
+    id: str
+    case_id: str
+    author_id: str
+    author_role: str
+    body: str
+    internal: bool
+    created_at: datetime
+
+
+class EventOut(BaseModel):
+    id: str
+    at: datetime
+    actor_id: str
+    actor_role: str
+    entity: str
+    entity_id: str
+    type: str
+    from_status: str | None
+    to_status: str | None
+    note: str | None
+
+
+# --- refunds ------------------------------------------------------------------------------
+
+
+class RefundItemIn(Input):
+    line_id: Identifier
+    quantity: Units
+
+
+class RefundRequestIn(Input):
+    items: list[RefundItemIn] = Field(min_length=1, max_length=100)
+    reason: Reason
+    include_shipping: bool = False
+
+
+class RefundItemOut(BaseModel):
+    line_id: str
+    sku: str
+    name: str
+    quantity: int
+    parts: list[int]
+    amount: int
+
+
+class QuoteOut(BaseModel):
+    currency: str
+    items: list[RefundItemOut]
+    include_shipping: bool
+    shipping_amount: int
+    total_amount: int
+    refund_window: RefundWindowOut
+
+
+class SettlementOut(BaseModel):
+    type: SettlementType
+    amount: int
+    note: str
+    reference: str | None
+
+
+class RefundOut(BaseModel):
+    id: str
+    support_case_id: str
+    order_id: str
+    customer_id: str
+    status: RefundStatus
+    currency: str
+    items: list[RefundItemOut]
+    include_shipping: bool
+    shipping_amount: int
+    total_amount: int
+    reason: str
+    refund_window: RefundWindowOut
+    approval_window: RefundWindowOut | None
+    settlement: SettlementOut | None
+    gateway_refund_id: str | None
+    failure_reason: str | None
+    attempt: int
+    allowed_actions: list[str] = Field(
+        description="what the caller may do now: approve, reject, cancel, execute, settle"
+    )
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ApproveIn(Input):
+    note: Reason | None = None
+
+
+class RejectIn(Input):
+    reason: Reason
+
+
+class SettlementIn(Input):
+    type: SettlementType
+    amount: Cents
+    note: Reason
+    reference: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+
+
+# --- overview -----------------------------------------------------------------------------
+
+
+class MoneyTotal(BaseModel):
+    currency: str
+    amount: int
+
+
+class DayCount(BaseModel):
+    day: str
+    count: int
+
+
+class StatsOut(BaseModel):
+    cases_by_status: dict[str, int]
+    refunds_by_status: dict[str, int]
+    refunded_totals: list[MoneyTotal]
+    settled_totals: list[MoneyTotal]
+    median_seconds_to_final_30d: float | None
+    refunds_per_day: list[DayCount]

@@ -1,0 +1,95 @@
+"""Wiring: builds the adapters once per process and the services per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from supportdesk.application.auth import AuthService, LoginLimits
+from supportdesk.application.cases import CaseService
+from supportdesk.application.orders import OrderService
+from supportdesk.application.ports import CacheBackend, Clock
+from supportdesk.application.refunds import RefundPolicy, RefundService
+from supportdesk.domain.window import RefundWindowPolicy
+from supportdesk.infrastructure.cache import make_cache
+from supportdesk.infrastructure.clock import SystemClock
+from supportdesk.infrastructure.db.queries import ReadQueries
+from supportdesk.infrastructure.db.session import Database
+from supportdesk.infrastructure.db.uow import SqlUnitOfWork
+from supportdesk.infrastructure.security import (
+    Argon2PasswordHasher,
+    IdentityProviderTokens,
+    JwtTokens,
+)
+from supportdesk.infrastructure.settings import Settings
+
+if TYPE_CHECKING:
+    from supportdesk.infrastructure.integrations import Integrations
+
+
+@dataclass
+class Container:
+    settings: Settings
+    database: Database
+    cache: CacheBackend
+    integrations: Integrations
+    clock: Clock = field(default_factory=SystemClock)
+    hasher: Argon2PasswordHasher = field(default_factory=Argon2PasswordHasher)
+
+    def __post_init__(self) -> None:
+        self.tokens = JwtTokens(self.settings)
+        self.identity_provider = IdentityProviderTokens(self.settings)
+        self.refund_policy = RefundPolicy(
+            window=RefundWindowPolicy(days=self.settings.refund_window_days),
+            supervisor_threshold=self.settings.refund_supervisor_threshold,
+        )
+        self._write_sessions = self.database.write_sessions()
+        self._read_sessions = self.database.read_sessions()
+
+    @classmethod
+    def build(cls, settings: Settings) -> Container:
+        from supportdesk.infrastructure.integrations import build_integrations
+
+        cache = make_cache(settings)
+        return cls(
+            settings=settings,
+            database=Database.connect(settings.database_url, echo=settings.database_echo),
+            cache=cache,
+            integrations=build_integrations(settings, cache),
+        )
+
+    @property
+    def read(self) -> ReadQueries:
+        return ReadQueries(self._read_sessions)
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._write_sessions)
+
+    def case_service(self) -> CaseService:
+        return CaseService(self.uow(), self.integrations.order_system, self.clock)
+
+    def order_service(self) -> OrderService:
+        return OrderService(
+            self.uow(), self.integrations.order_system, self.clock, self.refund_policy.window
+        )
+
+    def refund_service(self) -> RefundService:
+        return RefundService(
+            self.uow(), self.integrations.order_system, self.integrations.gateway, self.clock,
+            self.refund_policy,
+        )
+
+    def auth_service(self) -> AuthService:
+        return AuthService(
+            self.uow(), self.cache, self.tokens, self.hasher, self.clock,
+            LoginLimits(
+                max_failures=self.settings.login_max_failures,
+                window_seconds=self.settings.login_failure_window_seconds,
+                refresh_ttl_seconds=self.settings.refresh_token_ttl_seconds,
+            ),
+        )
+
+    async def aclose(self) -> None:
+        await self.integrations.aclose()
+        await self.cache.close()
+        await self.database.dispose()

@@ -1,0 +1,132 @@
+"""The ``supportdesk`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+
+from supportdesk.infrastructure.settings import get_settings, load_settings
+
+app = typer.Typer(help="supportdesk: support cases and refunds for an online shop.",
+                  no_args_is_help=True)
+
+try:
+    from supportdesk.simulate_cli import simulate_app
+
+    app.add_typer(simulate_app, name="simulate")
+except ImportError:  # pragma: no cover - the simulators ship with the package
+    pass
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="default: HOST")] = None,
+    port: Annotated[int | None, typer.Option(help="default: PORT")] = None,
+    workers: int = 1,
+) -> None:
+    """Serve the API and the web app."""
+    import uvicorn
+
+    settings = load_settings()
+    uvicorn.run(
+        "supportdesk.api.app:create_app", factory=True, host=host or settings.host,
+        port=port or settings.port, workers=workers, access_log=False, proxy_headers=True,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@app.command()
+def migrate(revision: str = "head") -> None:
+    """Bring the database schema up to date (or to REVISION)."""
+    from supportdesk.infrastructure.db.migrate import upgrade
+
+    upgrade(load_settings().database_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+@app.command("seed-demo")
+def seed_demo() -> None:
+    """Load the demo users (the demo orders live in the order simulator)."""
+    from supportdesk.infrastructure.db.session import Database
+    from supportdesk.infrastructure.seed import seed_demo as load
+
+    settings = get_settings()
+    if not settings.seed_demo_data:
+        raise typer.BadParameter("SEED_DEMO_DATA is false: demo data is not loaded here")
+
+    async def run() -> list[str]:
+        database = Database.connect(settings.database_url)
+        try:
+            return await load(database)
+        finally:
+            await database.dispose()
+
+    added = asyncio.run(run())
+    typer.echo(f"demo users added: {', '.join(added) or 'none (already there)'}")
+
+
+@app.command("create-user")
+def create_user(
+    email: str,
+    name: str,
+    role: Annotated[str, typer.Option(help="customer, agent, supervisor or admin")],
+    customer_id: Annotated[str | None, typer.Option(help="for customers")] = None,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True,
+                                          confirmation_prompt=True)] = "",
+) -> None:
+    """Create a user."""
+    from supportdesk.api.routes.auth import create_account
+    from supportdesk.bootstrap import Container
+    from supportdesk.domain.access import Role
+    from supportdesk.domain.errors import DomainError
+
+    async def run() -> str:
+        container = Container.build(get_settings())
+        try:
+            user = await create_account(container, email, name, Role(role), password, customer_id)
+            return user.id
+        finally:
+            await container.aclose()
+
+    try:
+        typer.echo(f"created {asyncio.run(run())}")
+    except (DomainError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@app.command()
+def reconcile(
+    stale_after: Annotated[int, typer.Option(help="seconds a refund must have been processing")] = 0,
+) -> None:
+    """Settle refunds left in processing with the payment gateway, once."""
+    from supportdesk.bootstrap import Container
+
+    async def run() -> list[tuple[str, str]]:
+        container = Container.build(get_settings())
+        try:
+            settled = await container.refund_service().reconcile(
+                stale_after=timedelta(seconds=stale_after)
+            )
+            return [(r.id, r.status.value) for r in settled]
+        finally:
+            await container.aclose()
+
+    for refund_id, status in asyncio.run(run()):
+        typer.echo(f"{refund_id}: {status}")
+
+
+@app.command()
+def openapi() -> None:
+    """Print the OpenAPI document."""
+    from supportdesk.api.app import create_app
+
+    typer.echo(json.dumps(create_app(load_settings()).openapi(), indent=2, sort_keys=True))
+
+
+if __name__ == "__main__":
+    app()
