@@ -1,0 +1,34 @@
+"""``supportdesk simulate``: run the order simulator or the gateway sandbox on their own.
+
+For running the app against them over real HTTP, the way it would talk to the shop's
+order system and to Stripe (``ORDER_SYSTEM_URL`` / ``PAYMENT_GATEWAY_URL``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from supportdesk.infrastructure.simulators.gateway import GatewaySandbox
+from supportdesk.infrastructure.simulators.orders import create_order_simulator
+
+simulate_app = typer.Typer(
+    help="Run the order-system simulator or the payment-gateway sandbox on 127.0.0.1.",
+    no_args_is_help=True,
+)
+
+PortOption = Annotated[int, typer.Option("--port", "-p", min=1, max=65535, help="TCP port")]
+
+
+@simulate_app.command()
+def orders(port: PortOption = 8100) -> None:
+    """Serve the demo orders (dated from now) as the shop's order system would."""
+    uvicorn.run(create_order_simulator(), host="127.0.0.1", port=port)
+
+
+@simulate_app.command()
+def gateway(port: PortOption = 8200) -> None:
+    """Serve a Stripe-like refunds sandbox that knows the demo orders' payments."""
+    uvicorn.run(GatewaySandbox().app, host="127.0.0.1", port=port)
