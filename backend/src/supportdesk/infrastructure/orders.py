@@ -250,7 +250,9 @@ class HttpOrderSystem:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._attempts),
             wait=wait_exponential_jitter(
-                initial=self._backoff_initial, max=self._backoff_max, jitter=self._backoff_initial
+                multiplier=self._backoff_initial,
+                max=self._backoff_max,
+                jitter=self._backoff_initial,
             ),
             retry=retry_if_exception_type(_Transient),
             reraise=True,
