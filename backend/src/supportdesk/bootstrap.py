@@ -75,13 +75,20 @@ class Container:
 
     def refund_service(self) -> RefundService:
         return RefundService(
-            self.uow(), self.integrations.order_system, self.integrations.gateway, self.clock,
+            self.uow(),
+            self.integrations.order_system,
+            self.integrations.gateway,
+            self.clock,
             self.refund_policy,
         )
 
     def auth_service(self) -> AuthService:
         return AuthService(
-            self.uow(), self.cache, self.tokens, self.hasher, self.clock,
+            self.uow(),
+            self.cache,
+            self.tokens,
+            self.hasher,
+            self.clock,
             LoginLimits(
                 max_failures=self.settings.login_max_failures,
                 window_seconds=self.settings.login_failure_window_seconds,

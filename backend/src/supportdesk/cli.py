@@ -11,8 +11,9 @@ import typer
 
 from supportdesk.infrastructure.settings import get_settings, load_settings
 
-app = typer.Typer(help="supportdesk: support cases and refunds for an online shop.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="supportdesk: support cases and refunds for an online shop.", no_args_is_help=True
+)
 
 try:
     from supportdesk.simulate_cli import simulate_app
@@ -33,8 +34,13 @@ def serve(
 
     settings = load_settings()
     uvicorn.run(
-        "supportdesk.api.app:create_app", factory=True, host=host or settings.host,
-        port=port or settings.port, workers=workers, access_log=False, proxy_headers=True,
+        "supportdesk.api.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        access_log=False,
+        proxy_headers=True,
         log_level=settings.log_level.lower(),
     )
 
@@ -75,8 +81,9 @@ def create_user(
     name: str,
     role: Annotated[str, typer.Option(help="customer, agent, supervisor or admin")],
     customer_id: Annotated[str | None, typer.Option(help="for customers")] = None,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True,
-                                          confirmation_prompt=True)] = "",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
 ) -> None:
     """Create a user."""
     from supportdesk.api.routes.auth import create_account
@@ -101,7 +108,9 @@ def create_user(
 
 @app.command()
 def reconcile(
-    stale_after: Annotated[int, typer.Option(help="seconds a refund must have been processing")] = 0,
+    stale_after: Annotated[
+        int, typer.Option(help="seconds a refund must have been processing")
+    ] = 0,
 ) -> None:
     """Settle refunds left in processing with the payment gateway, once."""
     from supportdesk.bootstrap import Container

@@ -13,13 +13,13 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.routing import Match
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.routing import Match
 
 from supportdesk.api.errors import install_error_handlers, problem
-from supportdesk.api.schemas import Problem
 from supportdesk.api.middleware import Metrics, RequestMiddleware
 from supportdesk.api.routes import auth, cases, health, orders, overview, refunds
+from supportdesk.api.schemas import Problem
 from supportdesk.bootstrap import Container
 from supportdesk.infrastructure.logging import configure_logging
 from supportdesk.infrastructure.settings import Environment, Settings, get_settings
@@ -81,8 +81,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         if token is not None:
             sent = request.headers.get("authorization", "")
             if sent != f"Bearer {token.get_secret_value()}":
-                return problem(401, "unauthenticated", "Authentication required",
-                               "metrics need the configured bearer token")
+                return problem(
+                    401,
+                    "unauthenticated",
+                    "Authentication required",
+                    "metrics need the configured bearer token",
+                )
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     if settings.environment is not Environment.PRODUCTION:
@@ -92,10 +96,17 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.add_middleware(RequestMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key",
-                           "X-Request-ID"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "Idempotency-Key",
+                "X-Request-ID",
+            ],
             expose_headers=["ETag", "X-Request-ID", "Retry-After"],
         )
     return app
@@ -111,7 +122,7 @@ async def _reconcile_forever(container: Container) -> None:
             settled = await container.refund_service().reconcile(stale_after=stale_after)
             if settled:
                 log.info("reconciled", refunds=[r.id for r in settled])
-        except Exception:  # noqa: BLE001 - keep reconciling on the next tick
+        except Exception:
             log.exception("reconciliation_failed")
 
 
@@ -121,8 +132,7 @@ def _mount_simulators(app: FastAPI, container: Container | None, settings: Setti
     async def forward(request: Request) -> Response:
         integrations = request.app.state.container.integrations
         kind = request.path_params["kind"]
-        target = (integrations.order_simulator_app if kind == "orders"
-                  else integrations.gateway_app)
+        target = integrations.order_simulator_app if kind == "orders" else integrations.gateway_app
         if target is None:
             return problem(404, "not_found", "Not found", f"no embedded {kind} simulator")
         import httpx
@@ -130,16 +140,25 @@ def _mount_simulators(app: FastAPI, container: Container | None, settings: Setti
         transport = httpx.ASGITransport(app=target)
         async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
             upstream = await client.request(
-                request.method, "/" + request.path_params["path"],
-                params=request.query_params, content=await request.body(),
-                headers={k: v for k, v in request.headers.items()
-                         if k.lower() in ("content-type", "authorization", "idempotency-key")},
+                request.method,
+                "/" + request.path_params["path"],
+                params=request.query_params,
+                content=await request.body(),
+                headers={
+                    k: v
+                    for k, v in request.headers.items()
+                    if k.lower() in ("content-type", "authorization", "idempotency-key")
+                },
             )
-        return Response(upstream.content, status_code=upstream.status_code,
-                        media_type=upstream.headers.get("content-type"))
+        return Response(
+            upstream.content,
+            status_code=upstream.status_code,
+            media_type=upstream.headers.get("content-type"),
+        )
 
-    app.add_api_route("/sim/{kind}/{path:path}", forward, methods=["GET", "POST"],
-                      include_in_schema=False)
+    app.add_api_route(
+        "/sim/{kind}/{path:path}", forward, methods=["GET", "POST"], include_in_schema=False
+    )
 
 
 def _serve_web_app(app: FastAPI, dist: Path) -> None:
@@ -148,10 +167,12 @@ def _serve_web_app(app: FastAPI, dist: Path) -> None:
     if (dist / "assets").is_dir():
         app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
 
-    async def web_app(request: Request) -> Response:
+    def web_app(request: Request) -> Response:
         path = request.path_params["path"]
-        if path.startswith(("api/", "sim/")) or path == "api" or request.method not in (
-            "GET", "HEAD"
+        if (
+            path.startswith(("api/", "sim/"))
+            or path == "api"
+            or request.method not in ("GET", "HEAD")
         ):
             return _unrouted(request)
         candidate = (dist / path).resolve()
@@ -159,11 +180,19 @@ def _serve_web_app(app: FastAPI, dist: Path) -> None:
             return FileResponse(candidate)
         if index.is_file():
             return FileResponse(index, headers={"Cache-Control": "no-cache"})
-        return problem(404, "not_found", "Not found",
-                       "the web app is not built; run `make build-web` (make run does it)")
+        return problem(
+            404,
+            "not_found",
+            "Not found",
+            "the web app is not built; run `make build-web` (make run does it)",
+        )
 
-    app.add_api_route("/{path:path}", web_app, include_in_schema=False,
-                      methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+    app.add_api_route(
+        "/{path:path}",
+        web_app,
+        include_in_schema=False,
+        methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    )
 
 
 def _unrouted(request: Request) -> Response:
@@ -177,8 +206,13 @@ def _unrouted(request: Request) -> Response:
             if match is not Match.NONE:
                 allowed |= methods
     if allowed:
-        return problem(405, "method_not_allowed", "Method not allowed",
-                       f"{request.method} is not allowed on {request.url.path}",
-                       headers={"Allow": ", ".join(sorted(allowed))})
-    return problem(404, "not_found", "Not found",
-                   f"no such resource: {request.method} {request.url.path}")
+        return problem(
+            405,
+            "method_not_allowed",
+            "Method not allowed",
+            f"{request.method} is not allowed on {request.url.path}",
+            headers={"Allow": ", ".join(sorted(allowed))},
+        )
+    return problem(
+        404, "not_found", "Not found", f"no such resource: {request.method} {request.url.path}"
+    )

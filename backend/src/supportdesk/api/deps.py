@@ -59,7 +59,9 @@ async def _spend_budget(container: Container, actor: Actor) -> None:
     minute = int(time.time() // 60)
     used = await container.cache.incr(f"budget:{actor.id}:{minute}", 61)
     if used > limit:
-        raise RateLimited("request budget used up; slow down", retry_after=60 - int(time.time()) % 60)
+        raise RateLimited(
+            "request budget used up; slow down", retry_after=60 - int(time.time()) % 60
+        )
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

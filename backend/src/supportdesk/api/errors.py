@@ -63,8 +63,14 @@ def problem(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
-    body = {"type": "about:blank", "status": status, "title": title, "detail": detail,
-            "code": code, **extra}
+    body = {
+        "type": "about:blank",
+        "status": status,
+        "title": title,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -78,15 +84,17 @@ def render(exc: domain.DomainError) -> JSONResponse:
     extra: dict[str, Any] = {}
     headers: dict[str, str] = {}
     if isinstance(exc, domain.ValidationFailed) and exc.field:
-        extra["errors"] = [{"loc": ["body", *exc.field.split(".")], "msg": exc.detail,
-                            "type": exc.code}]
+        extra["errors"] = [
+            {"loc": ["body", *exc.field.split(".")], "msg": exc.detail, "type": exc.code}
+        ]
     if isinstance(exc, domain.RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, domain.Unauthenticated):
         headers["WWW-Authenticate"] = "Bearer"
     context = {k: v for k, v in exc.context.items() if isinstance(v, str | int | bool | None)}
-    return problem(status, exc.code, exc.title, exc.detail, headers=headers or None,
-                   **context, **extra)
+    return problem(
+        status, exc.code, exc.title, exc.detail, headers=headers or None, **context, **extra
+    )
 
 
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -96,12 +104,18 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         loc = [str(part) for part in error.get("loc", ())]
         errors.append({"loc": loc, "msg": error.get("msg", "invalid"), "type": error.get("type")})
     if any(e["type"] == "json_invalid" for e in errors):
-        return problem(400, "malformed_json", "Malformed JSON", "the request body is not valid JSON",
-                       errors=errors)
+        return problem(
+            400,
+            "malformed_json",
+            "Malformed JSON",
+            "the request body is not valid JSON",
+            errors=errors,
+        )
     first = errors[0] if errors else {"loc": [], "msg": "invalid input"}
     where = ".".join(first["loc"])
-    return problem(422, "validation_error", "Invalid input", f"{where}: {first['msg']}",
-                   errors=errors)
+    return problem(
+        422, "validation_error", "Invalid input", f"{where}: {first['msg']}", errors=errors
+    )
 
 
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -118,9 +132,13 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     request_id = getattr(request.state, "request_id", None)
     log.exception("unhandled_error", request_id=request_id, path=request.url.path)
-    return problem(500, "internal_error", "Internal server error",
-                   "something went wrong on our side; quote the request id if you report it",
-                   request_id=request_id)
+    return problem(
+        500,
+        "internal_error",
+        "Internal server error",
+        "something went wrong on our side; quote the request id if you report it",
+        request_id=request_id,
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -28,11 +28,19 @@ async def once(
     if not await cache.set_if_absent(slot, _PENDING, KEEP_SECONDS):
         stored = await cache.get(slot)
         if stored is None or stored == _PENDING:
-            return problem(409, "request_in_progress", "Request in progress",
-                           "a request with this Idempotency-Key is still running; retry later")
+            return problem(
+                409,
+                "request_in_progress",
+                "Request in progress",
+                "a request with this Idempotency-Key is still running; retry later",
+            )
         answer = json.loads(stored)
-        return JSONResponse(answer["body"], status_code=answer["status"],
-                            media_type=answer["media_type"], headers={"Idempotent-Replayed": "true"})
+        return JSONResponse(
+            answer["body"],
+            status_code=answer["status"],
+            media_type=answer["media_type"],
+            headers={"Idempotent-Replayed": "true"},
+        )
     try:
         response = await run()
     except BaseException:
@@ -41,9 +49,15 @@ async def once(
     if response.status_code >= 500:
         await cache.delete(slot)
     else:
-        await cache.set(slot, json.dumps({
-            "status": response.status_code,
-            "media_type": response.media_type,
-            "body": json.loads(bytes(response.body)),
-        }), KEEP_SECONDS)
+        await cache.set(
+            slot,
+            json.dumps(
+                {
+                    "status": response.status_code,
+                    "media_type": response.media_type,
+                    "body": json.loads(bytes(response.body)),
+                }
+            ),
+            KEEP_SECONDS,
+        )
     return response

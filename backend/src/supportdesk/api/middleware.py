@@ -31,12 +31,16 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "supportdesk_http_requests_total", "HTTP requests", ["method", "route", "status"],
+            "supportdesk_http_requests_total",
+            "HTTP requests",
+            ["method", "route", "status"],
             registry=self.registry,
         )
         self.latency = Histogram(
-            "supportdesk_http_request_duration_seconds", "HTTP request latency",
-            ["method", "route"], registry=self.registry,
+            "supportdesk_http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
 
@@ -57,7 +61,9 @@ class RequestMiddleware:
             return
         headers = dict(scope["headers"])
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else uuid.uuid4().hex
+        request_id = (
+            incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else uuid.uuid4().hex
+        )
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
@@ -105,20 +111,34 @@ class RequestMiddleware:
         self.metrics.requests.labels(scope["method"], template, str(status)).inc()
         self.metrics.latency.labels(scope["method"], template).observe(duration)
         log.info(
-            "request", method=scope["method"], path=scope["path"], status=status,
-            duration_ms=round(duration * 1000, 2), request_id=request_id,
+            "request",
+            method=scope["method"],
+            path=scope["path"],
+            status=status,
+            duration_ms=round(duration * 1000, 2),
+            request_id=request_id,
         )
 
     async def _too_large(self, send: Send, request_id: str) -> None:
-        body = json.dumps({
-            "type": "about:blank", "status": 413, "title": "Request body too large",
-            "detail": f"the body may be at most {self.max_body_bytes} bytes",
-            "code": "payload_too_large",
-        }).encode()
-        await send({
-            "type": "http.response.start", "status": 413,
-            "headers": [(b"content-type", b"application/problem+json"),
-                        (b"content-length", str(len(body)).encode()),
-                        (b"x-request-id", request_id.encode()), *SECURITY_HEADERS],
-        })
+        body = json.dumps(
+            {
+                "type": "about:blank",
+                "status": 413,
+                "title": "Request body too large",
+                "detail": f"the body may be at most {self.max_body_bytes} bytes",
+                "code": "payload_too_large",
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"x-request-id", request_id.encode()),
+                    *SECURITY_HEADERS,
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -25,19 +25,30 @@ def window_out(window: RefundWindow) -> s.RefundWindowOut:
 def order_out(view: OrderView) -> s.OrderOut:
     order = view.order
     return s.OrderOut(
-        id=order.id, customer_id=order.customer_id, currency=order.currency,
-        status=order.status.value, placed_at=order.placed_at, shipped_at=order.shipped_at,
+        id=order.id,
+        customer_id=order.customer_id,
+        currency=order.currency,
+        status=order.status.value,
+        placed_at=order.placed_at,
+        shipped_at=order.shipped_at,
         delivered_at=order.delivered_at,
         lines=[
             s.OrderLineOut(
-                line_id=line.line_id, sku=line.sku, name=line.name, quantity=line.quantity,
-                unit_price=line.unit_price, discount=line.discount, tax=line.tax,
-                gross=line.gross, refundable_quantity=view.refundable_quantity(line.line_id),
+                line_id=line.line_id,
+                sku=line.sku,
+                name=line.name,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount=line.discount,
+                tax=line.tax,
+                gross=line.gross,
+                refundable_quantity=view.refundable_quantity(line.line_id),
             )
             for line in order.lines
         ],
         shipping=s.ShippingOut(
-            amount=order.shipping.amount, tax=order.shipping.tax,
+            amount=order.shipping.amount,
+            tax=order.shipping.tax,
             refundable=order.shipping.gross > 0 and not view.shipping_taken,
         ),
         refund_window=window_out(view.window),
@@ -46,29 +57,53 @@ def order_out(view: OrderView) -> s.OrderOut:
 
 def case_out(case: SupportCase, refunds: list[Refund]) -> s.SupportCaseOut:
     return s.SupportCaseOut(
-        id=case.id, customer_id=case.customer_id, order_id=case.order_id, subject=case.subject,
-        description=case.description, category=case.category, priority=case.priority,
-        status=case.status, assignee_id=case.assignee_id, version=case.version,
-        created_at=case.created_at, updated_at=case.updated_at,
+        id=case.id,
+        customer_id=case.customer_id,
+        order_id=case.order_id,
+        subject=case.subject,
+        description=case.description,
+        category=case.category,
+        priority=case.priority,
+        status=case.status,
+        assignee_id=case.assignee_id,
+        version=case.version,
+        created_at=case.created_at,
+        updated_at=case.updated_at,
         refunds=[
-            s.RefundRefOut(id=r.id, status=r.status, total_amount=r.total_amount,
-                           currency=r.currency)
+            s.RefundRefOut(
+                id=r.id, status=r.status, total_amount=r.total_amount, currency=r.currency
+            )
             for r in refunds
         ],
         order_snapshot=s.OrderSnapshotOut(
-            order_id=case.order.order_id, currency=case.order.currency,
-            lines=[s.SnapshotLineOut(
-                line_id=line.line_id, sku=line.sku, name=line.name, quantity=line.quantity,
-                unit_price=line.unit_price, discount=line.discount, tax=line.tax)
-                for line in case.order.lines],
+            order_id=case.order.order_id,
+            currency=case.order.currency,
+            lines=[
+                s.SnapshotLineOut(
+                    line_id=line.line_id,
+                    sku=line.sku,
+                    name=line.name,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    discount=line.discount,
+                    tax=line.tax,
+                )
+                for line in case.order.lines
+            ],
         ),
     )
 
 
 def _items(items: tuple[LineRefund, ...]) -> list[s.RefundItemOut]:
     return [
-        s.RefundItemOut(line_id=i.line_id, sku=i.sku, name=i.name, quantity=i.quantity,
-                        parts=list(i.parts), amount=i.amount)
+        s.RefundItemOut(
+            line_id=i.line_id,
+            sku=i.sku,
+            name=i.name,
+            quantity=i.quantity,
+            parts=list(i.parts),
+            amount=i.amount,
+        )
         for i in items
     ]
 
@@ -76,8 +111,11 @@ def _items(items: tuple[LineRefund, ...]) -> list[s.RefundItemOut]:
 def quote_out(quote: Quote) -> s.QuoteOut:
     calc = quote.calculation
     return s.QuoteOut(
-        currency=calc.currency, items=_items(calc.items), include_shipping=calc.include_shipping,
-        shipping_amount=calc.shipping_amount, total_amount=calc.total_amount,
+        currency=calc.currency,
+        items=_items(calc.items),
+        include_shipping=calc.include_shipping,
+        shipping_amount=calc.shipping_amount,
+        total_amount=calc.total_amount,
         refund_window=window_out(quote.window),
     )
 
@@ -99,34 +137,59 @@ def refund_out(
     calc = refund.calculation
     settlement = refund.settlement
     return s.RefundOut(
-        id=refund.id, support_case_id=refund.support_case_id, order_id=refund.order_id,
-        customer_id=refund.customer_id, status=refund.status, currency=calc.currency,
-        items=_items(calc.items), include_shipping=calc.include_shipping,
-        shipping_amount=calc.shipping_amount, total_amount=calc.total_amount,
+        id=refund.id,
+        support_case_id=refund.support_case_id,
+        order_id=refund.order_id,
+        customer_id=refund.customer_id,
+        status=refund.status,
+        currency=calc.currency,
+        items=_items(calc.items),
+        include_shipping=calc.include_shipping,
+        shipping_amount=calc.shipping_amount,
+        total_amount=calc.total_amount,
         reason=refund.reason,
         refund_window=window_out(policy.window_for(refund.delivered_at, now)),
         approval_window=window_out(refund.approval_window) if refund.approval_window else None,
-        settlement=None if settlement is None else s.SettlementOut(
-            type=settlement.type, amount=settlement.amount, note=settlement.note,
+        settlement=None
+        if settlement is None
+        else s.SettlementOut(
+            type=settlement.type,
+            amount=settlement.amount,
+            note=settlement.note,
             reference=settlement.reference,
         ),
-        gateway_refund_id=refund.gateway_refund_id, failure_reason=refund.failure_reason,
-        attempt=refund.attempt, allowed_actions=allowed_actions(refund, actor),
-        version=refund.version, created_at=refund.created_at, updated_at=refund.updated_at,
+        gateway_refund_id=refund.gateway_refund_id,
+        failure_reason=refund.failure_reason,
+        attempt=refund.attempt,
+        allowed_actions=allowed_actions(refund, actor),
+        version=refund.version,
+        created_at=refund.created_at,
+        updated_at=refund.updated_at,
     )
 
 
 def message_out(message: Message) -> s.MessageOut:
     return s.MessageOut(
-        id=message.id, case_id=message.case_id, author_id=message.author_id,
-        author_role=message.author_role, body=message.body, internal=message.internal,
+        id=message.id,
+        case_id=message.case_id,
+        author_id=message.author_id,
+        author_role=message.author_role,
+        body=message.body,
+        internal=message.internal,
         created_at=message.created_at,
     )
 
 
 def event_out(event: Event) -> s.EventOut:
     return s.EventOut(
-        id=event.id, at=event.at, actor_id=event.actor_id, actor_role=event.actor_role,
-        entity=event.entity.value, entity_id=event.entity_id, type=event.type,
-        from_status=event.from_status, to_status=event.to_status, note=event.note,
+        id=event.id,
+        at=event.at,
+        actor_id=event.actor_id,
+        actor_role=event.actor_role,
+        entity=event.entity.value,
+        entity_id=event.entity_id,
+        type=event.type,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        note=event.note,
     )

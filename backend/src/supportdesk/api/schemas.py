@@ -8,15 +8,17 @@ from typing import Annotated, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from supportdesk.domain.access import Role
-from supportdesk.domain.cases import Category, CaseStatus, Priority
+from supportdesk.domain.cases import CaseStatus, Category, Priority
 from supportdesk.domain.refunds import RefundStatus, SettlementType
 
 Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
 Identifier = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
-                           pattern=r"^[A-Za-z0-9_.:\-]+$")
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$"
+    ),
 ]
 Units = Annotated[int, Field(strict=True, ge=1, le=100_000)]
 Cents = Annotated[int, Field(strict=True, ge=0, le=10**12)]
@@ -299,7 +301,9 @@ class SettlementIn(Input):
     type: SettlementType
     amount: Cents
     note: Reason
-    reference: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    reference: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = (
+        None
+    )
 
 
 # --- overview -----------------------------------------------------------------------------

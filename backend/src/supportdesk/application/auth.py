@@ -17,7 +17,7 @@ from supportdesk.domain.events import new_id
 from supportdesk.domain.users import UserAccount
 
 # Verifying against this keeps an unknown email as slow as a wrong password.
-_DUMMY_PASSWORD = "not-the-password-of-anyone"  # noqa: S105
+_DUMMY_PASSWORD = "not-the-password-of-anyone"
 
 
 @dataclass(frozen=True, slots=True)

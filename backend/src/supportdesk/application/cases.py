@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from supportdesk.application.ports import Clock, OrderSystem, UnitOfWork
 from supportdesk.domain.access import Actor
 from supportdesk.domain.cases import (
-    Category,
     CaseStatus,
+    Category,
     OrderReference,
     Priority,
     SnapshotLine,
@@ -130,9 +130,7 @@ class CaseService:
             await self.uow.commit()
         return CaseView(case=case, refunds=refunds)
 
-    async def add_message(
-        self, case_id: str, body: str, internal: bool, actor: Actor
-    ) -> Message:
+    async def add_message(self, case_id: str, body: str, internal: bool, actor: Actor) -> Message:
         """The owner and staff write on a case that is not closed; only staff write internal
         notes. The owner's reply on a case waiting on them puts it back in progress."""
         async with self.uow:
@@ -140,7 +138,9 @@ class CaseService:
             if case.is_closed:
                 raise InvalidTransition("a closed case takes no more messages")
             now = self.clock.now()
-            message = Message.write(case_id=case_id, by=actor, body=body, internal=internal, now=now)
+            message = Message.write(
+                case_id=case_id, by=actor, body=body, internal=internal, now=now
+            )
             if not actor.is_staff:
                 case.customer_replied(by=actor, now=now)
             case.add_event(
@@ -174,8 +174,13 @@ def order_reference(order: Order) -> OrderReference:
         currency=order.currency,
         lines=tuple(
             SnapshotLine(
-                line_id=line.line_id, sku=line.sku, name=line.name, quantity=line.quantity,
-                unit_price=line.unit_price, discount=line.discount, tax=line.tax,
+                line_id=line.line_id,
+                sku=line.sku,
+                name=line.name,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount=line.discount,
+                tax=line.tax,
             )
             for line in order.lines
         ),

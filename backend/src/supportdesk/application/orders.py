@@ -55,7 +55,11 @@ class OrderService:
             for order in orders:
                 taken, shipping_taken = await self.uow.refunds.units_taken(order.id)
                 views.append(
-                    OrderView(order, taken, shipping_taken,
-                              self.window.window_for(order.delivered_at, now))
+                    OrderView(
+                        order,
+                        taken,
+                        shipping_taken,
+                        self.window.window_for(order.delivered_at, now),
+                    )
                 )
         return views

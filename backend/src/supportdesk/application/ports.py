@@ -72,7 +72,12 @@ class PaymentGateway(Protocol):
     """
 
     async def create_refund(
-        self, *, payment_reference: str, amount: int, currency: str, idempotency_key: str,
+        self,
+        *,
+        payment_reference: str,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
         metadata: dict[str, str],
     ) -> GatewayRefund: ...
 
@@ -148,10 +153,17 @@ class UserRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without ``commit()`` rolls it back."""
 
-    cases: CaseRepository
-    messages: MessageRepository
-    refunds: RefundRepository
-    users: UserRepository
+    @property
+    def cases(self) -> CaseRepository: ...
+
+    @property
+    def messages(self) -> MessageRepository: ...
+
+    @property
+    def refunds(self) -> RefundRepository: ...
+
+    @property
+    def users(self) -> UserRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

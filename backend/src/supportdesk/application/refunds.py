@@ -87,7 +87,10 @@ class RefundService:
             order = await self._order_of(case)
             taken, shipping_taken = await self.uow.refunds.units_taken(order.id)
         calculation = calculate_refund(
-            order, request.items, units_taken=taken, shipping_taken=shipping_taken,
+            order,
+            request.items,
+            units_taken=taken,
+            shipping_taken=shipping_taken,
             include_shipping=request.include_shipping,
         )
         return Quote(calculation=calculation, window=self.window_of(order))
@@ -107,12 +110,19 @@ class RefundService:
             await self.uow.refunds.lock_order(order.id)
             taken, shipping_taken = await self.uow.refunds.units_taken(order.id)
             calculation = calculate_refund(
-                order, request.items, units_taken=taken, shipping_taken=shipping_taken,
+                order,
+                request.items,
+                units_taken=taken,
+                shipping_taken=shipping_taken,
                 include_shipping=request.include_shipping,
             )
             refund = Refund.request(
-                id=new_id("rf"), support_case_id=case.id, order=order,
-                calculation=calculation, reason=request.reason, by=actor,
+                id=new_id("rf"),
+                support_case_id=case.id,
+                order=order,
+                calculation=calculation,
+                reason=request.reason,
+                by=actor,
                 now=self.clock.now(),
             )
             await self.uow.refunds.add(refund)
@@ -145,8 +155,11 @@ class RefundService:
             refund = await self._refund_for(actor, refund_id)
             check_version(expected_version, refund.version)
             refund.approve(
-                by=actor, now=self.clock.now(), window=window,
-                supervisor_threshold=self.policy.supervisor_threshold, note=note,
+                by=actor,
+                now=self.clock.now(),
+                window=window,
+                supervisor_threshold=self.policy.supervisor_threshold,
+                note=note,
             )
             await self.uow.refunds.save(refund)
             await self.uow.commit()
@@ -187,7 +200,9 @@ class RefundService:
             await self.uow.commit()
         return refund
 
-    async def execute(self, refund_id: str, actor: Actor, *, expected_version: int | None) -> Refund:
+    async def execute(
+        self, refund_id: str, actor: Actor, *, expected_version: int | None
+    ) -> Refund:
         """Pay the refund back through the gateway, exactly once.
 
         The intent (status ``processing`` under a new attempt number) is committed first by a
@@ -215,8 +230,10 @@ class RefundService:
         now = self.clock.now()
         async with self.uow:
             claimed = await self.uow.refunds.claim_for_reconciliation(
-                now=now, stale_before=now - stale_after,
-                lease_until=now + timedelta(seconds=120), limit=limit,
+                now=now,
+                stale_before=now - stale_after,
+                lease_until=now + timedelta(seconds=120),
+                limit=limit,
             )
             await self.uow.commit()
         settled: list[Refund] = []
@@ -266,8 +283,12 @@ class RefundService:
         )
 
     async def _record_outcome(
-        self, refund_id: str, attempt: int, gateway_refund_id: str | None,
-        failure_reason: str | None, actor: Actor,
+        self,
+        refund_id: str,
+        attempt: int,
+        gateway_refund_id: str | None,
+        failure_reason: str | None,
+        actor: Actor,
     ) -> Refund:
         """Record the gateway's answer on the attempt that asked, unless it is already
         recorded (a concurrent reconciliation got there first)."""

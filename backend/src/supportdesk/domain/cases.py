@@ -175,16 +175,28 @@ class SupportCase:
         self._require_staff(by)
         self._require_not_closed()
         if priority is not self.priority:
-            self._record(by, now, "priority_changed", self.status, self.status,
-                         f"{self.priority} → {priority}")
+            self._record(
+                by,
+                now,
+                "priority_changed",
+                self.status,
+                self.status,
+                f"{self.priority} → {priority}",
+            )
             self.priority = priority
 
     def assign(self, assignee_id: str | None, *, by: Actor, now: datetime) -> None:
         self._require_staff(by)
         self._require_not_closed()
         if assignee_id != self.assignee_id:
-            self._record(by, now, "assigned", self.status, self.status,
-                         f"assignee: {assignee_id or 'nobody'}")
+            self._record(
+                by,
+                now,
+                "assigned",
+                self.status,
+                self.status,
+                f"assignee: {assignee_id or 'nobody'}",
+            )
             self.assignee_id = assignee_id
 
     def add_event(self, type: str, *, by: Actor, now: datetime, note: str | None = None) -> None:

@@ -26,6 +26,11 @@ class Message:
         if internal and not by.is_staff:
             raise Forbidden("only support staff may write internal notes")
         return cls(
-            id=new_id("msg"), case_id=case_id, author_id=by.id, author_role=by.role.value,
-            body=body, internal=internal, created_at=now,
+            id=new_id("msg"),
+            case_id=case_id,
+            author_id=by.id,
+            author_role=by.role.value,
+            body=body,
+            internal=internal,
+            created_at=now,
         )

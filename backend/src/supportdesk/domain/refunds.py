@@ -291,7 +291,10 @@ class Refund:
     def gateway_succeeded(self, gateway_refund_id: str, *, by: Actor, now: datetime) -> None:
         self.gateway_refund_id = gateway_refund_id
         self._move(
-            self._target(Action.GATEWAY_SUCCEEDED), by, now, "refund_succeeded",
+            self._target(Action.GATEWAY_SUCCEEDED),
+            by,
+            now,
+            "refund_succeeded",
             f"gateway refund {gateway_refund_id}",
         )
 

@@ -30,7 +30,7 @@ class Argon2PasswordHasher:
     def verify(self, password: str, password_hash: str) -> bool:
         try:
             return self._hash.verify(password, password_hash)
-        except Exception:  # noqa: BLE001 - a malformed stored hash is a failed sign-in
+        except Exception:
             return False
 
 

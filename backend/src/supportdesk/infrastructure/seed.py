@@ -10,7 +10,7 @@ from supportdesk.infrastructure.db.session import Database
 from supportdesk.infrastructure.db.uow import SqlUnitOfWork
 from supportdesk.infrastructure.security import Argon2PasswordHasher
 
-DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential
+DEMO_PASSWORD = "demo-password"
 
 DEMO_USERS = [
     ("usr_alice", "alice@example.com", "Alice Martin", Role.CUSTOMER, "CUST-1001"),
@@ -29,10 +29,18 @@ async def seed_demo(database: Database) -> list[str]:
     async with SqlUnitOfWork(database.write_sessions()) as uow:
         for user_id, email, name, role, customer_id in DEMO_USERS:
             if await uow.users.by_email(email) is None:
-                await uow.users.add(UserAccount(
-                    id=user_id, email=email, name=name, role=role, customer_id=customer_id,
-                    password_hash=password_hash, active=True, created_at=datetime.now(UTC),
-                ))
+                await uow.users.add(
+                    UserAccount(
+                        id=user_id,
+                        email=email,
+                        name=name,
+                        role=role,
+                        customer_id=customer_id,
+                        password_hash=password_hash,
+                        active=True,
+                        created_at=datetime.now(UTC),
+                    )
+                )
                 added.append(email)
         await uow.commit()
     return added

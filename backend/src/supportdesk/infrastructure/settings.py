@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_JWT_SECRET = "change-me-in-production-0123456789abcdef"  # noqa: S105
+DEFAULT_JWT_SECRET = "change-me-in-production-0123456789abcdef"
 REPO_ROOT = Path(__file__).resolve().parents[4]
 
 

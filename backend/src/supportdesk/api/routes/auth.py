@@ -28,7 +28,8 @@ router = APIRouter(tags=["auth"])
 
 def _tokens(pair: TokenPair) -> TokenOut:
     return TokenOut(
-        access_token=pair.access_token, refresh_token=pair.refresh_token,
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
         expires_in=pair.expires_in,
     )
 
@@ -40,7 +41,9 @@ async def login(body: LoginIn, request: Request, container: ContainerDep) -> Tok
     return _tokens(pair)
 
 
-@router.post("/auth/refresh", response_model=TokenOut, summary="Trade a refresh token for a new pair")
+@router.post(
+    "/auth/refresh", response_model=TokenOut, summary="Trade a refresh token for a new pair"
+)
 async def refresh(body: RefreshIn, container: ContainerDep) -> TokenOut:
     return _tokens(await container.auth_service().refresh(body.refresh_token))
 
@@ -62,15 +65,28 @@ async def me(actor: CurrentActor, container: ContainerDep) -> MeOut:
     async with container.uow() as uow:
         user = await uow.users.get(actor.id)
     if user is None:  # signed in through the shop's identity provider
-        return MeOut(id=actor.id, email="", name=actor.customer_id or actor.id,
-                     role=actor.role, customer_id=actor.customer_id)
-    return MeOut(id=user.id, email=user.email, name=user.name, role=user.role,
-                 customer_id=user.customer_id)
+        return MeOut(
+            id=actor.id,
+            email="",
+            name=actor.customer_id or actor.id,
+            role=actor.role,
+            customer_id=actor.customer_id,
+        )
+    return MeOut(
+        id=user.id, email=user.email, name=user.name, role=user.role, customer_id=user.customer_id
+    )
 
 
 def _user_out(user: UserAccount) -> UserOut:
-    return UserOut(id=user.id, email=user.email, name=user.name, role=user.role,
-                   customer_id=user.customer_id, active=user.active, created_at=user.created_at)
+    return UserOut(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        customer_id=user.customer_id,
+        active=user.active,
+        created_at=user.created_at,
+    )
 
 
 @router.get("/users", response_model=list[UserOut], summary="All users (admin)")
@@ -85,14 +101,18 @@ async def list_staff(actor: CurrentActor, container: ContainerDep) -> list[MeOut
         return []
     async with container.uow() as uow:
         users = await uow.users.list()
-    return [MeOut(id=u.id, email=u.email, name=u.name, role=u.role, customer_id=None)
-            for u in users if u.actor.is_staff and u.active]
+    return [
+        MeOut(id=u.id, email=u.email, name=u.name, role=u.role, customer_id=None)
+        for u in users
+        if u.actor.is_staff and u.active
+    ]
 
 
 @router.post("/users", response_model=UserOut, status_code=201, summary="Create a user (admin)")
 async def create_user(body: UserCreateIn, actor: AdminActor, container: ContainerDep) -> UserOut:
-    user = await create_account(container, body.email, body.name, body.role, body.password,
-                                body.customer_id)
+    user = await create_account(
+        container, body.email, body.name, body.role, body.password, body.customer_id
+    )
     return _user_out(user)
 
 
@@ -108,16 +128,26 @@ async def deactivate_user(user_id: str, actor: AdminActor, container: ContainerD
 
 
 async def create_account(
-    container: ContainerDep, email: str, name: str, role: Role, password: str,
+    container: ContainerDep,
+    email: str,
+    name: str,
+    role: Role,
+    password: str,
     customer_id: str | None,
 ) -> UserAccount:
     """Customers need a customer id; staff have none."""
     if (role is Role.CUSTOMER) != bool(customer_id):
-        raise ValidationFailed("customers have a customer id and staff have none",
-                               field="customer_id")
+        raise ValidationFailed(
+            "customers have a customer id and staff have none", field="customer_id"
+        )
     user = UserAccount(
-        id=new_id("usr"), email=email.strip().lower(), name=name, role=role,
-        customer_id=customer_id, password_hash=container.hasher.hash(password), active=True,
+        id=new_id("usr"),
+        email=email.strip().lower(),
+        name=name,
+        role=role,
+        customer_id=customer_id,
+        password_hash=container.hasher.hash(password),
+        active=True,
         created_at=datetime.now(UTC),
     )
     async with container.uow() as uow:

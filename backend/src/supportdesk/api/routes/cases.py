@@ -25,7 +25,7 @@ from supportdesk.api.schemas import (
     SupportCaseOut,
 )
 from supportdesk.application.cases import ChangeCase, OpenCase
-from supportdesk.domain.cases import Category, CaseStatus, Priority
+from supportdesk.domain.cases import CaseStatus, Category, Priority
 from supportdesk.infrastructure.db.queries import CaseFilters
 
 router = APIRouter(tags=["support cases"])
@@ -39,14 +39,23 @@ def with_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'"{version}"'
 
 
-@router.post("/support-cases", response_model=SupportCaseOut, status_code=201,
-             summary="Open a case about one of my orders")
+@router.post(
+    "/support-cases",
+    response_model=SupportCaseOut,
+    status_code=201,
+    summary="Open a case about one of my orders",
+)
 async def open_case(
     body: CaseCreateIn, actor: CustomerActor, cases: CaseServiceDep, response: Response
 ) -> SupportCaseOut:
     case = await cases.open(
-        OpenCase(order_id=body.order_id, subject=body.subject, description=body.description,
-                 category=body.category, priority=body.priority),
+        OpenCase(
+            order_id=body.order_id,
+            subject=body.subject,
+            description=body.description,
+            category=body.category,
+            priority=body.priority,
+        ),
         actor,
     )
     with_etag(response, case.version)
@@ -72,9 +81,16 @@ async def list_cases(
     cursor: Cursor = None,
 ) -> Page[SupportCaseOut]:
     filters = CaseFilters(
-        status=[s.value for s in status or []], priority=priority, category=category,
-        assignee_id=assignee_id, customer_id=customer_id, order_id=order_id, q=q,
-        created_after=created_after, created_before=created_before, sort=sort,
+        status=[s.value for s in status or []],
+        priority=priority,
+        category=category,
+        assignee_id=assignee_id,
+        customer_id=customer_id,
+        order_id=order_id,
+        q=q,
+        created_after=created_after,
+        created_before=created_before,
+        sort=sort,
     )
     page = await container.read.cases(actor, filters, limit=limit, cursor=cursor)
     return Page(items=[case_out(c, r) for c, r in page.items], next_cursor=page.next_cursor)
@@ -89,8 +105,11 @@ async def get_case(
     return case_out(view.case, view.refunds)
 
 
-@router.patch("/support-cases/{case_id}", response_model=SupportCaseOut,
-              summary="Change status, priority or assignee")
+@router.patch(
+    "/support-cases/{case_id}",
+    response_model=SupportCaseOut,
+    summary="Change status, priority or assignee",
+)
 async def change_case(
     case_id: str,
     body: CasePatchIn,
@@ -100,7 +119,9 @@ async def change_case(
     response: Response,
 ) -> SupportCaseOut:
     command = ChangeCase(
-        status=body.status, priority=body.priority, assignee_id=body.assignee_id,
+        status=body.status,
+        priority=body.priority,
+        assignee_id=body.assignee_id,
         unassign="assignee_id" in body.model_fields_set and body.assignee_id is None,
         note=body.note,
     )
@@ -109,16 +130,23 @@ async def change_case(
     return case_out(view.case, view.refunds)
 
 
-@router.post("/support-cases/{case_id}/messages", response_model=MessageOut, status_code=201,
-             summary="Write on a case")
+@router.post(
+    "/support-cases/{case_id}/messages",
+    response_model=MessageOut,
+    status_code=201,
+    summary="Write on a case",
+)
 async def add_message(
     case_id: str, body: MessageIn, actor: CurrentActor, cases: CaseServiceDep
 ) -> MessageOut:
     return message_out(await cases.add_message(case_id, body.body, body.internal, actor))
 
 
-@router.get("/support-cases/{case_id}/messages", response_model=list[MessageOut],
-            summary="A case's messages, oldest first")
+@router.get(
+    "/support-cases/{case_id}/messages",
+    response_model=list[MessageOut],
+    summary="A case's messages, oldest first",
+)
 async def list_messages(
     case_id: str, actor: CurrentActor, cases: CaseServiceDep, container: ContainerDep
 ) -> list[MessageOut]:
@@ -127,8 +155,11 @@ async def list_messages(
     return [message_out(m) for m in messages]
 
 
-@router.get("/support-cases/{case_id}/history", response_model=list[EventOut],
-            summary="Events of the case and its refunds, oldest first")
+@router.get(
+    "/support-cases/{case_id}/history",
+    response_model=list[EventOut],
+    summary="Events of the case and its refunds, oldest first",
+)
 async def case_history(
     case_id: str, actor: CurrentActor, cases: CaseServiceDep, container: ContainerDep
 ) -> list[EventOut]:

@@ -35,13 +35,20 @@ async def ready(container: ContainerDep) -> JSONResponse:
         try:
             async with asyncio.timeout(3):
                 results[name] = "ok" if await check else "failing"
-        except Exception:  # noqa: BLE001 - any failure means not ready
+        except Exception:
             results[name] = "failing"
     failing = [name for name, result in results.items() if result != "ok"]
     if failing:
         return JSONResponse(
-            {"type": "about:blank", "status": 503, "title": "Not ready",
-             "detail": f"failing: {', '.join(failing)}", "code": "not_ready", "checks": results},
-            status_code=503, media_type="application/problem+json",
+            {
+                "type": "about:blank",
+                "status": 503,
+                "title": "Not ready",
+                "detail": f"failing: {', '.join(failing)}",
+                "code": "not_ready",
+                "checks": results,
+            },
+            status_code=503,
+            media_type="application/problem+json",
         )
     return JSONResponse({"status": "ok", "checks": results})

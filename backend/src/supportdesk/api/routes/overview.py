@@ -17,8 +17,12 @@ async def stats(actor: StaffActor, container: ContainerDep) -> StatsOut:
     return StatsOut(
         cases_by_status=figures.cases_by_status,
         refunds_by_status=figures.refunds_by_status,
-        refunded_totals=[MoneyTotal(currency=k, amount=v) for k, v in figures.refunded_totals.items()],
-        settled_totals=[MoneyTotal(currency=k, amount=v) for k, v in figures.settled_totals.items()],
+        refunded_totals=[
+            MoneyTotal(currency=k, amount=v) for k, v in figures.refunded_totals.items()
+        ],
+        settled_totals=[
+            MoneyTotal(currency=k, amount=v) for k, v in figures.settled_totals.items()
+        ],
         median_seconds_to_final_30d=figures.median_seconds_to_final_30d,
         refunds_per_day=[DayCount(day=d, count=n) for d, n in figures.refunds_per_day],
     )

@@ -47,7 +47,8 @@ router = APIRouter(tags=["refunds"])
 def _request(body: RefundRequestIn) -> RefundRequest:
     return RefundRequest(
         items=[RequestedItem(line_id=i.line_id, quantity=i.quantity) for i in body.items],
-        reason=body.reason, include_shipping=body.include_shipping,
+        reason=body.reason,
+        include_shipping=body.include_shipping,
     )
 
 
@@ -56,19 +57,30 @@ def _out(refund: Refund, actor: Actor, container: ContainerDep, response: Respon
     return refund_out(refund, actor, container.refund_policy.window, container.clock.now())
 
 
-@router.post("/support-cases/{case_id}/refunds", response_model=RefundOut, status_code=201,
-             summary="Ask for order items back")
+@router.post(
+    "/support-cases/{case_id}/refunds",
+    response_model=RefundOut,
+    status_code=201,
+    summary="Ask for order items back",
+)
 async def request_refund(
-    case_id: str, body: RefundRequestIn, actor: CustomerActor, refunds: RefundServiceDep,
-    container: ContainerDep, response: Response,
+    case_id: str,
+    body: RefundRequestIn,
+    actor: CustomerActor,
+    refunds: RefundServiceDep,
+    container: ContainerDep,
+    response: Response,
 ) -> RefundOut:
     refund = await refunds.request(case_id, _request(body), actor)
     response.headers["Location"] = f"/api/v1/refunds/{refund.id}"
     return _out(refund, actor, container, response)
 
 
-@router.post("/support-cases/{case_id}/refunds/quote", response_model=QuoteOut,
-             summary="What a refund request would get now (holds and stores nothing)")
+@router.post(
+    "/support-cases/{case_id}/refunds/quote",
+    response_model=QuoteOut,
+    summary="What a refund request would get now (holds and stores nothing)",
+)
 async def quote_refund(
     case_id: str, body: RefundRequestIn, actor: CurrentActor, refunds: RefundServiceDep
 ) -> QuoteOut:
@@ -90,63 +102,99 @@ async def list_refunds(
     cursor: Cursor = None,
 ) -> Page[RefundOut]:
     filters = RefundFilters(
-        status=[s.value for s in status or []], order_id=order_id, customer_id=customer_id,
-        support_case_id=support_case_id, created_after=created_after,
-        created_before=created_before, sort=sort,
+        status=[s.value for s in status or []],
+        order_id=order_id,
+        customer_id=customer_id,
+        support_case_id=support_case_id,
+        created_after=created_after,
+        created_before=created_before,
+        sort=sort,
     )
     page = await container.read.refunds(actor, filters, limit=limit, cursor=cursor)
     now = container.clock.now()
     policy = container.refund_policy.window
-    return Page(items=[refund_out(r, actor, policy, now) for r in page.items],
-                next_cursor=page.next_cursor)
+    return Page(
+        items=[refund_out(r, actor, policy, now) for r in page.items], next_cursor=page.next_cursor
+    )
 
 
 @router.get("/refunds/{refund_id}", response_model=RefundOut, summary="One refund")
 async def get_refund(
-    refund_id: str, actor: CurrentActor, refunds: RefundServiceDep, container: ContainerDep,
+    refund_id: str,
+    actor: CurrentActor,
+    refunds: RefundServiceDep,
+    container: ContainerDep,
     response: Response,
 ) -> RefundOut:
     return _out(await refunds.get(refund_id, actor), actor, container, response)
 
 
-@router.post("/refunds/{refund_id}/approve", response_model=RefundOut,
-             summary="Approve for the gateway (inside the window)")
+@router.post(
+    "/refunds/{refund_id}/approve",
+    response_model=RefundOut,
+    summary="Approve for the gateway (inside the window)",
+)
 async def approve_refund(
-    refund_id: str, actor: StaffActor, refunds: RefundServiceDep, container: ContainerDep,
-    version: ExpectedVersion, response: Response, body: ApproveIn | None = None,
+    refund_id: str,
+    actor: StaffActor,
+    refunds: RefundServiceDep,
+    container: ContainerDep,
+    version: ExpectedVersion,
+    response: Response,
+    body: ApproveIn | None = None,
 ) -> RefundOut:
-    refund = await refunds.approve(refund_id, actor, note=body.note if body else None,
-                                   expected_version=version)
+    refund = await refunds.approve(
+        refund_id, actor, note=body.note if body else None, expected_version=version
+    )
     return _out(refund, actor, container, response)
 
 
 @router.post("/refunds/{refund_id}/reject", response_model=RefundOut, summary="Reject")
 async def reject_refund(
-    refund_id: str, body: RejectIn, actor: StaffActor, refunds: RefundServiceDep,
-    container: ContainerDep, version: ExpectedVersion, response: Response,
+    refund_id: str,
+    body: RejectIn,
+    actor: StaffActor,
+    refunds: RefundServiceDep,
+    container: ContainerDep,
+    version: ExpectedVersion,
+    response: Response,
 ) -> RefundOut:
     refund = await refunds.reject(refund_id, actor, reason=body.reason, expected_version=version)
     return _out(refund, actor, container, response)
 
 
-@router.post("/refunds/{refund_id}/cancel", response_model=RefundOut,
-             summary="Withdraw my refund request")
+@router.post(
+    "/refunds/{refund_id}/cancel", response_model=RefundOut, summary="Withdraw my refund request"
+)
 async def cancel_refund(
-    refund_id: str, actor: CurrentActor, refunds: RefundServiceDep, container: ContainerDep,
-    version: ExpectedVersion, response: Response,
+    refund_id: str,
+    actor: CurrentActor,
+    refunds: RefundServiceDep,
+    container: ContainerDep,
+    version: ExpectedVersion,
+    response: Response,
 ) -> RefundOut:
     refund = await refunds.cancel(refund_id, actor, expected_version=version)
     return _out(refund, actor, container, response)
 
 
-@router.post("/refunds/{refund_id}/settlement", response_model=RefundOut,
-             summary="Record a settlement outside the gateway")
+@router.post(
+    "/refunds/{refund_id}/settlement",
+    response_model=RefundOut,
+    summary="Record a settlement outside the gateway",
+)
 async def settle_refund(
-    refund_id: str, body: SettlementIn, actor: StaffActor, refunds: RefundServiceDep,
-    container: ContainerDep, version: ExpectedVersion, response: Response,
+    refund_id: str,
+    body: SettlementIn,
+    actor: StaffActor,
+    refunds: RefundServiceDep,
+    container: ContainerDep,
+    version: ExpectedVersion,
+    response: Response,
 ) -> RefundOut:
-    settlement = Settlement(type=body.type, amount=body.amount, note=body.note,
-                            reference=body.reference or None)
+    settlement = Settlement(
+        type=body.type, amount=body.amount, note=body.note, reference=body.reference or None
+    )
     refund = await refunds.settle(refund_id, settlement, actor, expected_version=version)
     return _out(refund, actor, container, response)
 
@@ -172,14 +220,20 @@ async def execute_refund(
             return errors.render(exc)
         body = refund_out(refund, actor, container.refund_policy.window, container.clock.now())
         status = 202 if refund.status is RefundStatus.PROCESSING else 200
-        return JSONResponse(body.model_dump(mode="json"), status_code=status,
-                            headers={"ETag": f'"{refund.version}"'})
+        return JSONResponse(
+            body.model_dump(mode="json"),
+            status_code=status,
+            headers={"ETag": f'"{refund.version}"'},
+        )
 
     return await once(container.cache, f"execute:{refund_id}:{actor.id}", idempotency_key, run)
 
 
-@router.get("/refunds/{refund_id}/history", response_model=list[EventOut],
-            summary="A refund's events, oldest first")
+@router.get(
+    "/refunds/{refund_id}/history",
+    response_model=list[EventOut],
+    summary="A refund's events, oldest first",
+)
 async def refund_history(
     refund_id: str, actor: CurrentActor, refunds: RefundServiceDep, container: ContainerDep
 ) -> list[EventOut]:

@@ -27,7 +27,7 @@ def _in_fresh_thread(fn: object, *args: object) -> None:
     def target() -> None:
         try:
             fn(*args)  # type: ignore[operator]
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+        except BaseException as exc:
             error.append(exc)
 
     thread = threading.Thread(target=target)

@@ -92,7 +92,9 @@ class SupportCaseRecord(Base):
         Index("ix_support_cases_created", "created_at", "id"),
         Index("ix_support_cases_updated", "updated_at", "id"),
         Index("ix_support_cases_status_created", "status", "created_at", "id"),
-        Index("ix_support_cases_assignee_status_created", "assignee_id", "status", "created_at", "id"),
+        Index(
+            "ix_support_cases_assignee_status_created", "assignee_id", "status", "created_at", "id"
+        ),
         Index("ix_support_cases_customer_created", "customer_id", "created_at", "id"),
         Index("ix_support_cases_order", "order_id"),
     )

@@ -75,11 +75,17 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         value, row_id = json.loads(raw)
         return datetime.fromisoformat(value), str(row_id)
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
-        raise ValidationFailed("the cursor is not one this service gave out", field="cursor") from None
+        raise ValidationFailed(
+            "the cursor is not one this service gave out", field="cursor"
+        ) from None
 
 
 def _keyset(
-    query: Select[Any], sort_column: Any, id_column: Any, sort: str, cursor: str | None,
+    query: Select[Any],
+    sort_column: Any,
+    id_column: Any,
+    sort: str,
+    cursor: str | None,
     limit: int,
 ) -> Select[Any]:
     descending = sort.startswith("-")
@@ -108,8 +114,10 @@ class ReadQueries:
         if filters.status:
             conditions.append(c.status.in_(filters.status))
         for column, value in (
-            (c.priority, filters.priority), (c.category, filters.category),
-            (c.assignee_id, filters.assignee_id), (c.customer_id, filters.customer_id),
+            (c.priority, filters.priority),
+            (c.category, filters.category),
+            (c.assignee_id, filters.assignee_id),
+            (c.customer_id, filters.customer_id),
             (c.order_id, filters.order_id),
         ):
             if value is not None:
@@ -121,10 +129,14 @@ class ReadQueries:
         if filters.q:
             pattern = f"%{_escape_like(filters.q)}%"
             conditions.append(
-                or_(c.subject.ilike(pattern, escape="\\"), c.description.ilike(pattern, escape="\\"))
+                or_(
+                    c.subject.ilike(pattern, escape="\\"), c.description.ilike(pattern, escape="\\")
+                )
             )
         sort_column = c.updated_at if filters.sort.endswith("updated_at") else c.created_at
-        query = _keyset(select(c).where(*conditions), sort_column, c.id, filters.sort, cursor, limit)
+        query = _keyset(
+            select(c).where(*conditions), sort_column, c.id, filters.sort, cursor, limit
+        )
         async with self._sessions() as session:
             records = list(await session.scalars(query))
             page, next_cursor = _cut(records, limit, sort_column.key)
@@ -141,7 +153,8 @@ class ReadQueries:
         if filters.status:
             conditions.append(r.status.in_(filters.status))
         for column, value in (
-            (r.order_id, filters.order_id), (r.customer_id, filters.customer_id),
+            (r.order_id, filters.order_id),
+            (r.customer_id, filters.customer_id),
             (r.support_case_id, filters.support_case_id),
         ):
             if value is not None:
@@ -151,7 +164,9 @@ class ReadQueries:
         if filters.created_before:
             conditions.append(r.created_at < filters.created_before)
         sort_column = r.updated_at if filters.sort.endswith("updated_at") else r.created_at
-        query = _keyset(select(r).where(*conditions), sort_column, r.id, filters.sort, cursor, limit)
+        query = _keyset(
+            select(r).where(*conditions), sort_column, r.id, filters.sort, cursor, limit
+        )
         async with self._sessions() as session:
             records = list(await session.scalars(query))
         page, next_cursor = _cut(records, limit, sort_column.key)
@@ -165,28 +180,49 @@ class ReadQueries:
         async with self._sessions() as session:
             records = await session.scalars(query)
             return [
-                Message(id=x.id, case_id=x.case_id, author_id=x.author_id,
-                        author_role=x.author_role, body=x.body, internal=x.internal,
-                        created_at=x.created_at)
+                Message(
+                    id=x.id,
+                    case_id=x.case_id,
+                    author_id=x.author_id,
+                    author_role=x.author_role,
+                    body=x.body,
+                    internal=x.internal,
+                    created_at=x.created_at,
+                )
                 for x in records
             ]
 
     async def history(
-        self, *, case_id: str | None = None, refund_id: str | None = None,
+        self,
+        *,
+        case_id: str | None = None,
+        refund_id: str | None = None,
         include_internal: bool,
     ) -> list[Event]:
         """A case's history holds its refunds' events too, in the order they happened."""
         e = EventRecord
         query = select(e).order_by(e.seq)
-        query = query.where(e.case_id == case_id) if case_id else query.where(e.entity_id == refund_id)
+        query = (
+            query.where(e.case_id == case_id) if case_id else query.where(e.entity_id == refund_id)
+        )
         if not include_internal:
             query = query.where(e.type.not_in(INTERNAL_EVENT_TYPES))
         async with self._sessions() as session:
             records = await session.scalars(query)
             return [
-                Event(id=x.id, at=x.at, actor_id=x.actor_id, actor_role=x.actor_role,
-                      entity=EntityKind(x.entity), entity_id=x.entity_id, case_id=x.case_id,
-                      type=x.type, from_status=x.from_status, to_status=x.to_status, note=x.note)
+                Event(
+                    id=x.id,
+                    at=x.at,
+                    actor_id=x.actor_id,
+                    actor_role=x.actor_role,
+                    entity=EntityKind(x.entity),
+                    entity_id=x.entity_id,
+                    case_id=x.case_id,
+                    type=x.type,
+                    from_status=x.from_status,
+                    to_status=x.to_status,
+                    note=x.note,
+                )
                 for x in records
             ]
 
@@ -240,15 +276,20 @@ async def overview_stats(sessions: async_sessionmaker[AsyncSession], now: dateti
     c, r = SupportCaseRecord, RefundRecord
     since = now - timedelta(days=30)
     async with sessions() as session:
-        cases = dict((await session.execute(select(c.status, func.count()).group_by(c.status))).all())
+        cases = dict(
+            (await session.execute(select(c.status, func.count()).group_by(c.status))).all()
+        )
         refunds = dict(
             (await session.execute(select(r.status, func.count()).group_by(r.status))).all()
         )
         refunded = dict(
-            (await session.execute(
-                select(r.currency, func.sum(r.total_amount))
-                .where(r.status == "refunded").group_by(r.currency)
-            )).all()
+            (
+                await session.execute(
+                    select(r.currency, func.sum(r.total_amount))
+                    .where(r.status == "refunded")
+                    .group_by(r.currency)
+                )
+            ).all()
         )
         settled_rows = await session.execute(
             select(r.currency, r.settlement).where(r.status == "settled")
@@ -261,6 +302,7 @@ async def overview_stats(sessions: async_sessionmaker[AsyncSession], now: dateti
             for created_at, final_at in await session.execute(
                 select(r.created_at, r.final_at).where(r.final_at.is_not(None), r.final_at >= since)
             )
+            if final_at is not None
         ]
         created = await session.scalars(select(r.created_at).where(r.created_at >= since))
         per_day: dict[str, int] = {}

@@ -12,11 +12,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from supportdesk.domain.users import UserAccount
 from supportdesk.domain.access import Role
 from supportdesk.domain.cases import (
-    Category,
     CaseStatus,
+    Category,
     OrderReference,
     Priority,
     SnapshotLine,
@@ -35,6 +34,7 @@ from supportdesk.domain.refunds import (
     Settlement,
     SettlementType,
 )
+from supportdesk.domain.users import UserAccount
 from supportdesk.domain.window import RefundWindow
 from supportdesk.infrastructure.db.models import (
     EventRecord,
@@ -53,9 +53,16 @@ async def _append_events(session: AsyncSession, events: list[Event]) -> None:
         insert(EventRecord),
         [
             {
-                "id": e.id, "at": e.at, "actor_id": e.actor_id, "actor_role": e.actor_role,
-                "entity": e.entity.value, "entity_id": e.entity_id, "case_id": e.case_id,
-                "type": e.type, "from_status": e.from_status, "to_status": e.to_status,
+                "id": e.id,
+                "at": e.at,
+                "actor_id": e.actor_id,
+                "actor_role": e.actor_role,
+                "entity": e.entity.value,
+                "entity_id": e.entity_id,
+                "case_id": e.case_id,
+                "type": e.type,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
                 "note": e.note,
             }
             for e in events
@@ -69,7 +76,9 @@ class SqlCaseRepository:
         self.session = session
 
     async def add(self, case: SupportCase) -> None:
-        self.session.add(SupportCaseRecord(**_case_row(case), id=case.id, created_at=case.created_at))
+        self.session.add(
+            SupportCaseRecord(**_case_row(case), id=case.id, created_at=case.created_at)
+        )
         await self.session.flush()
         await _append_events(self.session, case.new_events)
 
@@ -84,7 +93,7 @@ class SqlCaseRepository:
         result = await self.session.execute(
             update(SupportCaseRecord)
             .where(SupportCaseRecord.id == case.id, SupportCaseRecord.version == case.version)
-            .values(**_case_row(case), version=case.version + 1)
+            .values({**_case_row(case), "version": case.version + 1})
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -116,9 +125,13 @@ def _case_row(case: SupportCase) -> dict[str, Any]:
             "currency": case.order.currency,
             "lines": [
                 {
-                    "line_id": line.line_id, "sku": line.sku, "name": line.name,
-                    "quantity": line.quantity, "unit_price": line.unit_price,
-                    "discount": line.discount, "tax": line.tax,
+                    "line_id": line.line_id,
+                    "sku": line.sku,
+                    "name": line.name,
+                    "quantity": line.quantity,
+                    "unit_price": line.unit_price,
+                    "discount": line.discount,
+                    "tax": line.tax,
                 }
                 for line in case.order.lines
             ],
@@ -157,8 +170,12 @@ class SqlMessageRepository:
     async def add(self, message: Message) -> None:
         self.session.add(
             MessageRecord(
-                id=message.id, case_id=message.case_id, author_id=message.author_id,
-                author_role=message.author_role, body=message.body, internal=message.internal,
+                id=message.id,
+                case_id=message.case_id,
+                author_id=message.author_id,
+                author_role=message.author_role,
+                body=message.body,
+                internal=message.internal,
                 created_at=message.created_at,
             )
         )
@@ -200,7 +217,7 @@ class SqlRefundRepository:
         result = await self.session.execute(
             update(RefundRecord)
             .where(*conditions)
-            .values(**_refund_row(refund), version=refund.version + 1)
+            .values({**_refund_row(refund), "version": refund.version + 1})
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -294,8 +311,11 @@ def _refund_row(refund: Refund) -> dict[str, Any]:
         "currency": calc.currency,
         "items": [
             {
-                "line_id": item.line_id, "sku": item.sku, "name": item.name,
-                "quantity": item.quantity, "parts": list(item.parts),
+                "line_id": item.line_id,
+                "sku": item.sku,
+                "name": item.name,
+                "quantity": item.quantity,
+                "parts": list(item.parts),
             }
             for item in calc.items
         ],
@@ -303,14 +323,20 @@ def _refund_row(refund: Refund) -> dict[str, Any]:
         "shipping_amount": calc.shipping_amount,
         "total_amount": calc.total_amount,
         "reason": refund.reason,
-        "approval_window": None if window is None else {
+        "approval_window": None
+        if window is None
+        else {
             "delivered_at": window.delivered_at.isoformat() if window.delivered_at else None,
             "closes_at": window.closes_at.isoformat() if window.closes_at else None,
             "open": window.open,
         },
-        "settlement": None if settlement is None else {
-            "type": settlement.type.value, "amount": settlement.amount,
-            "note": settlement.note, "reference": settlement.reference,
+        "settlement": None
+        if settlement is None
+        else {
+            "type": settlement.type.value,
+            "amount": settlement.amount,
+            "note": settlement.note,
+            "reference": settlement.reference,
         },
         "gateway_refund_id": refund.gateway_refund_id,
         "failure_reason": refund.failure_reason,
@@ -336,8 +362,11 @@ def _refund_from(record: RefundRecord) -> Refund:
             currency=record.currency,
             items=tuple(
                 LineRefund(
-                    line_id=item["line_id"], sku=item["sku"], name=item["name"],
-                    quantity=item["quantity"], parts=tuple(item["parts"]),
+                    line_id=item["line_id"],
+                    sku=item["sku"],
+                    name=item["name"],
+                    quantity=item["quantity"],
+                    parts=tuple(item["parts"]),
                 )
                 for item in record.items
             ),
@@ -348,14 +377,20 @@ def _refund_from(record: RefundRecord) -> Refund:
         version=record.version,
         created_at=record.created_at,
         updated_at=record.updated_at,
-        approval_window=None if window is None else RefundWindow(
+        approval_window=None
+        if window is None
+        else RefundWindow(
             delivered_at=_parse(window["delivered_at"]),
             closes_at=_parse(window["closes_at"]),
             open=window["open"],
         ),
-        settlement=None if settlement is None else Settlement(
-            type=SettlementType(settlement["type"]), amount=settlement["amount"],
-            note=settlement["note"], reference=settlement["reference"],
+        settlement=None
+        if settlement is None
+        else Settlement(
+            type=SettlementType(settlement["type"]),
+            amount=settlement["amount"],
+            note=settlement["note"],
+            reference=settlement["reference"],
         ),
         gateway_refund_id=record.gateway_refund_id,
         failure_reason=record.failure_reason,
@@ -384,9 +419,14 @@ class SqlUserRepository:
     async def add(self, user: UserAccount) -> None:
         self.session.add(
             UserRecord(
-                id=user.id, email=user.email.strip().lower(), name=user.name,
-                role=user.role.value, customer_id=user.customer_id,
-                password_hash=user.password_hash, active=user.active, created_at=user.created_at,
+                id=user.id,
+                email=user.email.strip().lower(),
+                name=user.name,
+                role=user.role.value,
+                customer_id=user.customer_id,
+                password_hash=user.password_hash,
+                active=user.active,
+                created_at=user.created_at,
             )
         )
         await self.session.flush()
@@ -403,7 +443,12 @@ class SqlUserRepository:
 
 def _user_from(record: UserRecord) -> UserAccount:
     return UserAccount(
-        id=record.id, email=record.email, name=record.name, role=Role(record.role),
-        customer_id=record.customer_id, password_hash=record.password_hash,
-        active=record.active, created_at=record.created_at,
+        id=record.id,
+        email=record.email,
+        name=record.name,
+        role=Role(record.role),
+        customer_id=record.customer_id,
+        password_hash=record.password_hash,
+        active=record.active,
+        created_at=record.created_at,
     )

@@ -1,0 +1,97 @@
+# supportdesk: `make run` serves the demo on http://127.0.0.1:8000, `make test` runs every suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+BACKEND := backend
+FRONTEND := frontend
+PYTEST_ARGS ?=
+
+.PHONY: help
+help:
+	@echo "make run          install, migrate, load demo data, build the web app, serve on :8000"
+	@echo "make test         install and run every test suite (lint, unit, api, integration, web, e2e)"
+	@echo "make lint         ruff, mypy, import rules, eslint, prettier, tsc, API client freshness"
+	@echo "make gen-api      regenerate the web app's typed API client from the backend's OpenAPI"
+	@echo "make test-integration  the database-facing tests (set TEST_DATABASE_URL / TEST_REDIS_URL)"
+
+.PHONY: uv
+uv:
+	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --quiet uv
+
+.PHONY: install-backend
+install-backend: uv
+	cd $(BACKEND) && $(UV) sync --frozen --quiet
+
+.PHONY: install-frontend
+install-frontend:
+	@if [ ! -d $(FRONTEND)/node_modules ] || [ $(FRONTEND)/package-lock.json -nt $(FRONTEND)/node_modules/.package-lock.json ]; then \
+		cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error; fi
+
+.PHONY: install
+install: install-backend install-frontend
+
+.PHONY: chromium
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+.PHONY: build-web
+build-web: install-frontend
+	cd $(FRONTEND) && npm run build --silent
+
+.PHONY: migrate
+migrate: install-backend
+	cd $(BACKEND) && $(UV) run supportdesk migrate
+
+.PHONY: seed
+seed: install-backend
+	cd $(BACKEND) && $(UV) run supportdesk seed-demo
+
+.PHONY: run
+run: install build-web migrate seed
+	cd $(BACKEND) && $(UV) run supportdesk serve
+
+.PHONY: gen-api
+gen-api: install
+	cd $(BACKEND) && $(UV) run supportdesk openapi > ../$(FRONTEND)/openapi.json
+	cd $(FRONTEND) && npm run gen:api --silent
+
+.PHONY: check-api
+check-api: install
+	@cd $(BACKEND) && $(UV) run supportdesk openapi > /tmp/supportdesk-openapi.json
+	@diff -q /tmp/supportdesk-openapi.json $(FRONTEND)/openapi.json >/dev/null || { \
+		echo "frontend/openapi.json is stale: run 'make gen-api' and commit"; exit 1; }
+	cd $(FRONTEND) && npm run check:api --silent
+
+.PHONY: lint-backend
+lint-backend: install-backend
+	cd $(BACKEND) && $(UV) run ruff check src tests && $(UV) run ruff format --check src tests
+	cd $(BACKEND) && $(UV) run mypy src
+	cd $(BACKEND) && $(UV) run lint-imports
+
+.PHONY: lint-frontend
+lint-frontend: install-frontend
+	cd $(FRONTEND) && npm run typecheck --silent && npm run lint --silent
+
+.PHONY: lint
+lint: lint-backend lint-frontend check-api
+
+.PHONY: test-backend
+test-backend: install-backend
+	cd $(BACKEND) && $(UV) run pytest -q $(PYTEST_ARGS)
+
+.PHONY: test-integration
+test-integration: install-backend
+	cd $(BACKEND) && $(UV) run pytest -q tests/integration tests/api $(PYTEST_ARGS)
+
+.PHONY: test-frontend
+test-frontend: install-frontend
+	cd $(FRONTEND) && npm run test --silent
+
+.PHONY: test-e2e
+test-e2e: install chromium build-web
+	cd $(FRONTEND) && npm run e2e --silent
+
+.PHONY: test
+test: lint test-backend test-frontend test-e2e

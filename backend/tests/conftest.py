@@ -1,0 +1,136 @@
+"""Shared fixtures: a migrated database (SQLite by default, PostgreSQL with
+TEST_DATABASE_URL), the real app over ASGI, and signed-in clients for the demo users."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from supportdesk.api.app import create_app
+from supportdesk.bootstrap import Container
+from supportdesk.infrastructure.db.migrate import upgrade
+from supportdesk.infrastructure.db.session import Database
+from supportdesk.infrastructure.seed import DEMO_PASSWORD, seed_demo
+from supportdesk.infrastructure.settings import Settings, load_settings
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
+TABLES = ["events", "messages", "refunds", "order_ledgers", "support_cases", "users"]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrated and seeded once; each test gets a copy."""
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    upgrade(url)
+    database = Database.connect(url)
+
+    async def seed() -> None:
+        await seed_demo(database)
+        await database.dispose()
+
+    with ThreadPoolExecutor(1) as pool:  # fixtures may be set up inside a running loop
+        pool.submit(asyncio.run, seed()).result()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str | None:
+    if TEST_DATABASE_URL:
+        upgrade(TEST_DATABASE_URL)
+    return TEST_DATABASE_URL
+
+
+@pytest.fixture
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    if TEST_DATABASE_URL:
+        request.getfixturevalue("postgres_migrated")
+        database = Database.connect(TEST_DATABASE_URL)
+        async with database.writer.begin() as connection:
+            await connection.exec_driver_sql(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY")
+        await seed_demo(database)
+        await database.dispose()
+        yield TEST_DATABASE_URL
+    else:
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "test.db"
+        shutil.copy(template, path)
+        yield f"sqlite+aiosqlite:///{path}"
+
+
+def make_settings(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "environment": "test",
+        "database_url": database_url,
+        "redis_url": TEST_REDIS_URL,
+        "reconcile_interval_seconds": 0,
+        "rate_limit_per_minute": 0,
+        "web_dist_dir": "/nonexistent",
+        "payment_gateway_timeout_seconds": 2.0,
+        "order_system_timeout_seconds": 2.0,
+        **overrides,
+    }
+    return load_settings(**values)
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    return {}
+
+
+@pytest.fixture
+async def container(
+    database_url: str, settings_overrides: dict[str, Any]
+) -> AsyncIterator[Container]:
+    container = Container.build(make_settings(database_url, **settings_overrides))
+    if TEST_REDIS_URL:
+        # A clean store per test: rate limits and revocations must not leak across tests.
+        import redis.asyncio as aioredis
+
+        redis = aioredis.from_url(TEST_REDIS_URL)
+        await redis.flushdb()
+        await redis.aclose()
+    yield container
+    await container.aclose()
+
+
+@pytest.fixture
+async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(container.settings, container=container)
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as client,
+    ):
+        yield client
+
+
+async def sign_in(client: httpx.AsyncClient, email: str) -> dict[str, str]:
+    response = await client.post(
+        "/api/v1/auth/login", json={"email": email, "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+def as_user(client: httpx.AsyncClient) -> Callable[[str], Any]:
+    cache: dict[str, dict[str, str]] = {}
+
+    async def headers(who: str) -> dict[str, str]:
+        if who not in cache:
+            cache[who] = await sign_in(client, f"{who}@example.com")
+        return cache[who]
+
+    return headers
