@@ -1,0 +1,172 @@
+import {
+  ActionIcon,
+  AppShell,
+  Badge,
+  Burger,
+  Group,
+  Menu,
+  NavLink,
+  Text,
+  Tooltip,
+  UnstyledButton,
+  useComputedColorScheme,
+  useMantineColorScheme,
+} from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import {
+  IconChevronDown,
+  IconGauge,
+  IconInbox,
+  IconLifebuoy,
+  IconListCheck,
+  IconLogout,
+  IconMoon,
+  IconPackage,
+  IconReceiptRefund,
+  IconSun,
+} from '@tabler/icons-react';
+import { Suspense, useEffect } from 'react';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router';
+import { ErrorBoundary } from '@/components/common/ErrorBoundary';
+import { PageSkeleton } from '@/components/common/PageSkeleton';
+import { useMe, useSession } from '@/hooks/useSession';
+import { isStaff, type Role } from '@/services/types';
+import { label } from '@/services/format';
+
+interface NavItem {
+  to: string;
+  label: string;
+  icon: typeof IconGauge;
+  exact?: boolean;
+}
+
+function navFor(role: Role): NavItem[] {
+  if (isStaff(role)) {
+    return [
+      { to: '/', label: 'Dashboard', icon: IconGauge, exact: true },
+      { to: '/cases', label: 'Support cases', icon: IconInbox },
+      { to: '/refunds/queue', label: 'Refund queue', icon: IconListCheck },
+      { to: '/refunds', label: 'Refunds', icon: IconReceiptRefund, exact: true },
+    ];
+  }
+  return [
+    { to: '/', label: 'My orders', icon: IconPackage, exact: true },
+    { to: '/cases', label: 'My cases', icon: IconLifebuoy },
+    { to: '/refunds', label: 'My refunds', icon: IconReceiptRefund },
+  ];
+}
+
+function isActive(item: NavItem, path: string): boolean {
+  if (item.exact) return path === item.to || (item.to === '/' && path.startsWith('/orders'));
+  if (item.to === '/refunds')
+    return path.startsWith('/refunds') && !path.startsWith('/refunds/queue');
+  return path.startsWith(item.to);
+}
+
+export function ColorSchemeToggle() {
+  const { setColorScheme } = useMantineColorScheme();
+  const computed = useComputedColorScheme('light', { getInitialValueInEffect: true });
+  const next = computed === 'dark' ? 'light' : 'dark';
+  return (
+    <Tooltip label={`Switch to ${next} theme`}>
+      <ActionIcon
+        variant="default"
+        size="lg"
+        aria-label={`Switch to ${next} theme`}
+        onClick={() => setColorScheme(next)}
+      >
+        {computed === 'dark' ? <IconSun size={18} /> : <IconMoon size={18} />}
+      </ActionIcon>
+    </Tooltip>
+  );
+}
+
+export function AppLayout() {
+  const me = useMe();
+  const { signOut } = useSession();
+  const [opened, { toggle, close }] = useDisclosure();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const items = navFor(me.role);
+
+  useEffect(close, [location.pathname, close]);
+
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 230, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger
+              opened={opened}
+              onClick={toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label="Toggle navigation"
+            />
+            <UnstyledButton component={Link} to="/">
+              <Group gap={6} wrap="nowrap">
+                <IconLifebuoy size={22} color="var(--mantine-primary-color-filled)" />
+                <Text fw={700} size="lg">
+                  supportdesk
+                </Text>
+              </Group>
+            </UnstyledButton>
+          </Group>
+          <Group gap="xs" wrap="nowrap">
+            <ColorSchemeToggle />
+            <Menu position="bottom-end" withinPortal>
+              <Menu.Target>
+                <UnstyledButton aria-label="Account menu">
+                  <Group gap={6} wrap="nowrap">
+                    <Text size="sm" fw={500} visibleFrom="xs">
+                      {me.name}
+                    </Text>
+                    <Badge size="sm" variant="light" color={isStaff(me.role) ? 'grape' : 'blue'}>
+                      {label(me.role)}
+                    </Badge>
+                    <IconChevronDown size={14} />
+                  </Group>
+                </UnstyledButton>
+              </Menu.Target>
+              <Menu.Dropdown>
+                <Menu.Label>{me.email}</Menu.Label>
+                <Menu.Item
+                  leftSection={<IconLogout size={14} />}
+                  onClick={async () => {
+                    await signOut();
+                    navigate('/login');
+                  }}
+                >
+                  Sign out
+                </Menu.Item>
+              </Menu.Dropdown>
+            </Menu>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label="Main navigation">
+        {items.map((item) => (
+          <NavLink
+            key={item.to}
+            component={Link}
+            to={item.to}
+            label={item.label}
+            leftSection={<item.icon size={18} />}
+            active={isActive(item, location.pathname)}
+          />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <ErrorBoundary resetKey={location.pathname}>
+          <Suspense fallback={<PageSkeleton />}>
+            <Outlet />
+          </Suspense>
+        </ErrorBoundary>
+      </AppShell.Main>
+    </AppShell>
+  );
+}

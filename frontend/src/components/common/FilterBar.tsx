@@ -1,0 +1,153 @@
+import { Button, Chip, Group, NativeSelect, Paper, Stack, Text, TextInput } from '@mantine/core';
+import { useDebouncedCallback } from '@mantine/hooks';
+import { useState } from 'react';
+import { label } from '@/services/format';
+
+export type FilterPatch = Record<string, string | string[] | undefined>;
+
+export interface SelectFilter {
+  kind: 'select';
+  name: string;
+  label: string;
+  options: readonly (string | { value: string; label: string })[];
+}
+export interface TextFilter {
+  kind: 'text';
+  name: string;
+  label: string;
+  placeholder?: string;
+}
+export type FilterField = SelectFilter | TextFilter;
+
+interface Props {
+  statuses: readonly string[];
+  fields: FilterField[];
+  values: FilterPatch;
+  onChange: (patch: FilterPatch) => void;
+  onClear: () => void;
+  onSaveDefault?: () => void;
+  savedNotice?: string | null;
+}
+
+function SearchText({
+  field,
+  value,
+  onChange,
+}: {
+  field: TextFilter;
+  value: string;
+  onChange: (v: string) => void;
+}) {
+  const [text, setText] = useState(value);
+  const [seen, setSeen] = useState(value);
+  // The URL changed under us (back button, "Clear filters"): show what it says now.
+  if (seen !== value) {
+    setSeen(value);
+    setText(value);
+  }
+  const push = useDebouncedCallback((v: string) => onChange(v), 400);
+  return (
+    <TextInput
+      label={field.label}
+      placeholder={field.placeholder}
+      value={text}
+      onChange={(e) => {
+        setText(e.currentTarget.value);
+        push(e.currentTarget.value);
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') onChange(text);
+      }}
+      w={{ base: '100%', sm: 200 }}
+    />
+  );
+}
+
+/** The filters of an overview list. It only reports changes; the URL keeps the state. */
+export function FilterBar({
+  statuses,
+  fields,
+  values,
+  onChange,
+  onClear,
+  onSaveDefault,
+  savedNotice,
+}: Props) {
+  const status = (values.status as string[] | undefined) ?? [];
+  const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : '');
+  return (
+    <Paper withBorder p="sm" radius="md" component="section" aria-label="Filters">
+      <Stack gap="sm">
+        <div role="group" aria-label="Status">
+          <Text size="sm" fw={500} mb={4}>
+            Status
+          </Text>
+          <Chip.Group multiple value={status} onChange={(v) => onChange({ status: v })}>
+            <Group gap={6}>
+              {statuses.map((s) => (
+                <Chip key={s} value={s} size="xs">
+                  {label(s)}
+                </Chip>
+              ))}
+            </Group>
+          </Chip.Group>
+        </div>
+        <Group gap="sm" align="flex-end">
+          {fields.map((f) =>
+            f.kind === 'select' ? (
+              <NativeSelect
+                key={f.name}
+                label={f.label}
+                value={str(f.name)}
+                onChange={(e) => onChange({ [f.name]: e.currentTarget.value || undefined })}
+                data={[
+                  { value: '', label: 'Any' },
+                  ...f.options.map((o) =>
+                    typeof o === 'string' ? { value: o, label: label(o) } : o,
+                  ),
+                ]}
+                w={{ base: '100%', xs: 160 }}
+              />
+            ) : (
+              <SearchText
+                key={f.name}
+                field={f}
+                value={str(f.name)}
+                onChange={(v) => onChange({ [f.name]: v || undefined })}
+              />
+            ),
+          )}
+          <TextInput
+            type="date"
+            label="Created from"
+            value={str('created_after')}
+            onChange={(e) => onChange({ created_after: e.currentTarget.value || undefined })}
+            w={{ base: '100%', xs: 160 }}
+          />
+          <TextInput
+            type="date"
+            label="Created until"
+            value={str('created_before')}
+            onChange={(e) => onChange({ created_before: e.currentTarget.value || undefined })}
+            w={{ base: '100%', xs: 160 }}
+          />
+        </Group>
+        <Group gap="xs">
+          <Button size="xs" variant="default" onClick={onClear}>
+            Clear filters
+          </Button>
+          {onSaveDefault ? (
+            <Button size="xs" variant="light" onClick={onSaveDefault}>
+              Save as my default filters
+            </Button>
+          ) : null}
+          {savedNotice ? (
+            <Text size="xs" c="dimmed" role="status">
+              {savedNotice}
+            </Text>
+          ) : null}
+        </Group>
+      </Stack>
+    </Paper>
+  );
+}

@@ -1,0 +1,39 @@
+import { Alert, Button, Group, Text } from '@mantine/core';
+import { IconAlertCircle } from '@tabler/icons-react';
+import { ApiError } from '@/services/http';
+
+interface Props {
+  error: unknown;
+  onRetry?: () => void;
+  title?: string;
+}
+
+/** A failed request in plain words, with "Try again" when trying again can help. */
+export function ProblemAlert({ error, onRetry, title }: Props) {
+  if (!error) return null;
+  const api = error instanceof ApiError ? error : null;
+  const message = api ? api.plainMessage : 'Something went wrong.';
+  const canRetry = !!onRetry && (!api || api.retryable || api.code === 'version_conflict');
+  return (
+    <Alert
+      color={api?.status === 409 ? 'yellow' : 'red'}
+      icon={<IconAlertCircle size={18} />}
+      title={title ?? (api?.title && api.title !== api.code ? api.title : 'That did not work')}
+      role="alert"
+    >
+      <Text size="sm">{message}</Text>
+      {api?.detail && api.detail !== message && api.code !== 'validation_error' ? (
+        <Text size="xs" c="dimmed" mt={4}>
+          {api.detail}
+        </Text>
+      ) : null}
+      {canRetry ? (
+        <Group mt="sm">
+          <Button size="xs" variant="light" onClick={onRetry}>
+            {api?.code === 'version_conflict' ? 'Reload' : 'Try again'}
+          </Button>
+        </Group>
+      ) : null}
+    </Alert>
+  );
+}

@@ -1,0 +1,268 @@
+import { zodResolver } from '@hookform/resolvers/zod';
+import {
+  Alert,
+  Button,
+  Checkbox,
+  Group,
+  Loader,
+  NumberInput,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+} from '@mantine/core';
+import { useEffect, useMemo, useState } from 'react';
+import { Controller, useForm, useWatch } from 'react-hook-form';
+import { z } from 'zod';
+import { ApiError } from '@/services/http';
+import { formatMoney } from '@/services/format';
+import type { Order, Quote, RefundRequest } from '@/services/types';
+import { Breakdown } from './Breakdown';
+
+interface Props {
+  order: Order;
+  quote: Quote | undefined;
+  quoteLoading: boolean;
+  quoteError: unknown;
+  /** What the form would send now, or null while nothing is picked; drives the live quote. */
+  onDraftChange: (draft: RefundRequest | null) => void;
+  onSubmit: (request: RefundRequest) => Promise<unknown>;
+}
+
+function schemaFor(order: Order) {
+  const quantities = z.object(
+    Object.fromEntries(
+      order.lines.map((l) => [
+        l.line_id,
+        z
+          .number({ error: 'Enter a whole number' })
+          .int('Enter a whole number')
+          .min(0, 'Cannot be negative')
+          .max(l.refundable_quantity, `At most ${l.refundable_quantity} can be refunded`),
+      ]),
+    ),
+  );
+  return z
+    .object({
+      quantities,
+      reason: z
+        .string()
+        .trim()
+        .min(1, 'Tell us why you want a refund')
+        .max(2000, 'Keep it to 2,000 characters or fewer'),
+      include_shipping: z.boolean(),
+    })
+    .refine((v) => Object.values(v.quantities).some((q) => (q as number) > 0), {
+      message: 'Pick at least one item to refund',
+      path: ['quantities'],
+    });
+}
+
+type Values = {
+  quantities: Record<string, number>;
+  reason: string;
+  include_shipping: boolean;
+};
+
+export function toRequest(v: Values): RefundRequest | null {
+  const items = Object.entries(v.quantities)
+    .filter(([, q]) => Number.isInteger(q) && q > 0)
+    .map(([line_id, quantity]) => ({ line_id, quantity }));
+  if (!items.length) return null;
+  return { items, reason: v.reason.trim() || 'quote', include_shipping: v.include_shipping };
+}
+
+export function RefundRequestForm({
+  order,
+  quote,
+  quoteLoading,
+  quoteError,
+  onDraftChange,
+  onSubmit,
+}: Props) {
+  const schema = useMemo(() => schemaFor(order), [order]);
+  const [formError, setFormError] = useState<string | null>(null);
+  const {
+    control,
+    register,
+    handleSubmit,
+    setError,
+    formState: { errors, isSubmitting },
+  } = useForm<Values>({
+    resolver: zodResolver(schema) as never,
+    defaultValues: {
+      quantities: Object.fromEntries(order.lines.map((l) => [l.line_id, 0])),
+      reason: '',
+      include_shipping: false,
+    },
+  });
+  const quantities = useWatch({ control, name: 'quantities' });
+  const includeShipping = useWatch({ control, name: 'include_shipping' });
+
+  // Only quantities inside the bounds are quoted; the rest shows its own message.
+  const draft = useMemo(() => {
+    const valid: Record<string, number> = {};
+    for (const l of order.lines) {
+      const q = quantities?.[l.line_id];
+      if (typeof q === 'number' && Number.isInteger(q) && q > 0 && q <= l.refundable_quantity)
+        valid[l.line_id] = q;
+    }
+    return toRequest({ quantities: valid, reason: 'quote', include_shipping: includeShipping });
+  }, [quantities, includeShipping, order.lines]);
+  const draftKey = JSON.stringify(draft);
+  useEffect(() => {
+    onDraftChange(draft);
+    // draftKey stands for draft's content; the object itself is new on every render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [draftKey]);
+
+  const submit = handleSubmit(async (values) => {
+    setFormError(null);
+    const request = toRequest(values);
+    if (!request) return;
+    try {
+      await onSubmit(request);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        for (const [loc, msg] of Object.entries(err.fieldErrors)) {
+          const m = /^items\.(\d+)\.quantity$/.exec(loc);
+          const line = m ? request.items[Number(m[1])]?.line_id : undefined;
+          if (line) setError(`quantities.${line}`, { type: 'server', message: msg });
+          if (loc === 'reason') setError('reason', { type: 'server', message: msg });
+        }
+        setFormError(err.plainMessage);
+      } else setFormError('Something went wrong.');
+    }
+  });
+
+  // The "pick at least one" rule sits on the quantities object itself, not on one line.
+  const pickError =
+    errors.quantities?.root?.message ??
+    (errors.quantities as { message?: string } | undefined)?.message;
+  const refundableAny = order.lines.some((l) => l.refundable_quantity > 0);
+  const money = (n: number) => formatMoney(n, order.currency);
+
+  return (
+    <form onSubmit={submit} noValidate aria-label="Request a refund">
+      <Stack gap="sm">
+        {!refundableAny ? (
+          <Alert color="gray">
+            Every item of this order is already refunded or waiting for a decision.
+          </Alert>
+        ) : null}
+        <Table.ScrollContainer minWidth={420}>
+          <Table verticalSpacing="xs">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Item</Table.Th>
+                <Table.Th>Bought</Table.Th>
+                <Table.Th>Line total</Table.Th>
+                <Table.Th>Units to refund</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {order.lines.map((l) => (
+                <Table.Tr key={l.line_id}>
+                  <Table.Td>
+                    <Text size="sm">{l.name}</Text>
+                    <Text size="xs" c="dimmed">
+                      {l.sku}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>{l.quantity}</Table.Td>
+                  <Table.Td>{money(l.gross)}</Table.Td>
+                  <Table.Td>
+                    <Controller
+                      control={control}
+                      name={`quantities.${l.line_id}`}
+                      render={({ field, fieldState }) => (
+                        <NumberInput
+                          aria-label={`Units of ${l.name} to refund`}
+                          description={`up to ${l.refundable_quantity}`}
+                          min={0}
+                          max={l.refundable_quantity}
+                          allowDecimal={false}
+                          allowNegative={false}
+                          clampBehavior="none"
+                          disabled={l.refundable_quantity === 0}
+                          value={field.value}
+                          onChange={(v) =>
+                            field.onChange(typeof v === 'number' ? v : v === '' ? 0 : Number(v))
+                          }
+                          onBlur={field.onBlur}
+                          error={fieldState.error?.message}
+                          w={120}
+                        />
+                      )}
+                    />
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+        {pickError ? (
+          <Text c="red" size="sm" role="alert">
+            {pickError}
+          </Text>
+        ) : null}
+        <Checkbox
+          label={`Also refund shipping${order.shipping.amount + order.shipping.tax > 0 ? ` (${money(order.shipping.amount + order.shipping.tax)})` : ''}`}
+          disabled={!order.shipping.refundable}
+          description={
+            order.shipping.refundable
+              ? undefined
+              : 'Shipping was already refunded or is not refundable'
+          }
+          {...register('include_shipping')}
+        />
+        <section aria-label="Quote" aria-live="polite">
+          <Group gap="xs" mb={4}>
+            <Text fw={600} size="sm">
+              What you would get back
+            </Text>
+            {quoteLoading ? <Loader size="xs" aria-label="Updating quote" /> : null}
+          </Group>
+          {!draft ? (
+            <Text size="sm" c="dimmed">
+              Pick the units you want refunded to see the amount.
+            </Text>
+          ) : quoteError ? (
+            <Text size="sm" c="red">
+              {quoteError instanceof ApiError
+                ? quoteError.plainMessage
+                : 'The quote could not be loaded.'}
+            </Text>
+          ) : quote ? (
+            <Breakdown
+              currency={quote.currency}
+              items={quote.items}
+              includeShipping={quote.include_shipping}
+              shippingAmount={quote.shipping_amount}
+              totalAmount={quote.total_amount}
+              caption="Quote"
+            />
+          ) : null}
+        </section>
+        <Textarea
+          label="Reason"
+          withAsterisk
+          autosize
+          minRows={2}
+          {...register('reason')}
+          error={errors.reason?.message}
+        />
+        {formError ? (
+          <Alert color="red" role="alert">
+            {formError}
+          </Alert>
+        ) : null}
+        <Group justify="flex-end">
+          <Button type="submit" loading={isSubmitting} disabled={!refundableAny}>
+            Send refund request
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

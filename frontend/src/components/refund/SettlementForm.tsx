@@ -1,0 +1,106 @@
+import { zodResolver } from '@hookform/resolvers/zod';
+import { Alert, Button, Group, NativeSelect, Stack, Textarea, TextInput } from '@mantine/core';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { z } from 'zod';
+import { formatMoney, label, parseMoney, toMajorString } from '@/services/format';
+import { SETTLEMENT_TYPES, type Settlement } from '@/services/types';
+import { applyServerErrors } from '../common/forms';
+
+interface Props {
+  currency: string;
+  total: number;
+  onSubmit: (s: Settlement) => Promise<unknown>;
+}
+
+export function SettlementForm({ currency, total, onSubmit }: Props) {
+  const schema = z.object({
+    type: z.enum(SETTLEMENT_TYPES),
+    amount: z
+      .string()
+      .refine((s) => parseMoney(s, currency) !== null, 'Enter an amount like 12.50')
+      .refine(
+        (s) => (parseMoney(s, currency) ?? 0) <= total,
+        `At most ${formatMoney(total, currency)}`,
+      ),
+    note: z
+      .string()
+      .trim()
+      .min(1, 'Say what was agreed')
+      .max(2000, 'Keep it to 2,000 characters or fewer'),
+    reference: z.string().trim().max(200, 'Keep it to 200 characters or fewer'),
+  });
+  type Values = z.infer<typeof schema>;
+  const [formError, setFormError] = useState<string | null>(null);
+  const {
+    register,
+    handleSubmit,
+    setError,
+    formState: { errors, isSubmitting },
+  } = useForm<Values>({
+    resolver: zodResolver(schema),
+    defaultValues: {
+      type: 'store_credit',
+      amount: toMajorString(total, currency),
+      note: '',
+      reference: '',
+    },
+  });
+
+  const submit = handleSubmit(async (v) => {
+    setFormError(null);
+    try {
+      await onSubmit({
+        type: v.type,
+        amount: parseMoney(v.amount, currency) ?? 0,
+        note: v.note,
+        reference: v.reference || null,
+      });
+    } catch (err) {
+      setFormError(applyServerErrors(err, setError, ['type', 'amount', 'note', 'reference']));
+    }
+  });
+
+  return (
+    <form onSubmit={submit} noValidate aria-label="Record a settlement">
+      <Stack gap="sm">
+        <NativeSelect
+          label="Settlement type"
+          data={SETTLEMENT_TYPES.map((t) => ({ value: t, label: label(t) }))}
+          {...register('type')}
+          error={errors.type?.message}
+        />
+        <TextInput
+          label={`Amount (${currency})`}
+          description={`between ${formatMoney(0, currency)} and ${formatMoney(total, currency)}`}
+          inputMode="decimal"
+          {...register('amount')}
+          error={errors.amount?.message}
+        />
+        <Textarea
+          label="Note"
+          withAsterisk
+          autosize
+          minRows={2}
+          {...register('note')}
+          error={errors.note?.message}
+        />
+        <TextInput
+          label="Reference (optional)"
+          {...register('reference')}
+          error={errors.reference?.message}
+        />
+        {formError ? (
+          <Alert color="red" role="alert">
+            {formError}
+          </Alert>
+        ) : null}
+        <Group justify="flex-end">
+          <Button type="submit" loading={isSubmitting}>
+            Record settlement
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

@@ -1,0 +1,43 @@
+import { Text, Timeline } from '@mantine/core';
+import { formatDateTime, label } from '@/services/format';
+import type { CaseEvent } from '@/services/types';
+
+function describe(e: CaseEvent): string {
+  const what = e.entity === 'refund' ? 'Refund' : 'Case';
+  if (e.from_status && e.to_status && e.from_status !== e.to_status) {
+    return `${what}: ${label(e.from_status)} → ${label(e.to_status)}`;
+  }
+  if (!e.from_status && e.to_status) return `${what} ${label(e.type)} (${label(e.to_status)})`;
+  return `${what}: ${label(e.type)}`;
+}
+
+export function HistoryTimeline({
+  events,
+  currentUserId,
+}: {
+  events: CaseEvent[];
+  currentUserId: string;
+}) {
+  if (!events.length)
+    return (
+      <Text c="dimmed" size="sm">
+        Nothing has happened yet.
+      </Text>
+    );
+  return (
+    <Timeline bulletSize={14} lineWidth={2} active={events.length - 1} aria-label="History">
+      {events.map((e) => (
+        <Timeline.Item key={e.id} title={describe(e)}>
+          <Text size="xs" c="dimmed">
+            {formatDateTime(e.at)} · {e.actor_id === currentUserId ? 'you' : label(e.actor_role)}
+          </Text>
+          {e.note ? (
+            <Text size="sm" mt={2}>
+              {e.note}
+            </Text>
+          ) : null}
+        </Timeline.Item>
+      ))}
+    </Timeline>
+  );
+}

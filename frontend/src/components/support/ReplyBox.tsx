@@ -1,0 +1,79 @@
+import { zodResolver } from '@hookform/resolvers/zod';
+import { Alert, Button, Checkbox, Group, Stack, Textarea } from '@mantine/core';
+import { useState } from 'react';
+import { useForm, useWatch } from 'react-hook-form';
+import { z } from 'zod';
+import { applyServerErrors } from '../common/forms';
+
+const replySchema = z.object({
+  body: z
+    .string()
+    .trim()
+    .min(1, 'Write a message first')
+    .max(10_000, 'Keep it to 10,000 characters or fewer'),
+  internal: z.boolean(),
+});
+type Reply = z.infer<typeof replySchema>;
+
+interface Props {
+  allowInternal: boolean;
+  disabled?: boolean;
+  onSend: (reply: Reply) => Promise<unknown>;
+}
+
+export function ReplyBox({ allowInternal, disabled, onSend }: Props) {
+  const [formError, setFormError] = useState<string | null>(null);
+  const {
+    register,
+    handleSubmit,
+    reset,
+    setError,
+    control,
+    formState: { errors, isSubmitting },
+  } = useForm<Reply>({
+    resolver: zodResolver(replySchema),
+    defaultValues: { body: '', internal: false },
+  });
+  const internal = useWatch({ control, name: 'internal' });
+
+  const submit = handleSubmit(async (values) => {
+    setFormError(null);
+    try {
+      await onSend(values);
+      reset({ body: '', internal: values.internal });
+    } catch (err) {
+      setFormError(applyServerErrors(err, setError, ['body', 'internal']));
+    }
+  });
+
+  return (
+    <form onSubmit={submit} noValidate aria-label="Reply">
+      <Stack gap="xs">
+        <Textarea
+          label={internal ? 'Internal note (customers never see it)' : 'Your reply'}
+          autosize
+          minRows={3}
+          disabled={disabled}
+          {...register('body')}
+          error={errors.body?.message}
+        />
+        {formError ? (
+          <Alert color="red" role="alert">
+            {formError}
+          </Alert>
+        ) : null}
+        <Group justify="space-between">
+          {allowInternal ? <Checkbox label="Internal note" {...register('internal')} /> : <span />}
+          <Button
+            type="submit"
+            loading={isSubmitting}
+            disabled={disabled}
+            color={internal ? 'yellow' : undefined}
+          >
+            {internal ? 'Add note' : 'Send'}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

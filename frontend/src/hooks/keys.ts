@@ -1,0 +1,25 @@
+/** Query keys, one factory per resource, so invalidation reads like the data it refreshes. */
+import type { CaseListQuery, RefundListQuery } from '@/services/types';
+
+export const keys = {
+  me: ['me'] as const,
+  orders: {
+    all: ['orders'] as const,
+    list: () => ['orders', 'list'] as const,
+    detail: (id: string) => ['orders', 'detail', id] as const,
+  },
+  cases: {
+    all: ['cases'] as const,
+    list: (q: CaseListQuery) => ['cases', 'list', q] as const,
+    detail: (id: string) => ['cases', 'detail', id] as const,
+    messages: (id: string) => ['cases', 'messages', id] as const,
+    history: (id: string) => ['cases', 'history', id] as const,
+  },
+  refunds: {
+    all: ['refunds'] as const,
+    list: (q: RefundListQuery) => ['refunds', 'list', q] as const,
+    detail: (id: string) => ['refunds', 'detail', id] as const,
+    history: (id: string) => ['refunds', 'history', id] as const,
+  },
+  stats: ['stats'] as const,
+};

@@ -1,0 +1,105 @@
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  caseHistory,
+  createCase,
+  getCase,
+  listCases,
+  listMessages,
+  patchCase,
+  postMessage,
+  requestRefund,
+} from '@/services/cases';
+import type {
+  CaseCreate,
+  CaseListQuery,
+  CasePatch,
+  RefundRequest,
+  SupportCase,
+} from '@/services/types';
+import { keys } from './keys';
+
+export function useCaseList(query: CaseListQuery) {
+  return useInfiniteQuery({
+    queryKey: keys.cases.list(query),
+    queryFn: ({ pageParam }) => listCases({ ...query, cursor: pageParam }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+}
+
+export function useCase(caseId: string | undefined) {
+  return useQuery({
+    queryKey: keys.cases.detail(caseId ?? ''),
+    queryFn: () => getCase(caseId!),
+    enabled: !!caseId,
+  });
+}
+
+export function useCaseMessages(caseId: string | undefined) {
+  return useQuery({
+    queryKey: keys.cases.messages(caseId ?? ''),
+    queryFn: () => listMessages(caseId!),
+    enabled: !!caseId,
+  });
+}
+
+export function useCaseHistory(caseId: string | undefined) {
+  return useQuery({
+    queryKey: keys.cases.history(caseId ?? ''),
+    queryFn: () => caseHistory(caseId!),
+    enabled: !!caseId,
+  });
+}
+
+export function useCreateCase() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CaseCreate) => createCase(body),
+    onSuccess: (created) => {
+      qc.setQueryData(keys.cases.detail(created.id), created);
+      void qc.invalidateQueries({ queryKey: keys.cases.all });
+    },
+  });
+}
+
+/** Anything that changes a case touches its detail, its history and every list. */
+function useCaseRefresh() {
+  const qc = useQueryClient();
+  return (caseId: string, updated?: SupportCase) => {
+    if (updated) qc.setQueryData(keys.cases.detail(caseId), updated);
+    void qc.invalidateQueries({ queryKey: keys.cases.all });
+    void qc.invalidateQueries({ queryKey: keys.stats });
+  };
+}
+
+export function usePatchCase(caseId: string) {
+  const refresh = useCaseRefresh();
+  return useMutation({
+    mutationFn: ({ patch, version }: { patch: CasePatch; version?: number }) =>
+      patchCase(caseId, patch, version),
+    onSuccess: (updated) => refresh(caseId, updated),
+  });
+}
+
+export function usePostMessage(caseId: string) {
+  const refresh = useCaseRefresh();
+  return useMutation({
+    mutationFn: ({ body, internal }: { body: string; internal?: boolean }) =>
+      postMessage(caseId, body, internal),
+    onSuccess: () => refresh(caseId),
+  });
+}
+
+export function useRequestRefund(caseId: string) {
+  const qc = useQueryClient();
+  const refresh = useCaseRefresh();
+  return useMutation({
+    mutationFn: (body: RefundRequest) => requestRefund(caseId, body),
+    onSuccess: (refund) => {
+      qc.setQueryData(keys.refunds.detail(refund.id), refund);
+      void qc.invalidateQueries({ queryKey: keys.refunds.all });
+      void qc.invalidateQueries({ queryKey: keys.orders.all });
+      refresh(caseId);
+    },
+  });
+}

@@ -1,0 +1,198 @@
+import { Anchor, Badge, Grid, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { Link, useParams } from 'react-router';
+import { PageSkeleton } from '@/components/common/PageSkeleton';
+import { ProblemAlert } from '@/components/common/ProblemAlert';
+import { Money } from '@/components/ui/Money';
+import { CaseStatusBadge, PriorityBadge, RefundStatusBadge } from '@/components/ui/StatusBadge';
+import { CustomerCaseControls, StaffCaseControls } from '@/components/support/CaseControls';
+import { HistoryTimeline } from '@/components/support/HistoryTimeline';
+import { MessageThread } from '@/components/support/MessageThread';
+import { ReplyBox } from '@/components/support/ReplyBox';
+import {
+  useCase,
+  useCaseHistory,
+  useCaseMessages,
+  usePatchCase,
+  usePostMessage,
+} from '@/hooks/useCases';
+import { useMe } from '@/hooks/useSession';
+import { ApiError } from '@/services/http';
+import { formatDateTime, formatMoney, label } from '@/services/format';
+import { isStaff, type SupportCase } from '@/services/types';
+import { NotFoundPage } from './NotFoundPage';
+import { RefundRequestPanel } from './case/RefundRequestPanel';
+
+function OrderSnapshot({ c }: { c: SupportCase }) {
+  const snap = c.order_snapshot;
+  if (!snap) return <Text size="sm">Order {c.order_id}</Text>;
+  return (
+    <Table verticalSpacing={4} aria-label="Order snapshot">
+      <Table.Tbody>
+        {snap.lines.map((l) => (
+          <Table.Tr key={l.line_id}>
+            <Table.Td>
+              <Text size="sm">
+                {l.quantity} × {l.name}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {l.sku}
+              </Text>
+            </Table.Td>
+            <Table.Td style={{ textAlign: 'right' }}>
+              <Text size="sm">
+                {formatMoney(l.quantity * l.unit_price - l.discount + l.tax, snap.currency)}
+              </Text>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+export function CasePage() {
+  const { caseId = '' } = useParams();
+  const me = useMe();
+  const staff = isStaff(me.role);
+  const supportCase = useCase(caseId);
+  const messages = useCaseMessages(caseId);
+  const history = useCaseHistory(caseId);
+  const patch = usePatchCase(caseId);
+  const post = usePostMessage(caseId);
+
+  if (supportCase.isPending) return <PageSkeleton rows={6} />;
+  if (supportCase.isError) {
+    if (supportCase.error instanceof ApiError && supportCase.error.status === 404)
+      return <NotFoundPage what="case" />;
+    return <ProblemAlert error={supportCase.error} onRetry={() => void supportCase.refetch()} />;
+  }
+  const c = supportCase.data;
+  const onPatch = (p: Parameters<typeof patch.mutateAsync>[0]['patch']) =>
+    patch.mutateAsync({ patch: p, version: c.version });
+  const reload = () => {
+    void supportCase.refetch();
+    void history.refetch();
+  };
+
+  return (
+    <Stack gap="lg">
+      <div>
+        <Anchor component={Link} to="/cases" size="sm">
+          ← {staff ? 'Support cases' : 'My cases'}
+        </Anchor>
+        <Group justify="space-between" align="flex-start" mt={4}>
+          <Title order={2} style={{ wordBreak: 'break-word' }}>
+            {c.subject}
+          </Title>
+          <Group gap="xs">
+            <CaseStatusBadge status={c.status} />
+            <PriorityBadge priority={c.priority} />
+          </Group>
+        </Group>
+        <Text size="sm" c="dimmed">
+          {label(c.category)} · order{' '}
+          <Anchor component={Link} to={`/orders/${c.order_id}`} size="sm">
+            {c.order_id}
+          </Anchor>{' '}
+          · opened {formatDateTime(c.created_at)} {staff ? `· customer ${c.customer_id}` : ''}
+        </Text>
+      </div>
+      <Grid gutter="lg">
+        <Grid.Col span={{ base: 12, md: 8 }}>
+          <Stack gap="lg">
+            <Paper withBorder p="md">
+              <Text size="sm" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
+                {c.description}
+              </Text>
+            </Paper>
+            <Paper withBorder p="md" component="section" aria-labelledby="conversation-title">
+              <Title order={4} mb="sm" id="conversation-title">
+                Conversation
+              </Title>
+              {messages.isPending ? (
+                <PageSkeleton rows={2} />
+              ) : messages.isError ? (
+                <ProblemAlert error={messages.error} onRetry={() => void messages.refetch()} />
+              ) : (
+                <MessageThread messages={messages.data} currentUserId={me.id} />
+              )}
+              <div style={{ marginTop: 16 }}>
+                {c.status === 'closed' ? (
+                  <Text size="sm" c="dimmed">
+                    This case is closed; no more replies.
+                  </Text>
+                ) : (
+                  <ReplyBox allowInternal={staff} onSend={(r) => post.mutateAsync(r)} />
+                )}
+              </div>
+            </Paper>
+            {!staff && c.status !== 'closed' ? (
+              <RefundRequestPanel caseId={c.id} orderId={c.order_id} />
+            ) : null}
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <Stack gap="lg">
+            <Paper withBorder p="md" component="section" aria-label="Case actions">
+              <Title order={5} mb="sm">
+                {staff ? 'Handle case' : 'Your case'}
+              </Title>
+              {staff ? (
+                <StaffCaseControls
+                  supportCase={c}
+                  meId={me.id}
+                  onPatch={onPatch}
+                  onReload={reload}
+                />
+              ) : (
+                <CustomerCaseControls supportCase={c} onPatch={onPatch} />
+              )}
+            </Paper>
+            <Paper withBorder p="md" component="section" aria-labelledby="refunds-title">
+              <Title order={5} mb="sm" id="refunds-title">
+                Refunds
+              </Title>
+              {c.refunds.length ? (
+                <Stack gap="xs">
+                  {c.refunds.map((r) => (
+                    <Group key={r.id} justify="space-between" wrap="nowrap">
+                      <Anchor component={Link} to={`/refunds/${r.id}`} size="sm">
+                        <Money amount={r.total_amount} currency={r.currency} />
+                      </Anchor>
+                      <RefundStatusBadge status={r.status} />
+                    </Group>
+                  ))}
+                </Stack>
+              ) : (
+                <Text size="sm" c="dimmed">
+                  None.
+                </Text>
+              )}
+            </Paper>
+            <Paper withBorder p="md">
+              <Group justify="space-between" mb="sm">
+                <Title order={5}>Order at opening</Title>
+                <Badge variant="light" size="sm">
+                  {c.order_id}
+                </Badge>
+              </Group>
+              <OrderSnapshot c={c} />
+            </Paper>
+            <Paper withBorder p="md" component="section" aria-labelledby="history-title">
+              <Title order={5} mb="sm" id="history-title">
+                History
+              </Title>
+              {history.isPending ? (
+                <PageSkeleton rows={2} />
+              ) : history.isError ? (
+                <ProblemAlert error={history.error} onRetry={() => void history.refetch()} />
+              ) : (
+                <HistoryTimeline events={history.data} currentUserId={me.id} />
+              )}
+            </Paper>
+          </Stack>
+        </Grid.Col>
+      </Grid>
+    </Stack>
+  );
+}

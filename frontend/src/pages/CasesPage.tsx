@@ -1,0 +1,92 @@
+import { Alert, Button, Group, Stack, Text, Title } from '@mantine/core';
+import { useState } from 'react';
+import { FilterBar } from '@/components/common/FilterBar';
+import { PageSkeleton } from '@/components/common/PageSkeleton';
+import { ProblemAlert } from '@/components/common/ProblemAlert';
+import { CaseTable } from '@/components/support/CaseTable';
+import { useCaseList } from '@/hooks/useCases';
+import { useMe } from '@/hooks/useSession';
+import { useUrlFilters } from '@/hooks/useUrlFilters';
+import { CASE_STATUSES, CATEGORIES, PRIORITIES, isStaff } from '@/services/types';
+import { CASE_FILTERS, caseQuery, type CaseFilterKey } from './case/filters';
+
+export function CasesPage() {
+  const me = useMe();
+  const staff = isStaff(me.role);
+  const filters = useUrlFilters<CaseFilterKey>(CASE_FILTERS, me.id);
+  const [saved, setSaved] = useState<string | null>(null);
+  const query = caseQuery(filters.values, me.id);
+  const list = useCaseList(query);
+  const cases = list.data?.pages.flatMap((p) => p.items) ?? [];
+
+  return (
+    <Stack>
+      <Title order={2}>{staff ? 'Support cases' : 'My cases'}</Title>
+      {!staff ? (
+        <Text c="dimmed" size="sm">
+          To open a new case, go to the order it is about.
+        </Text>
+      ) : null}
+      <FilterBar
+        statuses={CASE_STATUSES}
+        fields={[
+          { kind: 'text', name: 'q', label: 'Search', placeholder: 'Subject or text' },
+          { kind: 'select', name: 'priority', label: 'Priority', options: PRIORITIES },
+          { kind: 'select', name: 'category', label: 'Category', options: CATEGORIES },
+          ...(staff
+            ? [
+                {
+                  kind: 'select' as const,
+                  name: 'assignee_id',
+                  label: 'Assignee',
+                  options: [{ value: 'me', label: 'Assigned to me' }],
+                },
+              ]
+            : []),
+        ]}
+        values={filters.values}
+        onChange={(patch) => {
+          setSaved(null);
+          filters.set(patch);
+        }}
+        onClear={filters.clear}
+        onSaveDefault={() => {
+          filters.saveAsDefault();
+          setSaved('Saved: these filters open by default next time.');
+        }}
+        savedNotice={saved}
+      />
+      {list.isPending ? (
+        <PageSkeleton />
+      ) : list.isError ? (
+        <ProblemAlert error={list.error} onRetry={() => void list.refetch()} />
+      ) : cases.length ? (
+        <>
+          <CaseTable
+            cases={cases}
+            sort={query.sort ?? undefined}
+            onSort={(sort) => filters.set({ sort })}
+            showAssignee={staff}
+          />
+          <Group justify="center">
+            {list.hasNextPage ? (
+              <Button
+                variant="default"
+                loading={list.isFetchingNextPage}
+                onClick={() => void list.fetchNextPage()}
+              >
+                Load more
+              </Button>
+            ) : (
+              <Text size="xs" c="dimmed">
+                {cases.length} case{cases.length === 1 ? '' : 's'}
+              </Text>
+            )}
+          </Group>
+        </>
+      ) : (
+        <Alert color="gray">No cases match these filters.</Alert>
+      )}
+    </Stack>
+  );
+}

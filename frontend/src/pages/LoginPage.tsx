@@ -1,0 +1,117 @@
+import { zodResolver } from '@hookform/resolvers/zod';
+import {
+  Alert,
+  Button,
+  Center,
+  Container,
+  Group,
+  Paper,
+  PasswordInput,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { IconLifebuoy } from '@tabler/icons-react';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { Navigate, useNavigate, useSearchParams } from 'react-router';
+import { z } from 'zod';
+import { ColorSchemeToggle } from '@/app/AppLayout';
+import { useSession } from '@/hooks/useSession';
+import { ApiError } from '@/services/http';
+
+const schema = z.object({
+  email: z
+    .string()
+    .trim()
+    .min(3, 'Enter your email address')
+    .max(320)
+    .email('Enter a valid email address'),
+  password: z.string().min(1, 'Enter your password').max(1024),
+});
+type Values = z.infer<typeof schema>;
+
+/** Only same-app paths, so a crafted link cannot send people elsewhere after signing in. */
+function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
+
+export function LoginPage() {
+  const { session, signIn } = useSession();
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const next = safeNext(params.get('next'));
+  const [formError, setFormError] = useState<string | null>(null);
+  const {
+    register,
+    handleSubmit,
+    formState: { errors, isSubmitting },
+  } = useForm<Values>({
+    resolver: zodResolver(schema),
+    defaultValues: { email: '', password: '' },
+  });
+
+  if (session.status === 'signed_in') return <Navigate to={next} replace />;
+
+  const submit = handleSubmit(async ({ email, password }) => {
+    setFormError(null);
+    try {
+      await signIn(email, password);
+      navigate(next, { replace: true });
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 401 || err.code === 'invalid_credentials')) {
+        setFormError('That email and password do not match an account.');
+      } else if (err instanceof ApiError) setFormError(err.plainMessage);
+      else setFormError('Signing in failed.');
+    }
+  });
+
+  return (
+    <Center mih="100vh" p="md">
+      <Container size={420} w="100%">
+        <Group justify="space-between" mb="lg">
+          <Group gap={8}>
+            <IconLifebuoy size={28} color="var(--mantine-primary-color-filled)" />
+            <Title order={2}>supportdesk</Title>
+          </Group>
+          <ColorSchemeToggle />
+        </Group>
+        <Paper withBorder shadow="sm" p="lg" radius="md">
+          <form onSubmit={submit} noValidate aria-label="Sign in">
+            <Stack>
+              <Title order={3}>Sign in</Title>
+              {params.get('expired') ? (
+                <Alert color="yellow">Your session has ended. Please sign in again.</Alert>
+              ) : null}
+              <TextInput
+                label="Email"
+                type="email"
+                autoComplete="username"
+                {...register('email')}
+                error={errors.email?.message}
+              />
+              <PasswordInput
+                label="Password"
+                autoComplete="current-password"
+                {...register('password')}
+                error={errors.password?.message}
+              />
+              {formError ? (
+                <Alert color="red" role="alert">
+                  {formError}
+                </Alert>
+              ) : null}
+              <Button type="submit" loading={isSubmitting} fullWidth>
+                Sign in
+              </Button>
+            </Stack>
+          </form>
+        </Paper>
+        <Text size="xs" c="dimmed" mt="md" ta="center">
+          Demo: alice@example.com (customer) or bob@example.com (agent), password demo-password
+        </Text>
+      </Container>
+    </Center>
+  );
+}

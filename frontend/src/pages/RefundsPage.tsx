@@ -1,0 +1,85 @@
+import { Alert, Button, Group, Stack, Text, Title } from '@mantine/core';
+import { useState } from 'react';
+import { FilterBar } from '@/components/common/FilterBar';
+import { PageSkeleton } from '@/components/common/PageSkeleton';
+import { ProblemAlert } from '@/components/common/ProblemAlert';
+import { RefundTable } from '@/components/refund/RefundTable';
+import { useRefundList } from '@/hooks/useRefunds';
+import { useMe } from '@/hooks/useSession';
+import { useUrlFilters } from '@/hooks/useUrlFilters';
+import { REFUND_STATUSES, isStaff } from '@/services/types';
+import { REFUND_FILTERS, refundQuery, type RefundFilterKey } from './case/filters';
+
+export function RefundsPage() {
+  const me = useMe();
+  const staff = isStaff(me.role);
+  const filters = useUrlFilters<RefundFilterKey>(REFUND_FILTERS, me.id);
+  const [saved, setSaved] = useState<string | null>(null);
+  const query = refundQuery(filters.values);
+  const list = useRefundList(query);
+  const refunds = list.data?.pages.flatMap((p) => p.items) ?? [];
+
+  return (
+    <Stack>
+      <Title order={2}>{staff ? 'Refunds' : 'My refunds'}</Title>
+      <FilterBar
+        statuses={REFUND_STATUSES}
+        fields={[
+          { kind: 'text', name: 'order_id', label: 'Order', placeholder: 'ORD-1001' },
+          ...(staff
+            ? [
+                {
+                  kind: 'text' as const,
+                  name: 'customer_id',
+                  label: 'Customer',
+                  placeholder: 'CUST-1001',
+                },
+              ]
+            : []),
+        ]}
+        values={filters.values}
+        onChange={(patch) => {
+          setSaved(null);
+          filters.set(patch);
+        }}
+        onClear={filters.clear}
+        onSaveDefault={() => {
+          filters.saveAsDefault();
+          setSaved('Saved: these filters open by default next time.');
+        }}
+        savedNotice={saved}
+      />
+      {list.isPending ? (
+        <PageSkeleton />
+      ) : list.isError ? (
+        <ProblemAlert error={list.error} onRetry={() => void list.refetch()} />
+      ) : refunds.length ? (
+        <>
+          <RefundTable
+            refunds={refunds}
+            sort={query.sort ?? undefined}
+            onSort={(sort) => filters.set({ sort })}
+            showCustomer={staff}
+          />
+          <Group justify="center">
+            {list.hasNextPage ? (
+              <Button
+                variant="default"
+                loading={list.isFetchingNextPage}
+                onClick={() => void list.fetchNextPage()}
+              >
+                Load more
+              </Button>
+            ) : (
+              <Text size="xs" c="dimmed">
+                {refunds.length} refund{refunds.length === 1 ? '' : 's'}
+              </Text>
+            )}
+          </Group>
+        </>
+      ) : (
+        <Alert color="gray">No refunds match these filters.</Alert>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,49 @@
+import { Paper, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
+import { useNavigate } from 'react-router';
+import { PageSkeleton } from '@/components/common/PageSkeleton';
+import { ProblemAlert } from '@/components/common/ProblemAlert';
+import { RefundRequestForm } from '@/components/refund/RefundRequestForm';
+import { useRequestRefund } from '@/hooks/useCases';
+import { useOrder } from '@/hooks/useOrders';
+import { useRefundQuote } from '@/hooks/useRefundQuote';
+import type { RefundRequest } from '@/services/types';
+
+/** "Request a refund": pick units, see the server's live quote, send. */
+export function RefundRequestPanel({ caseId, orderId }: { caseId: string; orderId: string }) {
+  const order = useOrder(orderId);
+  const [draft, setDraft] = useState<RefundRequest | null>(null);
+  const quote = useRefundQuote(caseId, draft);
+  const request = useRequestRefund(caseId);
+  const navigate = useNavigate();
+
+  return (
+    <Paper withBorder p="md" component="section" aria-labelledby="refund-request-title">
+      <Title order={4} mb="sm" id="refund-request-title">
+        Request a refund
+      </Title>
+      {order.isPending ? (
+        <PageSkeleton rows={2} />
+      ) : order.isError ? (
+        <ProblemAlert error={order.error} onRetry={() => void order.refetch()} />
+      ) : (
+        <RefundRequestForm
+          order={order.data}
+          quote={draft ? quote.data : undefined}
+          quoteLoading={quote.isFetching}
+          quoteError={quote.error}
+          onDraftChange={setDraft}
+          onSubmit={async (body) => {
+            const refund = await request.mutateAsync(body);
+            notifications.show({
+              color: 'green',
+              message: 'Refund requested. We will review it shortly.',
+            });
+            navigate(`/refunds/${refund.id}`);
+          }}
+        />
+      )}
+    </Paper>
+  );
+}

@@ -1,0 +1,90 @@
+/** Money and time in the reader's words. Amounts stay integer minor units until display. */
+
+const fractionDigits = (currency: string): number =>
+  new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+    .maximumFractionDigits ?? 2;
+
+export function formatMoney(minor: number, currency: string, locale = 'en-IE'): string {
+  const digits = fractionDigits(currency);
+  // Integer division into units and remainder keeps floats off the money path; only the
+  // final string is built by Intl.
+  const negative = minor < 0;
+  const abs = Math.abs(minor);
+  const base = 10 ** digits;
+  const units = Math.trunc(abs / base);
+  const rest = abs % base;
+  const decimal = digits ? `${units}.${String(rest).padStart(digits, '0')}` : String(units);
+  const fmt = new Intl.NumberFormat(locale, { style: 'currency', currency });
+  // Intl formats numeric strings exactly (no binary float rounding).
+  return fmt.format((negative ? `-${decimal}` : decimal) as Intl.StringNumericLiteral);
+}
+
+/** Parses "21.40" or "21,40" into minor units (2140), or null if it is not an amount. */
+export function parseMoney(text: string, currency: string): number | null {
+  const digits = fractionDigits(currency);
+  const t = text.trim().replace(',', '.');
+  const re = digits ? new RegExp(`^(\\d+)(?:\\.(\\d{0,${digits}}))?$`) : /^(\d+)$/;
+  const m = re.exec(t);
+  if (!m) return null;
+  const units = Number(m[1]);
+  const frac = (m[2] ?? '').padEnd(digits, '0');
+  return units * 10 ** digits + (frac ? Number(frac) : 0);
+}
+
+export function toMajorString(minor: number, currency: string): string {
+  const digits = fractionDigits(currency);
+  if (!digits) return String(minor);
+  const base = 10 ** digits;
+  return `${Math.trunc(minor / base)}.${String(minor % base).padStart(digits, '0')}`;
+}
+
+const DAY = 86_400_000;
+
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium' }).format(new Date(iso));
+}
+
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(
+    new Date(iso),
+  );
+}
+
+function days(n: number): string {
+  return `${n} day${n === 1 ? '' : 's'}`;
+}
+
+/** "3 days ago", "today", "in 11 days" */
+export function relativeDays(iso: string, now = Date.now()): string {
+  const diff = new Date(iso).getTime() - now;
+  const n = Math.round(Math.abs(diff) / DAY);
+  if (n === 0) return diff < 0 ? 'today' : 'later today';
+  return diff < 0 ? `${days(n)} ago` : `in ${days(n)}`;
+}
+
+export interface WindowLike {
+  delivered_at?: string | null;
+  closes_at?: string | null;
+  open: boolean;
+}
+
+/** "delivered 3 days ago, window closes in 11 days" / "outside the window by 6 days". */
+export function describeWindow(w: WindowLike, now = Date.now()): string {
+  if (!w.delivered_at) return 'not delivered yet, so the refund window has not started';
+  const delivered = `delivered ${relativeDays(w.delivered_at, now)}`;
+  if (!w.closes_at) return delivered;
+  const closes = new Date(w.closes_at).getTime();
+  if (w.open && closes > now) {
+    const left = closes - now;
+    const n = Math.floor(left / DAY);
+    const when = n >= 1 ? `in ${days(n)}` : `in ${Math.max(1, Math.round(left / 3_600_000))} hours`;
+    return `${delivered}, window closes ${when}`;
+  }
+  const over = Math.max(1, Math.ceil((now - closes) / DAY));
+  return `${delivered}, outside the window by ${days(over)}`;
+}
+
+export const label = (value: string): string =>
+  (value.charAt(0).toUpperCase() + value.slice(1)).replace(/_/g, ' ');

@@ -1,0 +1,90 @@
+/** Names for the API's shapes, all taken from the generated OpenAPI types. */
+import type { components, operations } from './api-types';
+
+type Schemas = components['schemas'];
+
+export type Me = Schemas['MeOut'];
+export type Role = Me['role'];
+export type TokenPairOut = Schemas['TokenOut'];
+export type Order = Schemas['OrderOut'];
+export type OrderLine = Schemas['OrderLineOut'];
+export type RefundWindow = Schemas['RefundWindowOut'];
+export type SupportCase = Schemas['SupportCaseOut'];
+export type CaseCreate = Schemas['CaseCreateIn'];
+export type CasePatch = Schemas['CasePatchIn'];
+export type CaseStatus = SupportCase['status'];
+export type Category = SupportCase['category'];
+export type Priority = SupportCase['priority'];
+export type Message = Schemas['MessageOut'];
+export type CaseEvent = Schemas['EventOut'];
+export type Refund = Schemas['RefundOut'];
+export type RefundStatus = Refund['status'];
+export type RefundItem = Schemas['RefundItemOut'];
+export type RefundRequest = Schemas['RefundRequestIn'];
+export type Quote = Schemas['QuoteOut'];
+export type Settlement = Schemas['SettlementIn'];
+export type SettlementType = Settlement['type'];
+export type Stats = Schemas['StatsOut'];
+
+export type CaseListQuery = NonNullable<
+  operations['list_cases_api_v1_support_cases_get']['parameters']['query']
+>;
+export type RefundListQuery = NonNullable<
+  operations['list_refunds_api_v1_refunds_get']['parameters']['query']
+>;
+
+export interface PageOf<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export const STAFF_ROLES: readonly Role[] = ['agent', 'supervisor', 'admin'];
+export const isStaff = (role: Role | undefined): boolean => !!role && STAFF_ROLES.includes(role);
+
+// Enumerations as lists for selects. `satisfies` ties each list to the generated union, so a
+// value the API drops fails the type check.
+export const CASE_STATUSES = [
+  'open',
+  'in_progress',
+  'waiting_on_customer',
+  'resolved',
+  'closed',
+] as const satisfies readonly CaseStatus[];
+export const CATEGORIES = [
+  'damaged_item',
+  'wrong_item',
+  'missing_item',
+  'not_delivered',
+  'return_refund',
+  'billing',
+  'other',
+] as const satisfies readonly Category[];
+export const PRIORITIES = [
+  'low',
+  'normal',
+  'high',
+  'urgent',
+] as const satisfies readonly Priority[];
+export const REFUND_STATUSES = [
+  'requested',
+  'approved',
+  'processing',
+  'refunded',
+  'failed',
+  'rejected',
+  'cancelled',
+  'settled',
+] as const satisfies readonly RefundStatus[];
+export const SETTLEMENT_TYPES = [
+  'store_credit',
+  'voucher',
+  'bank_transfer',
+  'replacement',
+  'other',
+] as const satisfies readonly SettlementType[];
+export const FINAL_REFUND_STATUSES: readonly RefundStatus[] = [
+  'refunded',
+  'rejected',
+  'cancelled',
+  'settled',
+];
