@@ -18,6 +18,7 @@ from supportdesk.infrastructure.orders import CircuitBreaker, HttpOrderSystem
 from supportdesk.infrastructure.simulators.orders import (
     OrderFaults,
     create_order_simulator,
+    demo_orders,
     order_to_json,
 )
 from tests.integration._loopback import serve_on_loopback, unused_port
@@ -263,15 +264,9 @@ class TestCaching:
 
 # Strict validation: every one of these answers is "200 OK" and still wrong.
 def _order(**changes: object) -> dict[str, object]:
-    body = order_to_json(next(iter(_demo())))
+    body: dict[str, object] = dict(order_to_json(demo_orders(NOW)[0]))
     body.update(changes)
     return body
-
-
-def _demo() -> list[object]:
-    from supportdesk.infrastructure.simulators.orders import demo_orders
-
-    return list(demo_orders(NOW))
 
 
 def _line(**changes: object) -> dict[str, object]:
