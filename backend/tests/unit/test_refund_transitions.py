@@ -525,16 +525,7 @@ class TestExecutionAttempts:
         assert refund.gateway_refund_id == "re_123"
 
 
-LATENT_MUTATION = (
-    "domain bug: Refund.gateway_succeeded/gateway_failed assign gateway_refund_id/"
-    "failure_reason before _target() checks the transition, so a refused outcome still "
-    "overwrites the refund's fields (latent: RefundService._record_outcome checks the "
-    "status first)"
-)
-
-
 class TestARefusedGatewayOutcomeChangesNothing:
-    @pytest.mark.xfail(strict=True, reason=LATENT_MUTATION)
     def test_a_late_success_on_a_refunded_refund_keeps_the_recorded_gateway_refund_id(
         self,
     ) -> None:
@@ -545,7 +536,6 @@ class TestARefusedGatewayOutcomeChangesNothing:
 
         assert refund.gateway_refund_id == "re_first"
 
-    @pytest.mark.xfail(strict=True, reason=LATENT_MUTATION)
     def test_a_late_failure_on_a_refunded_refund_records_no_failure_reason(self) -> None:
         refund = make_refund(status=REFUNDED, attempt=1, gateway_refund_id="re_first")
 

@@ -91,7 +91,12 @@ def render(exc: domain.DomainError) -> JSONResponse:
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, domain.Unauthenticated):
         headers["WWW-Authenticate"] = "Bearer"
-    context = {k: v for k, v in exc.context.items() if isinstance(v, str | int | bool | None)}
+    reserved = {"type", "status", "title", "detail", "code", "errors"}
+    context = {
+        k: v
+        for k, v in exc.context.items()
+        if k not in reserved and isinstance(v, str | int | bool | None)
+    }
     return problem(
         status, exc.code, exc.title, exc.detail, headers=headers or None, **context, **extra
     )

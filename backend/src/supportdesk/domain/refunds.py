@@ -289,9 +289,10 @@ class Refund:
         self._move(target, by, now, "execution_started", f"attempt {self.attempt}")
 
     def gateway_succeeded(self, gateway_refund_id: str, *, by: Actor, now: datetime) -> None:
+        target = self._target(Action.GATEWAY_SUCCEEDED)
         self.gateway_refund_id = gateway_refund_id
         self._move(
-            self._target(Action.GATEWAY_SUCCEEDED),
+            target,
             by,
             now,
             "refund_succeeded",
@@ -299,8 +300,9 @@ class Refund:
         )
 
     def gateway_failed(self, reason: str, *, by: Actor, now: datetime) -> None:
+        target = self._target(Action.GATEWAY_FAILED)
         self.failure_reason = reason
-        self._move(self._target(Action.GATEWAY_FAILED), by, now, "refund_failed", reason)
+        self._move(target, by, now, "refund_failed", reason)
 
     def allows(self, action: Action) -> bool:
         return (self.status, action) in REFUND_TRANSITIONS
@@ -310,7 +312,7 @@ class Refund:
         if target is None:
             raise InvalidTransition(
                 f"a refund in '{self.status}' does not allow '{action.value}'",
-                status=self.status.value,
+                current_status=self.status.value,
                 action=action.value,
             )
         return target
