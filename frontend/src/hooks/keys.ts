@@ -22,4 +22,5 @@ export const keys = {
     history: (id: string) => ['refunds', 'history', id] as const,
   },
   stats: ['stats'] as const,
+  staff: ['staff'] as const,
 };

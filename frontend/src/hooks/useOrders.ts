@@ -3,7 +3,7 @@ import { getOrder, listOrders } from '@/services/orders';
 import { keys } from './keys';
 
 export function useOrders() {
-  return useQuery({ queryKey: keys.orders.list(), queryFn: () => listOrders() });
+  return useQuery({ queryKey: keys.orders.list(), queryFn: listOrders });
 }
 
 export function useOrder(orderId: string | undefined) {

@@ -16,6 +16,7 @@ import {
   usePostMessage,
 } from '@/hooks/useCases';
 import { useMe } from '@/hooks/useSession';
+import { useStaff } from '@/hooks/useStaff';
 import { ApiError } from '@/services/http';
 import { formatDateTime, formatMoney, label } from '@/services/format';
 import { isStaff, type SupportCase } from '@/services/types';
@@ -59,6 +60,8 @@ export function CasePage() {
   const history = useCaseHistory(caseId);
   const patch = usePatchCase(caseId);
   const post = usePostMessage(caseId);
+  const staffList = useStaff(staff);
+  const names = Object.fromEntries((staffList.data ?? []).map((s) => [s.id, s.name]));
 
   if (supportCase.isPending) return <PageSkeleton rows={6} />;
   if (supportCase.isError) {
@@ -114,7 +117,7 @@ export function CasePage() {
               ) : messages.isError ? (
                 <ProblemAlert error={messages.error} onRetry={() => void messages.refetch()} />
               ) : (
-                <MessageThread messages={messages.data} currentUserId={me.id} />
+                <MessageThread messages={messages.data} currentUserId={me.id} names={names} />
               )}
               <div style={{ marginTop: 16 }}>
                 {c.status === 'closed' ? (
@@ -187,7 +190,7 @@ export function CasePage() {
               ) : history.isError ? (
                 <ProblemAlert error={history.error} onRetry={() => void history.refetch()} />
               ) : (
-                <HistoryTimeline events={history.data} currentUserId={me.id} />
+                <HistoryTimeline events={history.data} currentUserId={me.id} names={names} />
               )}
             </Paper>
           </Stack>

@@ -6,6 +6,7 @@ import { ProblemAlert } from '@/components/common/ProblemAlert';
 import { CaseTable } from '@/components/support/CaseTable';
 import { useCaseList } from '@/hooks/useCases';
 import { useMe } from '@/hooks/useSession';
+import { useStaff } from '@/hooks/useStaff';
 import { useUrlFilters } from '@/hooks/useUrlFilters';
 import { CASE_STATUSES, CATEGORIES, PRIORITIES, isStaff } from '@/services/types';
 import { CASE_FILTERS, caseQuery, type CaseFilterKey } from './case/filters';
@@ -17,6 +18,8 @@ export function CasesPage() {
   const [saved, setSaved] = useState<string | null>(null);
   const query = caseQuery(filters.values, me.id);
   const list = useCaseList(query);
+  const staffList = useStaff(staff);
+  const names = Object.fromEntries((staffList.data ?? []).map((s) => [s.id, s.name]));
   const cases = list.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (
@@ -39,7 +42,12 @@ export function CasesPage() {
                   kind: 'select' as const,
                   name: 'assignee_id',
                   label: 'Assignee',
-                  options: [{ value: 'me', label: 'Assigned to me' }],
+                  options: [
+                    { value: 'me', label: 'Assigned to me' },
+                    ...(staffList.data ?? [])
+                      .filter((s) => s.id !== me.id)
+                      .map((s) => ({ value: s.id, label: s.name })),
+                  ],
                 },
               ]
             : []),
@@ -67,6 +75,7 @@ export function CasesPage() {
             sort={query.sort ?? undefined}
             onSort={(sort) => filters.set({ sort })}
             showAssignee={staff}
+            names={names}
           />
           <Group justify="center">
             {list.hasNextPage ? (

@@ -16,8 +16,8 @@ export function OrdersPage() {
         <PageSkeleton />
       ) : orders.isError ? (
         <ProblemAlert error={orders.error} onRetry={() => void orders.refetch()} />
-      ) : orders.data.items.length ? (
-        <OrderList orders={orders.data.items} />
+      ) : orders.data.length ? (
+        <OrderList orders={orders.data} />
       ) : (
         <Alert color="gray">No orders.</Alert>
       )}

@@ -36,21 +36,10 @@ export function patchCase(caseId: string, body: CasePatch, version?: number): Pr
   );
 }
 
-export async function listMessages(caseId: string): Promise<Message[]> {
-  const all: Message[] = [];
-  let cursor: string | undefined;
-  // Conversations are short; read them whole so the thread is never cut in the middle.
-  for (let page = 0; page < 20; page++) {
-    const res = await unwrap(
-      api.GET('/api/v1/support-cases/{case_id}/messages', {
-        params: { path: { case_id: caseId }, query: { limit: 100, cursor } },
-      }),
-    );
-    all.push(...res.items);
-    if (!res.next_cursor) break;
-    cursor = res.next_cursor;
-  }
-  return all;
+export function listMessages(caseId: string): Promise<Message[]> {
+  return unwrap(
+    api.GET('/api/v1/support-cases/{case_id}/messages', { params: { path: { case_id: caseId } } }),
+  );
 }
 
 export function postMessage(caseId: string, body: string, internal = false): Promise<Message> {

@@ -9,19 +9,7 @@ import { tokens } from './tokens';
 
 export const API_BASE = '/api/v1';
 
-export interface FieldProblem {
-  loc: (string | number)[];
-  msg: string;
-}
-
-export interface Problem {
-  status: number;
-  title: string;
-  detail: string;
-  code: string;
-  errors?: FieldProblem[];
-  [key: string]: unknown;
-}
+import type { FieldProblem, Problem } from './types';
 
 const PLAIN_WORDS: Record<string, string> = {
   unauthenticated: 'Your session has ended. Please sign in again.',

@@ -1,8 +1,8 @@
 import { api, unwrap } from './http';
-import type { Order, PageOf } from './types';
+import type { Order } from './types';
 
-export function listOrders(cursor?: string, limit = 50): Promise<PageOf<Order>> {
-  return unwrap(api.GET('/api/v1/orders', { params: { query: { limit, cursor } } }));
+export function listOrders(): Promise<Order[]> {
+  return unwrap(api.GET('/api/v1/orders'));
 }
 
 export function getOrder(orderId: string): Promise<Order> {

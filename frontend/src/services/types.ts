@@ -1,5 +1,5 @@
 /** Names for the API's shapes, all taken from the generated OpenAPI types. */
-import type { components, operations } from './api-types';
+import type { components, paths } from './api-types';
 
 type Schemas = components['schemas'];
 
@@ -27,11 +27,12 @@ export type SettlementType = Settlement['type'];
 export type Stats = Schemas['StatsOut'];
 
 export type CaseListQuery = NonNullable<
-  operations['list_cases_api_v1_support_cases_get']['parameters']['query']
+  paths['/api/v1/support-cases']['get']['parameters']['query']
 >;
-export type RefundListQuery = NonNullable<
-  operations['list_refunds_api_v1_refunds_get']['parameters']['query']
->;
+export type RefundListQuery = NonNullable<paths['/api/v1/refunds']['get']['parameters']['query']>;
+export type Problem = Schemas['Problem'];
+export type FieldProblem = Schemas['FieldError'];
+export type StaffMember = Me;
 
 export interface PageOf<T> {
   items: T[];

@@ -45,9 +45,11 @@ export function OrderList({ orders, now }: { orders: Order[]; now?: number }) {
             </Text>
             <Group gap="xs">
               <DeliveryBadge order={o} />
-              <Badge variant="dot" color={o.refund_window.open ? 'teal' : 'gray'}>
-                {o.refund_window.open ? 'Refund window open' : 'Refund window closed'}
-              </Badge>
+              {o.delivered_at ? (
+                <Badge variant="dot" color={o.refund_window.open ? 'teal' : 'gray'}>
+                  {o.refund_window.open ? 'Refund window open' : 'Refund window closed'}
+                </Badge>
+              ) : null}
             </Group>
             <Text size="xs" c="dimmed">
               Placed {formatDate(o.placed_at)} · {describeWindow(o.refund_window, now)}

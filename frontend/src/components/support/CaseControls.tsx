@@ -16,11 +16,12 @@ const STAFF_MOVES: Record<SupportCase['status'], SupportCase['status'][]> = {
 interface Props {
   supportCase: SupportCase;
   meId: string;
+  staff?: { id: string; name: string }[];
   onPatch: (patch: CasePatch) => Promise<unknown>;
   onReload: () => void;
 }
 
-export function StaffCaseControls({ supportCase: c, meId, onPatch, onReload }: Props) {
+export function StaffCaseControls({ supportCase: c, meId, staff = [], onPatch, onReload }: Props) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const run = async (what: string, patch: CasePatch) => {
@@ -61,38 +62,30 @@ export function StaffCaseControls({ supportCase: c, meId, onPatch, onReload }: P
         }
         data={PRIORITIES.map((p) => ({ value: p, label: label(p) }))}
       />
-      <div>
-        <Text size="sm" fw={500}>
-          Assignee
-        </Text>
-        <Group gap="xs" mt={4}>
-          <Text size="sm" c={c.assignee_id ? undefined : 'dimmed'}>
-            {c.assignee_id === meId ? 'You' : (c.assignee_id ?? 'Unassigned')}
-          </Text>
-          {c.assignee_id !== meId ? (
-            <Button
-              size="compact-xs"
-              variant="light"
-              disabled={closed}
-              loading={busy === 'assign'}
-              onClick={() => void run('assign', { assignee_id: meId })}
-            >
-              Assign to me
-            </Button>
-          ) : null}
-          {c.assignee_id ? (
-            <Button
-              size="compact-xs"
-              variant="subtle"
-              disabled={closed}
-              loading={busy === 'unassign'}
-              onClick={() => void run('unassign', { assignee_id: null })}
-            >
-              Unassign
-            </Button>
-          ) : null}
-        </Group>
-      </div>
+      <NativeSelect
+        label="Assignee"
+        value={c.assignee_id ?? ''}
+        disabled={closed || !!busy}
+        onChange={(e) => void run('assign', { assignee_id: e.currentTarget.value || null })}
+        data={[
+          { value: '', label: 'Unassigned' },
+          { value: meId, label: 'Me' },
+          ...staff.filter((s) => s.id !== meId).map((s) => ({ value: s.id, label: s.name })),
+          ...(c.assignee_id && c.assignee_id !== meId && !staff.some((s) => s.id === c.assignee_id)
+            ? [{ value: c.assignee_id, label: c.assignee_id }]
+            : []),
+        ]}
+      />
+      {c.assignee_id !== meId && !closed ? (
+        <Button
+          size="xs"
+          variant="light"
+          loading={busy === 'assign'}
+          onClick={() => void run('assign', { assignee_id: meId })}
+        >
+          Assign to me
+        </Button>
+      ) : null}
       {error ? (
         <Alert
           color={error instanceof ApiError && error.status === 409 ? 'yellow' : 'red'}

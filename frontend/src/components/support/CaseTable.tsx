@@ -10,9 +10,11 @@ interface Props {
   sort?: string;
   onSort?: (sort: string) => void;
   showAssignee?: boolean;
+  /** Staff names by id, to show who a case is assigned to. */
+  names?: Record<string, string>;
 }
 
-export function CaseTable({ cases, sort, onSort, showAssignee }: Props) {
+export function CaseTable({ cases, sort, onSort, showAssignee, names = {} }: Props) {
   const sortable = (field: string, text: string) =>
     onSort ? (
       <SortHeader field={field} sort={sort} onSort={onSort}>
@@ -59,7 +61,7 @@ export function CaseTable({ cases, sort, onSort, showAssignee }: Props) {
               {showAssignee ? (
                 <Table.Td>
                   <Text size="sm" c={c.assignee_id ? undefined : 'dimmed'}>
-                    {c.assignee_id ?? 'Unassigned'}
+                    {c.assignee_id ? (names[c.assignee_id] ?? c.assignee_id) : 'Unassigned'}
                   </Text>
                 </Table.Td>
               ) : null}

@@ -11,13 +11,13 @@ function describe(e: CaseEvent): string {
   return `${what}: ${label(e.type)}`;
 }
 
-export function HistoryTimeline({
-  events,
-  currentUserId,
-}: {
+interface Props {
   events: CaseEvent[];
   currentUserId: string;
-}) {
+  names?: Record<string, string>;
+}
+
+export function HistoryTimeline({ events, currentUserId, names = {} }: Props) {
   if (!events.length)
     return (
       <Text c="dimmed" size="sm">
@@ -29,7 +29,8 @@ export function HistoryTimeline({
       {events.map((e) => (
         <Timeline.Item key={e.id} title={describe(e)}>
           <Text size="xs" c="dimmed">
-            {formatDateTime(e.at)} · {e.actor_id === currentUserId ? 'you' : label(e.actor_role)}
+            {formatDateTime(e.at)} ·{' '}
+            {e.actor_id === currentUserId ? 'you' : (names[e.actor_id] ?? label(e.actor_role))}
           </Text>
           {e.note ? (
             <Text size="sm" mt={2}>

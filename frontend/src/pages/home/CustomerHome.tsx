@@ -37,8 +37,8 @@ export function CustomerHome() {
           <PageSkeleton rows={3} />
         ) : orders.isError ? (
           <ProblemAlert error={orders.error} onRetry={() => void orders.refetch()} />
-        ) : orders.data.items.length ? (
-          <OrderList orders={orders.data.items} />
+        ) : orders.data.length ? (
+          <OrderList orders={orders.data} />
         ) : (
           <Alert color="gray">You have no orders yet.</Alert>
         )}

@@ -1,0 +1,46 @@
+import { expect, test } from '@playwright/test';
+import { shot, signIn, signOut } from './helpers';
+
+test('alice signs in and sees her orders', async ({ page }) => {
+  await signIn(page, 'alice@example.com');
+  await expect(page.getByRole('heading', { name: 'My orders' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'ORD-1001' })).toBeVisible();
+  await expect(
+    page
+      .getByRole('navigation', { name: 'Main navigation' })
+      .getByRole('link', { name: 'My cases' }),
+  ).toBeVisible();
+  await shot(page, 'home-alice');
+  await signOut(page);
+});
+
+test('bob signs in and sees the support dashboard', async ({ page }) => {
+  await signIn(page, 'bob@example.com');
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+  await expect(page.getByText('Cases by status')).toBeVisible();
+  await expect(
+    page
+      .getByRole('navigation', { name: 'Main navigation' })
+      .getByRole('link', { name: 'Refund queue' }),
+  ).toBeVisible();
+  await page.mouse.move(0, 0);
+  await shot(page, 'home-bob');
+});
+
+test('a signed-out visitor is sent to sign in and back where they were', async ({ page }) => {
+  await page.goto('/cases');
+  await expect(page).toHaveURL(/\/login\?next=%2Fcases/);
+  await page.getByLabel('Email').fill('alice@example.com');
+  await page.getByLabel('Password').fill('demo-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'My cases' })).toBeVisible();
+  await expect(page).toHaveURL(/\/cases$/);
+});
+
+test('a wrong password is answered in plain words', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill('alice@example.com');
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('do not match');
+});

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Starts the real service for the browser tests: a fresh SQLite database, the demo data, and
+# the built web app (run `npm run build` first) served beside /api/v1.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+export PATH="$HOME/.local/bin:$PATH"
+TMP="$(mktemp -d -t supportdesk-e2e-XXXXXX)"
+trap 'rm -rf "$TMP"' EXIT
+if [ ! -f "$here/dist/index.html" ]; then
+  echo "frontend/dist is missing: run 'npm run build' before 'npm run e2e'" >&2
+  exit 1
+fi
+cd "$here/../backend"
+export DATABASE_URL="sqlite+aiosqlite:///$TMP/e2e.db"
+export WEB_DIST_DIR="$here/dist"
+export PORT="${E2E_PORT:-8765}"
+uv run supportdesk migrate
+uv run supportdesk seed-demo
+# Not exec: the trap above removes the temporary database when the server stops.
+mkdir -p "$here/e2e/artifacts"
+uv run supportdesk serve >"$here/e2e/artifacts/server.log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$TMP"' EXIT INT TERM
+wait "$server"
