@@ -207,7 +207,7 @@ class TestFaults:
     async def test_accepted_then_timed_out_is_unknown_and_the_retry_replays_the_refund(
         self, gateway: Gateway
     ) -> None:
-        gateway.sandbox.inject("accept_then_timeout", delay_seconds=5)
+        gateway.sandbox.inject("accept_then_timeout", delay_seconds=0.6)
 
         with pytest.raises(GatewayTimeout):
             await gateway.refund(key="k1", timeout_seconds=0.2)

@@ -200,6 +200,16 @@ class TestCircuitBreaker:
         breaker.record_failure()
         assert breaker.state == "open"
 
+    async def test_a_trial_call_that_never_reports_back_stops_blocking(self) -> None:
+        clock = FakeClock()
+        breaker = CircuitBreaker(failure_threshold=1, reset_after_seconds=5, clock=clock)
+        breaker.record_failure()
+        clock.now += 5
+        assert breaker.allow() is True  # its caller is then cancelled
+
+        clock.now += 5
+        assert breaker.allow() is True
+
     async def test_a_refused_connection_counts_as_a_failure(self) -> None:
         breaker = CircuitBreaker(failure_threshold=1, reset_after_seconds=60)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{unused_port()}") as client:

@@ -61,7 +61,7 @@ class CircuitBreaker:
         self._clock = clock
         self._failures = 0
         self._opened_at: float | None = None
-        self._trial_running = False
+        self._trial_started_at: float | None = None
 
     @property
     def state(self) -> Literal["closed", "open", "half_open"]:
@@ -72,23 +72,32 @@ class CircuitBreaker:
         return "open"
 
     def allow(self) -> bool:
-        """Whether a call may go out now; in half-open, only the first caller's may."""
+        """Whether a call may go out now; in half-open, only the first caller's may.
+
+        A trial that never reported back (its caller was cancelled) stops blocking
+        after another cool-down, so the circuit cannot stay shut for good.
+        """
         state = self.state
         if state == "closed":
             return True
-        if state == "half_open" and not self._trial_running:
-            self._trial_running = True
+        now = self._clock()
+        trial_lost = (
+            self._trial_started_at is not None
+            and now - self._trial_started_at >= self.reset_after_seconds
+        )
+        if state == "half_open" and (self._trial_started_at is None or trial_lost):
+            self._trial_started_at = now
             return True
         return False
 
     def record_success(self) -> None:
         self._failures = 0
         self._opened_at = None
-        self._trial_running = False
+        self._trial_started_at = None
 
     def record_failure(self) -> None:
         self._failures += 1
-        self._trial_running = False
+        self._trial_started_at = None
         if self._opened_at is not None or self._failures >= self.failure_threshold:
             self._opened_at = self._clock()
 
