@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import httpx
-from fastapi import FastAPI, HTTPException, Query, Request, Response
+from fastapi import FastAPI, HTTPException, Query, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -260,7 +260,7 @@ def create_order_simulator(now: datetime | None = None) -> FastAPI:
         return fault
 
     @app.post("/_sandbox/reset", status_code=204)
-    async def reset(request: Request) -> Response:
+    async def reset() -> Response:
         faults.reset()
         return Response(status_code=204)
 
