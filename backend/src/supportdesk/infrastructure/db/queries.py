@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, literal_column, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from supportdesk.domain.access import Actor
@@ -126,18 +126,13 @@ class ReadQueries:
             conditions.append(c.created_at >= filters.created_after)
         if filters.created_before:
             conditions.append(c.created_at < filters.created_before)
-        if filters.q:
-            pattern = f"%{_escape_like(filters.q)}%"
-            conditions.append(
-                or_(
-                    c.subject.ilike(pattern, escape="\\"), c.description.ilike(pattern, escape="\\")
-                )
-            )
         sort_column = c.updated_at if filters.sort.endswith("updated_at") else c.created_at
-        query = _keyset(
-            select(c).where(*conditions), sort_column, c.id, filters.sort, cursor, limit
-        )
         async with self._sessions() as session:
+            if filters.q:
+                conditions.extend(await _text_search(session, filters.q))
+            query = _keyset(
+                select(c).where(*conditions), sort_column, c.id, filters.sort, cursor, limit
+            )
             records = list(await session.scalars(query))
             page, next_cursor = _cut(records, limit, sort_column.key)
             refunds = await self._refunds_of_cases(session, [r.id for r in page])
@@ -249,6 +244,35 @@ def _cut(records: list[Any], limit: int, sort_key: str) -> tuple[list[Any], str 
     page = records[:limit]
     last = page[-1]
     return page, encode_cursor(getattr(last, sort_key), last.id)
+
+
+# Up to this many SQLite full-text candidates are fetched by rowid; a text found in more
+# cases than that is common enough that walking the sort index and checking rows is faster.
+FTS_CANDIDATE_LIMIT = 2000
+
+
+async def _text_search(session: AsyncSession, q: str) -> list[ColumnElement[bool]]:
+    """``q`` matches cases whose subject or description contains it, ignoring case.
+
+    The ILIKE below is the rule on both databases. PostgreSQL answers it from the pg_trgm
+    indexes (migration 0002). SQLite asks its trigram FTS5 table for candidate rows first
+    (for 3+ characters, a trigram's length): a rare text becomes a handful of rowid lookups,
+    a common one is left to the sort index, where matches come soon.
+    """
+    c = SupportCaseRecord
+    pattern = f"%{_escape_like(q)}%"
+    conditions: list[ColumnElement[bool]] = [
+        or_(c.subject.ilike(pattern, escape="\\"), c.description.ilike(pattern, escape="\\"))
+    ]
+    if session.get_bind().dialect.name == "sqlite" and len(q) >= 3:
+        phrase = '"' + q.replace('"', '""') + '"'
+        rowids = list(await session.scalars(
+            text("SELECT rowid FROM support_cases_fts WHERE support_cases_fts MATCH :phrase "
+                 "LIMIT :cap").bindparams(phrase=phrase, cap=FTS_CANDIDATE_LIMIT + 1)
+        ))
+        if len(rowids) <= FTS_CANDIDATE_LIMIT:
+            conditions.append(literal_column("support_cases.rowid").in_(rowids))
+    return conditions
 
 
 def _escape_like(text: str) -> str:

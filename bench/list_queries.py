@@ -1,0 +1,228 @@
+"""Latency of the case list queries at scale, through the code path the API uses.
+
+    cd backend && uv run python ../bench/list_queries.py --db sqlite --cases 10000,1000000
+    cd backend && uv run python ../bench/list_queries.py --db postgres --cases 10000,1000000
+
+Each size gets its own database, seeded once with ``supportdesk seed-bulk``'s loader and
+reused by later runs (SQLite files under --data-dir, PostgreSQL databases
+``supportdesk_bench_<N>`` next to --pg-url's). Every query runs --runs times after a
+warm-up through ``ReadQueries.cases`` as an agent; ``SELECT 1`` through the same session
+factory is the baseline. The markdown table goes to stdout and into bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import re
+import sqlite3
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from supportdesk.domain.access import Actor, Role
+from supportdesk.infrastructure.db.bulk import seed_bulk
+from supportdesk.infrastructure.db.migrate import upgrade
+from supportdesk.infrastructure.db.queries import CaseFilters, ReadQueries
+from supportdesk.infrastructure.db.session import Database
+
+HERE = Path(__file__).resolve().parent
+AGENT = Actor(id="usr_bob", role=Role.AGENT)
+SEED = 1
+P99_LIMIT_MS = 50.0
+GROWTH_LIMIT = 2.0
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    filters: CaseFilters | None  # None: the SELECT 1 baseline
+    page: int = 1
+
+
+CASES = [
+    Case("baseline: SELECT 1 round trip", None),
+    Case("first page, -created_at", CaseFilters()),
+    Case("status=in_progress + assignee=usr_bob", CaseFilters(status=["in_progress"],
+                                                              assignee_id="usr_bob")),
+    Case("status=open,waiting_on_customer + assignee=usr_sam",
+         CaseFilters(status=["open", "waiting_on_customer"], assignee_id="usr_sam")),
+    Case("q=damaged (common, ~12%)", CaseFilters(q="damaged")),
+    Case("q=theremin (rare, ~0.01%)", CaseFilters(q="theremin")),
+    Case("100th page by cursor", CaseFilters(), page=100),
+]
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, "
+            f"SQLite {sqlite3.sqlite_version}")
+
+
+async def prepare(kind: str, cases: int, data_dir: Path, pg_url: str) -> str:
+    """A migrated database holding exactly ``cases`` bulk cases; seeded only when needed."""
+    if kind == "sqlite":
+        data_dir.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite+aiosqlite:///{data_dir / f'sqlite-{cases}.db'}"
+    else:
+        base, _, _ = pg_url.rpartition("/")
+        name = f"supportdesk_bench_{cases}"
+        admin = create_async_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+        async with admin.connect() as connection:
+            exists = await connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not exists:
+                await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        await admin.dispose()
+        url = f"{base}/{name}"
+    await asyncio.to_thread(upgrade, url)
+    engine = create_async_engine(url)
+    async with engine.connect() as connection:
+        have = await connection.scalar(text("SELECT count(*) FROM support_cases"))
+        if have not in (0, cases):
+            for table in ("events", "messages", "refunds", "order_ledgers", "support_cases"):
+                await connection.execute(text(f"DELETE FROM {table}"))
+            await connection.commit()
+            have = 0
+    await engine.dispose()
+    if have == 0:
+        started = time.perf_counter()
+        result = await seed_bulk(url, cases=cases, seed=SEED)
+        print(f"seeded {kind} with {result.cases} cases, {result.refunds} refunds, "
+              f"{result.events} events in {time.perf_counter() - started:.0f} s", flush=True)
+    return url
+
+
+async def timed(run: Callable[[], Awaitable[Any]], runs: int) -> tuple[float, float]:
+    for _ in range(max(5, runs // 20)):
+        await run()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await run()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))]
+
+
+async def measure(url: str, runs: int) -> dict[str, tuple[float, float]]:
+    database = Database.connect(url)
+    sessions = database.read_sessions()
+    read = ReadQueries(sessions)
+    results: dict[str, tuple[float, float]] = {}
+    try:
+        for case in CASES:
+            if case.filters is None:
+                async def ping() -> None:
+                    async with sessions() as session:
+                        await session.execute(text("SELECT 1"))
+
+                results[case.name] = await timed(ping, runs)
+                continue
+            filters, cursor = case.filters, None
+            for _ in range(case.page - 1):
+                cursor = (await read.cases(AGENT, filters, limit=25, cursor=cursor)).next_cursor
+                assert cursor, f"{case.name}: fewer than {case.page} pages"
+
+            async def fetch(filters: CaseFilters = filters, cursor: str | None = cursor) -> None:
+                await read.cases(AGENT, filters, limit=25, cursor=cursor)
+
+            results[case.name] = await timed(fetch, runs)
+    finally:
+        await database.dispose()
+    return results
+
+
+def table(kind: str, sizes: list[int], results: dict[int, dict[str, tuple[float, float]]]) -> str:
+    small, large = min(sizes), max(sizes)
+    head = ["query"] + [f"{label(n)} p50 / p99 ms" for n in sizes]
+    if len(sizes) > 1:
+        head += [f"p99 {label(large)} ÷ {label(small)}", "target met"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for case in CASES:
+        cells = [case.name]
+        for n in sizes:
+            p50, p99 = results[n][case.name]
+            cells.append(f"{p50:.2f} / {p99:.2f}")
+        if len(sizes) > 1:
+            ratio = results[large][case.name][1] / results[small][case.name][1]
+            cells.append(f"{ratio:.2f}")
+            if case.filters is None:
+                cells.append("(baseline)")
+            else:
+                fast = results[large][case.name][1] < P99_LIMIT_MS
+                flat = ratio <= GROWTH_LIMIT
+                cells.append("yes" if fast and flat else
+                             "no: " + ", ".join(x for x, bad in (
+                                 (f"p99 ≥ {P99_LIMIT_MS:.0f} ms", not fast),
+                                 (f"grows > {GROWTH_LIMIT:.0f}×", not flat)) if bad))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def label(n: int) -> str:
+    return f"{n // 1_000_000}M" if n % 1_000_000 == 0 else (
+        f"{n // 1000}k" if n % 1000 == 0 else str(n))
+
+
+def write_readme(kind: str, body: str) -> None:
+    readme = HERE / "README.md"
+    content = readme.read_text() if readme.exists() else "# Benchmarks\n"
+    start, end = f"<!-- results:{kind}:start -->", f"<!-- results:{kind}:end -->"
+    block = f"{start}\n{body}\n{end}"
+    if start in content:
+        content = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, content,
+                         flags=re.S)
+    else:
+        content = content.rstrip() + f"\n\n### {kind}\n\n{block}\n"
+    readme.write_text(content)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--cases", default="10000,1000000",
+                        help="comma-separated sizes, e.g. 10000,1000000")
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--data-dir", type=Path, default=Path("/tmp/supportdesk-bench"))
+    parser.add_argument("--pg-url", default=os.environ.get(
+        "BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--no-readme", action="store_true", help="only print the table")
+    args = parser.parse_args()
+    sizes = sorted(int(n) for n in args.cases.split(","))
+    results = {}
+    for n in sizes:
+        url = await prepare(args.db, n, args.data_dir, args.pg_url)
+        results[n] = await measure(url, args.runs)
+        if args.db == "postgres":
+            engine = create_async_engine(url)
+            async with engine.connect() as connection:
+                version = await connection.scalar(text("SHOW server_version"))
+            await engine.dispose()
+    where = f"PostgreSQL {version}" if args.db == "postgres" else "SQLite file, WAL"
+    body = (f"{args.db}, {args.runs} runs per query, limit 25, agent, "
+            f"{time.strftime('%Y-%m-%d')}. Machine: {machine()}; {where}.\n\n"
+            + table(args.db, sizes, results))
+    print(body)
+    if not args.no_readme:
+        write_readme(args.db, body)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
