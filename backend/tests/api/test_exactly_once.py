@@ -27,7 +27,10 @@ class TestConcurrentExecution:
         bob = await as_user("bob")
 
         responses = await asyncio.gather(
-            *(client.post(f"/api/v1/refunds/{refund['id']}/execute", headers=bob) for _ in range(50))
+            *(
+                client.post(f"/api/v1/refunds/{refund['id']}/execute", headers=bob)
+                for _ in range(50)
+            )
         )
 
         assert len(sandbox_of(container).refunds) == 1

@@ -91,8 +91,12 @@ def test_sigkill_between_gateway_answer_and_commit_refunds_exactly_once(
         case = httpx.post(
             f"{base}/api/v1/support-cases",
             headers=alice,
-            json={"order_id": "ORD-1001", "subject": "Broken", "description": "Two cables",
-                  "category": "damaged_item"},
+            json={
+                "order_id": "ORD-1001",
+                "subject": "Broken",
+                "description": "Two cables",
+                "category": "damaged_item",
+            },
         ).json()
         refund = httpx.post(
             f"{base}/api/v1/support-cases/{case['id']}/refunds",
@@ -101,8 +105,9 @@ def test_sigkill_between_gateway_answer_and_commit_refunds_exactly_once(
         ).json()
         assert httpx.post(f"{base}/api/v1/refunds/{refund['id']}/approve", headers=bob).is_success
         # The gateway makes the refund, then holds its answer: the moment to crash.
-        httpx.post(f"{gateway}/_sandbox/faults",
-                   json={"mode": "accept_then_timeout", "delay_seconds": 60}).raise_for_status()
+        httpx.post(
+            f"{gateway}/_sandbox/faults", json={"mode": "accept_then_timeout", "delay_seconds": 60}
+        ).raise_for_status()
 
         with pytest.raises(httpx.ReadTimeout):
             httpx.post(f"{base}/api/v1/refunds/{refund['id']}/execute", headers=bob, timeout=1.5)
@@ -114,7 +119,10 @@ def test_sigkill_between_gateway_answer_and_commit_refunds_exactly_once(
 
     reconcile = subprocess.run(
         [sys.executable, "-m", "supportdesk.cli", "reconcile"],
-        env=environment, capture_output=True, text=True, timeout=60,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert reconcile.returncode == 0, reconcile.stderr
     assert f"{refund['id']}: refunded" in reconcile.stdout

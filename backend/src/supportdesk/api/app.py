@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -14,11 +15,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.routing import Match
 
 from supportdesk.api.errors import install_error_handlers, problem
 from supportdesk.api.middleware import Metrics, RequestMiddleware
-from supportdesk.api.routes import auth, cases, health, orders, overview, refunds
+from supportdesk.api.routes import auth, cases, exports, health, orders, overview, refunds
 from supportdesk.api.schemas import Problem
 from supportdesk.bootstrap import Container
 from supportdesk.infrastructure.logging import configure_logging
@@ -71,7 +71,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             for status in (400, 401, 403, 404, 409, 422, 429, 502, 503)
         },
     )
-    for module in (auth, orders, cases, refunds, overview, health):
+    # exports first: /support-cases/export.csv must not be taken for a case id
+    for module in (exports, auth, orders, cases, refunds, overview, health):
         api.include_router(module.router)
     app.include_router(api)
 
@@ -197,14 +198,10 @@ def _serve_web_app(app: FastAPI, dist: Path) -> None:
 
 def _unrouted(request: Request) -> Response:
     """404 for a path nothing serves; 405 where the path exists for other methods."""
-    scope = {**request.scope, "method": "GET"}
-    allowed = set()
-    for route in request.app.router.routes:
-        methods = getattr(route, "methods", None)
-        if methods and getattr(route, "path", "") != "/{path:path}":
-            match, _ = route.matches({**scope, "type": "http"})
-            if match is not Match.NONE:
-                allowed |= methods
+    allowed: set[str] = set()
+    for pattern, methods in _api_paths(request.app):
+        if pattern.fullmatch(request.url.path):
+            allowed |= methods
     if allowed:
         return problem(
             405,
@@ -216,3 +213,18 @@ def _unrouted(request: Request) -> Response:
     return problem(
         404, "not_found", "Not found", f"no such resource: {request.method} {request.url.path}"
     )
+
+
+def _api_paths(app: FastAPI) -> list[tuple[re.Pattern[str], set[str]]]:
+    """The API's path templates as patterns, from its OpenAPI document (built once)."""
+    cached: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "api_paths", None)
+    if cached is None:
+        cached = [
+            (
+                re.compile(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path))),
+                {method.upper() for method in operations},
+            )
+            for path, operations in app.openapi()["paths"].items()
+        ]
+        app.state.api_paths = cached
+    return cached

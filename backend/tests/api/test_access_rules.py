@@ -1,0 +1,206 @@
+"""One table of access rules, walked over every route the app has.
+
+A new route that is not in the table fails ``test_every_route_is_in_the_table``, so nobody
+can add an endpoint without saying who may call it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from supportdesk.api.app import create_app
+from tests.conftest import make_settings
+from tests.factories import open_case, request_refund
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"  # any role; a customer sees only their own objects
+STAFF = "staff"  # agents, supervisors, admins; customers get 403
+ADMIN = "admin"
+CUSTOMER = "customer"  # customers only; staff get 403
+
+# (method, path template) -> who may call it, and whether it names another customer's object
+ROUTES: dict[tuple[str, str], str] = {
+    ("POST", "/api/v1/auth/login"): PUBLIC,
+    ("POST", "/api/v1/auth/refresh"): PUBLIC,
+    ("POST", "/api/v1/auth/logout"): SIGNED_IN,
+    ("GET", "/api/v1/me"): SIGNED_IN,
+    ("GET", "/api/v1/users"): ADMIN,
+    ("POST", "/api/v1/users"): ADMIN,
+    ("POST", "/api/v1/users/{user_id}/deactivate"): ADMIN,
+    ("GET", "/api/v1/staff"): SIGNED_IN,
+    ("GET", "/api/v1/orders"): SIGNED_IN,
+    ("GET", "/api/v1/orders/{order_id}"): SIGNED_IN,
+    ("POST", "/api/v1/support-cases"): CUSTOMER,
+    ("GET", "/api/v1/support-cases"): SIGNED_IN,
+    ("GET", "/api/v1/support-cases/export.csv"): STAFF,
+    ("GET", "/api/v1/support-cases/{case_id}"): SIGNED_IN,
+    ("PATCH", "/api/v1/support-cases/{case_id}"): SIGNED_IN,
+    ("POST", "/api/v1/support-cases/{case_id}/messages"): SIGNED_IN,
+    ("GET", "/api/v1/support-cases/{case_id}/messages"): SIGNED_IN,
+    ("GET", "/api/v1/support-cases/{case_id}/history"): SIGNED_IN,
+    ("POST", "/api/v1/support-cases/{case_id}/refunds"): CUSTOMER,
+    ("POST", "/api/v1/support-cases/{case_id}/refunds/quote"): SIGNED_IN,
+    ("GET", "/api/v1/refunds"): SIGNED_IN,
+    ("GET", "/api/v1/refunds/export.csv"): STAFF,
+    ("GET", "/api/v1/refunds/{refund_id}"): SIGNED_IN,
+    ("POST", "/api/v1/refunds/{refund_id}/approve"): STAFF,
+    ("POST", "/api/v1/refunds/{refund_id}/reject"): STAFF,
+    ("POST", "/api/v1/refunds/{refund_id}/cancel"): SIGNED_IN,
+    ("POST", "/api/v1/refunds/{refund_id}/execute"): STAFF,
+    ("POST", "/api/v1/refunds/{refund_id}/settlement"): STAFF,
+    ("GET", "/api/v1/refunds/{refund_id}/history"): SIGNED_IN,
+    ("GET", "/api/v1/overview/stats"): STAFF,
+    ("GET", "/api/v1/health/live"): PUBLIC,
+    ("GET", "/api/v1/health/ready"): PUBLIC,
+}
+
+# Routes that load one customer's object: carol asking for alice's gets 404.
+OBJECT_ROUTES = [
+    key
+    for key in ROUTES
+    if any(p in key[1] for p in ("{case_id}", "{refund_id}", "{order_id}"))
+    and ROUTES[key] in (SIGNED_IN, CUSTOMER)
+]
+
+BODIES: dict[str, Any] = {
+    "/messages": {"body": "hello"},
+    "/refunds/quote": {"items": [{"line_id": "L2", "quantity": 1}], "reason": "r"},
+    "{case_id}/refunds": {"items": [{"line_id": "L2", "quantity": 1}], "reason": "r"},
+    "/reject": {"reason": "no"},
+    "/settlement": {"type": "voucher", "amount": 0, "note": "n"},
+    "{case_id}": {"priority": "high"},
+}
+
+
+def api_routes() -> set[tuple[str, str]]:
+    """Every API operation, read from the app's OpenAPI document (which lists them all)."""
+    app = create_app(make_settings("sqlite+aiosqlite:///:memory:"))
+    found = {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        for method in operations
+    }
+    assert len(found) > 25
+    return found
+
+
+def test_every_route_is_in_the_table() -> None:
+    missing = api_routes() - set(ROUTES)
+    assert not missing, f"routes without an access rule: {sorted(missing)}"
+
+
+def fill(path: str, ids: dict[str, str]) -> str:
+    return path.format(
+        **{k: ids.get(k, "x") for k in ("case_id", "refund_id", "order_id", "user_id")}
+    )
+
+
+def body_for(path: str) -> Any:
+    for suffix, body in BODIES.items():
+        if path.endswith(suffix):
+            return body
+    return None
+
+
+@pytest.fixture
+async def alices_objects(client: httpx.AsyncClient, as_user) -> dict[str, str]:
+    alice = await as_user("alice")
+    case = await open_case(client, alice)
+    refund = await request_refund(client, alice, case["id"], [("L2", 1)])
+    return {
+        "case_id": case["id"],
+        "refund_id": refund.json()["id"],
+        "order_id": "ORD-1001",
+        "user_id": "usr_carol",
+    }
+
+
+async def call(
+    client: httpx.AsyncClient,
+    method: str,
+    template: str,
+    ids: dict[str, str],
+    headers: dict[str, str],
+) -> httpx.Response:
+    body = body_for(template)
+    return await client.request(
+        method,
+        fill(template, ids),
+        headers=headers,
+        json=body if method in ("POST", "PATCH") else None,
+    )
+
+
+async def test_without_a_token_every_protected_route_is_401(
+    client: httpx.AsyncClient, alices_objects: dict[str, str]
+) -> None:
+    for (method, template), rule in ROUTES.items():
+        if rule == PUBLIC or (method, template) not in api_routes_cache():
+            continue
+        response = await call(client, method, template, alices_objects, {})
+        assert response.status_code == 401, (method, template, response.text)
+        assert response.json()["code"] == "unauthenticated"
+
+
+async def test_a_customer_gets_404_for_another_customers_objects(
+    client: httpx.AsyncClient, as_user, alices_objects: dict[str, str]
+) -> None:
+    carol = await as_user("carol")
+    for method, template in OBJECT_ROUTES:
+        if (method, template) not in api_routes_cache():
+            continue
+        response = await call(client, method, template, alices_objects, carol)
+        assert response.status_code == 404, (method, template, response.text)
+        assert response.json()["code"] in ("not_found", "order_not_found")
+        assert "ORD-1001" not in response.text or template.endswith("{order_id}")
+
+
+async def test_customers_get_403_on_staff_routes(
+    client: httpx.AsyncClient, as_user, alices_objects: dict[str, str]
+) -> None:
+    alice = await as_user("alice")
+    for (method, template), rule in ROUTES.items():
+        if rule not in (STAFF, ADMIN) or (method, template) not in api_routes_cache():
+            continue
+        response = await call(client, method, template, alices_objects, alice)
+        assert response.status_code == 403, (method, template, response.text)
+
+
+async def test_agents_get_403_on_admin_and_customer_only_routes(
+    client: httpx.AsyncClient, as_user, alices_objects: dict[str, str]
+) -> None:
+    bob = await as_user("bob")
+    for (method, template), rule in ROUTES.items():
+        if rule not in (ADMIN, CUSTOMER) or (method, template) not in api_routes_cache():
+            continue
+        response = await call(client, method, template, alices_objects, bob)
+        assert response.status_code == 403, (method, template, response.text)
+
+
+async def test_lists_never_show_a_customer_another_customers_rows(
+    client: httpx.AsyncClient, as_user, alices_objects: dict[str, str]
+) -> None:
+    carol = await as_user("carol")
+    for path in (
+        "/api/v1/support-cases",
+        "/api/v1/refunds",
+        "/api/v1/support-cases?customer_id=CUST-1001",
+        "/api/v1/refunds?customer_id=CUST-1001",
+        "/api/v1/orders?customer_id=CUST-1001",
+    ):
+        response = await client.get(path, headers=carol)
+        assert response.status_code == 200, response.text
+        assert "CUST-1001" not in response.text, path
+
+
+_ROUTES_CACHE: set[tuple[str, str]] | None = None
+
+
+def api_routes_cache() -> set[tuple[str, str]]:
+    global _ROUTES_CACHE
+    if _ROUTES_CACHE is None:
+        _ROUTES_CACHE = api_routes()
+    return _ROUTES_CACHE
