@@ -12,7 +12,7 @@ import typer
 def seed_bulk(
     cases: Annotated[int, typer.Option(min=1, help="how many support cases to add")] = 10_000,
     seed: Annotated[int, typer.Option(help="random seed: the same seed gives the same data")] = 1,
-    batch: Annotated[int, typer.Option(min=100, help="rows generated and written at once")] = 10_000,
+    batch: Annotated[int, typer.Option(min=100, help="rows written at once")] = 10_000,
 ) -> None:
     """Add CASES random support cases over the last 365 days, about a third with a refund,
     each with its history, to DATABASE_URL (migrate it first). Not for production data."""

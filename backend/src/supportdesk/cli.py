@@ -9,18 +9,16 @@ from typing import Annotated
 
 import typer
 
+from supportdesk.bulk_cli import seed_bulk
 from supportdesk.infrastructure.settings import get_settings, load_settings
+from supportdesk.simulate_cli import simulate_app
 
 app = typer.Typer(
     help="supportdesk: support cases and refunds for an online shop.", no_args_is_help=True
 )
 
-try:
-    from supportdesk.simulate_cli import simulate_app
-
-    app.add_typer(simulate_app, name="simulate")
-except ImportError:  # pragma: no cover - the simulators ship with the package
-    pass
+app.add_typer(simulate_app, name="simulate")
+app.command("seed-bulk")(seed_bulk)
 
 
 @app.command()

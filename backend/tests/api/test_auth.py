@@ -221,13 +221,6 @@ class TestWrongPasswordAndUnknownEmailAreIndistinguishable:
             assert response.status_code == 401
             assert elapsed > 0.010, f"{email}: {elapsed * 1000:.1f} ms"
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="application/auth.py AuthService._dummy(): the dummy hash is cached on the "
-        "AuthService instance, but Container.auth_service() builds a new one per request, so "
-        "every unknown-email login hashes (argon2) AND verifies: about twice the work of a "
-        "wrong password, a timing oracle for which emails exist",
-    )
     async def test_an_unknown_email_costs_no_more_hashing_than_a_wrong_password(
         self, client: httpx.AsyncClient, container: Container, monkeypatch: pytest.MonkeyPatch
     ) -> None:
@@ -291,13 +284,6 @@ class TestRepeatedFailuresAreRateLimited:
         assert "retry-after" in from_attacker.headers
         assert from_elsewhere.status_code == 200, from_elsewhere.text
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="application/auth.py AuthService.login(): the failure counters are read "
-        "(cache.get) before the password is checked and only incremented after it, with "
-        "awaits (the user lookup) in between, so concurrent guesses all pass the check: "
-        "a burst gets far more than login_max_failures password checks",
-    )
     async def test_a_concurrent_burst_gets_no_more_guesses_than_the_limit(
         self, client: httpx.AsyncClient, container: Container
     ) -> None:

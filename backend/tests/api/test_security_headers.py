@@ -81,12 +81,6 @@ class TestEveryResponseCarriesSecurityHeaders:
 
 
 class TestAWrongMethodIsNotAllowed:
-    @pytest.mark.xfail(
-        strict=True,
-        reason="api/app.py _unrouted() (line ~203) walks request.app.router.routes, but with "
-        "FastAPI 0.165 the /api/v1 routes sit inside an _IncludedRouter entry, so no API route "
-        "is ever matched: DELETE /api/v1/me answers 404 not_found instead of 405 with Allow",
-    )
     async def test_a_wrong_method_on_an_existing_path_is_405_with_allow(
         self, client: httpx.AsyncClient, as_user
     ) -> None:
@@ -206,12 +200,6 @@ class TestCorsIsOffUnlessAnOriginIsConfigured:
             response = await client.get(f"{API}/health/live", headers={"Origin": origin})
             assert response.headers.get("access-control-allow-origin") == origin
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="api/app.py create_app(): CORSMiddleware is added after RequestMiddleware, so it "
-        "is the outer layer and answers preflights itself: those answers carry no security "
-        "headers and no X-Request-ID",
-    )
     @pytest.mark.parametrize("settings_overrides", [{"cors_origins": [SHOP]}], indirect=True)
     async def test_a_preflight_answer_carries_security_headers_and_request_id(
         self, client: httpx.AsyncClient

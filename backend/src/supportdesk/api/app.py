@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         _mount_simulators(app, container, settings)
     _serve_web_app(app, settings.web_dist_dir)
 
-    app.add_middleware(RequestMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    # Added last, so outermost: even CORS preflight answers get a request id and headers.
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -110,6 +110,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             ],
             expose_headers=["ETag", "X-Request-ID", "Retry-After"],
         )
+    app.add_middleware(RequestMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     return app
 
 

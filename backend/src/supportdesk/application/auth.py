@@ -45,28 +45,29 @@ class AuthService:
         self.hasher = hasher
         self.clock = clock
         self.limits = limits
-        self._dummy_hash: str | None = None
 
     async def login(self, email: str, password: str, client: str) -> TokenPair:
         """A wrong password and an unknown email get the same answer in the same time.
         After too many failures per email or per client address, logins wait."""
         email = email.strip().lower()
-        keys = (f"login-failures:email:{email}", f"login-failures:client:{client}")
-        for key in keys:
-            failures = await self.cache.get(key)
-            if failures is not None and int(failures) >= self.limits.max_failures:
-                raise RateLimited(
-                    "too many failed sign-ins; try again later",
-                    retry_after=self.limits.window_seconds,
-                )
+        by_email, by_client = f"login-failures:email:{email}", f"login-failures:client:{client}"
+        window = self.limits.window_seconds
+        # Counting the attempt before checking the password means a concurrent burst gets
+        # no more guesses than the limit; a successful sign-in clears the email's count.
+        if await self.cache.incr(by_email, window) > self.limits.max_failures:
+            raise RateLimited("too many failed sign-ins; try again later", retry_after=window)
+        client_failures = await self.cache.get(by_client)
+        if client_failures is not None and int(client_failures) >= self.limits.max_failures:
+            raise RateLimited("too many failed sign-ins; try again later", retry_after=window)
         async with self.uow:
             user = await self.uow.users.by_email(email)
-        valid = self.hasher.verify(password, user.password_hash if user else self._dummy())
+        valid = self.hasher.verify(
+            password, user.password_hash if user else self.hasher.dummy_hash()
+        )
         if user is None or not valid or not user.active:
-            for key in keys:
-                await self.cache.incr(key, self.limits.window_seconds)
+            await self.cache.incr(by_client, window)
             raise Unauthenticated("wrong email or password")
-        await self.cache.delete(keys[0])
+        await self.cache.delete(by_email)
         return await self._issue(user, family_id=new_id("fam"))
 
     async def refresh(self, refresh_token: str) -> TokenPair:
@@ -101,8 +102,3 @@ class AuthService:
     async def _issue(self, user: UserAccount, family_id: str) -> TokenPair:
         pair, _ = self.tokens.issue(user, family_id)
         return pair
-
-    def _dummy(self) -> str:
-        if self._dummy_hash is None:
-            self._dummy_hash = self.hasher.hash(_DUMMY_PASSWORD)
-        return self._dummy_hash

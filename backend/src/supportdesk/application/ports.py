@@ -177,6 +177,11 @@ class PasswordHasher(Protocol):
 
     def verify(self, password: str, password_hash: str) -> bool: ...
 
+    def dummy_hash(self) -> str:
+        """A hash of no one's password: verifying against it keeps an unknown email as slow
+        as a wrong password."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class TokenPair:

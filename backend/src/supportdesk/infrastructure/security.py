@@ -23,6 +23,12 @@ ALGORITHM = "HS256"  # pinned: a token naming any other algorithm is refused
 class Argon2PasswordHasher:
     def __init__(self) -> None:
         self._hash = PasswordHash((Argon2Hasher(),))
+        self._dummy: str | None = None
+
+    def dummy_hash(self) -> str:
+        if self._dummy is None:
+            self._dummy = self._hash.hash(uuid.uuid4().hex)
+        return self._dummy
 
     def hash(self, password: str) -> str:
         return self._hash.hash(password)
