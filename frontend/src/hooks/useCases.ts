@@ -65,10 +65,12 @@ export function useCreateCase() {
 /** Anything that changes a case touches its detail, its history and every list. */
 function useCaseRefresh() {
   const qc = useQueryClient();
-  return (caseId: string, updated?: SupportCase) => {
+  // Resolves once the case itself is fresh again: its version moves with every change
+  // (a message too), and the next write sends that version as If-Match.
+  return async (caseId: string, updated?: SupportCase) => {
     if (updated) qc.setQueryData(keys.cases.detail(caseId), updated);
-    void qc.invalidateQueries({ queryKey: keys.cases.all });
     void qc.invalidateQueries({ queryKey: keys.stats });
+    await qc.invalidateQueries({ queryKey: keys.cases.all });
   };
 }
 
@@ -95,11 +97,11 @@ export function useRequestRefund(caseId: string) {
   const refresh = useCaseRefresh();
   return useMutation({
     mutationFn: (body: RefundRequest) => requestRefund(caseId, body),
-    onSuccess: (refund) => {
+    onSuccess: async (refund) => {
       qc.setQueryData(keys.refunds.detail(refund.id), refund);
       void qc.invalidateQueries({ queryKey: keys.refunds.all });
       void qc.invalidateQueries({ queryKey: keys.orders.all });
-      refresh(caseId);
+      await refresh(caseId);
     },
   });
 }

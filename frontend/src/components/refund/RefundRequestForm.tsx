@@ -90,6 +90,8 @@ export function RefundRequestForm({
     formState: { errors, isSubmitting },
   } = useForm<Values>({
     resolver: zodResolver(schema) as never,
+    // Quantities are checked as they are typed, next to the field, not only on sending.
+    mode: 'onChange',
     defaultValues: {
       quantities: Object.fromEntries(order.lines.map((l) => [l.line_id, 0])),
       reason: '',

@@ -11,6 +11,8 @@ export function actionsFor(staff: boolean): RefundActionName[] {
 }
 
 export function allowed(refund: Refund, action: RefundActionName): boolean {
+  // Approving sends money through the gateway, which only the open window permits.
+  if (action === 'approve' && !refund.refund_window.open) return false;
   return refund.allowed_actions.includes(action);
 }
 

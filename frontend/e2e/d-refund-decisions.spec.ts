@@ -1,0 +1,76 @@
+import { expect, test, type Page } from '@playwright/test';
+import { openCase, shot, signIn } from './helpers';
+
+async function requestRefund(page: Page, orderId: string, itemName: string, units: string) {
+  await openCase(page, orderId, `Refund for ${orderId}`, `Please refund the ${itemName}.`);
+  const form = page.getByRole('form', { name: 'Request a refund' });
+  await form.getByLabel(`Units of ${itemName} to refund`).fill(units);
+  await expect(form.getByTestId('refund-total')).toBeVisible();
+  await form.getByLabel('Reason').fill('Not what I expected.');
+  await form.getByRole('button', { name: 'Send refund request' }).click();
+  await expect(page.getByRole('heading', { name: /Refund of/ })).toBeVisible();
+  return page.url();
+}
+
+test('bob approves and executes a refund inside the window; the gateway pays once', async ({
+  browser,
+  request,
+}) => {
+  const alice = await (await browser.newContext()).newPage();
+  const bob = await (await browser.newContext()).newPage();
+  await signIn(alice, 'alice@example.com');
+  // The headphones: the cables may be held by journey (c)'s request in the same service.
+  const refundUrl = await requestRefund(alice, 'ORD-1001', 'Wireless Headphones', '1');
+  await expect(alice.getByTestId('refund-total')).toHaveText('€107.09');
+
+  await signIn(bob, 'bob@example.com');
+  await bob.goto('/refunds/queue');
+  await bob
+    .getByRole('link', { name: /Wireless Headphones/ })
+    .first()
+    .click();
+  await expect(bob).toHaveURL(refundUrl);
+  await expect(bob.getByText(/delivered 3 days ago, window closes in 1[01] days/)).toBeVisible();
+  await bob.getByRole('button', { name: 'Approve and refund' }).click();
+  await expect(bob.locator('[data-status="refunded"]')).toBeVisible({ timeout: 20_000 });
+  await shot(bob, 'refund-refunded-bob');
+
+  const sandbox = await (await request.get('/sim/gateway/_sandbox/refunds')).json();
+  const items = (sandbox.items ?? sandbox) as {
+    amount: number;
+    metadata?: { refund_id?: string };
+  }[];
+  const refundId = refundUrl.split('/').pop();
+  const ours = items.filter((r) => r.metadata?.refund_id === refundId);
+  expect(ours).toHaveLength(1);
+  expect(ours[0]!.amount).toBe(10709);
+  expect(items).toHaveLength(1);
+
+  await alice.goto('/refunds');
+  await expect(
+    alice.getByRole('table', { name: 'Refunds' }).locator('[data-status="refunded"]'),
+  ).toBeVisible();
+});
+
+test('bob records a store-credit settlement for a refund outside the window', async ({
+  browser,
+}) => {
+  const alice = await (await browser.newContext()).newPage();
+  const bob = await (await browser.newContext()).newPage();
+  await signIn(alice, 'alice@example.com');
+  const refundUrl = await requestRefund(alice, 'ORD-1002', 'Coffee Grinder', '1');
+
+  await signIn(bob, 'bob@example.com');
+  await bob.goto(refundUrl);
+  await expect(bob.getByText(/outside the window by \d+ days/)).toBeVisible();
+  await expect(bob.getByRole('button', { name: 'Approve and refund' })).toHaveCount(0);
+  await expect(bob.getByText(/outside the refund window, so it cannot be paid back/)).toBeVisible();
+  const form = bob.getByRole('form', { name: 'Record a settlement' });
+  await form.getByLabel('Settlement type').selectOption('store_credit');
+  await form.getByLabel(/Amount/).fill('30.00');
+  await form.getByLabel('Note').fill('Store credit offered as a goodwill gesture.');
+  await form.getByRole('button', { name: 'Record settlement' }).click();
+  await expect(bob.locator('[data-status="settled"]')).toBeVisible();
+  await expect(bob.getByText('Settled: Store credit')).toBeVisible();
+  await shot(bob, 'refund-settled-bob');
+});
