@@ -52,13 +52,17 @@ def _run(coroutine: Any) -> Any:
         return pool.submit(asyncio.run, coroutine).result()
 
 
-def _extra_cases(seed: int, count: int, *, created_at: datetime | None = None,
-                 prefix: str = "case_x") -> list[dict[str, Any]]:
+def _extra_cases(
+    seed: int, count: int, *, created_at: datetime | None = None, prefix: str = "case_x"
+) -> list[dict[str, Any]]:
     """Cases shaped like the bulk loader's, with ids of their own and, if given, one time."""
     rows = next(generate(count, seed=seed, batch=count, now=NOW)).cases
     return [
-        {**row, "id": f"{prefix}{seed:04d}{number:06d}",
-         **({"created_at": created_at, "updated_at": created_at} if created_at else {})}
+        {
+            **row,
+            "id": f"{prefix}{seed:04d}{number:06d}",
+            **({"created_at": created_at, "updated_at": created_at} if created_at else {}),
+        }
         for number, row in enumerate(rows)
     ]
 
@@ -103,9 +107,11 @@ def url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 async def _rows(database: Database) -> list[Row]:
     c = SupportCaseRecord
     async with database.read_sessions()() as session:
-        result = await session.execute(select(
-            c.id, c.created_at, c.updated_at, c.status, c.assignee_id, c.subject, c.description
-        ))
+        result = await session.execute(
+            select(
+                c.id, c.created_at, c.updated_at, c.status, c.assignee_id, c.subject, c.description
+            )
+        )
         return [Row(*r) for r in result]
 
 
@@ -123,8 +129,11 @@ async def _walk(read: ReadQueries, filters: CaseFilters, limit: int = LIMIT) -> 
 
 def _expected(rows: list[Row], sort: str, keep: Any = lambda row: True) -> list[str]:
     key = "updated_at" if sort.endswith("updated_at") else "created_at"
-    ordered = sorted((r for r in rows if keep(r)), key=lambda r: (getattr(r, key), r.id),
-                     reverse=sort.startswith("-"))
+    ordered = sorted(
+        (r for r in rows if keep(r)),
+        key=lambda r: (getattr(r, key), r.id),
+        reverse=sort.startswith("-"),
+    )
     return [r.id for r in ordered]
 
 
@@ -165,9 +174,11 @@ class TestPaging:
                 cursor = page.next_cursor
                 last = page.items[-1][0].created_at
                 # Newer than everything, tied with the page's last row, and older than it.
-                new = (_extra_cases(100 + round_, 1, created_at=NOW + timedelta(seconds=1))
-                       + _extra_cases(3000 + round_, 2, created_at=last, prefix="case_t")
-                       + _extra_cases(6000 + round_, 1, created_at=last - timedelta(hours=1)))
+                new = (
+                    _extra_cases(100 + round_, 1, created_at=NOW + timedelta(seconds=1))
+                    + _extra_cases(3000 + round_, 2, created_at=last, prefix="case_t")
+                    + _extra_cases(6000 + round_, 1, created_at=last - timedelta(hours=1))
+                )
                 async with database.write_sessions()() as session:
                     await session.execute(insert(SupportCaseRecord), new)
                     await session.commit()
@@ -187,24 +198,30 @@ class TestPaging:
 class TestFilters:
     @pytest.mark.parametrize(
         ("status", "assignee"),
-        [(["in_progress"], "usr_bob"), (["open", "waiting_on_customer"], "usr_sam"),
-         (["closed"], "usr_admin")],
+        [
+            (["in_progress"], "usr_bob"),
+            (["open", "waiting_on_customer"], "usr_sam"),
+            (["closed"], "usr_admin"),
+        ],
     )
     async def test_status_and_assignee_return_exactly_the_matching_cases(
         self, database: Database, status: list[str], assignee: str
     ) -> None:
         rows = await _rows(database)
 
-        ids = await _walk(ReadQueries(database.read_sessions()),
-                          CaseFilters(status=status, assignee_id=assignee))
+        ids = await _walk(
+            ReadQueries(database.read_sessions()), CaseFilters(status=status, assignee_id=assignee)
+        )
 
-        expected = _expected(rows, "-created_at",
-                             lambda r: r.status in status and r.assignee_id == assignee)
+        expected = _expected(
+            rows, "-created_at", lambda r: r.status in status and r.assignee_id == assignee
+        )
         assert expected
         assert ids == expected
 
     @pytest.mark.parametrize(
-        "q", ["damaged", "DaMaGeD", "theremin", "ORD-20", "the parcel", "ra", "100%_x"],
+        "q",
+        ["damaged", "DaMaGeD", "theremin", "ORD-20", "the parcel", "ra", "100%_x"],
     )
     @pytest.mark.parametrize("candidate_limit", [queries.FTS_CANDIDATE_LIMIT, 20])
     async def test_text_search_returns_exactly_the_cases_containing_the_text(
@@ -218,7 +235,8 @@ class TestFilters:
         ids = await _walk(ReadQueries(database.read_sessions()), CaseFilters(q=q))
 
         assert ids == _expected(
-            rows, "-created_at",
+            rows,
+            "-created_at",
             lambda r: needle in r.subject.lower() or needle in r.description.lower(),
         )
 
@@ -228,24 +246,32 @@ class TestFilters:
 
         ids = await _walk(ReadQueries(database.read_sessions()), filters, limit=5)
 
-        expected = _expected(rows, "created_at", lambda r: r.status in ("closed", "resolved") and (
-            "refund" in r.subject.lower() or "refund" in r.description.lower()))
+        expected = _expected(
+            rows,
+            "created_at",
+            lambda r: (
+                r.status in ("closed", "resolved")
+                and ("refund" in r.subject.lower() or "refund" in r.description.lower())
+            ),
+        )
         assert expected
         assert ids == expected
 
 
 class TestBulkData:
-    async def test_refunds_add_up_and_every_case_has_its_history(
-        self, database: Database
-    ) -> None:
+    async def test_refunds_add_up_and_every_case_has_its_history(self, database: Database) -> None:
         async with database.read_sessions()() as session:
             refunds = list(await session.scalars(select(RefundRecord)))
-            opened = set(await session.scalars(
-                select(EventRecord.case_id).where(EventRecord.type == "case_opened")
-            ))
-            requested = set(await session.scalars(
-                select(EventRecord.entity_id).where(EventRecord.type == "refund_requested")
-            ))
+            opened = set(
+                await session.scalars(
+                    select(EventRecord.case_id).where(EventRecord.type == "case_opened")
+                )
+            )
+            requested = set(
+                await session.scalars(
+                    select(EventRecord.entity_id).where(EventRecord.type == "refund_requested")
+                )
+            )
         rows = await _rows(database)
 
         assert 0.25 < len(refunds) / CASES < 0.4
@@ -270,4 +296,3 @@ def test_the_same_seed_makes_the_same_cases() -> None:
 
 def _without_id(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k != "id"}
-

@@ -266,10 +266,14 @@ async def _text_search(session: AsyncSession, q: str) -> list[ColumnElement[bool
     ]
     if session.get_bind().dialect.name == "sqlite" and len(q) >= 3:
         phrase = '"' + q.replace('"', '""') + '"'
-        rowids = list(await session.scalars(
-            text("SELECT rowid FROM support_cases_fts WHERE support_cases_fts MATCH :phrase "
-                 "LIMIT :cap").bindparams(phrase=phrase, cap=FTS_CANDIDATE_LIMIT + 1)
-        ))
+        rowids = list(
+            await session.scalars(
+                text(
+                    "SELECT rowid FROM support_cases_fts WHERE support_cases_fts MATCH :phrase "
+                    "LIMIT :cap"
+                ).bindparams(phrase=phrase, cap=FTS_CANDIDATE_LIMIT + 1)
+            )
+        )
         if len(rowids) <= FTS_CANDIDATE_LIMIT:
             conditions.append(literal_column("support_cases.rowid").in_(rowids))
     return conditions
