@@ -8,6 +8,8 @@ import type { paths } from './api-types';
 import { tokens } from './tokens';
 
 export const API_BASE = '/api/v1';
+// Absolute, so requests are well-formed outside a page too (tests, workers).
+const ORIGIN = globalThis.location?.origin ?? '';
 
 import type { FieldProblem, Problem } from './types';
 
@@ -130,11 +132,13 @@ export function refreshTokens(): Promise<boolean> {
     const refreshToken = tokens.refreshToken;
     if (!refreshToken) return false;
     try {
-      const res = await fetch(`${API_BASE}/auth/refresh`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ refresh_token: refreshToken }),
-      });
+      const res = await fetch(
+        new Request(`${ORIGIN}${API_BASE}/auth/refresh`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: JSON.stringify({ refresh_token: refreshToken }),
+        }),
+      );
       if (!res.ok) {
         if (res.status === 401 || res.status === 403 || res.status === 422) tokens.clear();
         return false;
@@ -187,7 +191,7 @@ function networkProblem(): Response {
 }
 
 export const api = createClient<paths>({
-  baseUrl: '',
+  baseUrl: ORIGIN,
   // Resolved at call time so tests can stub the global fetch.
   fetch: (req) => authFetch(req),
 });
