@@ -1,10 +1,10 @@
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { useUrlFilters } from '@/hooks/useUrlFilters';
+import { useUrlFilters } from './useUrlFilters';
 import { CASE_STATUSES, PRIORITIES } from '@/services/types';
 import { LocationProbe, renderWithProviders } from '@/test/render';
-import { FilterBar } from './FilterBar';
+import { FilterBar } from '@/components/common/FilterBar';
 
 const SPEC = {
   scope: 'cases',
