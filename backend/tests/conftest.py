@@ -84,8 +84,10 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
 
 
 @pytest.fixture
-def settings_overrides() -> dict[str, Any]:
-    return {}
+def settings_overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Settings for one test: ``@pytest.mark.parametrize("settings_overrides", [{...}],
+    indirect=True)``."""
+    return dict(getattr(request, "param", {}))
 
 
 @pytest.fixture

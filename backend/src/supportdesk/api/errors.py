@@ -134,20 +134,7 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, code, title, detail, headers=getattr(exc, "headers", None))
 
 
-def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    request_id = getattr(request.state, "request_id", None)
-    log.exception("unhandled_error", request_id=request_id, path=request.url.path)
-    return problem(
-        500,
-        "internal_error",
-        "Internal server error",
-        "something went wrong on our side; quote the request id if you report it",
-        request_id=request_id,
-    )
-
-
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(domain.DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from typing import Any
 
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -43,6 +42,24 @@ class Metrics:
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
+
+
+def _route_template(scope: Scope) -> str:
+    """The matched route's full template (``/api/v1/orders/{order_id}``), never the raw path,
+    so that metrics have one series per route, not per object."""
+    route = scope.get("route")
+    suffix: str | None = getattr(route, "path_format", None)
+    if suffix is None:
+        return "static" if not scope["path"].startswith("/api") else "unmatched"
+    if suffix == "/{path}":
+        return "static"
+    try:
+        filled = suffix.format(**{k: str(v) for k, v in scope.get("path_params", {}).items()})
+    except (KeyError, IndexError, ValueError):
+        return suffix
+    path: str = scope["path"]
+    # An included router's route knows only its own part; the prefix is what precedes it.
+    return path[: len(path) - len(filled)] + suffix if path.endswith(filled) else suffix
 
 
 class TooLarge(Exception):
@@ -93,21 +110,40 @@ class RequestMiddleware:
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
+        started_response = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started_response
+            started_response = started_response or message["type"] == "http.response.start"
+            await send_with_headers(message)
+
         try:
-            await self.app(scope, bounded_receive, send_with_headers)
+            await self.app(scope, bounded_receive, send_tracked)
         except TooLarge:
             status = 413
             await self._too_large(send, request_id)
+        except Exception:
+            # Answer here rather than in Starlette's outermost error middleware, so that a
+            # 500 carries the request id and the security headers like every other answer.
+            log.exception("unhandled_error", request_id=request_id, path=scope["path"])
+            if started_response:
+                raise
+            status = 500
+            await self._problem(
+                send,
+                request_id,
+                500,
+                "internal_error",
+                "Internal server error",
+                "something went wrong on our side; quote the request id if you report it",
+            )
         finally:
             self._observe(scope, status, started, request_id)
             structlog.contextvars.unbind_contextvars("request_id")
 
     def _observe(self, scope: Scope, status: int, started: float, request_id: str) -> None:
         duration = time.perf_counter() - started
-        route = scope.get("route")
-        template: Any = getattr(route, "path_format", None) or (
-            "static" if not scope["path"].startswith("/api") else "unmatched"
-        )
+        template = _route_template(scope)
         self.metrics.requests.labels(scope["method"], template, str(status)).inc()
         self.metrics.latency.labels(scope["method"], template).observe(duration)
         log.info(
@@ -120,19 +156,33 @@ class RequestMiddleware:
         )
 
     async def _too_large(self, send: Send, request_id: str) -> None:
+        await self._problem(
+            send,
+            request_id,
+            413,
+            "payload_too_large",
+            "Request body too large",
+            f"the body may be at most {self.max_body_bytes} bytes",
+        )
+
+    @staticmethod
+    async def _problem(
+        send: Send, request_id: str, status: int, code: str, title: str, detail: str
+    ) -> None:
         body = json.dumps(
             {
                 "type": "about:blank",
-                "status": 413,
-                "title": "Request body too large",
-                "detail": f"the body may be at most {self.max_body_bytes} bytes",
-                "code": "payload_too_large",
+                "status": status,
+                "title": title,
+                "detail": detail,
+                "code": code,
+                "request_id": request_id,
             }
         ).encode()
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": status,
                 "headers": [
                     (b"content-type", b"application/problem+json"),
                     (b"content-length", str(len(body)).encode()),

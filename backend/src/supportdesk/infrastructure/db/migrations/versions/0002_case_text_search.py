@@ -67,8 +67,7 @@ SQLITE_DOWN = [
 ]
 POSTGRES_UP = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX ix_support_cases_subject_trgm ON support_cases "
-    "USING gin (subject gin_trgm_ops)",
+    "CREATE INDEX ix_support_cases_subject_trgm ON support_cases USING gin (subject gin_trgm_ops)",
     "CREATE INDEX ix_support_cases_description_trgm ON support_cases "
     "USING gin (description gin_trgm_ops)",
 ]

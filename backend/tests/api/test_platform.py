@@ -1,0 +1,99 @@
+"""What every request gets: problem+json errors, health, metrics, the upstream's failures."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from supportdesk.api.app import create_app
+from supportdesk.bootstrap import Container
+
+
+class TestHealth:
+    async def test_live_and_ready(self, client: httpx.AsyncClient) -> None:
+        assert (await client.get("/api/v1/health/live")).json() == {"status": "ok"}
+        ready = await client.get("/api/v1/health/ready")
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["checks"] == {"database": "ok", "cache": "ok", "order_system": "ok"}
+
+    @pytest.mark.parametrize(
+        "settings_overrides", [{"order_system_url": "http://127.0.0.1:9"}], indirect=True
+    )
+    async def test_ready_names_the_failing_part(self, client: httpx.AsyncClient) -> None:
+        ready = await client.get("/api/v1/health/ready")
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["order_system"] == "failing"
+        assert ready.json()["checks"]["database"] == "ok"
+        assert "order_system" in ready.json()["detail"]
+
+
+class TestMetrics:
+    async def test_request_counts_and_latency_by_route_template(
+        self, client: httpx.AsyncClient, as_user
+    ) -> None:
+        alice = await as_user("alice")
+        await client.get("/api/v1/orders/ORD-1001", headers=alice)
+        text = (await client.get("/metrics")).text
+        assert 'route="/api/v1/orders/{order_id}"' in text
+        assert "supportdesk_http_request_duration_seconds_bucket" in text
+        assert "ORD-1001" not in text
+
+
+class TestUpstreamUnavailable:
+    async def test_an_order_system_that_is_down_is_503_and_nothing_is_written(
+        self, client: httpx.AsyncClient, as_user, container: Container
+    ) -> None:
+        alice = await as_user("alice")
+        simulator = container.integrations.order_simulator_app
+        assert simulator is not None
+        simulator.state.faults.inject("server_error", times=10)
+        response = await client.post(
+            "/api/v1/support-cases",
+            headers=alice,
+            json={"order_id": "ORD-1002", "subject": "s", "description": "d", "category": "other"},
+        )
+        assert response.status_code == 503, response.text
+        assert response.json()["code"] == "upstream_unavailable"
+        assert (await client.get("/api/v1/support-cases", headers=alice)).json()["items"] == []
+
+    async def test_garbage_from_the_order_system_is_503(
+        self, client: httpx.AsyncClient, as_user, container: Container
+    ) -> None:
+        simulator = container.integrations.order_simulator_app
+        assert simulator is not None
+        simulator.state.faults.inject("garbage", times=10)
+        response = await client.get("/api/v1/orders/ORD-1003", headers=await as_user("alice"))
+        assert response.status_code == 503
+        assert response.json()["code"] == "upstream_unavailable"
+
+
+class TestProblemDetails:
+    async def test_a_wrong_content_type_is_a_4xx_problem(
+        self, client: httpx.AsyncClient, as_user
+    ) -> None:
+        response = await client.post(
+            "/api/v1/support-cases",
+            headers={**await as_user("alice"), "Content-Type": "text/plain"},
+            content=b"order_id=ORD-1001",
+        )
+        assert 400 <= response.status_code < 500
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert {"status", "title", "detail", "code"} <= set(response.json())
+
+    async def test_an_unexpected_error_is_a_500_without_a_stack_trace(
+        self, client: httpx.AsyncClient, as_user, container: Container, monkeypatch
+    ) -> None:
+        async def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("secret internals")
+
+        monkeypatch.setattr(container.integrations.order_system, "get_order", broken)
+        app = create_app(container.settings, container=container)
+        # As a server would: the app answers 500, and the error does not reach the caller.
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as server:
+            response = await server.get("/api/v1/orders/ORD-1001", headers=await as_user("alice"))
+        assert response.status_code == 500
+        assert response.json()["code"] == "internal_error"
+        assert "secret internals" not in response.text
+        assert "Traceback" not in response.text
+        assert response.json()["request_id"] == response.headers["x-request-id"]

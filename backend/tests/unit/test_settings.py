@@ -1,0 +1,43 @@
+"""Settings are validated at start; a wrong one stops the start naming the variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from supportdesk.infrastructure.settings import DEFAULT_JWT_SECRET, SettingsError, load_settings
+
+
+class TestSettings:
+    @pytest.mark.parametrize(
+        ("overrides", "variable"),
+        [
+            ({"port": "eighty"}, "PORT"),
+            ({"database_url": "mysql://x"}, "DATABASE_URL"),
+            ({"redis_url": "http://x"}, "REDIS_URL"),
+            ({"refund_window_days": -1}, "REFUND_WINDOW_DAYS"),
+            ({"log_level": "LOUD"}, "LOG_LEVEL"),
+        ],
+    )
+    def test_a_wrong_value_names_the_variable(self, overrides: dict, variable: str) -> None:
+        with pytest.raises(SettingsError) as stopped:
+            load_settings(**overrides)
+        assert variable in str(stopped.value)
+
+    def test_production_refuses_the_default_secret(self) -> None:
+        with pytest.raises(SettingsError, match="JWT_SECRET"):
+            load_settings(environment="production", seed_demo_data=False)
+
+    def test_production_refuses_demo_data(self) -> None:
+        with pytest.raises(SettingsError, match="SEED_DEMO_DATA"):
+            load_settings(environment="production", jwt_secret="s" * 40)
+
+    def test_production_starts_with_its_own_secret_and_no_demo_data(self) -> None:
+        settings = load_settings(
+            environment="production", jwt_secret="s" * 40, seed_demo_data=False
+        )
+        assert settings.jwt_secret.get_secret_value() != DEFAULT_JWT_SECRET
+        assert settings.json_logs is True
+
+    def test_cors_origins_are_a_comma_separated_list(self, monkeypatch) -> None:
+        monkeypatch.setenv("CORS_ORIGINS", "https://a.example, https://b.example")
+        assert load_settings().cors_origins == ["https://a.example", "https://b.example"]
