@@ -10,7 +10,8 @@ window.getComputedStyle = (elt) => getComputedStyle(elt);
 Object.defineProperty(window, 'matchMedia', {
   writable: true,
   value: (query: string) => ({
-    matches: false,
+    // A desktop-sized window: min-width queries match.
+    matches: query.includes('min-width'),
     media: query,
     onchange: null,
     addListener: () => {},

@@ -1,5 +1,16 @@
-import { Button, Chip, Group, NativeSelect, Paper, Stack, Text, TextInput } from '@mantine/core';
-import { useDebouncedCallback } from '@mantine/hooks';
+import {
+  Button,
+  Chip,
+  Collapse,
+  Group,
+  NativeSelect,
+  Paper,
+  Stack,
+  Text,
+  TextInput,
+} from '@mantine/core';
+import { useDebouncedCallback, useMediaQuery } from '@mantine/hooks';
+import { IconAdjustmentsHorizontal } from '@tabler/icons-react';
 import { useState } from 'react';
 import { label } from '@/services/format';
 
@@ -75,79 +86,98 @@ export function FilterBar({
 }: Props) {
   const status = (values.status as string[] | undefined) ?? [];
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : '');
+  // On a phone the filters fold away behind one button, so the list stays in view.
+  const wide = useMediaQuery('(min-width: 48em)', true);
+  const [unfolded, setUnfolded] = useState(false);
+  const active = Object.entries(values).filter(
+    ([k, v]) => k !== 'sort' && (Array.isArray(v) ? v.length : v),
+  ).length;
   return (
     <Paper withBorder p="sm" radius="md" component="section" aria-label="Filters">
-      <Stack gap="sm">
-        <div role="group" aria-label="Status">
-          <Text size="sm" fw={500} mb={4}>
-            Status
-          </Text>
-          <Chip.Group multiple value={status} onChange={(v) => onChange({ status: v })}>
-            <Group gap={6}>
-              {statuses.map((s) => (
-                <Chip key={s} value={s} size="xs">
-                  {label(s)}
-                </Chip>
-              ))}
-            </Group>
-          </Chip.Group>
-        </div>
-        <Group gap="sm" align="flex-end">
-          {fields.map((f) =>
-            f.kind === 'select' ? (
-              <NativeSelect
-                key={f.name}
-                label={f.label}
-                value={str(f.name)}
-                onChange={(e) => onChange({ [f.name]: e.currentTarget.value || undefined })}
-                data={[
-                  { value: '', label: 'Any' },
-                  ...f.options.map((o) =>
-                    typeof o === 'string' ? { value: o, label: label(o) } : o,
-                  ),
-                ]}
-                w={{ base: '100%', xs: 160 }}
-              />
-            ) : (
-              <SearchText
-                key={f.name}
-                field={f}
-                value={str(f.name)}
-                onChange={(v) => onChange({ [f.name]: v || undefined })}
-              />
-            ),
-          )}
-          <TextInput
-            type="date"
-            label="Created from"
-            value={str('created_after')}
-            onChange={(e) => onChange({ created_after: e.currentTarget.value || undefined })}
-            w={{ base: '100%', xs: 160 }}
-          />
-          <TextInput
-            type="date"
-            label="Created until"
-            value={str('created_before')}
-            onChange={(e) => onChange({ created_before: e.currentTarget.value || undefined })}
-            w={{ base: '100%', xs: 160 }}
-          />
-        </Group>
-        <Group gap="xs">
-          <Button size="xs" variant="default" onClick={onClear}>
-            Clear filters
-          </Button>
-          {onSaveDefault ? (
-            <Button size="xs" variant="light" onClick={onSaveDefault}>
-              Save as my default filters
-            </Button>
-          ) : null}
-          {savedNotice ? (
-            <Text size="xs" c="dimmed" role="status">
-              {savedNotice}
+      {!wide ? (
+        <Button
+          variant="subtle"
+          size="compact-sm"
+          leftSection={<IconAdjustmentsHorizontal size={16} />}
+          onClick={() => setUnfolded((o) => !o)}
+          aria-expanded={unfolded}
+        >
+          {unfolded ? 'Hide filters' : `Filters${active ? ` (${active} active)` : ''}`}
+        </Button>
+      ) : null}
+      <Collapse in={wide || unfolded}>
+        <Stack gap="sm" mt={wide ? 0 : 'sm'}>
+          <div role="group" aria-label="Status">
+            <Text size="sm" fw={500} mb={4}>
+              Status
             </Text>
-          ) : null}
-        </Group>
-      </Stack>
+            <Chip.Group multiple value={status} onChange={(v) => onChange({ status: v })}>
+              <Group gap={6}>
+                {statuses.map((s) => (
+                  <Chip key={s} value={s} size="xs">
+                    {label(s)}
+                  </Chip>
+                ))}
+              </Group>
+            </Chip.Group>
+          </div>
+          <Group gap="sm" align="flex-end">
+            {fields.map((f) =>
+              f.kind === 'select' ? (
+                <NativeSelect
+                  key={f.name}
+                  label={f.label}
+                  value={str(f.name)}
+                  onChange={(e) => onChange({ [f.name]: e.currentTarget.value || undefined })}
+                  data={[
+                    { value: '', label: 'Any' },
+                    ...f.options.map((o) =>
+                      typeof o === 'string' ? { value: o, label: label(o) } : o,
+                    ),
+                  ]}
+                  w={{ base: '100%', xs: 160 }}
+                />
+              ) : (
+                <SearchText
+                  key={f.name}
+                  field={f}
+                  value={str(f.name)}
+                  onChange={(v) => onChange({ [f.name]: v || undefined })}
+                />
+              ),
+            )}
+            <TextInput
+              type="date"
+              label="Created from"
+              value={str('created_after')}
+              onChange={(e) => onChange({ created_after: e.currentTarget.value || undefined })}
+              w={{ base: '100%', xs: 160 }}
+            />
+            <TextInput
+              type="date"
+              label="Created until"
+              value={str('created_before')}
+              onChange={(e) => onChange({ created_before: e.currentTarget.value || undefined })}
+              w={{ base: '100%', xs: 160 }}
+            />
+          </Group>
+          <Group gap="xs">
+            <Button size="xs" variant="default" onClick={onClear}>
+              Clear filters
+            </Button>
+            {onSaveDefault ? (
+              <Button size="xs" variant="light" onClick={onSaveDefault}>
+                Save as my default filters
+              </Button>
+            ) : null}
+            {savedNotice ? (
+              <Text size="xs" c="dimmed" role="status">
+                {savedNotice}
+              </Text>
+            ) : null}
+          </Group>
+        </Stack>
+      </Collapse>
     </Paper>
   );
 }

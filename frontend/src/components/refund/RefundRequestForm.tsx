@@ -152,57 +152,51 @@ export function RefundRequestForm({
             Every item of this order is already refunded or waiting for a decision.
           </Alert>
         ) : null}
-        <Table.ScrollContainer minWidth={420}>
-          <Table verticalSpacing="xs">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Item</Table.Th>
-                <Table.Th>Bought</Table.Th>
-                <Table.Th>Line total</Table.Th>
-                <Table.Th>Units to refund</Table.Th>
+        <Table verticalSpacing="xs">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Item</Table.Th>
+              <Table.Th>Units to refund</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {order.lines.map((l) => (
+              <Table.Tr key={l.line_id}>
+                <Table.Td>
+                  <Text size="sm">{l.name}</Text>
+                  <Text size="xs" c="dimmed">
+                    {l.sku} · {l.quantity} bought · {money(l.gross)}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Controller
+                    control={control}
+                    name={`quantities.${l.line_id}`}
+                    render={({ field, fieldState }) => (
+                      <NumberInput
+                        aria-label={`Units of ${l.name} to refund`}
+                        description={`up to ${l.refundable_quantity}`}
+                        min={0}
+                        max={l.refundable_quantity}
+                        allowDecimal={false}
+                        allowNegative={false}
+                        clampBehavior="none"
+                        disabled={l.refundable_quantity === 0}
+                        value={field.value}
+                        onChange={(v) =>
+                          field.onChange(typeof v === 'number' ? v : v === '' ? 0 : Number(v))
+                        }
+                        onBlur={field.onBlur}
+                        error={fieldState.error?.message}
+                        w={{ base: 110, sm: 140 }}
+                      />
+                    )}
+                  />
+                </Table.Td>
               </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {order.lines.map((l) => (
-                <Table.Tr key={l.line_id}>
-                  <Table.Td>
-                    <Text size="sm">{l.name}</Text>
-                    <Text size="xs" c="dimmed">
-                      {l.sku}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>{l.quantity}</Table.Td>
-                  <Table.Td>{money(l.gross)}</Table.Td>
-                  <Table.Td>
-                    <Controller
-                      control={control}
-                      name={`quantities.${l.line_id}`}
-                      render={({ field, fieldState }) => (
-                        <NumberInput
-                          aria-label={`Units of ${l.name} to refund`}
-                          description={`up to ${l.refundable_quantity}`}
-                          min={0}
-                          max={l.refundable_quantity}
-                          allowDecimal={false}
-                          allowNegative={false}
-                          clampBehavior="none"
-                          disabled={l.refundable_quantity === 0}
-                          value={field.value}
-                          onChange={(v) =>
-                            field.onChange(typeof v === 'number' ? v : v === '' ? 0 : Number(v))
-                          }
-                          onBlur={field.onBlur}
-                          error={fieldState.error?.message}
-                          w={120}
-                        />
-                      )}
-                    />
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+            ))}
+          </Table.Tbody>
+        </Table>
         {pickError ? (
           <Text c="red" size="sm" role="alert">
             {pickError}

@@ -7,8 +7,9 @@ function describe(e: CaseEvent): string {
   if (e.from_status && e.to_status && e.from_status !== e.to_status) {
     return `${what}: ${label(e.from_status)} → ${label(e.to_status)}`;
   }
-  if (!e.from_status && e.to_status) return `${what} ${label(e.type)} (${label(e.to_status)})`;
-  return `${what}: ${label(e.type)}`;
+  // Event types already name their subject ("case_opened", "refund_requested").
+  const type = label(e.type);
+  return /^(case|refund)/i.test(e.type) ? type : `${what}: ${type.toLowerCase()}`;
 }
 
 interface Props {

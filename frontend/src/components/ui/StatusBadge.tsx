@@ -30,7 +30,12 @@ const PRIORITY_COLORS: Record<Priority, string> = {
 
 export function CaseStatusBadge({ status }: { status: CaseStatus }) {
   return (
-    <Badge color={CASE_COLORS[status] ?? 'gray'} variant="light" data-status={status}>
+    <Badge
+      color={CASE_COLORS[status] ?? 'gray'}
+      variant="light"
+      data-status={status}
+      style={{ minWidth: 'max-content' }}
+    >
       {label(status)}
     </Badge>
   );
@@ -38,7 +43,12 @@ export function CaseStatusBadge({ status }: { status: CaseStatus }) {
 
 export function RefundStatusBadge({ status }: { status: RefundStatus }) {
   return (
-    <Badge color={REFUND_COLORS[status] ?? 'gray'} variant="light" data-status={status}>
+    <Badge
+      color={REFUND_COLORS[status] ?? 'gray'}
+      variant="light"
+      data-status={status}
+      style={{ minWidth: 'max-content' }}
+    >
       {label(status)}
     </Badge>
   );
@@ -46,7 +56,12 @@ export function RefundStatusBadge({ status }: { status: RefundStatus }) {
 
 export function PriorityBadge({ priority }: { priority: Priority }) {
   return (
-    <Badge color={PRIORITY_COLORS[priority] ?? 'gray'} variant="outline" size="sm">
+    <Badge
+      color={PRIORITY_COLORS[priority] ?? 'gray'}
+      variant="outline"
+      size="sm"
+      style={{ minWidth: 'max-content' }}
+    >
       {label(priority)}
     </Badge>
   );
