@@ -10,7 +10,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, literal_column, or_, select, text, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from supportdesk.domain.access import Actor
@@ -266,16 +276,17 @@ async def _text_search(session: AsyncSession, q: str) -> list[ColumnElement[bool
     ]
     if session.get_bind().dialect.name == "sqlite" and len(q) >= 3:
         phrase = '"' + q.replace('"', '""') + '"'
-        rowids = list(
-            await session.scalars(
-                text(
-                    "SELECT rowid FROM support_cases_fts WHERE support_cases_fts MATCH :phrase "
-                    "LIMIT :cap"
-                ).bindparams(phrase=phrase, cap=FTS_CANDIDATE_LIMIT + 1)
-            )
+        candidates: Select[Any] = (
+            select(literal_column("rowid"))
+            .select_from(table("support_cases_fts"))
+            .where(text("support_cases_fts MATCH :phrase").bindparams(phrase=phrase))
         )
-        if len(rowids) <= FTS_CANDIDATE_LIMIT:
-            conditions.append(literal_column("support_cases.rowid").in_(rowids))
+        # Counts candidates only up to the limit: a bounded probe, not a count of the result.
+        few = await session.scalar(
+            select(func.count()).select_from(candidates.limit(FTS_CANDIDATE_LIMIT + 1).subquery())
+        )
+        if few is not None and few <= FTS_CANDIDATE_LIMIT:
+            conditions.append(literal_column("support_cases.rowid").in_(candidates))
     return conditions
 
 
