@@ -84,7 +84,6 @@ def create_user(
     ] = "",
 ) -> None:
     """Create a user."""
-    from supportdesk.api.routes.auth import create_account
     from supportdesk.bootstrap import Container
     from supportdesk.domain.access import Role
     from supportdesk.domain.errors import DomainError
@@ -92,7 +91,13 @@ def create_user(
     async def run() -> str:
         container = Container.build(get_settings())
         try:
-            user = await create_account(container, email, name, Role(role), password, customer_id)
+            user = await container.auth_service().create_user(
+                email=email,
+                name=name,
+                role=Role(role),
+                password=password,
+                customer_id=customer_id,
+            )
             return user.id
         finally:
             await container.aclose()

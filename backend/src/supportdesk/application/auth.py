@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from supportdesk.application.ports import (
     CacheBackend,
@@ -12,7 +12,8 @@ from supportdesk.application.ports import (
     TokenPair,
     UnitOfWork,
 )
-from supportdesk.domain.errors import RateLimited, Unauthenticated
+from supportdesk.domain.access import Role
+from supportdesk.domain.errors import NotFound, RateLimited, Unauthenticated, ValidationFailed
 from supportdesk.domain.events import new_id
 from supportdesk.domain.users import UserAccount
 
@@ -98,6 +99,43 @@ class AuthService:
         await self.cache.set(
             f"family-revoked:{claims.family_id}", "logout", self.limits.refresh_ttl_seconds
         )
+
+    async def create_user(
+        self, *, email: str, name: str, role: Role, password: str, customer_id: str | None
+    ) -> UserAccount:
+        """Customers have a customer id and staff have none; an email is taken once,
+        whatever its case."""
+        if (role is Role.CUSTOMER) != bool(customer_id):
+            raise ValidationFailed(
+                "customers have a customer id and staff have none", field="customer_id"
+            )
+        user = UserAccount(
+            id=new_id("usr"),
+            email=email.strip().lower(),
+            name=name,
+            role=role,
+            customer_id=customer_id,
+            password_hash=self.hasher.hash(password),
+            active=True,
+            created_at=self.clock.now(),
+        )
+        async with self.uow:
+            if await self.uow.users.by_email(user.email) is not None:
+                raise ValidationFailed("a user with this email exists", field="email")
+            await self.uow.users.add(user)
+            await self.uow.commit()
+        return user
+
+    async def deactivate(self, user_id: str) -> UserAccount:
+        """A deactivated user's tokens stop working at once: every request checks the
+        account, and refreshing needs an active one."""
+        async with self.uow:
+            user = await self.uow.users.get(user_id)
+            if user is None:
+                raise NotFound(f"no user '{user_id}'")
+            await self.uow.users.set_active(user_id, False)
+            await self.uow.commit()
+        return replace(user, active=False)
 
     async def _issue(self, user: UserAccount, family_id: str) -> TokenPair:
         pair, _ = self.tokens.issue(user, family_id)

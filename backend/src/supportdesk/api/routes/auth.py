@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, status
@@ -18,9 +17,6 @@ from supportdesk.api.schemas import (
     UserOut,
 )
 from supportdesk.application.ports import TokenPair
-from supportdesk.domain.access import Role
-from supportdesk.domain.errors import NotFound, ValidationFailed
-from supportdesk.domain.events import new_id
 from supportdesk.domain.users import UserAccount
 
 router = APIRouter(tags=["auth"])
@@ -110,49 +106,16 @@ async def list_staff(actor: CurrentActor, container: ContainerDep) -> list[MeOut
 
 @router.post("/users", response_model=UserOut, status_code=201, summary="Create a user (admin)")
 async def create_user(body: UserCreateIn, actor: AdminActor, container: ContainerDep) -> UserOut:
-    user = await create_account(
-        container, body.email, body.name, body.role, body.password, body.customer_id
+    user = await container.auth_service().create_user(
+        email=body.email,
+        name=body.name,
+        role=body.role,
+        password=body.password,
+        customer_id=body.customer_id,
     )
     return _user_out(user)
 
 
 @router.post("/users/{user_id}/deactivate", response_model=UserOut, summary="Deactivate (admin)")
 async def deactivate_user(user_id: str, actor: AdminActor, container: ContainerDep) -> UserOut:
-    async with container.uow() as uow:
-        user = await uow.users.get(user_id)
-        if user is None:
-            raise NotFound(f"no user '{user_id}'")
-        await uow.users.set_active(user_id, False)
-        await uow.commit()
-    return _user_out(replace(user, active=False))
-
-
-async def create_account(
-    container: ContainerDep,
-    email: str,
-    name: str,
-    role: Role,
-    password: str,
-    customer_id: str | None,
-) -> UserAccount:
-    """Customers need a customer id; staff have none."""
-    if (role is Role.CUSTOMER) != bool(customer_id):
-        raise ValidationFailed(
-            "customers have a customer id and staff have none", field="customer_id"
-        )
-    user = UserAccount(
-        id=new_id("usr"),
-        email=email.strip().lower(),
-        name=name,
-        role=role,
-        customer_id=customer_id,
-        password_hash=container.hasher.hash(password),
-        active=True,
-        created_at=datetime.now(UTC),
-    )
-    async with container.uow() as uow:
-        if await uow.users.by_email(user.email) is not None:
-            raise ValidationFailed("a user with this email exists", field="email")
-        await uow.users.add(user)
-        await uow.commit()
-    return user
+    return _user_out(await container.auth_service().deactivate(user_id))
