@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,7 +14,6 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import (
     ColumnElement,
     Select,
-    func,
     literal_column,
     or_,
     select,
@@ -256,18 +256,19 @@ def _cut(records: list[Any], limit: int, sort_key: str) -> tuple[list[Any], str 
     return page, encode_cursor(getattr(last, sort_key), last.id)
 
 
-# Up to this many SQLite full-text candidates are fetched by rowid; a text found in more
-# cases than that is common enough that walking the sort index and checking rows is faster.
-FTS_CANDIDATE_LIMIT = 2000
+# SQLite: a text found in few cases is fetched by rowid from the full-text candidates; one
+# found in many is left to the sort index, where a match comes every few rows. Fetching m
+# candidates costs ~m, walking ~N/m, so the crossover grows as sqrt(N), up to this cap.
+FTS_CANDIDATE_LIMIT = 3000
 
 
 async def _text_search(session: AsyncSession, q: str) -> list[ColumnElement[bool]]:
     """``q`` matches cases whose subject or description contains it, ignoring case.
 
     The ILIKE below is the rule on both databases. PostgreSQL answers it from the pg_trgm
-    indexes (migration 0002). SQLite asks its trigram FTS5 table for candidate rows first
-    (for 3+ characters, a trigram's length): a rare text becomes a handful of rowid lookups,
-    a common one is left to the sort index, where matches come soon.
+    indexes (migration 0002). SQLite asks its trigram FTS5 table (3+ characters, a trigram's
+    length) how many candidates there are, counting no further than the cap; the ILIKE
+    still decides, so both ways give exactly what a plain scan would.
     """
     c = SupportCaseRecord
     pattern = f"%{_escape_like(q)}%"
@@ -276,17 +277,19 @@ async def _text_search(session: AsyncSession, q: str) -> list[ColumnElement[bool
     ]
     if session.get_bind().dialect.name == "sqlite" and len(q) >= 3:
         phrase = '"' + q.replace('"', '""') + '"'
-        candidates: Select[Any] = (
-            select(literal_column("rowid"))
-            .select_from(table("support_cases_fts"))
-            .where(text("support_cases_fts MATCH :phrase").bindparams(phrase=phrase))
-        )
-        # Counts candidates only up to the limit: a bounded probe, not a count of the result.
-        few = await session.scalar(
-            select(func.count()).select_from(candidates.limit(FTS_CANDIDATE_LIMIT + 1).subquery())
-        )
-        if few is not None and few <= FTS_CANDIDATE_LIMIT:
-            conditions.append(literal_column("support_cases.rowid").in_(candidates))
+        matching = "FROM support_cases_fts WHERE support_cases_fts MATCH :phrase"
+        # A bounded probe of the candidates, not a count of the result.
+        found, rows = (await session.execute(
+            text(f"SELECT (SELECT count(*) FROM (SELECT 1 {matching} LIMIT :cap)), "
+                 "(SELECT max(rowid) FROM support_cases)"),
+            {"phrase": phrase, "cap": FTS_CANDIDATE_LIMIT + 1},
+        )).one()
+        few = min(FTS_CANDIDATE_LIMIT, max(100, int(3 * math.sqrt(rows or 0))))
+        if found <= few:
+            conditions.append(literal_column("support_cases.rowid").in_(
+                select(literal_column("rowid")).select_from(table("support_cases_fts"))
+                .where(text("support_cases_fts MATCH :phrase").bindparams(phrase=phrase))
+            ))
     return conditions
 
 
