@@ -77,7 +77,7 @@ def machine() -> str:
 async def prepare(kind: str, cases: int, data_dir: Path, pg_url: str) -> str:
     """A migrated database holding exactly ``cases`` bulk cases; seeded only when needed."""
     if kind == "sqlite":
-        data_dir.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
         url = f"sqlite+aiosqlite:///{data_dir / f'sqlite-{cases}.db'}"
     else:
         base, _, _ = pg_url.rpartition("/")
@@ -109,44 +109,53 @@ async def prepare(kind: str, cases: int, data_dir: Path, pg_url: str) -> str:
     return url
 
 
-async def timed(run: Callable[[], Awaitable[Any]], runs: int) -> tuple[float, float]:
-    for _ in range(max(5, runs // 20)):
-        await run()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        await run()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    samples = sorted(samples)
     return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))]
 
 
-async def measure(url: str, runs: int) -> dict[str, tuple[float, float]]:
-    database = Database.connect(url)
-    sessions = database.read_sessions()
-    read = ReadQueries(sessions)
-    results: dict[str, tuple[float, float]] = {}
+async def measure(urls: dict[int, str], runs: int) -> dict[int, dict[str, tuple[float, float]]]:
+    """Runs alternate between the sizes, so that both see the same noise of a shared box."""
+    databases = {n: Database.connect(url) for n, url in urls.items()}
+    results: dict[int, dict[str, tuple[float, float]]] = {n: {} for n in urls}
     try:
         for case in CASES:
-            if case.filters is None:
-                async def ping() -> None:
-                    async with sessions() as session:
-                        await session.execute(text("SELECT 1"))
-
-                results[case.name] = await timed(ping, runs)
-                continue
-            filters, cursor = case.filters, None
-            for _ in range(case.page - 1):
-                cursor = (await read.cases(AGENT, filters, limit=25, cursor=cursor)).next_cursor
-                assert cursor, f"{case.name}: fewer than {case.page} pages"
-
-            async def fetch(filters: CaseFilters = filters, cursor: str | None = cursor) -> None:
-                await read.cases(AGENT, filters, limit=25, cursor=cursor)
-
-            results[case.name] = await timed(fetch, runs)
+            runners = {n: await _runner(database, case) for n, database in databases.items()}
+            for run in runners.values():
+                for _ in range(max(5, runs // 20)):
+                    await run()
+            samples: dict[int, list[float]] = {n: [] for n in urls}
+            for _ in range(runs):
+                for n, run in runners.items():
+                    started = time.perf_counter()
+                    await run()
+                    samples[n].append((time.perf_counter() - started) * 1000)
+            for n in urls:
+                results[n][case.name] = _percentiles(samples[n])
     finally:
-        await database.dispose()
+        for database in databases.values():
+            await database.dispose()
     return results
+
+
+async def _runner(database: Database, case: Case) -> Callable[[], Awaitable[Any]]:
+    sessions = database.read_sessions()
+    if case.filters is None:
+        async def ping() -> None:
+            async with sessions() as session:
+                await session.execute(text("SELECT 1"))
+
+        return ping
+    read = ReadQueries(sessions)
+    filters, cursor = case.filters, None
+    for _ in range(case.page - 1):
+        cursor = (await read.cases(AGENT, filters, limit=25, cursor=cursor)).next_cursor
+        assert cursor, f"{case.name}: fewer than {case.page} pages"
+
+    async def fetch() -> None:
+        await read.cases(AGENT, filters, limit=25, cursor=cursor)
+
+    return fetch
 
 
 def table(kind: str, sizes: list[int], results: dict[int, dict[str, tuple[float, float]]]) -> str:
@@ -171,7 +180,7 @@ def table(kind: str, sizes: list[int], results: dict[int, dict[str, tuple[float,
                 cells.append("yes" if fast and flat else
                              "no: " + ", ".join(x for x, bad in (
                                  (f"p99 ≥ {P99_LIMIT_MS:.0f} ms", not fast),
-                                 (f"grows > {GROWTH_LIMIT:.0f}×", not flat)) if bad))
+                                 (f"grows > {GROWTH_LIMIT:.0f}x", not flat)) if bad))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -206,18 +215,19 @@ async def main() -> None:
     parser.add_argument("--no-readme", action="store_true", help="only print the table")
     args = parser.parse_args()
     sizes = sorted(int(n) for n in args.cases.split(","))
-    results = {}
-    for n in sizes:
-        url = await prepare(args.db, n, args.data_dir, args.pg_url)
-        results[n] = await measure(url, args.runs)
-        if args.db == "postgres":
-            engine = create_async_engine(url)
-            async with engine.connect() as connection:
-                version = await connection.scalar(text("SHOW server_version"))
-            await engine.dispose()
-    where = f"PostgreSQL {version}" if args.db == "postgres" else "SQLite file, WAL"
-    body = (f"{args.db}, {args.runs} runs per query, limit 25, agent, "
-            f"{time.strftime('%Y-%m-%d')}. Machine: {machine()}; {where}.\n\n"
+    urls = {n: await prepare(args.db, n, args.data_dir, args.pg_url) for n in sizes}
+    load_before = os.getloadavg()[0]
+    results = await measure(urls, args.runs)
+    load_after = os.getloadavg()[0]
+    where = "SQLite file, WAL"
+    if args.db == "postgres":
+        engine = create_async_engine(urls[sizes[0]])
+        async with engine.connect() as connection:
+            where = f"PostgreSQL {await connection.scalar(text('SHOW server_version'))}"
+        await engine.dispose()
+    body = (f"{args.db}, {args.runs} runs per query (sizes alternating), limit 25, agent, "
+            f"{time.strftime('%Y-%m-%d %H:%M')}. Machine: {machine()}; {where}; "
+            f"load average {load_before:.1f} → {load_after:.1f} (the box is shared).\n\n"
             + table(args.db, sizes, results))
     print(body)
     if not args.no_readme:
