@@ -24,7 +24,9 @@ import { WindowText } from '@/components/refund/WindowText';
 import { HistoryTimeline } from '@/components/support/HistoryTimeline';
 import { Money } from '@/components/ui/Money';
 import { RefundStatusBadge } from '@/components/ui/StatusBadge';
+import { useOrder } from '@/hooks/useOrders';
 import { useRefund, useRefundAction, useRefundHistory } from '@/hooks/useRefunds';
+import { OrderLines } from '@/components/order/OrderLines';
 import { useMe } from '@/hooks/useSession';
 import { ApiError } from '@/services/http';
 import { formatDateTime, label } from '@/services/format';
@@ -85,6 +87,7 @@ export function RefundPage() {
   const refund = useRefund(refundId);
   const history = useRefundHistory(refundId, refund.data?.status);
   const act = useRefundAction(refund.data);
+  const order = useOrder(refund.data?.order_id);
 
   if (refund.isPending) return <PageSkeleton rows={6} />;
   if (refund.isError) {
@@ -142,6 +145,18 @@ export function RefundPage() {
                   <b>Reason:</b> {r.reason}
                 </Text>
               </Stack>
+            </Paper>
+            <Paper withBorder p="md" component="section" aria-labelledby="refund-order-title">
+              <Title order={5} mb="sm" id="refund-order-title">
+                Order {r.order_id}
+              </Title>
+              {order.isPending ? (
+                <PageSkeleton rows={2} />
+              ) : order.isError ? (
+                <ProblemAlert error={order.error} onRetry={() => void order.refetch()} />
+              ) : (
+                <OrderLines order={order.data} />
+              )}
             </Paper>
             <Paper withBorder p="md" component="section" aria-labelledby="refund-history-title">
               <Title order={5} mb="sm" id="refund-history-title">

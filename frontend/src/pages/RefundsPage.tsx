@@ -1,5 +1,7 @@
 import { Alert, Button, Group, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
+import { exportRefundsCsv } from '@/services/refunds';
+import { ApiError } from '@/services/http';
 import { FilterBar } from '@/components/common/FilterBar';
 import { PageSkeleton } from '@/components/common/PageSkeleton';
 import { ProblemAlert } from '@/components/common/ProblemAlert';
@@ -15,13 +17,49 @@ export function RefundsPage() {
   const staff = isStaff(me.role);
   const filters = useUrlFilters<RefundFilterKey>(REFUND_FILTERS, me.id);
   const [saved, setSaved] = useState<string | null>(null);
+  const [exporting, setExporting] = useState(false);
+  const [exportError, setExportError] = useState<string | null>(null);
   const query = refundQuery(filters.values);
   const list = useRefundList(query);
   const refunds = list.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (
     <Stack>
-      <Title order={2}>{staff ? 'Refunds' : 'My refunds'}</Title>
+      <Group justify="space-between">
+        <Title order={2}>{staff ? 'Refunds' : 'My refunds'}</Title>
+        {staff ? (
+          <Button
+            variant="default"
+            size="xs"
+            loading={exporting}
+            onClick={async () => {
+              setExporting(true);
+              setExportError(null);
+              try {
+                const blob = await exportRefundsCsv(query);
+                const href = URL.createObjectURL(blob);
+                const a = Object.assign(document.createElement('a'), {
+                  href,
+                  download: 'refunds.csv',
+                });
+                a.click();
+                URL.revokeObjectURL(href);
+              } catch (err) {
+                setExportError(err instanceof ApiError ? err.plainMessage : 'The export failed.');
+              } finally {
+                setExporting(false);
+              }
+            }}
+          >
+            Export CSV
+          </Button>
+        ) : null}
+      </Group>
+      {exportError ? (
+        <Alert color="red" role="alert">
+          {exportError}
+        </Alert>
+      ) : null}
       <FilterBar
         statuses={REFUND_STATUSES}
         fields={[

@@ -74,3 +74,13 @@ export function settleRefund(
     }),
   );
 }
+
+/** The refunds matching a filter as a CSV file, for bookkeeping. */
+export async function exportRefundsCsv(query: RefundListQuery): Promise<Blob> {
+  const filters = { ...query };
+  delete filters.limit;
+  delete filters.cursor;
+  return unwrap(
+    api.GET('/api/v1/refunds/export.csv', { params: { query: filters }, parseAs: 'blob' }),
+  ) as Promise<Blob>;
+}
