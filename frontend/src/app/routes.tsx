@@ -1,16 +1,21 @@
+import { lazy, type ComponentType } from 'react';
 import { Route, Routes } from 'react-router';
-import { CasePage } from '@/pages/CasePage';
-import { CasesPage } from '@/pages/CasesPage';
-import { HomePage } from '@/pages/HomePage';
 import { LoginPage } from '@/pages/LoginPage';
 import { NotFoundPage } from '@/pages/NotFoundPage';
-import { OrderPage } from '@/pages/OrderPage';
-import { OrdersPage } from '@/pages/OrdersPage';
-import { RefundPage } from '@/pages/RefundPage';
-import { RefundQueuePage } from '@/pages/RefundQueuePage';
-import { RefundsPage } from '@/pages/RefundsPage';
 import { AppLayout } from './AppLayout';
 import { RequireSession, RequireStaff } from './guards';
+
+// Pages load on first visit, so signing in does not wait for the charts or the agent's tools.
+const named = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) =>
+  lazy(async () => ({ default: (await load())[name] }));
+const HomePage = named(() => import('@/pages/HomePage'), 'HomePage');
+const OrdersPage = named(() => import('@/pages/OrdersPage'), 'OrdersPage');
+const OrderPage = named(() => import('@/pages/OrderPage'), 'OrderPage');
+const CasesPage = named(() => import('@/pages/CasesPage'), 'CasesPage');
+const CasePage = named(() => import('@/pages/CasePage'), 'CasePage');
+const RefundsPage = named(() => import('@/pages/RefundsPage'), 'RefundsPage');
+const RefundQueuePage = named(() => import('@/pages/RefundQueuePage'), 'RefundQueuePage');
+const RefundPage = named(() => import('@/pages/RefundPage'), 'RefundPage');
 
 export function AppRoutes() {
   return (

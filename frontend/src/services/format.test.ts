@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { describeWindow, formatMoney, parseMoney, toMajorString } from './format';
+
+const DAY = 86_400_000;
+const NOW = Date.parse('2026-11-26T12:00:00Z');
+const ago = (days: number) => new Date(NOW - days * DAY).toISOString();
+
+describe('money', () => {
+  it('formats integer cents with the currency', () => {
+    expect(formatMoney(2140, 'EUR')).toBe('€21.40');
+    expect(formatMoney(89900 + 17081, 'EUR')).toBe('€1,069.81');
+    expect(formatMoney(5, 'EUR')).toBe('€0.05');
+    expect(formatMoney(1500, 'JPY')).toMatch(/¥1,500$/);
+  });
+
+  it('reads typed amounts back into cents without floats', () => {
+    expect(parseMoney('21.40', 'EUR')).toBe(2140);
+    expect(parseMoney('21,4', 'EUR')).toBe(2140);
+    expect(parseMoney('0.1', 'EUR')).toBe(10);
+    expect(parseMoney('19.99', 'EUR')).toBe(1999);
+    expect(parseMoney('1.234', 'EUR')).toBeNull();
+    expect(parseMoney('-1', 'EUR')).toBeNull();
+    expect(toMajorString(5949, 'EUR')).toBe('59.49');
+  });
+});
+
+describe('the refund window in plain words', () => {
+  it('counts down while it is open', () => {
+    const w = {
+      delivered_at: ago(3),
+      closes_at: new Date(NOW + 11 * DAY).toISOString(),
+      open: true,
+    };
+    expect(describeWindow(w, NOW)).toBe('delivered 3 days ago, window closes in 11 days');
+  });
+
+  it('says how far outside it is once closed', () => {
+    const w = { delivered_at: ago(20), closes_at: ago(6), open: false };
+    expect(describeWindow(w, NOW)).toBe('delivered 20 days ago, outside the window by 6 days');
+  });
+
+  it('speaks of hours on the last day', () => {
+    const w = {
+      delivered_at: ago(13.9),
+      closes_at: new Date(NOW + 2 * 3_600_000).toISOString(),
+      open: true,
+    };
+    expect(describeWindow(w, NOW)).toBe('delivered 14 days ago, window closes in 2 hours');
+  });
+
+  it('has not started before delivery', () => {
+    expect(describeWindow({ delivered_at: null, closes_at: null, open: false }, NOW)).toMatch(
+      /not delivered yet/,
+    );
+  });
+});
