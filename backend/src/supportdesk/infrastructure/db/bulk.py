@@ -544,9 +544,16 @@ async def seed_bulk(
                     progress(totals[0])
             if text_index:
                 await text_index.resume(connection)
-            # Fresh planner statistics, or the first queries over the new rows plan blind.
-            await connection.exec_driver_sql("ANALYZE")
             await connection.commit()
+            # Fresh planner statistics, or the first queries over the new rows plan blind.
+            # On PostgreSQL VACUUM also merges the GIN indexes' pending lists, which every
+            # text search would otherwise read through (3 ms instead of 10-15 ms at 1M).
+            if postgres:
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await autocommit.exec_driver_sql("VACUUM ANALYZE support_cases, refunds, events")
+            else:
+                await connection.exec_driver_sql("ANALYZE")
+                await connection.commit()
     finally:
         await engine.dispose()
     return BulkResult(
