@@ -177,7 +177,23 @@ export function RefundPage() {
             <Stack gap="md">
               <Title order={5}>What you can do</Title>
               {act.error ? (
-                <ProblemAlert error={act.error} onRetry={() => void refund.refetch()} />
+                <ProblemAlert
+                  error={act.error}
+                  onRetry={() => {
+                    // A conflict means the refund moved on: show it as it is now. Anything
+                    // else (gateway down, network) is worth the same step once more.
+                    if (act.error instanceof ApiError && act.error.code === 'version_conflict') {
+                      act.reset();
+                      void refund.refetch();
+                    } else if (
+                      act.variables?.kind === 'approve_and_execute' &&
+                      r.status !== 'requested'
+                    ) {
+                      // The approval went through; only sending the money is left.
+                      act.mutate({ kind: 'execute' });
+                    } else if (act.variables) act.mutate(act.variables);
+                  }}
+                />
               ) : null}
               {staff && can('approve') ? (
                 <Button
