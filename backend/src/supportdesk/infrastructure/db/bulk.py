@@ -552,6 +552,11 @@ async def seed_bulk(
                 autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
                 await autocommit.exec_driver_sql("VACUUM ANALYZE support_cases, refunds, events")
             else:
+                # Likewise, merge the FTS segments the per-transaction fills have left.
+                if text_index:
+                    await connection.exec_driver_sql(
+                        "INSERT INTO support_cases_fts(support_cases_fts) VALUES ('optimize')"
+                    )
                 await connection.exec_driver_sql("ANALYZE")
                 await connection.commit()
     finally:
