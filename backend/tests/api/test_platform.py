@@ -97,3 +97,14 @@ class TestProblemDetails:
         assert "secret internals" not in response.text
         assert "Traceback" not in response.text
         assert response.json()["request_id"] == response.headers["x-request-id"]
+
+
+class TestEmbeddedSimulators:
+    async def test_the_simulators_answer_under_sim_for_browser_tests(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        refunds = await client.get("/sim/gateway/_sandbox/refunds")
+        assert refunds.status_code == 200
+        assert refunds.json() == {"items": []}
+        unknown = await client.get("/sim/nothing/here")
+        assert unknown.status_code == 404

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -137,21 +138,22 @@ def _mount_simulators(app: FastAPI, container: Container | None, settings: Setti
         target = integrations.order_simulator_app if kind == "orders" else integrations.gateway_app
         if target is None:
             return problem(404, "not_found", "Not found", f"no embedded {kind} simulator")
-        import httpx
-
         transport = httpx.ASGITransport(app=target)
-        async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
-            upstream = await client.request(
-                request.method,
-                "/" + request.path_params["path"],
-                params=request.query_params,
-                content=await request.body(),
-                headers={
-                    k: v
-                    for k, v in request.headers.items()
-                    if k.lower() in ("content-type", "authorization", "idempotency-key")
-                },
-            )
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
+                upstream = await client.request(
+                    request.method,
+                    "/" + request.path_params["path"],
+                    params=request.query_params,
+                    content=await request.body(),
+                    headers={
+                        k: v
+                        for k, v in request.headers.items()
+                        if k.lower() in ("content-type", "authorization", "idempotency-key")
+                    },
+                )
+        except httpx.HTTPError as exc:  # a simulated fault, such as a dropped connection
+            return problem(502, "simulator_fault", "Simulator fault", str(exc) or repr(exc))
         return Response(
             upstream.content,
             status_code=upstream.status_code,
