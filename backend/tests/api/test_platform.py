@@ -106,5 +106,6 @@ class TestEmbeddedSimulators:
         refunds = await client.get("/sim/gateway/_sandbox/refunds")
         assert refunds.status_code == 200
         assert refunds.json() == {"items": []}
-        unknown = await client.get("/sim/nothing/here")
+        unknown = await client.get("/sim/nothing/_sandbox/refunds")
         assert unknown.status_code == 404
+        assert unknown.json()["detail"] == "no embedded nothing simulator"

@@ -135,7 +135,10 @@ def _mount_simulators(app: FastAPI, container: Container | None, settings: Setti
     async def forward(request: Request) -> Response:
         integrations = request.app.state.container.integrations
         kind = request.path_params["kind"]
-        target = integrations.order_simulator_app if kind == "orders" else integrations.gateway_app
+        target = {
+            "orders": integrations.order_simulator_app,
+            "gateway": integrations.gateway_app,
+        }.get(kind)
         if target is None:
             return problem(404, "not_found", "Not found", f"no embedded {kind} simulator")
         transport = httpx.ASGITransport(app=target)
