@@ -42,20 +42,17 @@ export function useUrlFilters<K extends string>(spec: FilterSpec<K>, userId: str
 
   const set = useCallback(
     (patch: FilterValues<K>, options?: { replace?: boolean }) => {
-      setParams(
-        (prev) => {
-          const next = new URLSearchParams(prev);
-          for (const [k, v] of Object.entries(patch) as [K, string | string[] | undefined][]) {
-            next.delete(k);
-            if (Array.isArray(v)) v.filter(Boolean).forEach((x) => next.append(k, x));
-            else if (v) next.set(k, v);
-          }
-          return next;
-        },
-        { replace: options?.replace },
-      );
+      const next = new URLSearchParams(params);
+      for (const [k, v] of Object.entries(patch) as [K, string | string[] | undefined][]) {
+        next.delete(k);
+        if (Array.isArray(v)) v.filter(Boolean).forEach((x) => next.append(k, x));
+        else if (v) next.set(k, v);
+      }
+      // No history entry for a change that changes nothing.
+      if (next.toString() === params.toString()) return;
+      setParams(next, { replace: options?.replace });
     },
-    [setParams],
+    [params, setParams],
   );
 
   const clear = useCallback(() => setParams(new URLSearchParams()), [setParams]);

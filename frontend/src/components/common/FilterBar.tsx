@@ -9,9 +9,9 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
-import { useDebouncedCallback, useMediaQuery } from '@mantine/hooks';
+import { useMediaQuery } from '@mantine/hooks';
 import { IconAdjustmentsHorizontal } from '@tabler/icons-react';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { label } from '@/services/format';
 
 export type FilterPatch = Record<string, string | string[] | undefined>;
@@ -56,18 +56,27 @@ function SearchText({
     setSeen(value);
     setText(value);
   }
-  const push = useDebouncedCallback((v: string) => onChange(v), 400);
+  // Typing settles for 400 ms before the URL changes. A pending change dies with the field,
+  // so it cannot pull the user back to the list after they have moved on.
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const commit = (v: string) => {
+    clearTimeout(timer.current);
+    if (v !== value) onChange(v);
+  };
   return (
     <TextInput
       label={field.label}
       placeholder={field.placeholder}
       value={text}
       onChange={(e) => {
-        setText(e.currentTarget.value);
-        push(e.currentTarget.value);
+        const v = e.currentTarget.value;
+        setText(v);
+        clearTimeout(timer.current);
+        timer.current = setTimeout(() => commit(v), 400);
       }}
       onKeyDown={(e) => {
-        if (e.key === 'Enter') onChange(text);
+        if (e.key === 'Enter') commit(text);
       }}
       w={{ base: '100%', sm: 200 }}
     />
