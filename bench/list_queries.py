@@ -249,7 +249,8 @@ async def main() -> None:
             "alternating; p50 over all runs, p99 the median of the rounds' p99s), limit 25, "
             "agent, "
             f"{time.strftime('%Y-%m-%d %H:%M')}. Machine: {machine()}; {where}; "
-            f"load average {load_before:.1f} → {load_after:.1f} (the box is shared).\n\n"
+            f"load average {load_before:.1f} → {load_after:.1f} (the box is shared), "
+            f"niceness {os.nice(0)}.\n\n"
             + table(args.db, sizes, results))
     print(body)
     if not args.no_readme:
