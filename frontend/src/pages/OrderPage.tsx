@@ -49,7 +49,7 @@ export function OrderPage() {
         </Text>
       </div>
       <Grid gutter="lg">
-        <Grid.Col span={{ base: 12, md: 7 }}>
+        <Grid.Col span={{ base: 12, lg: 8 }}>
           <Stack>
             <Paper withBorder p="md">
               <OrderLines order={o} />
@@ -72,7 +72,7 @@ export function OrderPage() {
           </Stack>
         </Grid.Col>
         {!isStaff(me.role) ? (
-          <Grid.Col span={{ base: 12, md: 5 }}>
+          <Grid.Col span={{ base: 12, lg: 4 }}>
             <Paper withBorder p="md">
               <Title order={4} mb="sm">
                 Open a case

@@ -141,6 +141,15 @@ export function RefundPage() {
             <Paper withBorder p="md">
               <Stack gap="xs">
                 <WindowText window={r.refund_window} />
+                {r.approval_window ? (
+                  <Text size="xs" c="dimmed">
+                    At approval the window was {r.approval_window.open ? 'open' : 'closed'}
+                    {r.approval_window.closes_at
+                      ? ` (closing ${formatDateTime(r.approval_window.closes_at)})`
+                      : ''}
+                    .
+                  </Text>
+                ) : null}
                 <Text size="sm">
                   <b>Reason:</b> {r.reason}
                 </Text>
