@@ -27,6 +27,7 @@ interface Props {
   /** What the form would send now, or null while nothing is picked; drives the live quote. */
   onDraftChange: (draft: RefundRequest | null) => void;
   onSubmit: (request: RefundRequest) => Promise<unknown>;
+  onRetryQuote?: () => void;
 }
 
 function schemaFor(order: Order) {
@@ -79,6 +80,7 @@ export function RefundRequestForm({
   quoteError,
   onDraftChange,
   onSubmit,
+  onRetryQuote,
 }: Props) {
   const schema = useMemo(() => schemaFor(order), [order]);
   const [formError, setFormError] = useState<string | null>(null);
@@ -224,11 +226,18 @@ export function RefundRequestForm({
               Pick the units you want refunded to see the amount.
             </Text>
           ) : quoteError ? (
-            <Text size="sm" c="red">
-              {quoteError instanceof ApiError
-                ? quoteError.plainMessage
-                : 'The quote could not be loaded.'}
-            </Text>
+            <Group gap="xs">
+              <Text size="sm" c="red">
+                {quoteError instanceof ApiError
+                  ? quoteError.plainMessage
+                  : 'The quote could not be loaded.'}
+              </Text>
+              {onRetryQuote ? (
+                <Button size="compact-xs" variant="light" onClick={onRetryQuote}>
+                  Try again
+                </Button>
+              ) : null}
+            </Group>
           ) : quote ? (
             <Breakdown
               currency={quote.currency}

@@ -33,6 +33,7 @@ export function RefundRequestPanel({ caseId, orderId }: { caseId: string; orderI
           quote={draft ? quote.data : undefined}
           quoteLoading={quote.isFetching}
           quoteError={quote.error}
+          onRetryQuote={() => void quote.refetch()}
           onDraftChange={setDraft}
           onSubmit={async (body) => {
             const refund = await request.mutateAsync(body);
