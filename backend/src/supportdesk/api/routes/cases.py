@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from supportdesk.api.deps import (
     CaseServiceDep,
@@ -14,6 +11,7 @@ from supportdesk.api.deps import (
     CustomerActor,
     ExpectedVersion,
 )
+from supportdesk.api.filters import CaseFiltersDep, Cursor, Limit
 from supportdesk.api.presenters import case_out, event_out, message_out
 from supportdesk.api.schemas import (
     CaseCreateIn,
@@ -25,14 +23,8 @@ from supportdesk.api.schemas import (
     SupportCaseOut,
 )
 from supportdesk.application.cases import ChangeCase, OpenCase
-from supportdesk.domain.cases import CaseStatus, Category, Priority
-from supportdesk.infrastructure.db.queries import CaseFilters
 
 router = APIRouter(tags=["support cases"])
-
-Limit = Annotated[int, Query(ge=1, le=100)]
-Cursor = Annotated[str | None, Query(max_length=500)]
-Sort = Annotated[str, Query(pattern="^-?(created_at|updated_at)$")]
 
 
 def with_etag(response: Response, version: int) -> None:
@@ -67,31 +59,10 @@ async def open_case(
 async def list_cases(
     actor: CurrentActor,
     container: ContainerDep,
-    status: Annotated[list[CaseStatus] | None, Query()] = None,
-    priority: Priority | None = None,
-    category: Category | None = None,
-    assignee_id: Annotated[str | None, Query(max_length=64)] = None,
-    customer_id: Annotated[str | None, Query(max_length=64)] = None,
-    order_id: Annotated[str | None, Query(max_length=64)] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
-    sort: Sort = "-created_at",
+    filters: CaseFiltersDep,
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> Page[SupportCaseOut]:
-    filters = CaseFilters(
-        status=[s.value for s in status or []],
-        priority=priority,
-        category=category,
-        assignee_id=assignee_id,
-        customer_id=customer_id,
-        order_id=order_id,
-        q=q,
-        created_after=created_after,
-        created_before=created_before,
-        sort=sort,
-    )
     page = await container.read.cases(actor, filters, limit=limit, cursor=cursor)
     return Page(items=[case_out(c, r) for c, r in page.items], next_cursor=page.next_cursor)
 

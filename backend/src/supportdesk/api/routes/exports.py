@@ -6,17 +6,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from supportdesk.api.deps import ContainerDep, StaffActor
-from supportdesk.api.routes.cases import Sort
-from supportdesk.domain.cases import CaseStatus, Category, Priority
-from supportdesk.domain.refunds import RefundStatus
-from supportdesk.infrastructure.db.queries import CaseFilters, PageOf, RefundFilters
+from supportdesk.api.filters import CaseFiltersDep, RefundFiltersDep
+from supportdesk.infrastructure.db.queries import PageOf
 
 router = APIRouter(tags=["overview"])
 
@@ -86,32 +83,8 @@ def _attachment(name: str, body: AsyncIterator[str]) -> StreamingResponse:
     response_class=StreamingResponse,
 )
 async def export_cases(
-    actor: StaffActor,
-    container: ContainerDep,
-    status: Annotated[list[CaseStatus] | None, Query()] = None,
-    priority: Priority | None = None,
-    category: Category | None = None,
-    assignee_id: Annotated[str | None, Query(max_length=64)] = None,
-    customer_id: Annotated[str | None, Query(max_length=64)] = None,
-    order_id: Annotated[str | None, Query(max_length=64)] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
-    sort: Sort = "-created_at",
+    actor: StaffActor, container: ContainerDep, filters: CaseFiltersDep
 ) -> StreamingResponse:
-    filters = CaseFilters(
-        status=[s.value for s in status or []],
-        priority=priority,
-        category=category,
-        assignee_id=assignee_id,
-        customer_id=customer_id,
-        order_id=order_id,
-        q=q,
-        created_after=created_after,
-        created_before=created_before,
-        sort=sort,
-    )
-
     def row(item: Any) -> list[Any]:
         case, refunds = item
         return [
@@ -138,26 +111,8 @@ async def export_cases(
     "/refunds/export.csv", summary="The filtered refunds as CSV", response_class=StreamingResponse
 )
 async def export_refunds(
-    actor: StaffActor,
-    container: ContainerDep,
-    status: Annotated[list[RefundStatus] | None, Query()] = None,
-    order_id: Annotated[str | None, Query(max_length=64)] = None,
-    customer_id: Annotated[str | None, Query(max_length=64)] = None,
-    support_case_id: Annotated[str | None, Query(max_length=64)] = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
-    sort: Sort = "-created_at",
+    actor: StaffActor, container: ContainerDep, filters: RefundFiltersDep
 ) -> StreamingResponse:
-    filters = RefundFilters(
-        status=[s.value for s in status or []],
-        order_id=order_id,
-        customer_id=customer_id,
-        support_case_id=support_case_id,
-        created_after=created_after,
-        created_before=created_before,
-        sort=sort,
-    )
-
     def row(refund: Any) -> list[Any]:
         settlement = refund.settlement
         return [

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Response
 from fastapi.responses import JSONResponse
 
 from supportdesk.api import errors
@@ -17,9 +16,10 @@ from supportdesk.api.deps import (
     RefundServiceDep,
     StaffActor,
 )
+from supportdesk.api.filters import Cursor, Limit, RefundFiltersDep
 from supportdesk.api.idempotency import once
 from supportdesk.api.presenters import event_out, quote_out, refund_out
-from supportdesk.api.routes.cases import Cursor, Limit, Sort, with_etag
+from supportdesk.api.routes.cases import with_etag
 from supportdesk.api.schemas import (
     ApproveIn,
     EventOut,
@@ -39,7 +39,6 @@ from supportdesk.domain.refunds import (
     RequestedItem,
     Settlement,
 )
-from supportdesk.infrastructure.db.queries import RefundFilters
 
 router = APIRouter(tags=["refunds"])
 
@@ -91,30 +90,16 @@ async def quote_refund(
 async def list_refunds(
     actor: CurrentActor,
     container: ContainerDep,
-    status: Annotated[list[RefundStatus] | None, Query()] = None,
-    order_id: Annotated[str | None, Query(max_length=64)] = None,
-    customer_id: Annotated[str | None, Query(max_length=64)] = None,
-    support_case_id: Annotated[str | None, Query(max_length=64)] = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
-    sort: Sort = "-created_at",
+    filters: RefundFiltersDep,
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> Page[RefundOut]:
-    filters = RefundFilters(
-        status=[s.value for s in status or []],
-        order_id=order_id,
-        customer_id=customer_id,
-        support_case_id=support_case_id,
-        created_after=created_after,
-        created_before=created_before,
-        sort=sort,
-    )
     page = await container.read.refunds(actor, filters, limit=limit, cursor=cursor)
     now = container.clock.now()
     policy = container.refund_policy.window
     return Page(
-        items=[refund_out(r, actor, policy, now) for r in page.items], next_cursor=page.next_cursor
+        items=[refund_out(r, actor, policy, now) for r in page.items],
+        next_cursor=page.next_cursor,
     )
 
 
