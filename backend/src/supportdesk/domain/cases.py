@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from supportdesk.domain.access import Actor
 from supportdesk.domain.errors import CaseHasOpenRefunds, Forbidden, InvalidTransition
-from supportdesk.domain.events import EntityKind, Event, new_event
+from supportdesk.domain.events import EntityKind, Event, RecordsHistory
 
 
 class CaseStatus(StrEnum):
@@ -95,7 +96,7 @@ class OrderReference:
 
 
 @dataclass(slots=True)
-class SupportCase:
+class SupportCase(RecordsHistory):
     id: str
     customer_id: str
     order: OrderReference
@@ -109,6 +110,12 @@ class SupportCase:
     created_at: datetime
     updated_at: datetime
     new_events: list[Event] = field(default_factory=list)
+
+    entity_kind: ClassVar[EntityKind] = EntityKind.SUPPORT_CASE
+
+    @property
+    def history_case_id(self) -> str:
+        return self.id
 
     @property
     def order_id(self) -> str:
@@ -231,30 +238,6 @@ class SupportCase:
             raise CaseHasOpenRefunds("close or settle the case's refunds first")
         self._record(by, now, "status_changed", self.status, target, note)
         self.status = target
-
-    def _record(
-        self,
-        by: Actor,
-        now: datetime,
-        type: str,
-        source: CaseStatus | None,
-        target: CaseStatus | None,
-        note: str | None,
-    ) -> None:
-        self.new_events.append(
-            new_event(
-                actor=by,
-                at=now,
-                entity=EntityKind.SUPPORT_CASE,
-                entity_id=self.id,
-                case_id=self.id,
-                type=type,
-                from_status=source.value if source else None,
-                to_status=target.value if target else None,
-                note=note,
-            )
-        )
-        self.updated_at = now
 
     @staticmethod
     def _require_staff(by: Actor) -> None:

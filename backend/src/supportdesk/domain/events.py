@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from supportdesk.domain.access import Actor
 
@@ -55,6 +56,45 @@ def new_event(
         to_status=to_status,
         note=note,
     )
+
+
+class RecordsHistory:
+    """An aggregate that writes an event for each change it makes; the repository saves
+    ``new_events`` with the aggregate, in the same transaction."""
+
+    entity_kind: ClassVar[EntityKind]
+    id: str
+    new_events: list[Event]
+    updated_at: datetime
+
+    @property
+    def history_case_id(self) -> str:
+        """The case whose history shows this aggregate's events."""
+        raise NotImplementedError
+
+    def _record(
+        self,
+        by: Actor,
+        now: datetime,
+        type: str,
+        source: StrEnum | None,
+        target: StrEnum | None,
+        note: str | None,
+    ) -> None:
+        self.new_events.append(
+            new_event(
+                actor=by,
+                at=now,
+                entity=self.entity_kind,
+                entity_id=self.id,
+                case_id=self.history_case_id,
+                type=type,
+                from_status=source.value if source else None,
+                to_status=target.value if target else None,
+                note=note,
+            )
+        )
+        self.updated_at = now
 
 
 def new_id(prefix: str) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from supportdesk.domain.access import Actor
 from supportdesk.domain.errors import (
@@ -16,7 +17,7 @@ from supportdesk.domain.errors import (
     SupervisorApprovalRequired,
     ValidationFailed,
 )
-from supportdesk.domain.events import EntityKind, Event, new_event
+from supportdesk.domain.events import EntityKind, Event, RecordsHistory
 from supportdesk.domain.money import LineRefund, refund_line
 from supportdesk.domain.orders import Order
 from supportdesk.domain.window import RefundWindow
@@ -158,7 +159,7 @@ def calculate_refund(
 
 
 @dataclass(slots=True)
-class Refund:
+class Refund(RecordsHistory):
     id: str
     support_case_id: str
     order_id: str
@@ -177,6 +178,12 @@ class Refund:
     failure_reason: str | None = None
     attempt: int = 0
     new_events: list[Event] = field(default_factory=list)
+
+    entity_kind: ClassVar[EntityKind] = EntityKind.REFUND
+
+    @property
+    def history_case_id(self) -> str:
+        return self.support_case_id
 
     @property
     def total_amount(self) -> int:
@@ -322,30 +329,6 @@ class Refund:
     ) -> None:
         self._record(by, now, type, self.status, target, note)
         self.status = target
-
-    def _record(
-        self,
-        by: Actor,
-        now: datetime,
-        type: str,
-        source: RefundStatus | None,
-        target: RefundStatus | None,
-        note: str | None,
-    ) -> None:
-        self.new_events.append(
-            new_event(
-                actor=by,
-                at=now,
-                entity=EntityKind.REFUND,
-                entity_id=self.id,
-                case_id=self.support_case_id,
-                type=type,
-                from_status=source.value if source else None,
-                to_status=target.value if target else None,
-                note=note,
-            )
-        )
-        self.updated_at = now
 
     @staticmethod
     def _require_staff(by: Actor) -> None:
