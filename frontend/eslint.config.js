@@ -46,6 +46,22 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/pages/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@/app/*', '**/app/*'],
+              message: 'Pages are composed by the app, never the other way.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/components/**'],
     rules: {
       'no-restricted-imports': [

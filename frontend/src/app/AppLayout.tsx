@@ -1,17 +1,4 @@
-import {
-  ActionIcon,
-  AppShell,
-  Badge,
-  Burger,
-  Group,
-  Menu,
-  NavLink,
-  Text,
-  Tooltip,
-  UnstyledButton,
-  useComputedColorScheme,
-  useMantineColorScheme,
-} from '@mantine/core';
+import { AppShell, Badge, Burger, Group, Menu, NavLink, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
   IconChevronDown,
@@ -20,13 +7,12 @@ import {
   IconLifebuoy,
   IconListCheck,
   IconLogout,
-  IconMoon,
   IconPackage,
   IconReceiptRefund,
-  IconSun,
 } from '@tabler/icons-react';
 import { Suspense, useEffect } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
+import { ColorSchemeToggle } from '@/components/common/ColorSchemeToggle';
 import { ErrorBoundary } from '@/components/common/ErrorBoundary';
 import { PageSkeleton } from '@/components/common/PageSkeleton';
 import { useMe, useSession } from '@/hooks/useSession';
@@ -61,24 +47,6 @@ function isActive(item: NavItem, path: string): boolean {
   if (item.to === '/refunds')
     return path.startsWith('/refunds') && !path.startsWith('/refunds/queue');
   return path.startsWith(item.to);
-}
-
-export function ColorSchemeToggle() {
-  const { setColorScheme } = useMantineColorScheme();
-  const computed = useComputedColorScheme('light', { getInitialValueInEffect: true });
-  const next = computed === 'dark' ? 'light' : 'dark';
-  return (
-    <Tooltip label={`Switch to ${next} theme`}>
-      <ActionIcon
-        variant="default"
-        size="lg"
-        aria-label={`Switch to ${next} theme`}
-        onClick={() => setColorScheme(next)}
-      >
-        {computed === 'dark' ? <IconSun size={18} /> : <IconMoon size={18} />}
-      </ActionIcon>
-    </Tooltip>
-  );
 }
 
 export function AppLayout() {

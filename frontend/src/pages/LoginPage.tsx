@@ -17,7 +17,7 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { z } from 'zod';
-import { ColorSchemeToggle } from '@/app/AppLayout';
+import { ColorSchemeToggle } from '@/components/common/ColorSchemeToggle';
 import { useSession } from '@/hooks/useSession';
 import { ApiError } from '@/services/http';
 
