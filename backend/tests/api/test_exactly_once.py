@@ -152,3 +152,37 @@ class TestDecline:
         state = await client.get(f"/api/v1/refunds/{refund['id']}", headers=bob)
         assert state.json()["status"] == "refunded"
         assert len(sandbox.refunds) == 1
+
+
+@pytest.mark.parametrize(
+    "settings_overrides",
+    [
+        {
+            "payment_gateway_timeout_seconds": 0.3,
+            "reconcile_interval_seconds": 0.2,
+            "reconcile_stale_after_seconds": 0,
+        }
+    ],
+    indirect=True,
+)
+class TestBackgroundReconciliation:
+    async def test_the_service_settles_a_processing_refund_by_itself(
+        self, client: httpx.AsyncClient, as_user, container: Container
+    ) -> None:
+        bob = await as_user("bob")
+        refund = await approved_refund(client, await as_user("alice"), bob)
+        sandbox_of(container).inject("accept_then_timeout", times=1, delay_seconds=5)
+
+        executed = await client.post(f"/api/v1/refunds/{refund['id']}/execute", headers=bob)
+        assert executed.status_code == 202
+
+        status = "processing"
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            status = (await client.get(f"/api/v1/refunds/{refund['id']}", headers=bob)).json()[
+                "status"
+            ]
+            if status != "processing":
+                break
+        assert status == "refunded"
+        assert len(sandbox_of(container).refunds) == 1
