@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -30,35 +31,37 @@ def table_names(url: str) -> set[str]:
         return pool.submit(asyncio.run, read()).result()
 
 
-def scratch_postgres() -> str | None:
-    """A database of its own on the PostgreSQL server of TEST_DATABASE_URL, if any."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        return None
-    name = f"migrations_{uuid.uuid4().hex[:8]}"
+def on_postgres_server(statement: str) -> None:
+    url = os.environ["TEST_DATABASE_URL"]
 
-    async def create() -> None:
+    async def run() -> None:
         engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
         async with engine.connect() as connection:
-            await connection.exec_driver_sql(f"CREATE DATABASE {name}")
+            await connection.exec_driver_sql(statement)
         await engine.dispose()
 
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, create()).result()
-    return url.rsplit("/", 1)[0] + f"/{name}"
+        pool.submit(asyncio.run, run()).result()
 
 
-def database_urls(tmp_path: Path) -> list[str]:
+@pytest.fixture
+def database_urls(tmp_path: Path) -> Iterator[list[str]]:
+    """A SQLite file, and a database of its own on the PostgreSQL server of
+    TEST_DATABASE_URL when there is one."""
     urls = [f"sqlite+aiosqlite:///{tmp_path / 'migrations.db'}"]
-    postgres = scratch_postgres()
-    if postgres:
-        urls.append(postgres)
-    return urls
+    base = os.environ.get("TEST_DATABASE_URL")
+    name = f"migrations_{uuid.uuid4().hex[:8]}"
+    if base:
+        on_postgres_server(f"CREATE DATABASE {name}")
+        urls.append(base.rsplit("/", 1)[0] + f"/{name}")
+    yield urls
+    if base:
+        on_postgres_server(f"DROP DATABASE IF EXISTS {name}")
 
 
-def test_upgrade_to_head_and_down_to_base_and_up_again(tmp_path: Path) -> None:
+def test_upgrade_to_head_and_down_to_base_and_up_again(database_urls: list[str]) -> None:
     expected = {table.name for table in Base.metadata.sorted_tables}
-    for url in database_urls(tmp_path):
+    for url in database_urls:
         upgrade(url)
         assert expected <= table_names(url), url
         downgrade(url, "base")
