@@ -97,7 +97,19 @@ export function CasePage() {
           <Anchor component={Link} to={`/orders/${c.order_id}`} size="sm">
             {c.order_id}
           </Anchor>{' '}
-          · opened {formatDateTime(c.created_at)} {staff ? `· customer ${c.customer_id}` : ''}
+          · opened {formatDateTime(c.created_at)}{' '}
+          {staff ? (
+            <>
+              · customer{' '}
+              <Anchor
+                component={Link}
+                to={`/cases?customer_id=${encodeURIComponent(c.customer_id)}`}
+                size="sm"
+              >
+                {c.customer_id}
+              </Anchor>
+            </>
+          ) : null}
         </Text>
       </div>
       <Grid gutter="lg">

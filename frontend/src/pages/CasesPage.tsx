@@ -39,6 +39,12 @@ export function CasesPage() {
           ...(staff
             ? [
                 {
+                  kind: 'text' as const,
+                  name: 'customer_id',
+                  label: 'Customer',
+                  placeholder: 'CUST-1001',
+                },
+                {
                   kind: 'select' as const,
                   name: 'assignee_id',
                   label: 'Assignee',

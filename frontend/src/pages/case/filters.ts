@@ -11,7 +11,17 @@ import type {
 export const CASE_FILTERS = {
   scope: 'cases',
   multi: ['status'],
-  single: ['priority', 'category', 'assignee_id', 'q', 'created_after', 'created_before', 'sort'],
+  single: [
+    'priority',
+    'category',
+    'assignee_id',
+    'customer_id',
+    'order_id',
+    'q',
+    'created_after',
+    'created_before',
+    'sort',
+  ],
 } as const;
 export type CaseFilterKey =
   (typeof CASE_FILTERS.multi)[number] | (typeof CASE_FILTERS.single)[number];
@@ -42,6 +52,8 @@ export function caseQuery(v: FilterValues<CaseFilterKey>, meId: string): CaseLis
     priority: one(v.priority) as Priority | undefined,
     category: one(v.category) as Category | undefined,
     assignee_id: assignee === 'me' ? meId : assignee,
+    customer_id: one(v.customer_id),
+    order_id: one(v.order_id),
     q: one(v.q),
     created_after: dayStart(one(v.created_after)),
     created_before: dayEnd(one(v.created_before)),
