@@ -2046,6 +2046,8 @@ export interface operations {
   list_refunds_api_v1_refunds_get: {
     parameters: {
       query?: {
+        limit?: number;
+        cursor?: string | null;
         status?: components['schemas']['RefundStatus'][] | null;
         order_id?: string | null;
         customer_id?: string | null;
@@ -2053,8 +2055,6 @@ export interface operations {
         created_after?: string | null;
         created_before?: string | null;
         sort?: string;
-        limit?: number;
-        cursor?: string | null;
       };
       header?: never;
       path?: never;
@@ -3213,6 +3213,8 @@ export interface operations {
   list_cases_api_v1_support_cases_get: {
     parameters: {
       query?: {
+        limit?: number;
+        cursor?: string | null;
         status?: components['schemas']['CaseStatus'][] | null;
         priority?: components['schemas']['Priority'] | null;
         category?: components['schemas']['Category'] | null;
@@ -3223,8 +3225,6 @@ export interface operations {
         created_after?: string | null;
         created_before?: string | null;
         sort?: string;
-        limit?: number;
-        cursor?: string | null;
       };
       header?: never;
       path?: never;
