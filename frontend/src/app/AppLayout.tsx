@@ -9,6 +9,7 @@ import {
   IconLogout,
   IconPackage,
   IconReceiptRefund,
+  IconUsers,
 } from '@tabler/icons-react';
 import { Suspense, useEffect } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
@@ -33,6 +34,7 @@ function navFor(role: Role): NavItem[] {
       { to: '/cases', label: 'Support cases', icon: IconInbox },
       { to: '/refunds/queue', label: 'Refund queue', icon: IconListCheck },
       { to: '/refunds', label: 'Refunds', icon: IconReceiptRefund, exact: true },
+      ...(role === 'admin' ? [{ to: '/users', label: 'Users', icon: IconUsers }] : []),
     ];
   }
   return [

@@ -31,3 +31,8 @@ export function RequireStaff() {
   const { session } = useSession();
   return isStaff(session.user?.role) ? <Outlet /> : <NotFoundPage />;
 }
+
+export function RequireAdmin() {
+  const { session } = useSession();
+  return session.user?.role === 'admin' ? <Outlet /> : <NotFoundPage />;
+}

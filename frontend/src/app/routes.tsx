@@ -3,7 +3,7 @@ import { Route, Routes } from 'react-router';
 import { LoginPage } from '@/pages/LoginPage';
 import { NotFoundPage } from '@/pages/NotFoundPage';
 import { AppLayout } from './AppLayout';
-import { RequireSession, RequireStaff } from './guards';
+import { RequireAdmin, RequireSession, RequireStaff } from './guards';
 
 // Pages load on first visit, so signing in does not wait for the charts or the agent's tools.
 const named = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) =>
@@ -16,6 +16,7 @@ const CasePage = named(() => import('@/pages/CasePage'), 'CasePage');
 const RefundsPage = named(() => import('@/pages/RefundsPage'), 'RefundsPage');
 const RefundQueuePage = named(() => import('@/pages/RefundQueuePage'), 'RefundQueuePage');
 const RefundPage = named(() => import('@/pages/RefundPage'), 'RefundPage');
+const UsersPage = named(() => import('@/pages/UsersPage'), 'UsersPage');
 
 export function AppRoutes() {
   return (
@@ -33,6 +34,9 @@ export function AppRoutes() {
             <Route path="refunds/queue" element={<RefundQueuePage />} />
           </Route>
           <Route path="refunds/:refundId" element={<RefundPage />} />
+          <Route element={<RequireAdmin />}>
+            <Route path="users" element={<UsersPage />} />
+          </Route>
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Route>

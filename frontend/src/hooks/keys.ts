@@ -23,4 +23,5 @@ export const keys = {
   },
   stats: ['stats'] as const,
   staff: ['staff'] as const,
+  users: ['users'] as const,
 };

@@ -33,6 +33,14 @@ export type RefundListQuery = NonNullable<paths['/api/v1/refunds']['get']['param
 export type Problem = Schemas['Problem'];
 export type FieldProblem = Schemas['FieldError'];
 export type StaffMember = Me;
+export type User = Schemas['UserOut'];
+export type UserCreate = Schemas['UserCreateIn'];
+export const ROLES = [
+  'customer',
+  'agent',
+  'supervisor',
+  'admin',
+] as const satisfies readonly Role[];
 
 export interface PageOf<T> {
   items: T[];

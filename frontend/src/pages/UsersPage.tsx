@@ -1,0 +1,84 @@
+import { Badge, Button, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { UserForm } from '@/components/admin/UserForm';
+import { PageSkeleton } from '@/components/common/PageSkeleton';
+import { ProblemAlert } from '@/components/common/ProblemAlert';
+import { useMe } from '@/hooks/useSession';
+import { useCreateUser, useDeactivateUser, useUsers } from '@/hooks/useUsers';
+import { formatDate, label } from '@/services/format';
+
+/** Admins add staff and customers and switch accounts off. */
+export function UsersPage() {
+  const me = useMe();
+  const users = useUsers();
+  const create = useCreateUser();
+  const deactivate = useDeactivateUser();
+  return (
+    <Stack gap="lg">
+      <Title order={2}>Users</Title>
+      <Paper withBorder p="md">
+        <Title order={4} mb="sm">
+          Add a user
+        </Title>
+        <UserForm
+          onSubmit={async (u) => {
+            const created = await create.mutateAsync(u);
+            notifications.show({ color: 'green', message: `${created.email} can now sign in.` });
+          }}
+        />
+      </Paper>
+      {deactivate.error ? <ProblemAlert error={deactivate.error} /> : null}
+      {users.isPending ? (
+        <PageSkeleton />
+      ) : users.isError ? (
+        <ProblemAlert error={users.error} onRetry={() => void users.refetch()} />
+      ) : (
+        <Table.ScrollContainer minWidth={640}>
+          <Table striped verticalSpacing="xs" aria-label="Users">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Email</Table.Th>
+                <Table.Th>Role</Table.Th>
+                <Table.Th>Customer</Table.Th>
+                <Table.Th>Since</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {users.data.map((u) => (
+                <Table.Tr key={u.id}>
+                  <Table.Td>{u.name}</Table.Td>
+                  <Table.Td>{u.email}</Table.Td>
+                  <Table.Td>
+                    <Badge variant="light">{label(u.role)}</Badge>
+                  </Table.Td>
+                  <Table.Td>{u.customer_id ?? '—'}</Table.Td>
+                  <Table.Td>{formatDate(u.created_at)}</Table.Td>
+                  <Table.Td>
+                    {!u.active ? (
+                      <Text size="sm" c="dimmed">
+                        Deactivated
+                      </Text>
+                    ) : u.id !== me.id ? (
+                      <Button
+                        size="compact-xs"
+                        variant="light"
+                        color="red"
+                        loading={deactivate.isPending && deactivate.variables === u.id}
+                        onClick={() => deactivate.mutate(u.id)}
+                        aria-label={`Deactivate ${u.email}`}
+                      >
+                        Deactivate
+                      </Button>
+                    ) : null}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,16 @@
+import { api, unwrap } from './http';
+import type { User, UserCreate } from './types';
+
+export function listUsers(): Promise<User[]> {
+  return unwrap(api.GET('/api/v1/users'));
+}
+
+export function createUser(body: UserCreate): Promise<User> {
+  return unwrap(api.POST('/api/v1/users', { body }));
+}
+
+export function deactivateUser(userId: string): Promise<User> {
+  return unwrap(
+    api.POST('/api/v1/users/{user_id}/deactivate', { params: { path: { user_id: userId } } }),
+  );
+}
