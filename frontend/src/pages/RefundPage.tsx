@@ -30,7 +30,7 @@ import { OrderLines } from '@/components/order/OrderLines';
 import { useMe } from '@/hooks/useSession';
 import { ApiError } from '@/services/http';
 import { formatDateTime, label } from '@/services/format';
-import { isStaff, type Refund } from '@/services/types';
+import { FINAL_REFUND_STATUSES, isStaff, type Refund } from '@/services/types';
 import { NotFoundPage } from './NotFoundPage';
 
 function Outcome({ refund }: { refund: Refund }) {
@@ -273,7 +273,12 @@ export function RefundPage() {
                   Cancel this request
                 </Button>
               ) : null}
-              {unavailable.length ? (
+              {FINAL_REFUND_STATUSES.includes(r.status) ? (
+                <Text size="sm" c="dimmed">
+                  Nothing more to do: this refund is {label(r.status).toLowerCase()}, which is
+                  final.
+                </Text>
+              ) : unavailable.length ? (
                 <div>
                   <Text size="xs" fw={600} c="dimmed" mb={4}>
                     Not available now
