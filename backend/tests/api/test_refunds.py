@@ -110,6 +110,9 @@ class TestReview:
         case = await open_case(client, alice, "ORD-1002")
         refund = (await request_refund(client, alice, case["id"], [("L1", 1)])).json()
         assert refund["refund_window"]["open"] is False
+        as_bob = await client.get(f"/api/v1/refunds/{refund['id']}", headers=bob)
+        assert "approve" not in as_bob.json()["allowed_actions"]
+        assert refund["allowed_actions"] == ["cancel"]
 
         refused = await client.post(f"/api/v1/refunds/{refund['id']}/approve", headers=bob)
         assert refused.status_code == 422
@@ -129,6 +132,8 @@ class TestReview:
         assert settled.status_code == 200, settled.text
         assert settled.json()["status"] == "settled"
         assert settled.json()["settlement"]["amount"] == 5949
+        history = await client.get(f"/api/v1/refunds/{refund['id']}/history", headers=alice)
+        assert history.json()[-1]["note"] == "store credit of 59.49 EUR: Goodwill"
 
     @pytest.mark.parametrize(("order_id", "open_window"), [("ORD-1004", True), ("ORD-1003", False)])
     async def test_the_window_edges_of_the_demo_orders(
@@ -149,6 +154,10 @@ class TestReview:
         case = await open_case(client, alice, "ORD-1005")
         refund = (await request_refund(client, alice, case["id"], [("L1", 1)])).json()
         assert refund["total_amount"] == 106981
+        as_bob = await client.get(f"/api/v1/refunds/{refund['id']}", headers=bob)
+        as_sam = await client.get(f"/api/v1/refunds/{refund['id']}", headers=sam)
+        assert as_bob.json()["allowed_actions"] == ["reject", "settle"]
+        assert as_sam.json()["allowed_actions"] == ["approve", "reject", "settle"]
         denied = await client.post(f"/api/v1/refunds/{refund['id']}/approve", headers=bob)
         assert denied.status_code == 403
         assert denied.json()["code"] == "supervisor_approval_required"

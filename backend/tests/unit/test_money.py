@@ -386,3 +386,22 @@ class TestInvalidRefundItems:
 
         assert type(raised.value) is ValidationFailed
         assert raised.value.field == "items.1.quantity"
+
+
+class TestFormatAmount:
+    @pytest.mark.parametrize(
+        ("amount", "currency", "text"),
+        [
+            (2140, "EUR", "21.40 EUR"),
+            (5, "EUR", "0.05 EUR"),
+            (1500, "JPY", "1500 JPY"),
+            (12345, "KWD", "12.345 KWD"),
+            (-250, "USD", "-2.50 USD"),
+        ],
+    )
+    def test_minor_units_are_shown_in_the_currencys_own_decimals(
+        self, amount: int, currency: str, text: str
+    ) -> None:
+        from supportdesk.domain.money import format_amount
+
+        assert format_amount(amount, currency) == text

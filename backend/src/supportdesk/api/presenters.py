@@ -6,14 +6,14 @@ from datetime import datetime
 
 from supportdesk.api import schemas as s
 from supportdesk.application.orders import OrderView
-from supportdesk.application.refunds import Quote
+from supportdesk.application.refunds import Quote, RefundPolicy
 from supportdesk.domain.access import Actor
 from supportdesk.domain.cases import SupportCase
 from supportdesk.domain.events import Event
 from supportdesk.domain.messages import Message
 from supportdesk.domain.money import LineRefund
 from supportdesk.domain.refunds import Action, Refund
-from supportdesk.domain.window import RefundWindow, RefundWindowPolicy
+from supportdesk.domain.window import RefundWindow
 
 
 def window_out(window: RefundWindow) -> s.RefundWindowOut:
@@ -123,19 +123,25 @@ def quote_out(quote: Quote) -> s.QuoteOut:
 STAFF_ACTIONS = (Action.APPROVE, Action.REJECT, Action.EXECUTE, Action.SETTLE)
 
 
-def allowed_actions(refund: Refund, actor: Actor) -> list[str]:
+def allowed_actions(
+    refund: Refund, actor: Actor, window: RefundWindow, policy: RefundPolicy
+) -> list[str]:
+    """What the caller may do now, so that clients offer only that."""
     if actor.is_staff:
-        return [a.value for a in STAFF_ACTIONS if refund.allows(a)]
+        allowed = [a.value for a in STAFF_ACTIONS if a is not Action.APPROVE and refund.allows(a)]
+        refusal = refund.approval_refusal(
+            by=actor, window=window, supervisor_threshold=policy.supervisor_threshold
+        )
+        return [Action.APPROVE.value, *allowed] if refusal is None else allowed
     if actor.owns(refund.customer_id) and refund.allows(Action.CANCEL):
         return [Action.CANCEL.value]
     return []
 
 
-def refund_out(
-    refund: Refund, actor: Actor, policy: RefundWindowPolicy, now: datetime
-) -> s.RefundOut:
+def refund_out(refund: Refund, actor: Actor, policy: RefundPolicy, now: datetime) -> s.RefundOut:
     calc = refund.calculation
     settlement = refund.settlement
+    window = policy.window.window_for(refund.delivered_at, now)
     return s.RefundOut(
         id=refund.id,
         support_case_id=refund.support_case_id,
@@ -148,7 +154,7 @@ def refund_out(
         shipping_amount=calc.shipping_amount,
         total_amount=calc.total_amount,
         reason=refund.reason,
-        refund_window=window_out(policy.window_for(refund.delivered_at, now)),
+        refund_window=window_out(window),
         approval_window=window_out(refund.approval_window) if refund.approval_window else None,
         settlement=None
         if settlement is None
@@ -161,7 +167,7 @@ def refund_out(
         gateway_refund_id=refund.gateway_refund_id,
         failure_reason=refund.failure_reason,
         attempt=refund.attempt,
-        allowed_actions=allowed_actions(refund, actor),
+        allowed_actions=allowed_actions(refund, actor, window, policy),
         version=refund.version,
         created_at=refund.created_at,
         updated_at=refund.updated_at,

@@ -53,3 +53,30 @@ def refund_line(line: OrderLine, already_taken: int, quantity: int) -> LineRefun
         quantity=quantity,
         parts=parts[already_taken : already_taken + quantity],
     )
+
+
+# ISO 4217 currencies whose minor unit is not the cent.
+_EXPONENTS = {
+    "BIF": 0,
+    "CLP": 0,
+    "JPY": 0,
+    "KRW": 0,
+    "VND": 0,
+    "XAF": 0,
+    "XOF": 0,
+    "BHD": 3,
+    "JOD": 3,
+    "KWD": 3,
+    "OMR": 3,
+    "TND": 3,
+}
+
+
+def format_amount(amount: int, currency: str) -> str:
+    """``2140, "EUR"`` is ``"21.40 EUR"``: for people reading a history, not for arithmetic."""
+    exponent = _EXPONENTS.get(currency.upper(), 2)
+    if exponent == 0:
+        return f"{amount} {currency}"
+    units, minor = divmod(abs(amount), 10**exponent)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{units}.{minor:0{exponent}d} {currency}"

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from supportdesk.domain.access import Actor
 from supportdesk.domain.errors import (
+    DomainError,
     Forbidden,
     InvalidTransition,
     OutsideRefundWindow,
@@ -18,7 +19,7 @@ from supportdesk.domain.errors import (
     ValidationFailed,
 )
 from supportdesk.domain.events import EntityKind, Event, RecordsHistory
-from supportdesk.domain.money import LineRefund, refund_line
+from supportdesk.domain.money import LineRefund, format_amount, refund_line
 from supportdesk.domain.orders import Order
 from supportdesk.domain.window import RefundWindow
 
@@ -235,6 +236,29 @@ class Refund(RecordsHistory):
         refund._record(by, now, "refund_requested", None, RefundStatus.REQUESTED, reason)
         return refund
 
+    def approval_refusal(
+        self, *, by: Actor, window: RefundWindow, supervisor_threshold: int
+    ) -> DomainError | None:
+        """Why ``by`` may not approve now, or None: staff only, from ``requested``, inside
+        the window, and above the threshold a supervisor or admin."""
+        if not by.is_staff:
+            return Forbidden("only support staff may do this")
+        if not self.allows(Action.APPROVE):
+            return self._refused(Action.APPROVE)
+        if not window.open:
+            return OutsideRefundWindow(
+                "the order is outside the refund window: reject the refund or record a "
+                "settlement instead",
+                delivered_at=window.delivered_at.isoformat() if window.delivered_at else None,
+                closes_at=window.closes_at.isoformat() if window.closes_at else None,
+            )
+        if self.total_amount > supervisor_threshold and not by.may_approve_above_threshold:
+            return SupervisorApprovalRequired(
+                f"refunds above {format_amount(supervisor_threshold, self.currency)} need a "
+                "supervisor's approval"
+            )
+        return None
+
     def approve(
         self,
         *,
@@ -246,23 +270,14 @@ class Refund(RecordsHistory):
     ) -> None:
         """Staff approve inside the window; above the threshold only a supervisor may.
         The window seen is recorded with the decision."""
-        self._require_staff(by)
-        target = self._target(Action.APPROVE)
-        if not window.open:
-            raise OutsideRefundWindow(
-                "the order is outside the refund window: reject the refund or record a "
-                "settlement instead",
-                delivered_at=window.delivered_at.isoformat() if window.delivered_at else None,
-                closes_at=window.closes_at.isoformat() if window.closes_at else None,
-            )
-        if self.total_amount > supervisor_threshold and not by.may_approve_above_threshold:
-            raise SupervisorApprovalRequired(
-                f"refunds above {supervisor_threshold} {self.currency} minor units need a "
-                "supervisor's approval"
-            )
+        refusal = self.approval_refusal(
+            by=by, window=window, supervisor_threshold=supervisor_threshold
+        )
+        if refusal is not None:
+            raise refusal
         self.approval_window = window
         self.delivered_at = window.delivered_at
-        self._move(target, by, now, "refund_approved", note)
+        self._move(RefundStatus.APPROVED, by, now, "refund_approved", note)
 
     def reject(self, *, by: Actor, now: datetime, reason: str) -> None:
         self._require_staff(by)
@@ -284,7 +299,8 @@ class Refund(RecordsHistory):
                 field="amount",
             )
         self.settlement = settlement
-        note = f"{settlement.type}: {settlement.amount} {self.currency}. {settlement.note}"
+        amount = format_amount(settlement.amount, self.currency)
+        note = f"{settlement.type.value.replace('_', ' ')} of {amount}: {settlement.note}"
         self._move(target, by, now, "refund_settled", note)
 
     def start_attempt(self, *, by: Actor, now: datetime) -> None:
@@ -317,12 +333,15 @@ class Refund(RecordsHistory):
     def _target(self, action: Action) -> RefundStatus:
         target = REFUND_TRANSITIONS.get((self.status, action))
         if target is None:
-            raise InvalidTransition(
-                f"a refund in '{self.status}' does not allow '{action.value}'",
-                current_status=self.status.value,
-                action=action.value,
-            )
+            raise self._refused(action)
         return target
+
+    def _refused(self, action: Action) -> InvalidTransition:
+        return InvalidTransition(
+            f"a refund in '{self.status}' does not allow '{action.value}'",
+            current_status=self.status.value,
+            action=action.value,
+        )
 
     def _move(
         self, target: RefundStatus, by: Actor, now: datetime, type: str, note: str | None

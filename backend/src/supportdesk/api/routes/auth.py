@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, status
 
-from supportdesk.api.deps import AdminActor, ContainerDep, CurrentActor
+from supportdesk.api.deps import AdminActor, ContainerDep, CurrentActor, StaffActor
 from supportdesk.api.schemas import (
     LoginIn,
     LogoutIn,
@@ -92,9 +92,7 @@ async def list_users(actor: AdminActor, container: ContainerDep) -> list[UserOut
 
 
 @router.get("/staff", response_model=list[MeOut], summary="Support staff, to assign cases to")
-async def list_staff(actor: CurrentActor, container: ContainerDep) -> list[MeOut]:
-    if not actor.is_staff:
-        return []
+async def list_staff(actor: StaffActor, container: ContainerDep) -> list[MeOut]:
     async with container.uow() as uow:
         users = await uow.users.list()
     return [

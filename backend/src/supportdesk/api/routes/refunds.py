@@ -53,7 +53,7 @@ def _request(body: RefundRequestIn) -> RefundRequest:
 
 def _out(refund: Refund, actor: Actor, container: ContainerDep, response: Response) -> RefundOut:
     with_etag(response, refund.version)
-    return refund_out(refund, actor, container.refund_policy.window, container.clock.now())
+    return refund_out(refund, actor, container.refund_policy, container.clock.now())
 
 
 @router.post(
@@ -96,7 +96,7 @@ async def list_refunds(
 ) -> Page[RefundOut]:
     page = await container.read.refunds(actor, filters, limit=limit, cursor=cursor)
     now = container.clock.now()
-    policy = container.refund_policy.window
+    policy = container.refund_policy
     return Page(
         items=[refund_out(r, actor, policy, now) for r in page.items],
         next_cursor=page.next_cursor,
@@ -203,7 +203,7 @@ async def execute_refund(
             refund = await refunds.execute(refund_id, actor, expected_version=version)
         except DomainError as exc:
             return errors.render(exc)
-        body = refund_out(refund, actor, container.refund_policy.window, container.clock.now())
+        body = refund_out(refund, actor, container.refund_policy, container.clock.now())
         status = 202 if refund.status is RefundStatus.PROCESSING else 200
         return JSONResponse(
             body.model_dump(mode="json"),

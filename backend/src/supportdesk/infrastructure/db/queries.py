@@ -279,17 +279,24 @@ async def _text_search(session: AsyncSession, q: str) -> list[ColumnElement[bool
         phrase = _trigrams(q)
         matching = "FROM support_cases_fts WHERE support_cases_fts MATCH :phrase"
         # A bounded probe of the candidates, not a count of the result.
-        found, rows = (await session.execute(
-            text(f"SELECT (SELECT count(*) FROM (SELECT 1 {matching} LIMIT :cap)), "
-                 "(SELECT max(rowid) FROM support_cases)"),
-            {"phrase": phrase, "cap": FTS_CANDIDATE_LIMIT + 1},
-        )).one()
+        found, rows = (
+            await session.execute(
+                text(
+                    f"SELECT (SELECT count(*) FROM (SELECT 1 {matching} LIMIT :cap)), "
+                    "(SELECT max(rowid) FROM support_cases)"
+                ),
+                {"phrase": phrase, "cap": FTS_CANDIDATE_LIMIT + 1},
+            )
+        ).one()
         few = min(FTS_CANDIDATE_LIMIT, max(100, int(3 * math.sqrt(rows or 0))))
         if found <= few:
-            conditions.append(literal_column("support_cases.rowid").in_(
-                select(literal_column("rowid")).select_from(table("support_cases_fts"))
-                .where(text("support_cases_fts MATCH :phrase").bindparams(phrase=phrase))
-            ))
+            conditions.append(
+                literal_column("support_cases.rowid").in_(
+                    select(literal_column("rowid"))
+                    .select_from(table("support_cases_fts"))
+                    .where(text("support_cases_fts MATCH :phrase").bindparams(phrase=phrase))
+                )
+            )
     return conditions
 
 
