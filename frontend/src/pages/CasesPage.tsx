@@ -1,8 +1,7 @@
-import { Alert, Button, Group, Stack, Text, Title } from '@mantine/core';
+import { Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { FilterBar } from '@/components/common/FilterBar';
-import { PageSkeleton } from '@/components/common/PageSkeleton';
-import { ProblemAlert } from '@/components/common/ProblemAlert';
+import { PagedResults } from '@/components/common/PagedResults';
 import { CaseTable } from '@/components/support/CaseTable';
 import { useCaseList } from '@/hooks/useCases';
 import { useMe } from '@/hooks/useSession';
@@ -70,38 +69,15 @@ export function CasesPage() {
         }}
         savedNotice={saved}
       />
-      {list.isPending ? (
-        <PageSkeleton />
-      ) : list.isError ? (
-        <ProblemAlert error={list.error} onRetry={() => void list.refetch()} />
-      ) : cases.length ? (
-        <>
-          <CaseTable
-            cases={cases}
-            sort={query.sort ?? undefined}
-            onSort={(sort) => filters.set({ sort })}
-            showAssignee={staff}
-            names={names}
-          />
-          <Group justify="center">
-            {list.hasNextPage ? (
-              <Button
-                variant="default"
-                loading={list.isFetchingNextPage}
-                onClick={() => void list.fetchNextPage()}
-              >
-                Load more
-              </Button>
-            ) : (
-              <Text size="xs" c="dimmed">
-                {cases.length} case{cases.length === 1 ? '' : 's'}
-              </Text>
-            )}
-          </Group>
-        </>
-      ) : (
-        <Alert color="gray">No cases match these filters.</Alert>
-      )}
+      <PagedResults list={list} count={cases.length} noun="case">
+        <CaseTable
+          cases={cases}
+          sort={query.sort ?? undefined}
+          onSort={(sort) => filters.set({ sort })}
+          showAssignee={staff}
+          names={names}
+        />
+      </PagedResults>
     </Stack>
   );
 }

@@ -1,10 +1,9 @@
-import { Alert, Button, Group, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Group, Stack, Title } from '@mantine/core';
 import { useState } from 'react';
 import { exportRefundsCsv } from '@/services/refunds';
 import { ApiError } from '@/services/http';
 import { FilterBar } from '@/components/common/FilterBar';
-import { PageSkeleton } from '@/components/common/PageSkeleton';
-import { ProblemAlert } from '@/components/common/ProblemAlert';
+import { PagedResults } from '@/components/common/PagedResults';
 import { RefundTable } from '@/components/refund/RefundTable';
 import { useRefundList } from '@/hooks/useRefunds';
 import { useMe } from '@/hooks/useSession';
@@ -87,37 +86,14 @@ export function RefundsPage() {
         }}
         savedNotice={saved}
       />
-      {list.isPending ? (
-        <PageSkeleton />
-      ) : list.isError ? (
-        <ProblemAlert error={list.error} onRetry={() => void list.refetch()} />
-      ) : refunds.length ? (
-        <>
-          <RefundTable
-            refunds={refunds}
-            sort={query.sort ?? undefined}
-            onSort={(sort) => filters.set({ sort })}
-            showCustomer={staff}
-          />
-          <Group justify="center">
-            {list.hasNextPage ? (
-              <Button
-                variant="default"
-                loading={list.isFetchingNextPage}
-                onClick={() => void list.fetchNextPage()}
-              >
-                Load more
-              </Button>
-            ) : (
-              <Text size="xs" c="dimmed">
-                {refunds.length} refund{refunds.length === 1 ? '' : 's'}
-              </Text>
-            )}
-          </Group>
-        </>
-      ) : (
-        <Alert color="gray">No refunds match these filters.</Alert>
-      )}
+      <PagedResults list={list} count={refunds.length} noun="refund">
+        <RefundTable
+          refunds={refunds}
+          sort={query.sort ?? undefined}
+          onSort={(sort) => filters.set({ sort })}
+          showCustomer={staff}
+        />
+      </PagedResults>
     </Stack>
   );
 }

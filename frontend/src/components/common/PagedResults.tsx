@@ -1,0 +1,51 @@
+import { Alert, Button, Group, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { PageSkeleton } from './PageSkeleton';
+import { ProblemAlert } from './ProblemAlert';
+
+/** The state of a "load more" list: what a paged query has fetched so far. */
+export interface PagedState {
+  isPending: boolean;
+  isError: boolean;
+  error: unknown;
+  hasNextPage: boolean;
+  isFetchingNextPage: boolean;
+  refetch: () => unknown;
+  fetchNextPage: () => unknown;
+}
+
+interface Props {
+  list: PagedState;
+  count: number;
+  /** What one row is, for "3 cases" and "No cases match these filters." */
+  noun: string;
+  children: ReactNode;
+}
+
+/** Loading, error, empty and "Load more" around a table of results. */
+export function PagedResults({ list, count, noun, children }: Props) {
+  if (list.isPending) return <PageSkeleton />;
+  if (list.isError) return <ProblemAlert error={list.error} onRetry={() => void list.refetch()} />;
+  if (!count) return <Alert color="gray">No {noun}s match these filters.</Alert>;
+  return (
+    <>
+      {children}
+      <Group justify="center">
+        {list.hasNextPage ? (
+          <Button
+            variant="default"
+            loading={list.isFetchingNextPage}
+            onClick={() => void list.fetchNextPage()}
+          >
+            Load more
+          </Button>
+        ) : (
+          <Text size="xs" c="dimmed">
+            {count} {noun}
+            {count === 1 ? '' : 's'}
+          </Text>
+        )}
+      </Group>
+    </>
+  );
+}
