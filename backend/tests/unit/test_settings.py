@@ -31,9 +31,17 @@ class TestSettings:
         with pytest.raises(SettingsError, match="SEED_DEMO_DATA"):
             load_settings(environment="production", jwt_secret="s" * 40)
 
+    def test_production_needs_the_real_order_system_and_gateway(self) -> None:
+        with pytest.raises(SettingsError, match="ORDER_SYSTEM_URL"):
+            load_settings(environment="production", jwt_secret="s" * 40, seed_demo_data=False)
+
     def test_production_starts_with_its_own_secret_and_no_demo_data(self) -> None:
         settings = load_settings(
-            environment="production", jwt_secret="s" * 40, seed_demo_data=False
+            environment="production",
+            jwt_secret="s" * 40,
+            seed_demo_data=False,
+            order_system_url="https://orders.example",
+            payment_gateway_url="https://api.stripe.com",
         )
         assert settings.jwt_secret.get_secret_value() != DEFAULT_JWT_SECRET
         assert settings.json_logs is True

@@ -96,6 +96,11 @@ class Settings(BaseSettings):
                 raise ValueError("JWT_SECRET must be set to a secret of your own in production")
             if self.seed_demo_data:
                 raise ValueError("SEED_DEMO_DATA must be false in production")
+            if self.order_system_url is None or self.payment_gateway_url is None:
+                raise ValueError(
+                    "ORDER_SYSTEM_URL and PAYMENT_GATEWAY_URL must be set in production: "
+                    "the built-in simulators are for development and tests"
+                )
         if len(self.jwt_secret.get_secret_value()) < 32:
             raise ValueError("JWT_SECRET must be at least 32 characters")
         return self
