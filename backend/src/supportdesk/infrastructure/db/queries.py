@@ -29,13 +29,13 @@ from supportdesk.domain.errors import ValidationFailed
 from supportdesk.domain.events import EntityKind, Event
 from supportdesk.domain.messages import Message
 from supportdesk.domain.refunds import Refund
+from supportdesk.infrastructure.db.mapping import case_from_record, refund_from_record
 from supportdesk.infrastructure.db.models import (
     EventRecord,
     MessageRecord,
     RefundRecord,
     SupportCaseRecord,
 )
-from supportdesk.infrastructure.db.repositories import _case_from, _refund_from
 
 T = TypeVar("T")
 SORTS = ("created_at", "-created_at", "updated_at", "-updated_at")
@@ -147,7 +147,8 @@ class ReadQueries:
             page, next_cursor = _cut(records, limit, sort_column.key)
             refunds = await self._refunds_of_cases(session, [r.id for r in page])
         return PageOf(
-            items=[(_case_from(r), refunds.get(r.id, [])) for r in page], next_cursor=next_cursor
+            items=[(case_from_record(r), refunds.get(r.id, [])) for r in page],
+            next_cursor=next_cursor,
         )
 
     async def refunds(
@@ -175,7 +176,9 @@ class ReadQueries:
         async with self._sessions() as session:
             records = list(await session.scalars(query))
         page, next_cursor = _cut(records, limit, sort_column.key)
-        return PageOf(items=[_refund_from(record) for record in page], next_cursor=next_cursor)
+        return PageOf(
+            items=[refund_from_record(record) for record in page], next_cursor=next_cursor
+        )
 
     async def messages(self, case_id: str, *, include_internal: bool) -> list[Message]:
         m = MessageRecord
@@ -244,7 +247,7 @@ class ReadQueries:
         )
         by_case: dict[str, list[Refund]] = {}
         for record in records:
-            by_case.setdefault(record.support_case_id, []).append(_refund_from(record))
+            by_case.setdefault(record.support_case_id, []).append(refund_from_record(record))
         return by_case
 
 

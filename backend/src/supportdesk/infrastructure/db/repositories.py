@@ -12,30 +12,26 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from supportdesk.domain.access import Role
 from supportdesk.domain.cases import (
-    CaseStatus,
-    Category,
-    OrderReference,
-    Priority,
-    SnapshotLine,
     SupportCase,
 )
 from supportdesk.domain.errors import VersionConflict
 from supportdesk.domain.events import Event
 from supportdesk.domain.messages import Message
-from supportdesk.domain.money import LineRefund
 from supportdesk.domain.refunds import (
     FINAL_STATUSES,
     RELEASING_STATUSES,
     Refund,
-    RefundCalculation,
     RefundStatus,
-    Settlement,
-    SettlementType,
 )
 from supportdesk.domain.users import UserAccount
-from supportdesk.domain.window import RefundWindow
+from supportdesk.infrastructure.db.mapping import (
+    case_from_record,
+    case_row,
+    refund_from_record,
+    refund_row,
+    user_from_record,
+)
 from supportdesk.infrastructure.db.models import (
     EventRecord,
     MessageRecord,
@@ -77,14 +73,14 @@ class SqlCaseRepository:
 
     async def add(self, case: SupportCase) -> None:
         self.session.add(
-            SupportCaseRecord(**_case_row(case), id=case.id, created_at=case.created_at)
+            SupportCaseRecord(**case_row(case), id=case.id, created_at=case.created_at)
         )
         await self.session.flush()
         await _append_events(self.session, case.new_events)
 
     async def get(self, case_id: str) -> SupportCase | None:
         record = await self.session.get(SupportCaseRecord, case_id)
-        return _case_from(record) if record else None
+        return case_from_record(record) if record else None
 
     async def save(self, case: SupportCase) -> None:
         """Write the case if nobody changed it since it was read (optimistic concurrency)."""
@@ -93,7 +89,7 @@ class SqlCaseRepository:
         result = await self.session.execute(
             update(SupportCaseRecord)
             .where(SupportCaseRecord.id == case.id, SupportCaseRecord.version == case.version)
-            .values({**_case_row(case), "version": case.version + 1})
+            .values({**case_row(case), "version": case.version + 1})
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -109,58 +105,6 @@ class SqlCaseRepository:
             )
         )
         return bool(await self.session.scalar(query))
-
-
-def _case_row(case: SupportCase) -> dict[str, Any]:
-    return {
-        "customer_id": case.customer_id,
-        "order_id": case.order.order_id,
-        "subject": case.subject,
-        "description": case.description,
-        "category": case.category.value,
-        "priority": case.priority.value,
-        "status": case.status.value,
-        "assignee_id": case.assignee_id,
-        "order_snapshot": {
-            "currency": case.order.currency,
-            "lines": [
-                {
-                    "line_id": line.line_id,
-                    "sku": line.sku,
-                    "name": line.name,
-                    "quantity": line.quantity,
-                    "unit_price": line.unit_price,
-                    "discount": line.discount,
-                    "tax": line.tax,
-                }
-                for line in case.order.lines
-            ],
-        },
-        "version": case.version,
-        "updated_at": case.updated_at,
-    }
-
-
-def _case_from(record: SupportCaseRecord) -> SupportCase:
-    snapshot = record.order_snapshot
-    return SupportCase(
-        id=record.id,
-        customer_id=record.customer_id,
-        order=OrderReference(
-            order_id=record.order_id,
-            currency=snapshot["currency"],
-            lines=tuple(SnapshotLine(**line) for line in snapshot["lines"]),
-        ),
-        subject=record.subject,
-        description=record.description,
-        category=Category(record.category),
-        priority=Priority(record.priority),
-        status=CaseStatus(record.status),
-        assignee_id=record.assignee_id,
-        version=record.version,
-        created_at=record.created_at,
-        updated_at=record.updated_at,
-    )
 
 
 class SqlMessageRepository:
@@ -188,14 +132,14 @@ class SqlRefundRepository:
 
     async def add(self, refund: Refund) -> None:
         self.session.add(
-            RefundRecord(**_refund_row(refund), id=refund.id, created_at=refund.created_at)
+            RefundRecord(**refund_row(refund), id=refund.id, created_at=refund.created_at)
         )
         await self.session.flush()
         await _append_events(self.session, refund.new_events)
 
     async def get(self, refund_id: str) -> Refund | None:
         record = await self.session.get(RefundRecord, refund_id)
-        return _refund_from(record) if record else None
+        return refund_from_record(record) if record else None
 
     async def of_case(self, case_id: str) -> list[Refund]:
         records = await self.session.scalars(
@@ -203,7 +147,7 @@ class SqlRefundRepository:
             .where(RefundRecord.support_case_id == case_id)
             .order_by(RefundRecord.created_at, RefundRecord.id)
         )
-        return [_refund_from(record) for record in records]
+        return [refund_from_record(record) for record in records]
 
     async def save(self, refund: Refund, *, expected_status: RefundStatus | None = None) -> None:
         """Write the refund only if its version (and status) are still the ones read.
@@ -217,7 +161,7 @@ class SqlRefundRepository:
         result = await self.session.execute(
             update(RefundRecord)
             .where(*conditions)
-            .values({**_refund_row(refund), "version": refund.version + 1})
+            .values({**refund_row(refund), "version": refund.version + 1})
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -297,124 +241,19 @@ class SqlRefundRepository:
         return claimed
 
 
-def _refund_row(refund: Refund) -> dict[str, Any]:
-    calc = refund.calculation
-    window = refund.approval_window
-    settlement = refund.settlement
-    return {
-        "support_case_id": refund.support_case_id,
-        "order_id": refund.order_id,
-        "customer_id": refund.customer_id,
-        "payment_reference": refund.payment_reference,
-        "delivered_at": refund.delivered_at,
-        "status": refund.status.value,
-        "currency": calc.currency,
-        "items": [
-            {
-                "line_id": item.line_id,
-                "sku": item.sku,
-                "name": item.name,
-                "quantity": item.quantity,
-                "parts": list(item.parts),
-            }
-            for item in calc.items
-        ],
-        "include_shipping": calc.include_shipping,
-        "shipping_amount": calc.shipping_amount,
-        "total_amount": calc.total_amount,
-        "reason": refund.reason,
-        "approval_window": None
-        if window is None
-        else {
-            "delivered_at": window.delivered_at.isoformat() if window.delivered_at else None,
-            "closes_at": window.closes_at.isoformat() if window.closes_at else None,
-            "open": window.open,
-        },
-        "settlement": None
-        if settlement is None
-        else {
-            "type": settlement.type.value,
-            "amount": settlement.amount,
-            "note": settlement.note,
-            "reference": settlement.reference,
-        },
-        "gateway_refund_id": refund.gateway_refund_id,
-        "failure_reason": refund.failure_reason,
-        "attempt": refund.attempt,
-        "version": refund.version,
-        "updated_at": refund.updated_at,
-        "final_at": refund.updated_at if refund.is_final else None,
-    }
-
-
-def _refund_from(record: RefundRecord) -> Refund:
-    window = record.approval_window
-    settlement = record.settlement
-    return Refund(
-        id=record.id,
-        support_case_id=record.support_case_id,
-        order_id=record.order_id,
-        customer_id=record.customer_id,
-        payment_reference=record.payment_reference,
-        delivered_at=record.delivered_at,
-        status=RefundStatus(record.status),
-        calculation=RefundCalculation(
-            currency=record.currency,
-            items=tuple(
-                LineRefund(
-                    line_id=item["line_id"],
-                    sku=item["sku"],
-                    name=item["name"],
-                    quantity=item["quantity"],
-                    parts=tuple(item["parts"]),
-                )
-                for item in record.items
-            ),
-            include_shipping=record.include_shipping,
-            shipping_amount=record.shipping_amount,
-        ),
-        reason=record.reason,
-        version=record.version,
-        created_at=record.created_at,
-        updated_at=record.updated_at,
-        approval_window=None
-        if window is None
-        else RefundWindow(
-            delivered_at=_parse(window["delivered_at"]),
-            closes_at=_parse(window["closes_at"]),
-            open=window["open"],
-        ),
-        settlement=None
-        if settlement is None
-        else Settlement(
-            type=SettlementType(settlement["type"]),
-            amount=settlement["amount"],
-            note=settlement["note"],
-            reference=settlement["reference"],
-        ),
-        gateway_refund_id=record.gateway_refund_id,
-        failure_reason=record.failure_reason,
-        attempt=record.attempt,
-    )
-
-
-def _parse(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 class SqlUserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, user_id: str) -> UserAccount | None:
         record = await self.session.get(UserRecord, user_id)
-        return _user_from(record) if record else None
+        return user_from_record(record) if record else None
 
     async def by_email(self, email: str) -> UserAccount | None:
         record = await self.session.scalar(
             select(UserRecord).where(UserRecord.email == email.strip().lower())
         )
-        return _user_from(record) if record else None
+        return user_from_record(record) if record else None
 
     async def add(self, user: UserAccount) -> None:
         self.session.add(
@@ -438,17 +277,4 @@ class SqlUserRepository:
 
     async def list(self) -> Sequence[UserAccount]:
         records = await self.session.scalars(select(UserRecord).order_by(UserRecord.email))
-        return [_user_from(record) for record in records]
-
-
-def _user_from(record: UserRecord) -> UserAccount:
-    return UserAccount(
-        id=record.id,
-        email=record.email,
-        name=record.name,
-        role=Role(record.role),
-        customer_id=record.customer_id,
-        password_hash=record.password_hash,
-        active=record.active,
-        created_at=record.created_at,
-    )
+        return [user_from_record(record) for record in records]

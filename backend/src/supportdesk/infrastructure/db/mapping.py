@@ -1,0 +1,198 @@
+"""Rows to aggregates and back: how the domain is stored. Used by the repositories and the
+read queries alike."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from supportdesk.domain.access import Role
+from supportdesk.domain.cases import (
+    CaseStatus,
+    Category,
+    OrderReference,
+    Priority,
+    SnapshotLine,
+    SupportCase,
+)
+from supportdesk.domain.money import LineRefund
+from supportdesk.domain.refunds import (
+    Refund,
+    RefundCalculation,
+    RefundStatus,
+    Settlement,
+    SettlementType,
+)
+from supportdesk.domain.users import UserAccount
+from supportdesk.domain.window import RefundWindow
+from supportdesk.infrastructure.db.models import RefundRecord, SupportCaseRecord, UserRecord
+
+
+def case_row(case: SupportCase) -> dict[str, Any]:
+    return {
+        "customer_id": case.customer_id,
+        "order_id": case.order.order_id,
+        "subject": case.subject,
+        "description": case.description,
+        "category": case.category.value,
+        "priority": case.priority.value,
+        "status": case.status.value,
+        "assignee_id": case.assignee_id,
+        "order_snapshot": {
+            "currency": case.order.currency,
+            "lines": [
+                {
+                    "line_id": line.line_id,
+                    "sku": line.sku,
+                    "name": line.name,
+                    "quantity": line.quantity,
+                    "unit_price": line.unit_price,
+                    "discount": line.discount,
+                    "tax": line.tax,
+                }
+                for line in case.order.lines
+            ],
+        },
+        "version": case.version,
+        "updated_at": case.updated_at,
+    }
+
+
+def case_from_record(record: SupportCaseRecord) -> SupportCase:
+    snapshot = record.order_snapshot
+    return SupportCase(
+        id=record.id,
+        customer_id=record.customer_id,
+        order=OrderReference(
+            order_id=record.order_id,
+            currency=snapshot["currency"],
+            lines=tuple(SnapshotLine(**line) for line in snapshot["lines"]),
+        ),
+        subject=record.subject,
+        description=record.description,
+        category=Category(record.category),
+        priority=Priority(record.priority),
+        status=CaseStatus(record.status),
+        assignee_id=record.assignee_id,
+        version=record.version,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+    )
+
+
+def refund_row(refund: Refund) -> dict[str, Any]:
+    calc = refund.calculation
+    window = refund.approval_window
+    settlement = refund.settlement
+    return {
+        "support_case_id": refund.support_case_id,
+        "order_id": refund.order_id,
+        "customer_id": refund.customer_id,
+        "payment_reference": refund.payment_reference,
+        "delivered_at": refund.delivered_at,
+        "status": refund.status.value,
+        "currency": calc.currency,
+        "items": [
+            {
+                "line_id": item.line_id,
+                "sku": item.sku,
+                "name": item.name,
+                "quantity": item.quantity,
+                "parts": list(item.parts),
+            }
+            for item in calc.items
+        ],
+        "include_shipping": calc.include_shipping,
+        "shipping_amount": calc.shipping_amount,
+        "total_amount": calc.total_amount,
+        "reason": refund.reason,
+        "approval_window": None
+        if window is None
+        else {
+            "delivered_at": window.delivered_at.isoformat() if window.delivered_at else None,
+            "closes_at": window.closes_at.isoformat() if window.closes_at else None,
+            "open": window.open,
+        },
+        "settlement": None
+        if settlement is None
+        else {
+            "type": settlement.type.value,
+            "amount": settlement.amount,
+            "note": settlement.note,
+            "reference": settlement.reference,
+        },
+        "gateway_refund_id": refund.gateway_refund_id,
+        "failure_reason": refund.failure_reason,
+        "attempt": refund.attempt,
+        "version": refund.version,
+        "updated_at": refund.updated_at,
+        "final_at": refund.updated_at if refund.is_final else None,
+    }
+
+
+def refund_from_record(record: RefundRecord) -> Refund:
+    window = record.approval_window
+    settlement = record.settlement
+    return Refund(
+        id=record.id,
+        support_case_id=record.support_case_id,
+        order_id=record.order_id,
+        customer_id=record.customer_id,
+        payment_reference=record.payment_reference,
+        delivered_at=record.delivered_at,
+        status=RefundStatus(record.status),
+        calculation=RefundCalculation(
+            currency=record.currency,
+            items=tuple(
+                LineRefund(
+                    line_id=item["line_id"],
+                    sku=item["sku"],
+                    name=item["name"],
+                    quantity=item["quantity"],
+                    parts=tuple(item["parts"]),
+                )
+                for item in record.items
+            ),
+            include_shipping=record.include_shipping,
+            shipping_amount=record.shipping_amount,
+        ),
+        reason=record.reason,
+        version=record.version,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        approval_window=None
+        if window is None
+        else RefundWindow(
+            delivered_at=_parse(window["delivered_at"]),
+            closes_at=_parse(window["closes_at"]),
+            open=window["open"],
+        ),
+        settlement=None
+        if settlement is None
+        else Settlement(
+            type=SettlementType(settlement["type"]),
+            amount=settlement["amount"],
+            note=settlement["note"],
+            reference=settlement["reference"],
+        ),
+        gateway_refund_id=record.gateway_refund_id,
+        failure_reason=record.failure_reason,
+        attempt=record.attempt,
+    )
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def user_from_record(record: UserRecord) -> UserAccount:
+    return UserAccount(
+        id=record.id,
+        email=record.email,
+        name=record.name,
+        role=Role(record.role),
+        customer_id=record.customer_id,
+        password_hash=record.password_hash,
+        active=record.active,
+        created_at=record.created_at,
+    )
