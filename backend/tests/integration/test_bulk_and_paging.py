@@ -32,6 +32,12 @@ TIES = 40
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 AGENT = Actor(id="usr_bob", role=Role.AGENT)
 LIMIT = 37
+RARE_TEXTS = [
+    ("", " A THEREMIN manual came with it."),
+    ("Theremin instead of a kettle", ""),
+    ("", " The thereminist's handbook."),
+    ("", " There, mind you, it is not."),  # every trigram of "theremin" but "emi"
+]
 CLEANED = ("events", "messages", "refunds", "order_ledgers", "support_cases")
 
 
@@ -73,6 +79,12 @@ async def _load(url: str) -> None:
     tie = NOW - timedelta(days=100)
     async with database.write_sessions()() as session:
         await session.execute(insert(SupportCaseRecord), _extra_cases(9, TIES, created_at=tie))
+        # A rare word in a few cases, in any case: the text search's rare-trigram paths.
+        rare = _extra_cases(11, len(RARE_TEXTS), prefix="case_xr")
+        for row, (subject, description) in zip(rare, RARE_TEXTS, strict=True):
+            row["subject"] = subject or row["subject"]
+            row["description"] = row["description"] + description
+        await session.execute(insert(SupportCaseRecord), rare)
         await session.commit()
     await database.dispose()
 
@@ -150,7 +162,7 @@ class TestPaging:
         self, database: Database, sort: str
     ) -> None:
         rows = await _rows(database)
-        assert len(rows) == CASES + TIES
+        assert len(rows) == CASES + TIES + len(RARE_TEXTS)
         assert len({r.created_at for r in rows}) < len(rows)  # ties are there
 
         ids = await _walk(ReadQueries(database.read_sessions()), CaseFilters(sort=sort))
@@ -221,7 +233,19 @@ class TestFilters:
 
     @pytest.mark.parametrize(
         "q",
-        ["damaged", "DaMaGeD", "theremin", "ORD-20", "the parcel", "ra", "100%_x"],
+        [
+            "damaged",
+            "DaMaGeD",
+            "theremin",
+            "ThereMin",
+            "theremin manual",
+            "heremi",
+            "xyzzy theremin",
+            "ORD-20",
+            "the parcel",
+            "ra",
+            "100%_x",
+        ],
     )
     @pytest.mark.parametrize("candidate_limit", [queries.FTS_CANDIDATE_LIMIT, 20])
     async def test_text_search_returns_exactly_the_cases_containing_the_text(
