@@ -111,9 +111,28 @@ def _keyset(
     return query.order_by(*order).limit(limit + 1)
 
 
-def _scope(actor: Actor, customer_column: Any) -> list[ColumnElement[bool]]:
-    """A customer's lists hold only their own rows, whatever filters they send."""
-    return [] if actor.is_staff else [customer_column == actor.customer_id]
+def _filtered(
+    actor: Actor,
+    record: type[SupportCaseRecord] | type[RefundRecord],
+    statuses: Sequence[str],
+    created_after: datetime | None,
+    created_before: datetime | None,
+    *,
+    equal: list[tuple[Any, str | None]],
+) -> list[ColumnElement[bool]]:
+    """The list filters as conditions. A customer's lists hold only their own rows,
+    whatever filters they send."""
+    conditions: list[ColumnElement[bool]] = []
+    if not actor.is_staff:
+        conditions.append(record.customer_id == actor.customer_id)
+    if statuses:
+        conditions.append(record.status.in_(statuses))
+    conditions.extend(column == value for column, value in equal if value is not None)
+    if created_after:
+        conditions.append(record.created_at >= created_after)
+    if created_before:
+        conditions.append(record.created_at < created_before)
+    return conditions
 
 
 class ReadQueries:
@@ -124,22 +143,20 @@ class ReadQueries:
         self, actor: Actor, filters: CaseFilters, *, limit: int, cursor: str | None
     ) -> PageOf[tuple[SupportCase, list[Refund]]]:
         c = SupportCaseRecord
-        conditions = _scope(actor, c.customer_id)
-        if filters.status:
-            conditions.append(c.status.in_(filters.status))
-        for column, value in (
-            (c.priority, filters.priority),
-            (c.category, filters.category),
-            (c.assignee_id, filters.assignee_id),
-            (c.customer_id, filters.customer_id),
-            (c.order_id, filters.order_id),
-        ):
-            if value is not None:
-                conditions.append(column == value)
-        if filters.created_after:
-            conditions.append(c.created_at >= filters.created_after)
-        if filters.created_before:
-            conditions.append(c.created_at < filters.created_before)
+        conditions = _filtered(
+            actor,
+            c,
+            filters.status,
+            filters.created_after,
+            filters.created_before,
+            equal=[
+                (c.priority, filters.priority),
+                (c.category, filters.category),
+                (c.assignee_id, filters.assignee_id),
+                (c.customer_id, filters.customer_id),
+                (c.order_id, filters.order_id),
+            ],
+        )
         sort_column = c.updated_at if filters.sort.endswith("updated_at") else c.created_at
         async with self._sessions() as session:
             if filters.q:
@@ -159,20 +176,18 @@ class ReadQueries:
         self, actor: Actor, filters: RefundFilters, *, limit: int, cursor: str | None
     ) -> PageOf[Refund]:
         r = RefundRecord
-        conditions = _scope(actor, r.customer_id)
-        if filters.status:
-            conditions.append(r.status.in_(filters.status))
-        for column, value in (
-            (r.order_id, filters.order_id),
-            (r.customer_id, filters.customer_id),
-            (r.support_case_id, filters.support_case_id),
-        ):
-            if value is not None:
-                conditions.append(column == value)
-        if filters.created_after:
-            conditions.append(r.created_at >= filters.created_after)
-        if filters.created_before:
-            conditions.append(r.created_at < filters.created_before)
+        conditions = _filtered(
+            actor,
+            r,
+            filters.status,
+            filters.created_after,
+            filters.created_before,
+            equal=[
+                (r.order_id, filters.order_id),
+                (r.customer_id, filters.customer_id),
+                (r.support_case_id, filters.support_case_id),
+            ],
+        )
         sort_column = r.updated_at if filters.sort.endswith("updated_at") else r.created_at
         query = _keyset(
             select(r).where(*conditions), sort_column, r.id, filters.sort, cursor, limit
