@@ -220,8 +220,16 @@ class TestStats:
         alice, bob = await as_user("alice"), await as_user("bob")
         refund = await approved_refund(client, alice, bob)
         await client.post(f"/api/v1/refunds/{refund['id']}/execute", headers=bob)
+        late_case = await open_case(client, alice, "ORD-1002")
+        late = (await request_refund(client, alice, late_case["id"], [("L1", 1)])).json()
+        await client.post(
+            f"/api/v1/refunds/{late['id']}/settlement",
+            headers=bob,
+            json={"type": "voucher", "amount": 3000, "note": "n"},
+        )
         stats = (await client.get("/api/v1/overview/stats", headers=bob)).json()
-        assert stats["refunds_by_status"] == {"refunded": 1}
-        assert stats["cases_by_status"] == {"open": 1}
+        assert stats["refunds_by_status"] == {"refunded": 1, "settled": 1}
+        assert stats["cases_by_status"] == {"open": 2}
         assert stats["refunded_totals"] == [{"currency": "EUR", "amount": 2140}]
+        assert stats["settled_totals"] == [{"currency": "EUR", "amount": 3000}]
         assert stats["median_seconds_to_final_30d"] is not None

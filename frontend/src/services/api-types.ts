@@ -929,6 +929,12 @@ export interface components {
     };
     /** StatsOut */
     StatsOut: {
+      /**
+       * As Of
+       * Format: date-time
+       * @description when the figures were counted (at most 15 s ago)
+       */
+      as_of: string;
       /** Cases By Status */
       cases_by_status: {
         [key: string]: number;

@@ -320,6 +320,7 @@ class DayCount(BaseModel):
 
 
 class StatsOut(BaseModel):
+    as_of: datetime = Field(description="when the figures were counted (at most 15 s ago)")
     cases_by_status: dict[str, int]
     refunds_by_status: dict[str, int]
     refunded_totals: list[MoneyTotal]

@@ -503,12 +503,15 @@ async def overview_stats(sessions: async_sessionmaker[AsyncSession], now: dateti
                 )
             ).all()
         )
-        settled_rows = await session.execute(
-            select(r.currency, r.settlement).where(r.status == "settled")
+        settled: dict[str, int | None] = dict(
+            (
+                await session.execute(
+                    select(r.currency, func.sum(r.settlement["amount"].as_integer()))
+                    .where(r.status == "settled")
+                    .group_by(r.currency)
+                )
+            ).all()
         )
-        settled: dict[str, int] = {}
-        for currency, settlement in settled_rows:
-            settled[currency] = settled.get(currency, 0) + int((settlement or {}).get("amount", 0))
         durations = [
             (final_at - created_at).total_seconds()
             for created_at, final_at in await session.execute(
@@ -525,7 +528,7 @@ async def overview_stats(sessions: async_sessionmaker[AsyncSession], now: dateti
         cases_by_status={k: int(v) for k, v in cases.items()},
         refunds_by_status={k: int(v) for k, v in refunds.items()},
         refunded_totals={k: int(v or 0) for k, v in refunded.items()},
-        settled_totals=settled,
+        settled_totals={k: int(v or 0) for k, v in settled.items()},
         median_seconds_to_final_30d=median(durations) if durations else None,
         refunds_per_day=sorted(per_day.items()),
     )
