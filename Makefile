@@ -1,7 +1,7 @@
 # supportdesk: `make run` serves the demo on http://127.0.0.1:8000, `make test` runs every suite.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 BACKEND := backend
 FRONTEND := frontend
 PYTEST_ARGS ?=
@@ -16,7 +16,7 @@ help:
 
 .PHONY: uv
 uv:
-	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --quiet uv
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 
 .PHONY: install-backend
 install-backend: uv
