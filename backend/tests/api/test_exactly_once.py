@@ -111,6 +111,46 @@ class TestUnknownOutcome:
         assert [e["type"] for e in history.json()].count("refund_succeeded") == 1
 
 
+@pytest.mark.parametrize(
+    "settings_overrides", [{"payment_gateway_timeout_seconds": 0.3}], indirect=True
+)
+class TestAGatewayThatReplaysAnError:
+    async def test_reconciliation_finds_the_refund_the_gateway_made_behind_a_stored_error(
+        self, client: httpx.AsyncClient, as_user, container: Container
+    ) -> None:
+        bob = await as_user("bob")
+        refund = await approved_refund(client, await as_user("alice"), bob)
+        sandbox = sandbox_of(container)
+        sandbox.inject("accept_then_timeout", times=1, delay_seconds=5)
+        executed = await client.post(f"/api/v1/refunds/{refund['id']}/execute", headers=bob)
+        assert executed.status_code == 202
+        # Like Stripe keeping a 500 under the key: asking again with it gets the error again.
+        key = f"supportdesk-refund-{refund['id']}-attempt-1"
+        sandbox.inject("server_error", times=10, idempotency_key=key)
+
+        settled = await container.refund_service().reconcile(stale_after=timedelta(0))
+
+        assert [r.status.value for r in settled] == ["refunded"]
+        assert len(sandbox.refunds) == 1
+        assert settled[0].gateway_refund_id == sandbox.refunds[0].id
+
+    async def test_a_refund_the_gateway_never_made_stays_processing_for_another_look(
+        self, client: httpx.AsyncClient, as_user, container: Container
+    ) -> None:
+        bob = await as_user("bob")
+        refund = await approved_refund(client, await as_user("alice"), bob)
+        sandbox = sandbox_of(container)
+        sandbox.inject("server_error", times=10)
+        executed = await client.post(f"/api/v1/refunds/{refund['id']}/execute", headers=bob)
+        assert executed.status_code == 202  # a 5xx proves nothing either way
+
+        await container.refund_service().reconcile(stale_after=timedelta(0))
+
+        state = await client.get(f"/api/v1/refunds/{refund['id']}", headers=bob)
+        assert state.json()["status"] == "processing"
+        assert sandbox.refunds == []
+
+
 class TestDecline:
     async def test_a_decline_fails_with_the_reason_and_a_new_attempt_can_pay(
         self, client: httpx.AsyncClient, as_user, container: Container

@@ -335,3 +335,23 @@ async def test_the_request_is_stripes_form_with_key_and_idempotency_key() -> Non
         "metadata[refund_id]": "RF-1",
     }
     assert (refund.status, refund.currency) == ("pending", "EUR")
+
+
+class TestFindRefund:
+    async def test_finds_the_payments_refund_by_its_metadata(self, gateway: Gateway) -> None:
+        made = await gateway.refund(key="k1")  # metadata refund_id=RF-1, attempt=1
+        adapter = gateway.adapter()
+
+        found = await adapter.find_refund(
+            payment_reference=PAYMENT, metadata={"refund_id": "RF-1", "attempt": "1"}
+        )
+        other_attempt = await adapter.find_refund(
+            payment_reference=PAYMENT, metadata={"refund_id": "RF-1", "attempt": "2"}
+        )
+        other_payment = await adapter.find_refund(
+            payment_reference="pi_other", metadata={"refund_id": "RF-1", "attempt": "1"}
+        )
+
+        assert found == made
+        assert other_attempt is None
+        assert other_payment is None

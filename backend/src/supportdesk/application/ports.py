@@ -83,6 +83,12 @@ class PaymentGateway(Protocol):
 
     async def get_refund(self, refund_id: str) -> GatewayRefund | None: ...
 
+    async def find_refund(
+        self, *, payment_reference: str, metadata: dict[str, str]
+    ) -> GatewayRefund | None:
+        """The payment's refund made with this metadata, if the gateway made one."""
+        ...
+
 
 class GatewayError(Exception):
     """Base of payment-gateway port errors."""

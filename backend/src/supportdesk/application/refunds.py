@@ -243,15 +243,17 @@ class RefundService:
             if refund is None or refund.status is not RefundStatus.PROCESSING:
                 continue
             try:
-                settled.append(await self._settle_attempt(refund, SYSTEM))
+                settled.append(await self._settle_attempt(refund, SYSTEM, reconciling=True))
             except PaymentGatewayError:
                 log.warning("reconciliation_gateway_unavailable", refund_id=refund_id)
         return settled
 
-    async def _settle_attempt(self, refund: Refund, actor: Actor) -> Refund:
+    async def _settle_attempt(
+        self, refund: Refund, actor: Actor, *, reconciling: bool = False
+    ) -> Refund:
         attempt = refund.attempt
         try:
-            answer = await self._ask_gateway(refund)
+            answer = await self._ask_gateway(refund, reconciling=reconciling)
         except GatewayTimeout:
             log.warning("gateway_outcome_unknown", refund_id=refund.id, attempt=attempt)
             return refund
@@ -269,17 +271,30 @@ class RefundService:
             return await self._record_outcome(refund.id, attempt, None, reason, actor)
         return refund  # pending at the gateway: reconciliation looks again later
 
-    async def _ask_gateway(self, refund: Refund) -> GatewayRefund:
+    async def _ask_gateway(self, refund: Refund, *, reconciling: bool) -> GatewayRefund:
+        """Make the attempt's refund, or learn what became of it.
+
+        Reconciling, the gateway is first asked for a refund carrying this attempt's
+        metadata: a gateway that stored an error under the idempotency key (Stripe keeps
+        a 500) would otherwise answer the same error forever, even though it made the refund.
+        """
+        metadata = {"refund_id": refund.id, "attempt": str(refund.attempt)}
         if refund.gateway_refund_id:
             known = await self.gateway.get_refund(refund.gateway_refund_id)
             if known is not None:
                 return known
+        if reconciling:
+            found = await self.gateway.find_refund(
+                payment_reference=refund.payment_reference, metadata=metadata
+            )
+            if found is not None:
+                return found
         return await self.gateway.create_refund(
             payment_reference=refund.payment_reference,
             amount=refund.total_amount,
             currency=refund.currency,
             idempotency_key=refund.gateway_idempotency_key,
-            metadata={"refund_id": refund.id, "attempt": str(refund.attempt)},
+            metadata=metadata,
         )
 
     async def _record_outcome(

@@ -62,6 +62,16 @@ class _RefundWire(BaseModel):
         )
 
 
+class _ListedRefundWire(_RefundWire):
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+
+class _RefundListWire(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    data: list[_ListedRefundWire]
+
+
 class _ErrorBody(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -154,6 +164,33 @@ class StripeGateway:
             return _RefundWire.model_validate_json(response.content).to_port()
         except ValidationError as exc:
             raise GatewayUnavailable("the payment gateway's answer was unreadable") from exc
+
+    async def find_refund(
+        self, *, payment_reference: str, metadata: dict[str, str]
+    ) -> GatewayRefund | None:
+        """The payment's refund carrying all of ``metadata``, among its latest 100; None when
+        there is none. Any failure is ``GatewayUnavailable``."""
+        try:
+            async with asyncio.timeout(self._timeout):
+                response = await self._client.get(
+                    "/v1/refunds",
+                    params={"payment_intent": payment_reference, "limit": "100"},
+                    headers=self._headers,
+                )
+        except (httpx.TransportError, TimeoutError) as exc:
+            raise GatewayUnavailable(f"could not list the refunds: {exc!r}") from exc
+        if response.status_code != 200:
+            error = _error_of(response)
+            raise GatewayUnavailable(f"listing the refunds failed ({response.status_code}) "
+                                     f"{_reason(error)}")  # fmt: skip
+        try:
+            listed = _RefundListWire.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise GatewayUnavailable("the payment gateway's answer was unreadable") from exc
+        for refund in listed.data:
+            if metadata.items() <= refund.metadata.items():
+                return refund.to_port()
+        return None
 
     def _raise_for_create(self, response: httpx.Response) -> NoReturn:
         status = response.status_code

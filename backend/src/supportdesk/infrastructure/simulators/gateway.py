@@ -319,6 +319,28 @@ def _create_app(sandbox: GatewaySandbox) -> FastAPI:
             await asyncio.sleep(late_by)
         return answer
 
+    @app.get("/v1/refunds", response_model=None)
+    async def list_refunds_of_payment(
+        payment_intent: str | None = None,
+        limit: int = 10,
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        """Stripe's list of refunds, newest first, optionally of one payment."""
+        if (refusal := _unauthorized(authorization)) is not None:
+            return refusal
+        found = [
+            r
+            for r in reversed(sandbox.refunds)
+            if payment_intent is None or r.payment_intent == payment_intent
+        ]
+        limit = max(1, min(limit, 100))
+        return JSONResponse({
+            "object": "list",
+            "data": [r.to_stripe() for r in found[:limit]],
+            "has_more": len(found) > limit,
+            "url": "/v1/refunds",
+        })  # fmt: skip
+
     @app.get("/v1/refunds/{refund_id}", response_model=None)
     async def get_refund(
         refund_id: str, authorization: Annotated[str | None, Header()] = None
