@@ -1,0 +1,208 @@
+"""CaseService use cases against in-memory fakes of the ports."""
+
+from __future__ import annotations
+
+import pytest
+
+from supportdesk.application.cases import ChangeCase
+from supportdesk.domain.access import Actor
+from supportdesk.domain.cases import CaseStatus, Priority, SnapshotLine
+from supportdesk.domain.errors import (
+    CaseHasOpenRefunds,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    OrderNotFound,
+    VersionConflict,
+)
+
+from .builders import (
+    AGENT,
+    CUSTOMER,
+    OTHER_CUSTOMER,
+    a_case,
+    a_desk,
+    a_requested_refund,
+    an_order,
+    open_case_command,
+)
+
+
+class TestOpenCase:
+    async def test_a_customer_opens_a_case_on_their_own_order_with_a_snapshot_of_its_lines(
+        self,
+    ) -> None:
+        order = an_order()
+        desk = a_desk(order)
+
+        case = await desk.cases.open(open_case_command(order.id), CUSTOMER)
+
+        stored = desk.store.cases[case.id]
+        assert stored.status is CaseStatus.OPEN
+        assert stored.customer_id == order.customer_id
+        assert stored.version == 1
+        assert stored.order.order_id == order.id
+        assert stored.order.currency == "EUR"
+        assert stored.order.lines == tuple(
+            SnapshotLine(
+                line_id=line.line_id,
+                sku=line.sku,
+                name=line.name,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount=line.discount,
+                tax=line.tax,
+            )
+            for line in order.lines
+        )
+        [event] = [e for e in desk.store.events if e.case_id == case.id]
+        assert event.type == "case_opened"
+        assert event.to_status == CaseStatus.OPEN.value
+        assert event.actor_id == CUSTOMER.id
+
+    async def test_the_snapshot_keeps_the_lines_as_they_were_when_the_case_was_opened(
+        self,
+    ) -> None:
+        desk = a_desk(an_order())
+        case = await a_case(desk)
+
+        desk.orders.add(an_order(lines=an_order().lines[:1]))
+
+        assert len(desk.store.cases[case.id].order.lines) == 2
+
+    async def test_someone_elses_order_is_indistinguishable_from_an_unknown_one(self) -> None:
+        desk = a_desk(an_order(id="ORD-BEN", customer_id="cust-ben"))
+
+        with pytest.raises(OrderNotFound) as someone_elses:
+            await desk.cases.open(open_case_command("ORD-BEN"), CUSTOMER)
+        with pytest.raises(OrderNotFound) as unknown:
+            await desk.cases.open(open_case_command("ORD-NOPE"), CUSTOMER)
+
+        assert someone_elses.value.field == unknown.value.field == "order_id"
+        assert desk.store.cases == {}
+        assert desk.store.events == []
+
+    async def test_staff_do_not_open_cases(self) -> None:
+        desk = a_desk(an_order())
+
+        with pytest.raises(Forbidden):
+            await desk.cases.open(open_case_command(), AGENT)
+
+        assert desk.store.cases == {}
+
+
+class TestChangeCase:
+    async def test_a_stale_expected_version_is_refused_and_nothing_is_stored(self) -> None:
+        desk = a_desk()
+        case = await a_case(desk)
+        events_before = list(desk.store.events)
+
+        with pytest.raises(VersionConflict):
+            await desk.cases.change(
+                case.id,
+                ChangeCase(status=CaseStatus.IN_PROGRESS, priority=Priority.URGENT),
+                AGENT,
+                expected_version=case.version - 1,
+            )
+
+        stored = desk.store.cases[case.id]
+        assert stored.version == case.version
+        assert stored.status is CaseStatus.OPEN
+        assert stored.priority is Priority.NORMAL
+        assert desk.store.events == events_before
+
+    async def test_the_current_version_is_accepted_and_bumped(self) -> None:
+        desk = a_desk()
+        case = await a_case(desk)
+
+        view = await desk.cases.change(
+            case.id, ChangeCase(status=CaseStatus.IN_PROGRESS), AGENT, expected_version=1
+        )
+
+        assert view.case.version == desk.store.cases[case.id].version == 2
+        assert desk.store.cases[case.id].status is CaseStatus.IN_PROGRESS
+
+    @pytest.mark.parametrize("closer", [AGENT, CUSTOMER], ids=["staff", "owner"])
+    async def test_a_case_with_a_refund_that_is_not_final_cannot_be_closed(
+        self, closer: Actor
+    ) -> None:
+        desk = a_desk()
+        case = await a_case(desk)
+        await a_requested_refund(desk, case=case)
+
+        with pytest.raises(CaseHasOpenRefunds):
+            await desk.cases.change(
+                case.id, ChangeCase(status=CaseStatus.CLOSED), closer, expected_version=None
+            )
+
+        assert desk.store.cases[case.id].status is CaseStatus.OPEN
+        assert desk.store.cases[case.id].version == case.version
+
+    async def test_a_case_whose_refunds_are_all_final_can_be_closed(self) -> None:
+        desk = a_desk()
+        case = await a_case(desk)
+        refund = await a_requested_refund(desk, case=case)
+        await desk.refunds.reject(refund.id, AGENT, reason="not damaged", expected_version=None)
+
+        view = await desk.cases.change(
+            case.id, ChangeCase(status=CaseStatus.CLOSED), AGENT, expected_version=None
+        )
+
+        assert view.case.status is CaseStatus.CLOSED
+        assert desk.store.cases[case.id].status is CaseStatus.CLOSED
+
+    async def test_the_owner_cannot_move_a_waiting_case_back_to_work_by_a_status_change(
+        self,
+    ) -> None:
+        desk = a_desk()
+        case = await a_case(desk)
+        await desk.cases.change(
+            case.id, ChangeCase(status=CaseStatus.WAITING_ON_CUSTOMER), AGENT, None
+        )
+
+        with pytest.raises(InvalidTransition):
+            await desk.cases.change(
+                case.id, ChangeCase(status=CaseStatus.IN_PROGRESS), CUSTOMER, None
+            )
+
+        assert desk.store.cases[case.id].status is CaseStatus.WAITING_ON_CUSTOMER
+
+
+class TestAddMessage:
+    async def test_the_customers_reply_on_a_case_waiting_on_them_puts_it_back_in_progress(
+        self,
+    ) -> None:
+        desk = a_desk()
+        case = await a_case(desk)
+        await desk.cases.change(
+            case.id, ChangeCase(status=CaseStatus.WAITING_ON_CUSTOMER), AGENT, None
+        )
+
+        message = await desk.cases.add_message(case.id, "Photos attached", False, CUSTOMER)
+
+        stored = desk.store.cases[case.id]
+        assert stored.status is CaseStatus.IN_PROGRESS
+        assert desk.store.messages[message.id].body == "Photos attached"
+        moved = [e for e in desk.store.events if e.type == "status_changed"][-1]
+        assert (moved.from_status, moved.to_status) == ("waiting_on_customer", "in_progress")
+        assert moved.actor_id == CUSTOMER.id
+
+    async def test_a_staff_reply_on_a_waiting_case_leaves_it_waiting(self) -> None:
+        desk = a_desk()
+        case = await a_case(desk)
+        await desk.cases.change(
+            case.id, ChangeCase(status=CaseStatus.WAITING_ON_CUSTOMER), AGENT, None
+        )
+
+        await desk.cases.add_message(case.id, "Any news?", False, AGENT)
+
+        assert desk.store.cases[case.id].status is CaseStatus.WAITING_ON_CUSTOMER
+
+    async def test_another_customer_cannot_write_on_the_case(self) -> None:
+        desk = a_desk()
+        case = await a_case(desk)
+
+        with pytest.raises(NotFound):
+            await desk.cases.add_message(case.id, "hello", False, OTHER_CUSTOMER)
+
+        assert desk.store.messages == {}
