@@ -91,6 +91,14 @@ class FakeCaseRepository:
         self.data.events.extend(case.new_events)
         case.new_events.clear()
 
+    async def touch(self, case: SupportCase, now: datetime) -> None:
+        current = self.data.cases.get(case.id)
+        if current is None or current.version != case.version:
+            raise VersionConflict("the case was changed by someone else; reload it")
+        case.version += 1
+        case.updated_at = now
+        self.data.cases[case.id] = _stored(case)
+
     async def has_open_refunds(self, case_id: str) -> bool:
         return any(
             refund.support_case_id == case_id and refund.status not in FINAL_STATUSES

@@ -105,15 +105,6 @@ class TestRequestRefund:
         assert refused.value.field == "support_case_id"
         assert desk.store.refunds == {}
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason=(
-            "BUG: RefundService.request checks case.is_closed in its first transaction only; "
-            "the refund is added in a second transaction (after the order-system call) that "
-            "never re-reads the case, so a case closed in between ends up closed with a "
-            "non-final refund, which CaseService.change forbids (CaseHasOpenRefunds)"
-        ),
-    )
     async def test_a_case_closed_while_the_order_is_fetched_gets_no_refund(self) -> None:
         desk = a_desk()
         case = await a_case(desk)
@@ -300,3 +291,19 @@ class TestExecuteRefund:
         stored = desk.store.refunds[refund.id]
         assert stored.status is RefundStatus.APPROVED
         assert stored.version == refund.version
+
+
+class TestARefundChangesItsCase:
+    async def test_requesting_a_refund_moves_the_case_version_so_a_stale_close_conflicts(
+        self,
+    ) -> None:
+        desk = a_desk()
+        case = await a_case(desk)
+        seen = case.version
+        await a_requested_refund(desk, case=case)
+
+        assert desk.store.cases[case.id].version == seen + 1
+        with pytest.raises(VersionConflict):
+            await desk.cases.change(
+                case.id, ChangeCase(status=CaseStatus.CLOSED), CUSTOMER, expected_version=seen
+            )

@@ -117,6 +117,11 @@ class CaseRepository(Protocol):
         """Raises VersionConflict when the case changed since it was read."""
         ...
 
+    async def touch(self, case: SupportCase, now: datetime) -> None:
+        """Mark the case changed (a refund was added to it) under the same optimistic
+        concurrency as ``save``: a concurrent change of the case now conflicts."""
+        ...
+
     async def has_open_refunds(self, case_id: str) -> bool: ...
 
 

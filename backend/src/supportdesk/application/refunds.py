@@ -108,6 +108,13 @@ class RefundService:
         order = await self._order_of(case)
         async with self.uow:
             await self.uow.refunds.lock_order(order.id)
+            # Read again under the lock: the case may have been closed meanwhile. Touching
+            # it below makes a close racing with this request conflict instead of passing.
+            case = await self._case_for(actor, case_id)
+            if case.is_closed:
+                raise ValidationFailed(
+                    "the case is closed; open a new one", field="support_case_id"
+                )
             taken, shipping_taken = await self.uow.refunds.units_taken(order.id)
             calculation = calculate_refund(
                 order,
@@ -126,6 +133,7 @@ class RefundService:
                 now=self.clock.now(),
             )
             await self.uow.refunds.add(refund)
+            await self.uow.cases.touch(case, refund.created_at)
             await self.uow.commit()
         return refund
 

@@ -97,6 +97,18 @@ class SqlCaseRepository:
         case.version += 1
         await _append_events(self.session, case.new_events)
 
+    async def touch(self, case: SupportCase, now: datetime) -> None:
+        result = await self.session.execute(
+            update(SupportCaseRecord)
+            .where(SupportCaseRecord.id == case.id, SupportCaseRecord.version == case.version)
+            .values(version=case.version + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise VersionConflict("the case was changed by someone else; reload it")
+        case.version += 1
+        case.updated_at = now
+
     async def has_open_refunds(self, case_id: str) -> bool:
         query = select(
             exists().where(
