@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -11,6 +12,14 @@ import pytest
 from supportdesk.bootstrap import Container
 from supportdesk.infrastructure.simulators.gateway import GatewaySandbox
 from tests.factories import approved_refund
+
+
+async def approved_by_bob(
+    client: httpx.AsyncClient, as_user: Any
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """Alice's refund of two cables on ORD-1001, approved by bob; bob's headers with it."""
+    bob = await as_user("bob")
+    return bob, await approved_refund(client, await as_user("alice"), bob)
 
 
 def sandbox_of(container: Container) -> GatewaySandbox:
@@ -23,8 +32,7 @@ class TestConcurrentExecution:
     async def test_fifty_concurrent_executions_make_one_gateway_refund(
         self, client: httpx.AsyncClient, as_user, container: Container
     ) -> None:
-        refund = await approved_refund(client, await as_user("alice"), await as_user("bob"))
-        bob = await as_user("bob")
+        bob, refund = await approved_by_bob(client, as_user)
 
         responses = await asyncio.gather(
             *(
@@ -50,8 +58,7 @@ class TestIdempotencyKey:
     async def test_a_retry_with_the_same_key_returns_the_first_answer(
         self, client: httpx.AsyncClient, as_user, container: Container
     ) -> None:
-        bob = await as_user("bob")
-        refund = await approved_refund(client, await as_user("alice"), bob)
+        bob, refund = await approved_by_bob(client, as_user)
         url = f"/api/v1/refunds/{refund['id']}/execute"
 
         first = await client.post(url, headers={**bob, "Idempotency-Key": "k-1"})
@@ -72,8 +79,7 @@ class TestUnknownOutcome:
     async def test_accepted_then_timed_out_is_processing_until_reconciled_once(
         self, client: httpx.AsyncClient, as_user, container: Container
     ) -> None:
-        bob = await as_user("bob")
-        refund = await approved_refund(client, await as_user("alice"), bob)
+        bob, refund = await approved_by_bob(client, as_user)
         sandbox = sandbox_of(container)
         sandbox.inject("accept_then_timeout", times=1, delay_seconds=5)
 
@@ -94,8 +100,7 @@ class TestUnknownOutcome:
     async def test_reconciling_twice_in_parallel_settles_once(
         self, client: httpx.AsyncClient, as_user, container: Container
     ) -> None:
-        bob = await as_user("bob")
-        refund = await approved_refund(client, await as_user("alice"), bob)
+        bob, refund = await approved_by_bob(client, as_user)
         sandbox = sandbox_of(container)
         sandbox.inject("accept_then_timeout", times=1, delay_seconds=5)
         await client.post(f"/api/v1/refunds/{refund['id']}/execute", headers=bob)
@@ -118,8 +123,7 @@ class TestAGatewayThatReplaysAnError:
     async def test_reconciliation_finds_the_refund_the_gateway_made_behind_a_stored_error(
         self, client: httpx.AsyncClient, as_user, container: Container
     ) -> None:
-        bob = await as_user("bob")
-        refund = await approved_refund(client, await as_user("alice"), bob)
+        bob, refund = await approved_by_bob(client, as_user)
         sandbox = sandbox_of(container)
         sandbox.inject("accept_then_timeout", times=1, delay_seconds=5)
         executed = await client.post(f"/api/v1/refunds/{refund['id']}/execute", headers=bob)
@@ -137,8 +141,7 @@ class TestAGatewayThatReplaysAnError:
     async def test_a_refund_the_gateway_never_made_stays_processing_for_another_look(
         self, client: httpx.AsyncClient, as_user, container: Container
     ) -> None:
-        bob = await as_user("bob")
-        refund = await approved_refund(client, await as_user("alice"), bob)
+        bob, refund = await approved_by_bob(client, as_user)
         sandbox = sandbox_of(container)
         sandbox.inject("server_error", times=10)
         executed = await client.post(f"/api/v1/refunds/{refund['id']}/execute", headers=bob)
@@ -155,8 +158,7 @@ class TestDecline:
     async def test_a_decline_fails_with_the_reason_and_a_new_attempt_can_pay(
         self, client: httpx.AsyncClient, as_user, container: Container
     ) -> None:
-        bob = await as_user("bob")
-        refund = await approved_refund(client, await as_user("alice"), bob)
+        bob, refund = await approved_by_bob(client, as_user)
         sandbox = sandbox_of(container)
         sandbox.inject("decline", times=1)
         url = f"/api/v1/refunds/{refund['id']}/execute"
@@ -178,8 +180,7 @@ class TestDecline:
     async def test_an_unreachable_gateway_is_a_502_and_the_refund_stays_processing(
         self, client: httpx.AsyncClient, as_user, container: Container
     ) -> None:
-        bob = await as_user("bob")
-        refund = await approved_refund(client, await as_user("alice"), bob)
+        bob, refund = await approved_by_bob(client, as_user)
         sandbox = sandbox_of(container)
         sandbox.inject("drop", times=1)
 
@@ -209,8 +210,7 @@ class TestBackgroundReconciliation:
     async def test_the_service_settles_a_processing_refund_by_itself(
         self, client: httpx.AsyncClient, as_user, container: Container
     ) -> None:
-        bob = await as_user("bob")
-        refund = await approved_refund(client, await as_user("alice"), bob)
+        bob, refund = await approved_by_bob(client, as_user)
         sandbox_of(container).inject("accept_then_timeout", times=1, delay_seconds=5)
 
         executed = await client.post(f"/api/v1/refunds/{refund['id']}/execute", headers=bob)

@@ -1,5 +1,4 @@
 import { Stack, Text, Title } from '@mantine/core';
-import { useState } from 'react';
 import { FilterBar } from '@/components/common/FilterBar';
 import { PagedResults } from '@/components/common/PagedResults';
 import { CaseTable } from '@/components/support/CaseTable';
@@ -14,7 +13,6 @@ export function CasesPage() {
   const me = useMe();
   const staff = isStaff(me.role);
   const filters = useUrlFilters<CaseFilterKey>(CASE_FILTERS, me.id);
-  const [saved, setSaved] = useState<string | null>(null);
   const query = caseQuery(filters.values, me.id);
   const list = useCaseList(query);
   const staffList = useStaff(staff);
@@ -58,16 +56,9 @@ export function CasesPage() {
             : []),
         ]}
         values={filters.values}
-        onChange={(patch) => {
-          setSaved(null);
-          filters.set(patch);
-        }}
+        onChange={filters.set}
         onClear={filters.clear}
-        onSaveDefault={() => {
-          filters.saveAsDefault();
-          setSaved('Saved: these filters open by default next time.');
-        }}
-        savedNotice={saved}
+        onSaveDefault={filters.saveAsDefault}
       />
       <PagedResults list={list} count={cases.length} noun="case">
         <CaseTable

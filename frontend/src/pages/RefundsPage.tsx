@@ -15,7 +15,6 @@ export function RefundsPage() {
   const me = useMe();
   const staff = isStaff(me.role);
   const filters = useUrlFilters<RefundFilterKey>(REFUND_FILTERS, me.id);
-  const [saved, setSaved] = useState<string | null>(null);
   const [exporting, setExporting] = useState(false);
   const [exportError, setExportError] = useState<string | null>(null);
   const query = refundQuery(filters.values);
@@ -75,16 +74,9 @@ export function RefundsPage() {
             : []),
         ]}
         values={filters.values}
-        onChange={(patch) => {
-          setSaved(null);
-          filters.set(patch);
-        }}
+        onChange={filters.set}
         onClear={filters.clear}
-        onSaveDefault={() => {
-          filters.saveAsDefault();
-          setSaved('Saved: these filters open by default next time.');
-        }}
-        savedNotice={saved}
+        onSaveDefault={filters.saveAsDefault}
       />
       <PagedResults list={list} count={refunds.length} noun="refund">
         <RefundTable

@@ -37,7 +37,6 @@ interface Props {
   onChange: (patch: FilterPatch) => void;
   onClear: () => void;
   onSaveDefault?: () => void;
-  savedNotice?: string | null;
 }
 
 function SearchText({
@@ -88,11 +87,22 @@ export function FilterBar({
   statuses,
   fields,
   values,
-  onChange,
+  onChange: reportChange,
   onClear,
   onSaveDefault,
-  savedNotice,
 }: Props) {
+  // "Saved" stays in view until the filters change again.
+  const [savedNotice, setSavedNotice] = useState<string | null>(null);
+  const onChange = (patch: FilterPatch) => {
+    setSavedNotice(null);
+    reportChange(patch);
+  };
+  const saveDefault = onSaveDefault
+    ? () => {
+        onSaveDefault();
+        setSavedNotice('Saved: these filters open by default next time.');
+      }
+    : undefined;
   const status = (values.status as string[] | undefined) ?? [];
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : '');
   // On a phone the filters fold away behind one button, so the list stays in view.
@@ -174,8 +184,8 @@ export function FilterBar({
             <Button size="xs" variant="default" onClick={onClear}>
               Clear filters
             </Button>
-            {onSaveDefault ? (
-              <Button size="xs" variant="light" onClick={onSaveDefault}>
+            {saveDefault ? (
+              <Button size="xs" variant="light" onClick={saveDefault}>
                 Save as my default filters
               </Button>
             ) : null}
