@@ -1,0 +1,134 @@
+"""Secrets never reach a log line: masked by key, in nested values, and by shape in text."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+import structlog
+
+from supportdesk.infrastructure.logging import MASK, configure_logging, mask_text, redact_secrets
+
+
+def _redacted(**event: object) -> dict[str, object]:
+    return redact_secrets(None, "info", dict(event))
+
+
+# Built, so that the literal does not appear in a traceback's source lines either.
+SECRET = "-".join(["never", "in", "a", "log"])
+
+
+class TestRedactionByKey:
+    @pytest.mark.parametrize(
+        "key",
+        [
+            "password",
+            "new_password",
+            "token",
+            "access_token",
+            "refresh_token",
+            "secret",
+            "jwt_secret",
+            "api_key",
+            "payment_gateway_api_key",
+            "Authorization",
+            "cookie",
+            "Set-Cookie",
+        ],
+    )
+    def test_a_value_under_a_secret_key_is_masked(self, key: str) -> None:
+        assert _redacted(**{key: "s3cret-value"})[key] == MASK
+
+    def test_ids_and_ordinary_fields_are_kept(self) -> None:
+        event = _redacted(token_id="jti-1", request_id="r-1", status=200, email="a@example.com")
+        assert event == {
+            "token_id": "jti-1",
+            "request_id": "r-1",
+            "status": 200,
+            "email": "a@example.com",
+        }
+
+    def test_nested_dicts_and_lists_are_masked_too(self) -> None:
+        event = _redacted(body={"user": {"email": "a@example.com", "password": "hunter2"}})
+        assert event["body"] == {"user": {"email": "a@example.com", "password": MASK}}
+
+    def test_asgi_header_pairs_are_masked_by_their_name(self) -> None:
+        headers = [(b"authorization", b"Bearer abc"), (b"cookie", b"s=1"), (b"accept", b"*/*")]
+        assert _redacted(headers=headers)["headers"] == [
+            (b"authorization", MASK),
+            (b"cookie", MASK),
+            (b"accept", b"*/*"),
+        ]
+
+
+class TestRedactionByShape:
+    def test_the_password_of_a_database_url_is_masked_and_the_rest_kept(self) -> None:
+        text = "cannot reach postgresql+asyncpg://support:pa55@db:5432/supportdesk"
+        assert (
+            mask_text(text) == "cannot reach postgresql+asyncpg://support:***@db:5432/supportdesk"
+        )
+
+    def test_a_redis_url_without_a_user_name_is_masked_too(self) -> None:
+        assert mask_text("redis://:pa55@cache:6379/0") == "redis://:***@cache:6379/0"
+
+    def test_a_bearer_token_in_text_is_masked(self) -> None:
+        assert mask_text("sent Authorization: Bearer abc.def-ghi") == ("sent Authorization: ***")
+        assert "abc.def" not in mask_text("header was 'Bearer abc.def'")
+
+    def test_a_jwt_anywhere_in_text_is_masked(self) -> None:
+        jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig_part-1"
+        assert jwt not in mask_text(f"token {jwt} rejected")
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "password=hunter2",
+            "{'password': 'hunter2'}",
+            '{"password":"hunter2"}',
+            "api_key: hunter2",
+        ],
+    )
+    def test_key_value_pairs_in_text_are_masked(self, text: str) -> None:
+        assert "hunter2" not in mask_text(text)
+
+    def test_text_without_secrets_is_unchanged(self) -> None:
+        text = "GET /api/v1/orders/ORD-1001 answered 404 in 3 ms"
+        assert mask_text(text) == text
+
+
+class TestConfiguredLogging:
+    @pytest.mark.parametrize("json_lines", [False, True])
+    def test_a_traceback_has_no_locals_and_its_message_is_masked(self, json_lines: bool) -> None:
+        stream = io.StringIO()
+        configure_logging("INFO", json=json_lines, stream=stream)
+
+        def fail(password: str) -> None:
+            local_secret = f"local-{password}"
+            raise RuntimeError(f"no connection to postgresql://u:{password}@db/{local_secret[:0]}")
+
+        try:
+            fail(SECRET)
+        except RuntimeError:
+            structlog.get_logger("t").exception("unhandled_error", password=SECRET)
+
+        out = stream.getvalue()
+        assert "RuntimeError" in out
+        assert "Traceback" in out
+        assert SECRET not in out
+        assert "local_secret =" not in out  # no frame's locals
+        assert f"local-{SECRET}" not in out
+        if json_lines:
+            assert json.loads(out.splitlines()[0])["password"] == MASK
+
+    def test_standard_library_records_go_through_the_same_masking(self) -> None:
+        stream = io.StringIO()
+        configure_logging("INFO", json=True, stream=stream)
+
+        logging.getLogger("uvicorn.error").error(
+            "connect to %s failed", "redis://:hunter2@cache:6379/0"
+        )
+
+        line = json.loads(stream.getvalue().splitlines()[-1])
+        assert line["event"] == "connect to redis://:***@cache:6379/0 failed"
