@@ -66,6 +66,10 @@ class TooLarge(Exception):
     pass
 
 
+class ResponseCutShort(Exception):
+    """Raised to the server when a response fails after it started."""
+
+
 class RequestMiddleware:
     def __init__(self, app: ASGIApp, metrics: Metrics, max_body_bytes: int) -> None:
         self.app = app
@@ -126,9 +130,12 @@ class RequestMiddleware:
             # Answer here rather than in Starlette's outermost error middleware, so that a
             # 500 carries the request id and the security headers like every other answer.
             log.exception("unhandled_error", request_id=request_id, path=scope["path"])
-            if started_response:
-                raise
             status = 500
+            if started_response:
+                # The status line is out: the server ending the connection without the
+                # closing chunk is what tells the client that the body is cut short. The
+                # traceback is logged above; the server's own line needs only this.
+                raise ResponseCutShort(f"response {request_id} ended early") from None
             await self._problem(
                 send,
                 request_id,

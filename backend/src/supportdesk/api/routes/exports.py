@@ -1,5 +1,16 @@
 """CSV exports of the overview lists, with the same filters, streamed page by page so that
-memory stays flat however many rows match."""
+memory stays flat however many rows match.
+
+The first page is read before the answer starts, so bad filters, a query that fails and a
+database that is down are answered as problems with their own status, never as a 200. A
+failure after the first byte can no longer change the status: it propagates, and the
+server ends the connection without the closing chunk, so a client sees a cut-short body
+rather than a complete-looking file (and the request is logged and counted as a 500).
+
+Every cell is neutralised against formula injection as OWASP describes: a cell that
+begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed with a
+single quote, so a spreadsheet shows a customer's ``=HYPERLINK(...)`` as text instead of
+running it."""
 
 from __future__ import annotations
 
@@ -48,25 +59,44 @@ REFUND_COLUMNS = [
 ]
 
 
+# OWASP's list of what makes a spreadsheet read a cell as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value: Any) -> Any:
+    """The cell as text a spreadsheet will not evaluate. Numbers are left alone: ours are
+    never negative, and a number is not a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
 def _csv_line(values: Iterable[Any]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(["" if v is None else v for v in values])
+    csv.writer(buffer).writerow([neutralised(v) for v in values])
     return buffer.getvalue()
 
 
-async def _stream(
+async def _csv(
     header: list[str],
     fetch: Callable[[str | None], Awaitable[PageOf[Any]]],
     row: Callable[[Any], list[Any]],
 ) -> AsyncIterator[str]:
-    yield _csv_line(header)
-    cursor: str | None = None
-    while True:
-        page = await fetch(cursor)
-        yield "".join(_csv_line(row(item)) for item in page.items)
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor
+    """The rows, page by page. The first page is read before the first byte is promised."""
+    page = await fetch(None)
+
+    async def lines() -> AsyncIterator[str]:
+        nonlocal page
+        yield _csv_line(header)
+        while True:
+            yield "".join(_csv_line(row(item)) for item in page.items)
+            if page.next_cursor is None:
+                return
+            page = await fetch(page.next_cursor)
+
+    return lines()
 
 
 def _attachment(name: str, body: AsyncIterator[str]) -> StreamingResponse:
@@ -104,7 +134,7 @@ async def export_cases(
     async def fetch(cursor: str | None) -> PageOf[Any]:
         return await container.read.cases(actor, filters, limit=BATCH, cursor=cursor)
 
-    return _attachment("support-cases.csv", _stream(CASE_COLUMNS, fetch, row))
+    return _attachment("support-cases.csv", await _csv(CASE_COLUMNS, fetch, row))
 
 
 @router.get(
@@ -133,4 +163,4 @@ async def export_refunds(
     async def fetch(cursor: str | None) -> PageOf[Any]:
         return await container.read.refunds(actor, filters, limit=BATCH, cursor=cursor)
 
-    return _attachment("refunds.csv", _stream(REFUND_COLUMNS, fetch, row))
+    return _attachment("refunds.csv", await _csv(REFUND_COLUMNS, fetch, row))
