@@ -53,7 +53,12 @@ class Container:
         cache = make_cache(settings)
         return cls(
             settings=settings,
-            database=Database.connect(settings.database_url, echo=settings.database_echo),
+            database=Database.connect(
+                settings.database_url,
+                echo=settings.database_echo,
+                connect_timeout=settings.database_connect_timeout_seconds,
+                command_timeout=settings.database_command_timeout_seconds,
+            ),
             cache=cache,
             integrations=build_integrations(settings, cache),
         )

@@ -89,6 +89,8 @@ def render(exc: domain.DomainError) -> JSONResponse:
         ]
     if isinstance(exc, domain.RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, domain.UpstreamUnavailable):
+        headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, domain.Unauthenticated):
         headers["WWW-Authenticate"] = "Bearer"
     reserved = {"type", "status", "title", "detail", "code", "errors"}

@@ -90,6 +90,18 @@ class UpstreamUnavailable(DomainError):
 
     code = "upstream_unavailable"
     title = "An upstream system is unavailable"
+    retry_after = 5  # seconds a client should wait before trying again
+
+
+class DependencyUnavailable(UpstreamUnavailable):
+    """A part of our own (the database, the cache) did not answer in time. Nothing was
+    decided or written, so the same request may be sent again."""
+
+    title = "A part of the service is unavailable"
+
+    def __init__(self, part: str, detail: str = "") -> None:
+        super().__init__(detail or f"the {part} is not answering; try again shortly", part=part)
+        self.part = part
 
 
 class PaymentGatewayError(DomainError):

@@ -8,13 +8,20 @@ which one it has.
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from supportdesk.application.ports import CacheBackend
+from supportdesk.domain.errors import DependencyUnavailable
 from supportdesk.infrastructure.settings import Settings
 
 _SWEEP_EVERY_WRITES = 1024
@@ -119,45 +126,69 @@ return count
 """
 
 
+# Failures that mean "Redis did not answer", as opposed to Redis refusing a command.
+_UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError, TimeoutError)
+
+
 class RedisCache:
     """``CacheBackend`` on Redis, shared by every replica.
 
     Takes a ready client so tests and the app decide on pools and timeouts; the client
     must decode responses (``decode_responses=True``) because the port speaks ``str``.
+    A Redis that does not answer raises ``DependencyUnavailable("cache")``.
     """
 
-    def __init__(self, client: aioredis.Redis) -> None:
+    def __init__(self, client: aioredis.Redis, *, deadline_seconds: float = 2.0) -> None:
         self._client = client
         self._incr = client.register_script(_INCR_WITH_EXPIRY)
+        self._deadline = deadline_seconds
 
     @classmethod
-    def from_url(cls, url: str, *, timeout_seconds: float = 2.0) -> RedisCache:
-        """A client with short socket timeouts: a slow cache must not stall requests."""
+    def from_url(cls, url: str, *, timeout_seconds: float = 1.0) -> RedisCache:
+        """A client with short timeouts and one retry (a pooled connection that Redis
+        closed is worth one fresh try), and a deadline of two timeouts for each call as a
+        whole: redis-py retries the handshake and the command separately, and by default
+        ten times with back-off, which kept a request waiting on a dead cache for seconds."""
         client = aioredis.Redis.from_url(
             url,
             decode_responses=True,
             socket_timeout=timeout_seconds,
             socket_connect_timeout=timeout_seconds,
+            retry=Retry(NoBackoff(), retries=1),
             health_check_interval=30,
         )
-        return cls(client)
+        return cls(client, deadline_seconds=2 * timeout_seconds)
+
+    @asynccontextmanager
+    async def _answering(self) -> AsyncIterator[None]:
+        """Turns "Redis did not answer in time" into the port's ``DependencyUnavailable``,
+        which the API answers with 503 and Retry-After instead of a 500."""
+        try:
+            async with asyncio.timeout(self._deadline):
+                yield
+        except _UNREACHABLE as exc:
+            raise DependencyUnavailable("cache") from exc
 
     async def get(self, key: str) -> str | None:
-        value = await self._client.get(key)
+        async with self._answering():
+            value = await self._client.get(key)
         return None if value is None else str(value)
 
     async def set(self, key: str, value: str, ttl_seconds: int | None = None) -> None:
         _check_ttl(ttl_seconds)
-        await self._client.set(key, value, ex=ttl_seconds)
+        async with self._answering():
+            await self._client.set(key, value, ex=ttl_seconds)
 
     async def set_if_absent(self, key: str, value: str, ttl_seconds: int | None = None) -> bool:
         _check_ttl(ttl_seconds)
-        return bool(await self._client.set(key, value, ex=ttl_seconds, nx=True))
+        async with self._answering():
+            return bool(await self._client.set(key, value, ex=ttl_seconds, nx=True))
 
     async def incr(self, key: str, ttl_seconds: int) -> int:
         _check_ttl(ttl_seconds)
         try:
-            count = await self._incr(keys=[key], args=[ttl_seconds])
+            async with self._answering():
+                count = await self._incr(keys=[key], args=[ttl_seconds])
         except RedisError as exc:
             if "not an integer" in str(exc):
                 raise ValueError(f"cache key {key!r} does not hold an integer") from exc
@@ -165,7 +196,8 @@ class RedisCache:
         return int(count)
 
     async def delete(self, key: str) -> None:
-        await self._client.delete(key)
+        async with self._answering():
+            await self._client.delete(key)
 
     async def ping(self) -> bool:
         """False instead of raising: readiness checks want an answer, not a traceback."""
@@ -181,5 +213,7 @@ class RedisCache:
 def make_cache(settings: Settings) -> CacheBackend:
     """Redis when ``REDIS_URL`` is set (several replicas), else the in-process store."""
     if settings.redis_url:
-        return RedisCache.from_url(settings.redis_url)
+        return RedisCache.from_url(
+            settings.redis_url, timeout_seconds=settings.redis_timeout_seconds
+        )
     return MemoryCache()

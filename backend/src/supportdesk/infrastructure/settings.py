@@ -31,7 +31,12 @@ class Settings(BaseSettings):
 
     database_url: str = f"sqlite+aiosqlite:///{REPO_ROOT / 'supportdesk.db'}"
     database_echo: bool = False
+    # How long a request waits for a database or Redis that does not answer before it is
+    # answered 503 (connect, and a free pooled connection); a statement may run longer.
+    database_connect_timeout_seconds: float = Field(2.0, gt=0, le=60)
+    database_command_timeout_seconds: float = Field(30.0, gt=0, le=3600)
     redis_url: str | None = None
+    redis_timeout_seconds: float = Field(1.0, gt=0, le=60)
 
     order_system_url: str | None = None  # None: the built-in simulator, in-process
     order_system_timeout_seconds: float = Field(3.0, gt=0, le=60)
