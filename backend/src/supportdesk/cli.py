@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from supportdesk.bulk_cli import seed_bulk
-from supportdesk.infrastructure.settings import get_settings, load_settings
+from supportdesk.infrastructure.logging import configure_logging
+from supportdesk.infrastructure.settings import Settings, get_settings, load_settings
 from supportdesk.simulate_cli import simulate_app
 
 app = typer.Typer(
@@ -31,16 +32,35 @@ def serve(
     import uvicorn
 
     settings = load_settings()
+    configure_logging(settings.log_level, settings.json_logs)
     uvicorn.run(
         "supportdesk.api.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
-        access_log=False,
         proxy_headers=True,
-        log_level=settings.log_level.lower(),
+        **server_options(settings),
     )
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """What uvicorn can do against slow and greedy clients. It has no timeout for reading
+    a request's headers or body, so a slow client can hold a connection open: in
+    production a reverse proxy fronts the service and owns those (docs/deploying.md)."""
+    return {
+        "server_header": False,  # "server: uvicorn" tells an attacker what to try
+        "timeout_keep_alive": settings.keep_alive_timeout_seconds,  # idle connections
+        # Past this many open connections (or requests in flight) new requests get 503
+        # at once, instead of the process running out of memory or file descriptors.
+        "limit_concurrency": settings.limit_concurrency or None,
+        "timeout_graceful_shutdown": 10,
+        # Our logging (configured above, and again in each worker by create_app) renders
+        # uvicorn's lines too, with the same masking; no access log of its own.
+        "log_config": None,
+        "access_log": False,
+        "log_level": settings.log_level.lower(),
+    }
 
 
 @app.command()

@@ -155,6 +155,14 @@ def _mount_simulators(app: FastAPI, container: Container | None, settings: Setti
                         if k.lower() in ("content-type", "authorization", "idempotency-key")
                     },
                 )
+        except httpx.InvalidURL as exc:  # a NUL or a line break decoded into the path
+            return problem(
+                422,
+                "validation_error",
+                "Invalid input",
+                f"path: {exc}",
+                errors=[{"loc": ["path", "path"], "msg": str(exc), "type": "invalid_url"}],
+            )
         except httpx.HTTPError as exc:  # a simulated fault, such as a dropped connection
             return problem(502, "simulator_fault", "Simulator fault", str(exc) or repr(exc))
         return Response(
@@ -182,7 +190,10 @@ def _serve_web_app(app: FastAPI, dist: Path) -> None:
             or request.method not in ("GET", "HEAD")
         ):
             return _unrouted(request)
-        candidate = (dist / path).resolve()
+        try:
+            candidate = (dist / path).resolve()
+        except (ValueError, OSError):  # no file is named with a NUL byte
+            return _unrouted(request)
         if path and candidate.is_file() and candidate.is_relative_to(dist.resolve()):
             return FileResponse(candidate)
         if index.is_file():

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     environment: Environment = Environment.DEVELOPMENT
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    keep_alive_timeout_seconds: int = Field(5, ge=1, le=300)
+    limit_concurrency: int = Field(1000, ge=0)  # connections and requests in flight; 0: none
     log_level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     log_json: bool | None = None  # default: JSON in production, readable elsewhere
 

@@ -32,6 +32,11 @@ class _Pool(AsyncAdaptedQueuePool):
             raise DependencyUnavailable("database", "every database connection is busy") from exc
 
 
+# SQLAlchemy names a pool's logger after its class's module; under "sqlalchemy" it keeps the
+# level SQLAlchemy sets (WARN) instead of printing every pool event at our INFO.
+_Pool.__module__ = "sqlalchemy.pool.impl"
+
+
 def _translate_outages(engine: AsyncEngine) -> None:
     """A database that cannot be reached raises ``DependencyUnavailable`` at this one depth,
     for every unit of work and query alike: the API answers 503 with Retry-After."""
