@@ -176,5 +176,7 @@ def configure_logging(
         # uvicorn's own handlers would print its lines (and its tracebacks) unmasked.
         server_logger = logging.getLogger(name)
         server_logger.handlers.clear()
+        server_logger.setLevel(logging.NOTSET)  # the root's level, as for everything else
         server_logger.propagate = True
+        server_logger.disabled = False
     logging.getLogger("uvicorn.access").disabled = True
