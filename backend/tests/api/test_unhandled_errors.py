@@ -23,7 +23,14 @@ async def _raises_on_purpose(request: Request) -> None:
     body = await request.json()
     password = body["password"]
     authorization = request.headers["authorization"]
-    raise RuntimeError(f"raised on purpose ({len(password)}, {len(authorization)})")
+    _deeper(10, {"password": password, "authorization": authorization, "body": body})
+
+
+def _deeper(levels: int, context: dict[str, Any]) -> None:
+    """A stack as deep as a real one (middleware, dependencies, services, repositories)."""
+    if levels == 0:
+        raise RuntimeError(f"raised on purpose ({len(context)})")
+    _deeper(levels - 1, context)
 
 
 def _app_with_a_failing_route(container: Container) -> Any:
@@ -44,23 +51,25 @@ async def test_a_500_is_answered_within_a_second_and_logs_neither_token_nor_pass
     app = _app_with_a_failing_route(container)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        started = time.perf_counter()
+        # CPU time, not wall time: rendering a traceback is CPU work, and a machine busy with
+        # other jobs must not make the test fail (nor a frozen worker pass).
+        started = time.process_time()
         response = await client.post(
             "/api/v1/_test/raises",
             headers={"Authorization": f"Bearer {TOKEN}", "Cookie": f"session={TOKEN}"},
             json={"email": "alice@example.com", "password": PASSWORD},
         )
-        answered_in = time.perf_counter() - started
-        started = time.perf_counter()
+        answered_in = time.process_time() - started
+        started = time.process_time()
         live = await client.get("/api/v1/health/live")
-        live_in = time.perf_counter() - started
+        live_in = time.process_time() - started
 
     assert response.status_code == 500
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["code"] == "internal_error"
     assert answered_in < 1.0, answered_in
     assert live.status_code == 200
-    assert live_in < 0.5, live_in
+    assert live_in < 0.25, live_in
     logged = capsys.readouterr().err
     assert "unhandled_error" in logged
     assert "raised on purpose" in logged  # the traceback is there ...
