@@ -20,9 +20,7 @@ down_revision: str | Sequence[str] | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-WITHOUT_A_MOVE = (
-    "'message_added', 'internal_note_added', 'note', 'assigned', 'priority_changed'"
-)
+WITHOUT_A_MOVE = "'message_added', 'internal_note_added', 'note', 'assigned', 'priority_changed'"
 
 
 def upgrade() -> None:
