@@ -72,6 +72,8 @@ def page_cursor(value: str) -> str:
     """A cursor is one this service gave out, or 422 ``invalid_cursor`` before any query.
     An empty one is the first page."""
     try:
+        if len(value) > MOST_CURSOR:
+            raise InvalidCursor("the cursor is not one this service gave out")
         if value:
             decode_cursor(value)
     except InvalidCursor as refused:
@@ -94,7 +96,12 @@ Instant = Annotated[
     ),
 ]
 Limit = Annotated[int, Query(ge=1, le=100)]
-Cursor = Annotated[str | None, Query(max_length=500), AfterValidator(page_cursor)]
+MOST_CURSOR = 500
+Cursor = Annotated[
+    str | None,
+    Query(json_schema_extra={"maxLength": MOST_CURSOR}),
+    AfterValidator(page_cursor),
+]
 Sort = Annotated[str, Query(pattern="^-?(created_at|updated_at)$")]
 Id = Annotated[str | None, Query(max_length=64)]
 
