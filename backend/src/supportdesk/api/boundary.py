@@ -17,6 +17,7 @@ from __future__ import annotations
 import email.message
 import re
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
@@ -96,6 +97,15 @@ async def check_parameters(request: Request) -> None:
 
     for name, value in request.path_params.items():
         check("path", name, str(value))
+    for name in _not_utf8(request.scope.get("query_string", b"")):
+        found.append(
+            {
+                "loc": ("query", name),
+                "msg": "not UTF-8 once percent-decoded",
+                "type": "unicode_decode",
+                "input": None,
+            }
+        )
     for name, value in request.query_params.multi_items():
         check("query", name, value)
     for name in _headers_read_by(request.scope.get("route")):
@@ -104,6 +114,20 @@ async def check_parameters(request: Request) -> None:
             check("header", name, value)
     if found:
         raise RequestValidationError(found)
+
+
+def _not_utf8(query_string: bytes) -> list[str]:
+    """The names of query parameters whose name or value is not UTF-8 (which the query
+    parser would silently turn into U+FFFD)."""
+    names = []
+    for part in query_string.split(b"&"):
+        name, _, value = part.partition(b"=")
+        try:
+            for raw in (name, value):
+                unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            names.append(unquote_to_bytes(name).decode("utf-8", "replace"))
+    return names
 
 
 def _is_json(content_type: str) -> bool:
