@@ -729,14 +729,14 @@ class TestAdminCreatesUsers:
         assert response.json()["customer_id"] == "CUST-1002"
 
     @pytest.mark.parametrize("email", ["bob@example.com", "BOB@Example.com"])
-    async def test_a_duplicate_email_is_a_validation_error(
+    async def test_a_duplicate_email_is_a_conflict_named_email_taken(
         self, client: httpx.AsyncClient, as_user, email: str
     ) -> None:
         response = await client.post(
             f"{API}/users", headers=await as_user("admin"), json={**NEW_AGENT, "email": email}
         )
 
-        assert_problem(response, 422, "validation_error")
+        assert_problem(response, 409, "email_taken")
 
     @pytest.mark.parametrize(
         "changes",

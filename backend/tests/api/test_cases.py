@@ -202,7 +202,6 @@ class TestLists:
         [
             "limit=0",
             "limit=101",
-            "cursor=garbage",
             "sort=name",
             "status=nope",
             "created_after=yesterday",

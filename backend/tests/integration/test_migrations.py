@@ -68,3 +68,61 @@ def test_upgrade_to_head_and_down_to_base_and_up_again(database_urls: list[str])
         assert table_names(url) - {"alembic_version"} <= {"sqlite_sequence"}, url
         upgrade(url)
         assert expected <= table_names(url), url
+
+
+def run_sql(url: str, *statements: str) -> list[tuple[object, ...]]:
+    """Runs the statements in one transaction; answers the last one's rows."""
+
+    async def run() -> list[tuple[object, ...]]:
+        engine = create_async_engine(url)
+        async with engine.begin() as connection:
+            for statement in statements:
+                result = await connection.exec_driver_sql(statement)
+        await engine.dispose()
+        return [tuple(row) for row in result.all()] if result.returns_rows else []
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
+
+
+def _event(seq: int, type: str, source: str | None, target: str | None) -> str:
+    def text(value: str | None) -> str:
+        return "NULL" if value is None else f"'{value}'"
+
+    return (
+        "INSERT INTO events (seq, id, at, actor_id, actor_role, entity, entity_id, case_id, "
+        f"type, from_status, to_status, note) VALUES ({seq}, 'evt_{seq}', "
+        f"'2026-01-01 10:00:0{seq}', 'usr_bob', 'agent', 'support_case', 'case_1', 'case_1', "
+        f"'{type}', {text(source)}, {text(target)}, NULL)"
+    )
+
+
+def test_events_that_moved_no_status_lose_their_statuses_and_get_them_back_on_downgrade(
+    database_urls: list[str],
+) -> None:
+    written_before = [
+        (1, "case_opened", None, "open"),
+        (2, "assigned", "open", "open"),
+        (3, "status_changed", "open", "in_progress"),
+        (4, "message_added", "in_progress", "in_progress"),
+        (5, "priority_changed", "in_progress", "in_progress"),
+        (6, "note", "in_progress", "in_progress"),
+    ]
+    read = "SELECT seq, type, from_status, to_status FROM events ORDER BY seq"
+    for url in database_urls:
+        upgrade(url, "0003")
+        run_sql(url, *(_event(*row) for row in written_before))
+
+        upgrade(url)
+        assert run_sql(url, read) == [
+            (1, "case_opened", None, "open"),
+            (2, "assigned", None, None),
+            (3, "status_changed", "open", "in_progress"),
+            (4, "message_added", None, None),
+            (5, "priority_changed", None, None),
+            (6, "note", None, None),
+        ], url
+
+        downgrade(url, "0003")
+        assert run_sql(url, read) == written_before, url
+        upgrade(url)

@@ -24,6 +24,7 @@ from supportdesk.application.ports import (
     GatewayTimeout,
     GatewayUnavailable,
 )
+from supportdesk.domain.access import Role
 from supportdesk.domain.cases import SupportCase
 from supportdesk.domain.errors import VersionConflict
 from supportdesk.domain.events import Event
@@ -193,6 +194,9 @@ class FakeUserRepository:
 
     async def set_active(self, user_id: str, active: bool) -> None:
         self.data.users[user_id] = replace(self.data.users[user_id], active=active)
+
+    async def active_admin_ids(self) -> set[str]:
+        return {u.id for u in self.data.users.values() if u.role is Role.ADMIN and u.active}
 
     async def list(self) -> Sequence[UserAccount]:
         return sorted(self.data.users.values(), key=lambda u: u.email)

@@ -284,3 +284,26 @@ class TestPriorityAndAssignment:
             case.change_priority(Priority.HIGH, by=make_actor(), now=NOW)
         with pytest.raises(InvalidTransition):
             case.assign("usr-agent", by=make_actor(), now=NOW)
+
+
+class TestEventsThatMoveNoStatus:
+    """History shows a move only where there was one: a message, a note, an assignment or a
+    priority change names no status at all, rather than the current one twice."""
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            pytest.param(lambda c, s: c.change_priority(Priority.HIGH, by=s, now=NOW), id="prio"),
+            pytest.param(lambda c, s: c.assign("usr-agent", by=s, now=NOW), id="assign"),
+            pytest.param(lambda c, s: c.add_note("called the courier", by=s, now=NOW), id="note"),
+            pytest.param(lambda c, s: c.add_event("message_added", by=s, now=NOW), id="message"),
+        ],
+    )
+    def test_an_event_that_moves_no_status_carries_null_from_and_to(self, change: Any) -> None:
+        case = make_case(status=IN_PROGRESS)
+
+        change(case, make_actor(Role.AGENT))
+
+        [event] = case.new_events
+        assert (event.from_status, event.to_status) == (None, None)
+        assert case.status is IN_PROGRESS

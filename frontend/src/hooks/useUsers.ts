@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { createUser, deactivateUser, listUsers } from '@/services/users';
+import { createUser, deactivateUser, listUsers, reactivateUser } from '@/services/users';
 import type { UserCreate } from '@/services/types';
 import { keys } from './keys';
 
@@ -22,6 +22,17 @@ export function useDeactivateUser() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (userId: string) => deactivateUser(userId),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: keys.users });
+      void qc.invalidateQueries({ queryKey: keys.staff });
+    },
+  });
+}
+
+export function useReactivateUser() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (userId: string) => reactivateUser(userId),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: keys.users });
       void qc.invalidateQueries({ queryKey: keys.staff });

@@ -4,15 +4,16 @@ import { UserForm } from '@/components/admin/UserForm';
 import { PageSkeleton } from '@/components/common/PageSkeleton';
 import { ProblemAlert } from '@/components/common/ProblemAlert';
 import { useMe } from '@/hooks/useSession';
-import { useCreateUser, useDeactivateUser, useUsers } from '@/hooks/useUsers';
+import { useCreateUser, useDeactivateUser, useReactivateUser, useUsers } from '@/hooks/useUsers';
 import { formatDate, label } from '@/services/format';
 
-/** Admins add staff and customers and switch accounts off. */
+/** Admins add staff and customers and switch accounts off and on again. */
 export function UsersPage() {
   const me = useMe();
   const users = useUsers();
   const create = useCreateUser();
   const deactivate = useDeactivateUser();
+  const reactivate = useReactivateUser();
   return (
     <Stack gap="lg">
       <Title order={2}>Users</Title>
@@ -28,6 +29,7 @@ export function UsersPage() {
         />
       </Paper>
       {deactivate.error ? <ProblemAlert error={deactivate.error} /> : null}
+      {reactivate.error ? <ProblemAlert error={reactivate.error} /> : null}
       {users.isPending ? (
         <PageSkeleton />
       ) : users.isError ? (
@@ -57,9 +59,20 @@ export function UsersPage() {
                   <Table.Td>{formatDate(u.created_at)}</Table.Td>
                   <Table.Td>
                     {!u.active ? (
-                      <Text size="sm" c="dimmed">
-                        Deactivated
-                      </Text>
+                      <Stack gap={4} align="flex-start">
+                        <Text size="sm" c="dimmed">
+                          Deactivated
+                        </Text>
+                        <Button
+                          size="compact-xs"
+                          variant="light"
+                          loading={reactivate.isPending && reactivate.variables === u.id}
+                          onClick={() => reactivate.mutate(u.id)}
+                          aria-label={`Reactivate ${u.email}`}
+                        >
+                          Reactivate
+                        </Button>
+                      </Stack>
                     ) : u.id !== me.id ? (
                       <Button
                         size="compact-xs"

@@ -30,6 +30,11 @@ const PLAIN_WORDS: Record<string, string> = {
   outside_refund_window:
     'This order is outside the refund window, so it cannot be refunded through the payment gateway. Reject it or record a settlement instead.',
   rate_limited: 'Too many requests. Please wait a moment and try again.',
+  invalid_cursor: 'That page of the list is no longer valid. Start again from the first page.',
+  email_taken: 'A user with this email already exists.',
+  last_admin: 'This is the last active admin: somebody must remain able to manage users.',
+  payload_too_large: 'That is too large to send.',
+  unsupported_media_type: 'The app sent data in a form the server does not take.',
   payment_gateway_error: 'The payment provider refused or failed the refund.',
   upstream_unavailable: 'A system we depend on is not answering right now. Please try again.',
   network_error: 'We could not reach the server. Check your connection and try again.',

@@ -14,3 +14,9 @@ export function deactivateUser(userId: string): Promise<User> {
     api.POST('/api/v1/users/{user_id}/deactivate', { params: { path: { user_id: userId } } }),
   );
 }
+
+export function reactivateUser(userId: string): Promise<User> {
+  return unwrap(
+    api.POST('/api/v1/users/{user_id}/reactivate', { params: { path: { user_id: userId } } }),
+  );
+}

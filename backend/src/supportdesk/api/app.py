@@ -11,12 +11,13 @@ from pathlib import Path
 
 import httpx
 import structlog
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from supportdesk.api.boundary import check_parameters, require_json
 from supportdesk.api.errors import install_error_handlers, problem
 from supportdesk.api.middleware import Metrics, RequestMiddleware
 from supportdesk.api.routes import auth, cases, exports, health, orders, overview, refunds
@@ -69,8 +70,14 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         prefix=API_PREFIX,
         responses={
             status: {"model": Problem, "content": {"application/problem+json": {}}}
-            for status in (400, 401, 403, 404, 409, 422, 429, 502, 503)
+            for status in (400, 401, 403, 404, 409, 413, 415, 422, 429, 502, 503)
         },
+        # Before any route's own parameters, and before who is asking: bad input is bad
+        # for everyone.
+        dependencies=[Depends(check_parameters), Depends(require_json)],
+        # A body without a Content-Length (chunked) is counted as it arrives: 413 once it
+        # passes the bound. A declared length is checked up front by RequestMiddleware.
+        max_body_size=settings.max_body_bytes,
     )
     # exports first: /support-cases/export.csv must not be taken for a case id
     for module in (exports, auth, orders, cases, refunds, overview, health):
@@ -214,10 +221,15 @@ def _serve_web_app(app: FastAPI, dist: Path) -> None:
 
 
 def _unrouted(request: Request) -> Response:
-    """404 for a path nothing serves; 405 where the path exists for other methods."""
+    """404 for a path nothing serves; 405 where the path exists for other methods. A fixed
+    path (``/support-cases/export.csv``) is that resource only, even where a template
+    (``/support-cases/{case_id}``) would match it too."""
     allowed: set[str] = set()
     for pattern, methods in _api_paths(request.app):
         if pattern.fullmatch(request.url.path):
+            if pattern.pattern == re.escape(request.url.path):
+                allowed = set(methods)
+                break
             allowed |= methods
     if allowed:
         return problem(

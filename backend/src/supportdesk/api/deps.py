@@ -7,13 +7,14 @@ import time
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from supportdesk.application.cases import CaseService
 from supportdesk.application.refunds import RefundService
 from supportdesk.bootstrap import Container
 from supportdesk.domain.access import Actor, Role
-from supportdesk.domain.errors import Forbidden, RateLimited, Unauthenticated, ValidationFailed
+from supportdesk.domain.errors import Forbidden, RateLimited, Unauthenticated
 
 bearer = HTTPBearer(auto_error=False, description="An access token from /auth/login")
 
@@ -103,7 +104,15 @@ def expected_version(
         return None
     match = _VERSION.match(if_match)
     if not match:
-        raise ValidationFailed("If-Match must be a version number", field="If-Match")
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("header", "if-match"),
+                    "msg": 'If-Match must be the version you saw, such as "3"',
+                    "type": "version_format",
+                }
+            ]
+        )
     return int(match.group(1))
 
 

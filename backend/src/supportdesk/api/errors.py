@@ -26,6 +26,8 @@ STATUS_OF: list[tuple[type[domain.DomainError], int]] = [
     (domain.CaseHasOpenRefunds, 409),
     (domain.InvalidTransition, 409),
     (domain.VersionConflict, 409),
+    (domain.EmailTaken, 409),
+    (domain.LastAdmin, 409),
     (domain.ValidationFailed, 422),
     (domain.RateLimited, 429),
     (domain.PaymentGatewayError, 502),
@@ -48,6 +50,9 @@ _HTTP_CODES = {
     500: ("internal_error", "Internal server error"),
     503: ("upstream_unavailable", "Service unavailable"),
 }
+
+
+_OWN_CODES = {domain.InvalidCursor.code: (domain.InvalidCursor.code, domain.InvalidCursor.title)}
 
 
 def status_of(error: domain.DomainError) -> int:
@@ -85,7 +90,7 @@ def render(exc: domain.DomainError) -> JSONResponse:
     headers: dict[str, str] = {}
     if isinstance(exc, domain.ValidationFailed) and exc.field:
         extra["errors"] = [
-            {"loc": ["body", *exc.field.split(".")], "msg": exc.detail, "type": exc.code}
+            {"loc": [exc.location, *exc.field.split(".")], "msg": exc.detail, "type": exc.code}
         ]
     if isinstance(exc, domain.RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
@@ -118,11 +123,12 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
             "the request body is not valid JSON",
             errors=errors,
         )
-    first = errors[0] if errors else {"loc": [], "msg": "invalid input"}
+    first = errors[0] if errors else {"loc": [], "msg": "invalid input", "type": None}
     where = ".".join(first["loc"])
-    return problem(
-        422, "validation_error", "Invalid input", f"{where}: {first['msg']}", errors=errors
-    )
+    # A few kinds of bad input have a code of their own (SPEC 7); the rest are plain
+    # validation errors.
+    code, title = _OWN_CODES.get(first["type"], ("validation_error", "Invalid input"))
+    return problem(422, code, title, f"{where}: {first['msg']}", errors=errors)
 
 
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -133,6 +139,8 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
         detail = f"no such resource: {request.method} {request.url.path}"
     if exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}"
+    if exc.status_code == 413:  # a body without a length, counted as it arrived
+        detail = "the request body is larger than this service takes"
     return problem(exc.status_code, code, title, detail, headers=getattr(exc, "headers", None))
 
 

@@ -2,17 +2,106 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Query
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from supportdesk.domain.cases import CaseStatus, Category, Priority
+from supportdesk.domain.errors import InvalidCursor
 from supportdesk.domain.refunds import RefundStatus
-from supportdesk.infrastructure.db.queries import CaseFilters, RefundFilters
+from supportdesk.infrastructure.db.queries import CaseFilters, RefundFilters, decode_cursor
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(?P<offset>Z|[+-]\d{2}:\d{2})?",
+    re.IGNORECASE,
+)
+# The offsets in use on Earth run from -12:00 to +14:00.
+MOST_OFFSET = timedelta(hours=14)
+INSTANT_PATTERN = (
+    r"^\d{4}-\d{2}-\d{2}([Tt]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?"
+    r"([Zz]|[+-](0\d|1[0-3]):[0-5]\d|[+-]14:00))?$"
+)
+
+
+def _bad_instant(detail: str) -> PydanticCustomError:
+    return PydanticCustomError("instant_format", "{detail}", {"detail": detail})
+
+
+def instant(value: object) -> datetime:
+    """A moment in a list filter: a date (``2020-01-01``: that day's start in UTC) or an ISO
+    8601 date-time with its offset (``2020-01-01T10:00:00Z``, ``…+02:00``). A date-time
+    without an offset is refused rather than guessed; so is a bare number (it is not read
+    as a Unix time), an offset beyond ±14:00 and a moment that leaves the calendar's range
+    once in UTC."""
+    if not isinstance(value, str):
+        raise _bad_instant("a date (2020-01-01) or a date-time with an offset is expected")
+    out_of_range = _bad_instant("not a date in the calendar's range")
+    if _DATE.fullmatch(value):
+        try:
+            return datetime.combine(date.fromisoformat(value), time(), UTC)
+        except ValueError:
+            raise out_of_range from None
+    shape = _DATE_TIME.fullmatch(value)
+    if shape is None:
+        hint = " (a '+' in a query string is sent as %2B)" if " " in value else ""
+        raise _bad_instant(
+            "a date (2020-01-01) or a date-time with an offset "
+            f"(2020-01-01T10:00:00Z) is expected{hint}"
+        )
+    if shape["offset"] is None:
+        raise _bad_instant("a date-time needs an offset, such as 2020-01-01T10:00:00Z or …+02:00")
+    try:
+        moment = datetime.fromisoformat(value.upper())
+    except ValueError:
+        raise out_of_range from None
+    offset = moment.utcoffset()
+    if offset is None or abs(offset) > MOST_OFFSET:
+        raise _bad_instant("the offset must be between -14:00 and +14:00")
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise out_of_range from None
+
+
+def page_cursor(value: str) -> str:
+    """A cursor is one this service gave out, or 422 ``invalid_cursor`` before any query.
+    An empty one is the first page."""
+    try:
+        if len(value) > MOST_CURSOR:
+            raise InvalidCursor("the cursor is not one this service gave out")
+        if value:
+            decode_cursor(value)
+    except InvalidCursor as refused:
+        raise PydanticCustomError(
+            "invalid_cursor", "{detail}", {"detail": refused.detail}
+        ) from None
+    return value
+
+
+Instant = Annotated[
+    datetime,
+    BeforeValidator(instant),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": INSTANT_PATTERN,
+            "description": "a date (that day's start in UTC) or a date-time with its offset",
+            "examples": ["2026-01-31", "2026-01-31T10:00:00Z"],
+        }
+    ),
+]
 Limit = Annotated[int, Query(ge=1, le=100)]
-Cursor = Annotated[str | None, Query(max_length=500)]
+MOST_CURSOR = 500
+Cursor = Annotated[
+    str | None,
+    Query(json_schema_extra={"maxLength": MOST_CURSOR}),
+    AfterValidator(page_cursor),
+]
 Sort = Annotated[str, Query(pattern="^-?(created_at|updated_at)$")]
 Id = Annotated[str | None, Query(max_length=64)]
 
@@ -25,8 +114,8 @@ def case_filters(
     customer_id: Id = None,
     order_id: Id = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
+    created_after: Instant | None = None,
+    created_before: Instant | None = None,
     sort: Sort = "-created_at",
 ) -> CaseFilters:
     return CaseFilters(
@@ -48,8 +137,8 @@ def refund_filters(
     order_id: Id = None,
     customer_id: Id = None,
     support_case_id: Id = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
+    created_after: Instant | None = None,
+    created_before: Instant | None = None,
     sort: Sort = "-created_at",
 ) -> RefundFilters:
     return RefundFilters(

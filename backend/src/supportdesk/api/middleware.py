@@ -1,5 +1,6 @@
 """One ASGI middleware for what every request gets: a request id, an access log line,
-metrics by route template, security headers, and a bound on the body size."""
+metrics by route template, security headers, and a bound on the declared body size (a body
+without a length is counted as it arrives by FastAPI's own ``max_body_size``)."""
 
 from __future__ import annotations
 
@@ -62,10 +63,6 @@ def _route_template(scope: Scope) -> str:
     return path[: len(path) - len(filled)] + suffix if path.endswith(filled) else suffix
 
 
-class TooLarge(Exception):
-    pass
-
-
 class ResponseCutShort(Exception):
     """Raised to the server when a response fails after it started."""
 
@@ -95,17 +92,6 @@ class RequestMiddleware:
             self._observe(scope, 413, started, request_id)
             return
 
-        received = 0
-
-        async def bounded_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise TooLarge
-            return message
-
         async def send_with_headers(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
@@ -122,10 +108,7 @@ class RequestMiddleware:
             await send_with_headers(message)
 
         try:
-            await self.app(scope, bounded_receive, send_tracked)
-        except TooLarge:
-            status = 413
-            await self._too_large(send, request_id)
+            await self.app(scope, receive, send_tracked)
         except Exception:
             # Answer here rather than in Starlette's outermost error middleware, so that a
             # 500 carries the request id and the security headers like every other answer.

@@ -1,17 +1,35 @@
-"""Request and response bodies. Inputs forbid unknown fields; text is trimmed and bounded."""
+"""Request and response bodies. Inputs forbid unknown fields; text is trimmed and bounded,
+holds no control character (tab and line breaks only in free text), and yes/no is a JSON
+boolean, never a word."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
+from supportdesk.api.boundary import one_line, refuse_unwanted
 from supportdesk.domain.access import Role
 from supportdesk.domain.cases import CaseStatus, Category, Priority
 from supportdesk.domain.refunds import RefundStatus, SettlementType
 
-Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Text on one line: tabs and line breaks around it are trimmed, inside it refused.
+OneLine = AfterValidator(one_line)
+Subject = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine
+]
+Name = Subject
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
 Identifier = Annotated[
@@ -28,6 +46,14 @@ T = TypeVar("T")
 
 class Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: object, info: ValidationInfo) -> object:
+        """Every text of every input, as sent: no NUL, no other control character but tab
+        and line breaks, no lone surrogate (see ``api/boundary.py``)."""
+        refuse_unwanted(value, multiline=True)
+        return value
 
 
 class FieldError(BaseModel):
@@ -56,16 +82,18 @@ class Page(BaseModel, Generic[T]):
 
 
 class LoginIn(Input):
-    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)]
+    email: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320), OneLine
+    ]
     password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 
 
 class RefreshIn(Input):
-    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=4096), OneLine]
 
 
 class LogoutIn(Input):
-    refresh_token: Annotated[str, StringConstraints(max_length=4096)] | None = None
+    refresh_token: Annotated[str, StringConstraints(max_length=4096), OneLine] | None = None
 
 
 class TokenOut(BaseModel):
@@ -85,7 +113,7 @@ class MeOut(BaseModel):
 
 class UserCreateIn(Input):
     email: EmailStr
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    name: Name
     role: Role
     password: Annotated[str, StringConstraints(min_length=12, max_length=1024)]
     customer_id: Identifier | None = None
@@ -150,7 +178,7 @@ class CaseCreateIn(Input):
 class CasePatchIn(Input):
     status: CaseStatus | None = None
     priority: Priority | None = None
-    assignee_id: Annotated[str, StringConstraints(max_length=64)] | None = Field(
+    assignee_id: Annotated[str, StringConstraints(max_length=64), OneLine] | None = Field(
         None, description="a staff user's id; null unassigns"
     )
     note: Reason | None = None
@@ -198,7 +226,7 @@ class SupportCaseOut(BaseModel):
 
 class MessageIn(Input):
     body: LongText
-    internal: bool = False
+    internal: StrictBool = False
 
 
 class MessageOut(BaseModel):
@@ -235,7 +263,7 @@ class RefundItemIn(Input):
 class RefundRequestIn(Input):
     items: list[RefundItemIn] = Field(min_length=1, max_length=100)
     reason: Reason
-    include_shipping: bool = False
+    include_shipping: StrictBool = False
 
 
 class RefundItemOut(BaseModel):
@@ -301,9 +329,9 @@ class SettlementIn(Input):
     type: SettlementType
     amount: Cents
     note: Reason
-    reference: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = (
-        None
-    )
+    reference: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), OneLine] | None
+    ) = None
 
 
 # --- overview -----------------------------------------------------------------------------

@@ -13,7 +13,14 @@ from supportdesk.application.ports import (
     UnitOfWork,
 )
 from supportdesk.domain.access import Role
-from supportdesk.domain.errors import NotFound, RateLimited, Unauthenticated, ValidationFailed
+from supportdesk.domain.errors import (
+    EmailTaken,
+    LastAdmin,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+    ValidationFailed,
+)
 from supportdesk.domain.events import new_id
 from supportdesk.domain.users import UserAccount
 
@@ -104,7 +111,7 @@ class AuthService:
         self, *, email: str, name: str, role: Role, password: str, customer_id: str | None
     ) -> UserAccount:
         """Customers have a customer id and staff have none; an email is taken once,
-        whatever its case."""
+        whatever its case (409 ``email_taken``, also when two admins race for it)."""
         if (role is Role.CUSTOMER) != bool(customer_id):
             raise ValidationFailed(
                 "customers have a customer id and staff have none", field="customer_id"
@@ -121,21 +128,41 @@ class AuthService:
         )
         async with self.uow:
             if await self.uow.users.by_email(user.email) is not None:
-                raise ValidationFailed("a user with this email exists", field="email")
+                raise EmailTaken("a user with this email exists")
             await self.uow.users.add(user)
             await self.uow.commit()
         return user
 
     async def deactivate(self, user_id: str) -> UserAccount:
         """A deactivated user's tokens stop working at once: every request checks the
-        account, and refreshing needs an active one."""
+        account, and refreshing needs an active one. The last active admin stays: somebody
+        must be able to manage users (409 ``last_admin``, also when two admins deactivate
+        each other at once, as the active admins are locked while counted)."""
         async with self.uow:
             user = await self.uow.users.get(user_id)
             if user is None:
                 raise NotFound(f"no user '{user_id}'")
+            last_admin = (
+                user.role is Role.ADMIN
+                and user.active
+                and not await self.uow.users.active_admin_ids() - {user.id}
+            )
+            if last_admin:
+                raise LastAdmin("the last active admin cannot be deactivated")
             await self.uow.users.set_active(user_id, False)
             await self.uow.commit()
         return replace(user, active=False)
+
+    async def reactivate(self, user_id: str) -> UserAccount:
+        """A deactivated user may sign in again; tokens they held keep working only while
+        they have not expired."""
+        async with self.uow:
+            user = await self.uow.users.get(user_id)
+            if user is None:
+                raise NotFound(f"no user '{user_id}'")
+            await self.uow.users.set_active(user_id, True)
+            await self.uow.commit()
+        return replace(user, active=True)
 
     async def _issue(self, user: UserAccount, family_id: str) -> TokenPair:
         pair, _ = self.tokens.issue(user, family_id)

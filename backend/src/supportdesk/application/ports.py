@@ -158,6 +158,11 @@ class UserRepository(Protocol):
 
     async def set_active(self, user_id: str, active: bool) -> None: ...
 
+    async def active_admin_ids(self) -> set[str]:
+        """The active admins, locked until the transaction ends (where the database locks
+        rows; SQLite's single writer needs no lock)."""
+        ...
+
     async def list(self) -> Sequence[UserAccount]: ...
 
 

@@ -182,37 +182,24 @@ class SupportCase(RecordsHistory):
         self._require_staff(by)
         self._require_not_closed()
         if priority is not self.priority:
-            self._record(
-                by,
-                now,
-                "priority_changed",
-                self.status,
-                self.status,
-                f"{self.priority} → {priority}",
-            )
+            self._record(by, now, "priority_changed", None, None, f"{self.priority} → {priority}")
             self.priority = priority
 
     def assign(self, assignee_id: str | None, *, by: Actor, now: datetime) -> None:
         self._require_staff(by)
         self._require_not_closed()
         if assignee_id != self.assignee_id:
-            self._record(
-                by,
-                now,
-                "assigned",
-                self.status,
-                self.status,
-                f"assignee: {assignee_id or 'nobody'}",
-            )
+            self._record(by, now, "assigned", None, None, f"assignee: {assignee_id or 'nobody'}")
             self.assignee_id = assignee_id
 
     def add_event(self, type: str, *, by: Actor, now: datetime, note: str | None = None) -> None:
-        """Something happened on the case that moves no status (a message, say)."""
-        self._record(by, now, type, self.status, self.status, note)
+        """Something happened on the case that moves no status (a message, say): its event
+        names no status, so that history shows moves only where there were moves."""
+        self._record(by, now, type, None, None, note)
 
     def add_note(self, note: str, *, by: Actor, now: datetime) -> None:
         """A note given with a change that moved nothing still lands in the history."""
-        self._record(by, now, "note", self.status, self.status, note)
+        self._record(by, now, "note", None, None, note)
 
     @property
     def is_closed(self) -> bool:

@@ -45,10 +45,32 @@ class ValidationFailed(DomainError):
 
     code = "validation_error"
     title = "Invalid input"
+    # Where the field was sent: "body", "query", "path" or "header".
+    location = "body"
 
     def __init__(self, detail: str = "", field: str | None = None, **context: object) -> None:
         super().__init__(detail, **context)
         self.field = field
+
+
+class InvalidCursor(ValidationFailed):
+    """A list's ``cursor`` that is not one this service gave out for this sort."""
+
+    code = "invalid_cursor"
+    title = "Invalid cursor"
+    location = "query"
+
+
+class EmailTaken(DomainError):
+    code = "email_taken"
+    title = "Email taken"
+
+
+class LastAdmin(DomainError):
+    """Somebody must always be able to manage users."""
+
+    code = "last_admin"
+    title = "The last active admin"
 
 
 class OrderNotFound(ValidationFailed):

@@ -117,3 +117,8 @@ async def create_user(body: UserCreateIn, actor: AdminActor, container: Containe
 @router.post("/users/{user_id}/deactivate", response_model=UserOut, summary="Deactivate (admin)")
 async def deactivate_user(user_id: str, actor: AdminActor, container: ContainerDep) -> UserOut:
     return _user_out(await container.auth_service().deactivate(user_id))
+
+
+@router.post("/users/{user_id}/reactivate", response_model=UserOut, summary="Reactivate (admin)")
+async def reactivate_user(user_id: str, actor: AdminActor, container: ContainerDep) -> UserOut:
+    return _user_out(await container.auth_service().reactivate(user_id))

@@ -291,7 +291,7 @@ class CaseFactory:
         staff = next((s for s in STAFF if s[0] == assignee), STAFF[0])
         if assignee is not None:
             at = self._after(at, DAY / 2)
-            event(at, staff, "assigned", "open", "open", f"assignee: {assignee}")
+            event(at, staff, "assigned", None, None, f"assignee: {assignee}")
         path = {
             "open": [],
             "in_progress": ["in_progress"],

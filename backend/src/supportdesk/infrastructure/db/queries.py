@@ -10,7 +10,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
@@ -29,7 +29,7 @@ from sqlalchemy.sql.elements import TextClause
 
 from supportdesk.domain.access import Actor
 from supportdesk.domain.cases import SupportCase
-from supportdesk.domain.errors import ValidationFailed
+from supportdesk.domain.errors import InvalidCursor
 from supportdesk.domain.events import EntityKind, Event
 from supportdesk.domain.messages import Message
 from supportdesk.domain.refunds import Refund
@@ -78,20 +78,40 @@ class PageOf(Generic[T]):
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def encode_cursor(value: datetime, row_id: str) -> str:
-    raw = json.dumps([value.isoformat(), row_id]).encode()
+def encode_cursor(sort: str, value: datetime, row_id: str) -> str:
+    """Where the next page starts: the sort it was given out for, and the last row's sort
+    value and id."""
+    raw = json.dumps([sort, value.isoformat(), row_id]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
+def decode_cursor(cursor: str, sort: str | None = None) -> tuple[datetime, str]:
+    """The position a cursor of ours names. Anything else, or a cursor given out for another
+    sort than ``sort``, is refused with ``InvalidCursor``: whatever garbage it holds, it never
+    reaches a query."""
+    refused = InvalidCursor("the cursor is not one this service gave out", field="cursor")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value, row_id = json.loads(raw)
-        return datetime.fromisoformat(value), str(row_id)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
-        raise ValidationFailed(
-            "the cursor is not one this service gave out", field="cursor"
-        ) from None
+        given_for, value, row_id = json.loads(raw)
+        at = datetime.fromisoformat(value)
+        at.astimezone(UTC)  # an offset that takes it out of range
+    except (ValueError, TypeError, OverflowError, binascii.Error, RecursionError):
+        raise refused from None
+    valid = (
+        given_for in SORTS
+        and at.tzinfo is not None
+        and isinstance(row_id, str)
+        and 0 < len(row_id) <= 64
+        and row_id.isascii()
+        and row_id.isprintable()
+    )
+    if not valid:
+        raise refused
+    if sort is not None and given_for != sort:
+        raise InvalidCursor(
+            f"the cursor was given out for sort={given_for}, not sort={sort}", field="cursor"
+        )
+    return at, row_id
 
 
 def _keyset(
@@ -104,7 +124,7 @@ def _keyset(
 ) -> Select[Any]:
     descending = sort.startswith("-")
     if cursor:
-        value, row_id = decode_cursor(cursor)
+        value, row_id = decode_cursor(cursor, sort)
         key = tuple_(sort_column, id_column)
         query = query.where(key < (value, row_id) if descending else key > (value, row_id))
     order = (sort_column.desc(), id_column.desc()) if descending else (sort_column, id_column)
@@ -165,7 +185,7 @@ class ReadQueries:
                 select(c).where(*conditions), sort_column, c.id, filters.sort, cursor, limit
             )
             records = list(await session.scalars(query))
-            page, next_cursor = _cut(records, limit, sort_column.key)
+            page, next_cursor = _cut(records, limit, filters.sort, sort_column.key)
             refunds = await self._refunds_of_cases(session, [r.id for r in page])
         return PageOf(
             items=[(case_from_record(r), refunds.get(r.id, [])) for r in page],
@@ -194,7 +214,7 @@ class ReadQueries:
         )
         async with self._sessions() as session:
             records = list(await session.scalars(query))
-        page, next_cursor = _cut(records, limit, sort_column.key)
+        page, next_cursor = _cut(records, limit, filters.sort, sort_column.key)
         return PageOf(
             items=[refund_from_record(record) for record in page], next_cursor=next_cursor
         )
@@ -270,12 +290,12 @@ class ReadQueries:
         return by_case
 
 
-def _cut(records: list[Any], limit: int, sort_key: str) -> tuple[list[Any], str | None]:
+def _cut(records: list[Any], limit: int, sort: str, sort_key: str) -> tuple[list[Any], str | None]:
     if len(records) <= limit:
         return records, None
     page = records[:limit]
     last = page[-1]
-    return page, encode_cursor(getattr(last, sort_key), last.id)
+    return page, encode_cursor(sort, getattr(last, sort_key), last.id)
 
 
 # SQLite: a text found in few cases is fetched by rowid from the full-text candidates; one

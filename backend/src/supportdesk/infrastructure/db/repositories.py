@@ -10,12 +10,14 @@ from typing import Any
 from sqlalchemy import exists, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from supportdesk.domain.access import Role
 from supportdesk.domain.cases import (
     SupportCase,
 )
-from supportdesk.domain.errors import VersionConflict
+from supportdesk.domain.errors import EmailTaken, VersionConflict
 from supportdesk.domain.events import Event
 from supportdesk.domain.messages import Message
 from supportdesk.domain.refunds import (
@@ -268,6 +270,8 @@ class SqlUserRepository:
         return user_from_record(record) if record else None
 
     async def add(self, user: UserAccount) -> None:
+        """Two admins creating one email at once: the unique index refuses the second,
+        which the caller's check could not see yet."""
         self.session.add(
             UserRecord(
                 id=user.id,
@@ -280,12 +284,23 @@ class SqlUserRepository:
                 created_at=user.created_at,
             )
         )
-        await self.session.flush()
+        try:
+            await self.session.flush()
+        except IntegrityError:
+            raise EmailTaken("a user with this email exists") from None
 
     async def set_active(self, user_id: str, active: bool) -> None:
         await self.session.execute(
             update(UserRecord).where(UserRecord.id == user_id).values(active=active)
         )
+
+    async def active_admin_ids(self) -> set[str]:
+        query = (
+            select(UserRecord.id)
+            .where(UserRecord.role == Role.ADMIN.value, UserRecord.active.is_(True))
+            .with_for_update()
+        )
+        return set(await self.session.scalars(query))
 
     async def list(self) -> Sequence[UserAccount]:
         records = await self.session.scalars(select(UserRecord).order_by(UserRecord.email))
