@@ -39,6 +39,7 @@ def serve(
         workers=workers,
         access_log=False,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         log_level=settings.log_level.lower(),
     )
 
