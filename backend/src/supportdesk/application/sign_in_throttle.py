@@ -86,36 +86,36 @@ class SignInAttempt:
     """One sign-in attempt for an account from an address, once it was let through:
     the caller checks the password and reports how it went, exactly once."""
 
-    def __init__(self, throttle: SignInThrottle, account: str, address: str, known: bool):
+    def __init__(self, throttle: SignInThrottle, account: str, address: str, known: bool) -> None:
         self._throttle = throttle
-        self._pair = _digest(account, address)
-        self._account = _digest(account)
-        self._address = _digest(address)
+        self.pair = _digest(account, address)
+        self.account = _digest(account)
+        self.address = _digest(address)
         self.known = known
 
     async def succeeded(self) -> None:
         cache = self._throttle.cache
-        await cache.delete(f"login:pair-failures:{self._pair}")
-        await cache.delete(f"login:pair-wait:{self._pair}")
-        await cache.set(f"login:known:{self._pair}", "1", KNOWN_ADDRESS_SECONDS)
+        await cache.delete(f"login:pair-failures:{self.pair}")
+        await cache.delete(f"login:pair-wait:{self.pair}")
+        await cache.set(f"login:known:{self.pair}", "1", KNOWN_ADDRESS_SECONDS)
 
     async def failed(self) -> None:
         throttle, cache, policy = self._throttle, self._throttle.cache, self._throttle.policy
         failures = await cache.incr(
-            f"login:pair-failures:{self._pair}", policy.failure_window_seconds
+            f"login:pair-failures:{self.pair}", policy.failure_window_seconds
         )
-        await cache.incr(throttle.address_key(self._address), policy.address_window_seconds)
-        await cache.incr(f"login:account-failures:{self._account}", policy.failure_window_seconds)
+        await cache.incr(throttle.address_key(self.address), policy.address_window_seconds)
+        await cache.incr(f"login:account-failures:{self.account}", policy.failure_window_seconds)
         wait = policy.backoff_seconds(failures)
         if wait > 0:
             until = throttle.clock.now().timestamp() + wait
-            await cache.set(f"login:pair-wait:{self._pair}", f"{until:.3f}", wait)
+            await cache.set(f"login:pair-wait:{self.pair}", f"{until:.3f}", wait)
         else:
-            await cache.delete(f"login:pair-wait:{self._pair}")
+            await cache.delete(f"login:pair-wait:{self.pair}")
 
     async def abandoned(self) -> None:
         """The check itself broke (not a wrong password): let the pair try again at once."""
-        await self._throttle.cache.delete(f"login:pair-wait:{self._pair}")
+        await self._throttle.cache.delete(f"login:pair-wait:{self.pair}")
 
 
 class SignInThrottle:
@@ -143,15 +143,15 @@ class SignInThrottle:
         Only one attempt per pair is checked at a time: a burst from one address at one
         account gets one guess, not as many as it sends at once."""
         attempt = SignInAttempt(self, account, address, known=False)
-        pair = attempt._pair
+        pair = attempt.pair
         attempt.known = await self.cache.get(f"login:known:{pair}") is not None
         if not attempt.known:
-            await self._refuse_a_spraying_address(attempt._address)
+            await self._refuse_a_spraying_address(attempt.address)
         wait_key = f"login:pair-wait:{pair}"
         if not await self.cache.set_if_absent(wait_key, _CHECKING, _CHECKING_SECONDS):
             raise self._backing_off(await self.cache.get(wait_key))
         if not attempt.known:
-            failures = await self.cache.get(f"login:account-failures:{attempt._account}")
+            failures = await self.cache.get(f"login:account-failures:{attempt.account}")
             delay = self.policy.account_delay_seconds(int(failures or 0))
             if delay > 0:
                 await self._sleep(delay)
