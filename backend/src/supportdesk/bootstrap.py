@@ -10,6 +10,7 @@ from supportdesk.application.cases import CaseService
 from supportdesk.application.orders import OrderService
 from supportdesk.application.ports import CacheBackend, Clock
 from supportdesk.application.refunds import RefundPolicy, RefundService
+from supportdesk.application.sign_in_throttle import ThrottlePolicy
 from supportdesk.domain.window import RefundWindowPolicy
 from supportdesk.infrastructure.cache import make_cache
 from supportdesk.infrastructure.clock import SystemClock
@@ -95,8 +96,15 @@ class Container:
             self.hasher,
             self.clock,
             LoginLimits(
-                max_failures=self.settings.login_max_failures,
-                window_seconds=self.settings.login_failure_window_seconds,
+                throttle=ThrottlePolicy(
+                    free_failures=self.settings.login_max_failures,
+                    failure_window_seconds=self.settings.login_failure_window_seconds,
+                    max_backoff_seconds=self.settings.login_backoff_max_seconds,
+                    address_max_failures=self.settings.login_address_max_failures,
+                    address_window_seconds=self.settings.login_address_window_seconds,
+                    account_slowdown_after=self.settings.login_account_slowdown_after,
+                    account_max_delay_seconds=self.settings.login_account_max_delay_seconds,
+                ),
                 refresh_ttl_seconds=self.settings.refresh_token_ttl_seconds,
             ),
         )

@@ -16,12 +16,18 @@ class TestSettings:
             ({"redis_url": "http://x"}, "REDIS_URL"),
             ({"refund_window_days": -1}, "REFUND_WINDOW_DAYS"),
             ({"log_level": "LOUD"}, "LOG_LEVEL"),
+            ({"forwarded_allow_ips": "10.0.0.0/8, proxy.internal"}, "FORWARDED_ALLOW_IPS"),
         ],
     )
     def test_a_wrong_value_names_the_variable(self, overrides: dict, variable: str) -> None:
         with pytest.raises(SettingsError) as stopped:
             load_settings(**overrides)
         assert variable in str(stopped.value)
+
+    def test_only_loopback_proxies_are_trusted_unless_configured(self) -> None:
+        assert load_settings().forwarded_allow_ips == "127.0.0.1,::1"
+        configured = load_settings(forwarded_allow_ips=" 10.0.0.0/8 , 192.0.2.7,* ")
+        assert configured.forwarded_allow_ips == "10.0.0.0/8,192.0.2.7,*"
 
     def test_production_refuses_the_default_secret(self) -> None:
         with pytest.raises(SettingsError, match="JWT_SECRET"):

@@ -1,4 +1,5 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import {
   caseHistory,
   createCase,
@@ -9,6 +10,7 @@ import {
   postMessage,
   requestRefund,
 } from '@/services/cases';
+import { RetryKeys } from '@/services/retryKeys';
 import type {
   CaseCreate,
   CaseListQuery,
@@ -53,8 +55,10 @@ export function useCaseHistory(caseId: string | undefined) {
 
 export function useCreateCase() {
   const qc = useQueryClient();
+  const [retryKeys] = useState(() => new RetryKeys());
   return useMutation({
-    mutationFn: (body: CaseCreate) => createCase(body),
+    mutationFn: (body: CaseCreate) => createCase(body, retryKeys.keyFor(body)),
+    onSettled: (_data, error, body) => retryKeys.settle(body, error ?? undefined),
     onSuccess: (created) => {
       qc.setQueryData(keys.cases.detail(created.id), created);
       void qc.invalidateQueries({ queryKey: keys.cases.all });
@@ -85,9 +89,12 @@ export function usePatchCase(caseId: string) {
 
 export function usePostMessage(caseId: string) {
   const refresh = useCaseRefresh();
+  const [retryKeys] = useState(() => new RetryKeys());
   return useMutation({
     mutationFn: ({ body, internal }: { body: string; internal?: boolean }) =>
-      postMessage(caseId, body, internal),
+      postMessage(caseId, body, internal, retryKeys.keyFor({ caseId, body, internal })),
+    onSettled: (_data, error, { body, internal }) =>
+      retryKeys.settle({ caseId, body, internal }, error ?? undefined),
     onSuccess: () => refresh(caseId),
   });
 }

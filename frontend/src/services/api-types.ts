@@ -30,7 +30,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** End this sign-in */
+    /** End this sign-in, with or without the refresh token */
     post: operations['logout_api_v1_auth_logout_post'];
     delete?: never;
     options?: never;
@@ -2932,6 +2932,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description Send the same key again to retry without doing it twice (kept 24 h) */
         'idempotency-key'?: string | null;
         /** @description the version you saw */
         'if-match'?: string | null;
@@ -3759,7 +3760,10 @@ export interface operations {
   open_case_api_v1_support_cases_post: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Send the same key again to retry without doing it twice (kept 24 h) */
+        'idempotency-key'?: string | null;
+      };
       path?: never;
       cookie?: never;
     };
@@ -4567,7 +4571,10 @@ export interface operations {
   add_message_api_v1_support_cases__case_id__messages_post: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Send the same key again to retry without doing it twice (kept 24 h) */
+        'idempotency-key'?: string | null;
+      };
       path: {
         case_id: string;
       };

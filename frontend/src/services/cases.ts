@@ -22,8 +22,14 @@ export function getCase(caseId: string): Promise<SupportCase> {
   );
 }
 
-export function createCase(body: CaseCreate): Promise<SupportCase> {
-  return unwrap(api.POST('/api/v1/support-cases', { body }));
+/** `idempotencyKey`: the same key for a retry of the same case, so it is opened once. */
+export function createCase(body: CaseCreate, idempotencyKey?: string): Promise<SupportCase> {
+  return unwrap(
+    api.POST('/api/v1/support-cases', {
+      body,
+      headers: idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {},
+    }),
+  );
 }
 
 export function patchCase(caseId: string, body: CasePatch, version?: number): Promise<SupportCase> {
@@ -42,11 +48,17 @@ export function listMessages(caseId: string): Promise<Message[]> {
   );
 }
 
-export function postMessage(caseId: string, body: string, internal = false): Promise<Message> {
+export function postMessage(
+  caseId: string,
+  body: string,
+  internal = false,
+  idempotencyKey?: string,
+): Promise<Message> {
   return unwrap(
     api.POST('/api/v1/support-cases/{case_id}/messages', {
       params: { path: { case_id: caseId } },
       body: { body, internal },
+      headers: idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {},
     }),
   );
 }

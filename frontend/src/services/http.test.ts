@@ -77,6 +77,21 @@ describe('unwrap', () => {
     expect(err.plainMessage).toMatch(/Someone else changed this/);
   });
 
+  it("says how long to wait when sign-ins are throttled, in the server's words", async () => {
+    fetchMock.mockResolvedValue(
+      problem(429, {
+        title: 'Too many requests',
+        detail:
+          'too many failed sign-ins to this account from your address; wait 2 minutes before trying again',
+        code: 'rate_limited',
+      }),
+    );
+    const err = (await unwrap(api.GET('/api/v1/me')).catch((e: unknown) => e)) as ApiError;
+    expect(err.plainMessage).toBe(
+      'Too many failed sign-ins to this account from your address; wait 2 minutes before trying again.',
+    );
+  });
+
   it('makes a network failure an ApiError with status 0', async () => {
     fetchMock.mockRejectedValue(new TypeError('Failed to fetch'));
     const err = (await unwrap(api.GET('/api/v1/me')).catch((e: unknown) => e)) as ApiError;

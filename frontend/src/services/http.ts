@@ -63,6 +63,8 @@ export class ApiError extends Error {
 
   /** A sentence a shop customer or agent can act on. */
   get plainMessage(): string {
+    // The server says how long to wait ("wait 2 minutes before trying again"): say it too.
+    if (this.code === 'rate_limited' && this.detail) return sentence(this.detail);
     return PLAIN_WORDS[this.code] ?? (this.detail || this.title || 'Something went wrong.');
   }
 
@@ -75,6 +77,11 @@ export class ApiError extends Error {
   get fieldErrors(): Record<string, string> {
     return fieldErrorsOf(this.errors);
   }
+}
+
+function sentence(text: string): string {
+  const capitalised = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }
 
 function codeFromStatus(status: number): string {

@@ -16,6 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from supportdesk.api.boundary import check_parameters, require_json
 from supportdesk.api.errors import install_error_handlers, problem
@@ -119,6 +120,10 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             expose_headers=["ETag", "X-Request-ID", "Retry-After"],
         )
     app.add_middleware(RequestMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    # Outermost: everything inside (logs, sign-in throttling) sees the client's address as
+    # the trusted proxies report it, whichever server runs the app. uvicorn is given the
+    # same list by `supportdesk serve`; applying it twice changes nothing.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     return app
 
 

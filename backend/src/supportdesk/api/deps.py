@@ -41,7 +41,7 @@ async def current_actor(
         actor = container.identity_provider.read_access(token).actor
     else:
         claims = container.tokens.read_access(token)
-        if await container.cache.get(f"access-revoked:{claims.token_id}") is not None:
+        if await container.cache.get(claims.revocation_key) is not None:
             raise Unauthenticated("this sign-in was ended; sign in again")
         async with container.uow() as uow:
             user = await uow.users.get(claims.user_id)

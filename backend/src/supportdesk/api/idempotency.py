@@ -1,45 +1,98 @@
-"""Replaying the first answer to a request retried with the same ``Idempotency-Key``."""
+"""Replaying the first answer to a request retried with the same ``Idempotency-Key``.
+
+As the IETF's Idempotency-Key draft and Stripe do: a key belongs to one caller and one
+kind of request; a retry gets the first answer again (marked ``Idempotent-Replayed``);
+the same key with a different request is refused (422 ``idempotency_key_reused``), and a
+retry while the first is still running gets 409 ``request_in_progress``.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
+from fastapi import Header
 from fastapi.responses import JSONResponse
 
 from supportdesk.api.errors import problem
 from supportdesk.application.ports import CacheBackend
 
 KEEP_SECONDS = 24 * 3600
-_PENDING = "pending"
+# A request holds its key this long while it runs. Short, so that a worker killed halfway
+# does not leave the key blocked for a day; far longer than any request may take.
+RUNNING_SECONDS = 120
+# Headers of the first answer that a replay repeats.
+_REPLAYED_HEADERS = ("etag", "location")
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        min_length=1,
+        max_length=200,
+        description="Send the same key again to retry without doing it twice (kept 24 h)",
+    ),
+]
+
+
+def fingerprint(*parts: Any) -> str:
+    """What a request asked for, to tell a retry from another request under the same key."""
+    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _record(stored: str | None) -> dict[str, Any] | None:
+    if stored is None:
+        return None
+    if stored == "pending":  # written before requests were fingerprinted
+        return {"state": "running"}
+    try:
+        record = json.loads(stored)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
 
 
 async def once(
-    cache: CacheBackend, scope: str, key: str | None, run: Callable[[], Awaitable[JSONResponse]]
+    cache: CacheBackend,
+    scope: str,
+    key: str | None,
+    run: Callable[[], Awaitable[JSONResponse]],
+    *,
+    request: str = "",
 ) -> JSONResponse:
     """Run the request once per key and answer retries with the stored first answer.
 
-    A retry while the first is still running gets 409; an answer of 5xx is not kept, so
-    the retry runs again (the refund's own state machine still makes that safe).
+    ``request`` is the fingerprint of what was asked; a key seen with another one is
+    refused. An answer of 5xx is not kept, so the retry runs again.
     """
     if key is None:
         return await run()
     slot = f"idempotency:{scope}:{key}"
-    if not await cache.set_if_absent(slot, _PENDING, KEEP_SECONDS):
-        stored = await cache.get(slot)
-        if stored is None or stored == _PENDING:
+    running = json.dumps({"state": "running", "request": request})
+    if not await cache.set_if_absent(slot, running, RUNNING_SECONDS):
+        record = _record(await cache.get(slot)) or {"state": "running"}
+        if record.get("request", request) != request:
+            return problem(
+                422,
+                "idempotency_key_reused",
+                "Idempotency-Key reused",
+                "this Idempotency-Key was used for a different request; use a new key",
+            )
+        if record.get("state") == "running":
             return problem(
                 409,
                 "request_in_progress",
                 "Request in progress",
                 "a request with this Idempotency-Key is still running; retry later",
+                headers={"Retry-After": "1"},
             )
-        answer = json.loads(stored)
         return JSONResponse(
-            answer["body"],
-            status_code=answer["status"],
-            media_type=answer["media_type"],
-            headers={"Idempotent-Replayed": "true"},
+            record["body"],
+            status_code=record["status"],
+            media_type=record["media_type"],
+            headers={**record.get("headers", {}), "Idempotent-Replayed": "true"},
         )
     try:
         response = await run()
@@ -48,16 +101,23 @@ async def once(
         raise
     if response.status_code >= 500:
         await cache.delete(slot)
-    else:
-        await cache.set(
-            slot,
-            json.dumps(
-                {
-                    "status": response.status_code,
-                    "media_type": response.media_type,
-                    "body": json.loads(bytes(response.body)),
-                }
-            ),
-            KEEP_SECONDS,
-        )
+        return response
+    await cache.set(
+        slot,
+        json.dumps(
+            {
+                "state": "done",
+                "request": request,
+                "status": response.status_code,
+                "media_type": response.media_type,
+                "headers": {
+                    name: response.headers[name]
+                    for name in _REPLAYED_HEADERS
+                    if name in response.headers
+                },
+                "body": json.loads(bytes(response.body)),
+            }
+        ),
+        KEEP_SECONDS,
+    )
     return response

@@ -1,7 +1,10 @@
-"""Signing in and out: passwords, rotating refresh tokens, login rate limits."""
+"""Signing in and out: passwords, rotating refresh tokens, sign-in throttling."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
 from supportdesk.application.ports import (
@@ -12,12 +15,12 @@ from supportdesk.application.ports import (
     TokenPair,
     UnitOfWork,
 )
+from supportdesk.application.sign_in_throttle import SignInThrottle, ThrottlePolicy
 from supportdesk.domain.access import Role
 from supportdesk.domain.errors import (
     EmailTaken,
     LastAdmin,
     NotFound,
-    RateLimited,
     Unauthenticated,
     ValidationFailed,
 )
@@ -28,10 +31,15 @@ from supportdesk.domain.users import UserAccount
 _DUMMY_PASSWORD = "not-the-password-of-anyone"
 
 
+def ended_sign_in_key(family_id: str) -> str:
+    """Marks a sign-in (a refresh-token family) as ended: by logout or by a reused refresh
+    token. Its refresh tokens and the access tokens naming it (``sid``) stop working."""
+    return f"family-revoked:{family_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class LoginLimits:
-    max_failures: int
-    window_seconds: int
+    throttle: ThrottlePolicy
     refresh_ttl_seconds: int
 
 
@@ -46,6 +54,7 @@ class AuthService:
         hasher: PasswordHasher,
         clock: Clock,
         limits: LoginLimits,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.uow = uow
         self.cache = cache
@@ -53,41 +62,40 @@ class AuthService:
         self.hasher = hasher
         self.clock = clock
         self.limits = limits
+        self.throttle = SignInThrottle(cache, clock, limits.throttle, sleep)
 
     async def login(self, email: str, password: str, client: str) -> TokenPair:
         """A wrong password and an unknown email get the same answer in the same time.
-        After too many failures per email or per client address, logins wait."""
+        Failures slow down the (email, address) pair that made them, refuse an address that
+        sprays many accounts, and slow guesses at one account from unfamiliar addresses;
+        the right password is never refused because of someone else's failures."""
         email = email.strip().lower()
-        by_email, by_client = f"login-failures:email:{email}", f"login-failures:client:{client}"
-        window = self.limits.window_seconds
-        # Counting the attempt before checking the password means a concurrent burst gets
-        # no more guesses than the limit; a successful sign-in clears the email's count.
-        if await self.cache.incr(by_email, window) > self.limits.max_failures:
-            raise RateLimited("too many failed sign-ins; try again later", retry_after=window)
-        client_failures = await self.cache.get(by_client)
-        if client_failures is not None and int(client_failures) >= self.limits.max_failures:
-            raise RateLimited("too many failed sign-ins; try again later", retry_after=window)
-        async with self.uow:
-            user = await self.uow.users.by_email(email)
-        valid = self.hasher.verify(
-            password, user.password_hash if user else self.hasher.dummy_hash()
-        )
+        attempt = await self.throttle.admit(email, client)
+        try:
+            async with self.uow:
+                user = await self.uow.users.by_email(email)
+            valid = self.hasher.verify(
+                password, user.password_hash if user else self.hasher.dummy_hash()
+            )
+        except BaseException:
+            await attempt.abandoned()
+            raise
         if user is None or not valid or not user.active:
-            await self.cache.incr(by_client, window)
+            await attempt.failed()
             raise Unauthenticated("wrong email or password")
-        await self.cache.delete(by_email)
+        await attempt.succeeded()
         return await self._issue(user, family_id=new_id("fam"))
 
     async def refresh(self, refresh_token: str) -> TokenPair:
         """Each refresh token works once. Presenting a used one revokes its whole family:
         somebody else has a copy."""
         claims = self.tokens.read_refresh(refresh_token)
-        if await self.cache.get(f"family-revoked:{claims.family_id}") is not None:
+        if await self.cache.get(ended_sign_in_key(claims.family_id)) is not None:
             raise Unauthenticated("this sign-in was ended; sign in again")
         ttl = self.limits.refresh_ttl_seconds
         first_use = await self.cache.set_if_absent(f"refresh-used:{claims.token_id}", "1", ttl)
         if not first_use:
-            await self.cache.set(f"family-revoked:{claims.family_id}", "reuse", ttl)
+            await self.cache.set(ended_sign_in_key(claims.family_id), "reuse", ttl)
             raise Unauthenticated("this refresh token was already used; sign in again")
         async with self.uow:
             user = await self.uow.users.get(claims.user_id)
@@ -95,17 +103,18 @@ class AuthService:
             raise Unauthenticated("the account is not active")
         return await self._issue(user, family_id=claims.family_id)
 
-    async def logout(self, refresh_token: str | None) -> None:
-        """Ends the sign-in: the refresh token (and its family) stops working."""
-        if not refresh_token:
-            return
-        try:
-            claims = self.tokens.read_refresh(refresh_token)
-        except Unauthenticated:
-            return
-        await self.cache.set(
-            f"family-revoked:{claims.family_id}", "logout", self.limits.refresh_ttl_seconds
-        )
+    async def logout(self, session_id: str | None, refresh_token: str | None) -> None:
+        """Ends the sign-in the access token belongs to: every refresh token of its family
+        and every access token naming it stop working, with or without a body. A refresh
+        token sent along ends its own sign-in too (whoever holds it could use it anyway)."""
+        families = {session_id} if session_id else set()
+        if refresh_token:
+            with contextlib.suppress(Unauthenticated):
+                families.add(self.tokens.read_refresh(refresh_token).family_id)
+        for family_id in families:
+            await self.cache.set(
+                ended_sign_in_key(family_id), "logout", self.limits.refresh_ttl_seconds
+            )
 
     async def create_user(
         self, *, email: str, name: str, role: Role, password: str, customer_id: str | None

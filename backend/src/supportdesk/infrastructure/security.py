@@ -11,6 +11,7 @@ import jwt
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
+from supportdesk.application.auth import ended_sign_in_key
 from supportdesk.application.ports import RefreshClaims, TokenPair
 from supportdesk.domain.access import Actor, Role
 from supportdesk.domain.errors import Unauthenticated
@@ -48,6 +49,16 @@ class AccessClaims:
     token_id: str
     expires_at: datetime
     from_identity_provider: bool = False
+    # The sign-in (refresh-token family) this access token belongs to; None for tokens of
+    # the identity provider and for ours issued before the claim existed.
+    session_id: str | None = None
+
+    @property
+    def revocation_key(self) -> str:
+        """Where a logout marks this token as ended: its whole sign-in when it names one."""
+        if self.session_id:
+            return ended_sign_in_key(self.session_id)
+        return f"access-revoked:{self.token_id}"
 
     @property
     def actor(self) -> Actor:
@@ -73,6 +84,7 @@ class JwtTokens:
                 "typ": "access",
                 "role": user.role.value,
                 "cid": user.customer_id,
+                "sid": family_id,
                 "jti": uuid.uuid4().hex,
                 "exp": now + timedelta(seconds=self._access_ttl),
             },
@@ -105,6 +117,7 @@ class JwtTokens:
             customer_id=claims.get("cid"),
             token_id=str(claims["jti"]),
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+            session_id=str(claims["sid"]) if claims.get("sid") else None,
         )
 
     def read_refresh(self, token: str) -> RefreshClaims:

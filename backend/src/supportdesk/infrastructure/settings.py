@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -65,8 +66,23 @@ class Settings(BaseSettings):
     reconcile_interval_seconds: float = Field(30.0, ge=0)  # 0 turns the background task off
     reconcile_stale_after_seconds: int = Field(60, ge=0)
 
+    # Sign-in throttling (docs/decisions.md, "Sign-in throttling"): wrong passwords per
+    # (account, client address) before that pair backs off, how long failures are
+    # remembered, and the cap of the back-off.
     login_max_failures: int = Field(5, ge=1)
-    login_failure_window_seconds: int = Field(900, ge=1)
+    login_failure_window_seconds: int = Field(86400, ge=60)
+    login_backoff_max_seconds: int = Field(900, ge=1)
+    # Wrong passwords from one address, whatever the account, per window: then that address
+    # is refused for accounts that never signed in from it.
+    login_address_max_failures: int = Field(100, ge=1)
+    login_address_window_seconds: int = Field(900, ge=1)
+    # Wrong passwords on one account from anywhere before each attempt on it from an
+    # unfamiliar address is slowed (never refused), and the most it is slowed.
+    login_account_slowdown_after: int = Field(20, ge=1)
+    login_account_max_delay_seconds: float = Field(3.0, ge=0, le=30)
+    # Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated,
+    # or *). The client is the rightmost address that is not one of them.
+    forwarded_allow_ips: str = "127.0.0.1,::1"
     rate_limit_per_minute: int = Field(600, ge=0)  # per user; 0 turns it off
 
     cors_origins: Annotated[list[str], NoDecode] = []
@@ -95,6 +111,21 @@ class Settings(BaseSettings):
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value or None
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxy_addresses(cls, value: str) -> str:
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        for item in items:
+            if item == "*":
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an IP address or network (or * for any proxy)"
+                ) from None
+        return ",".join(items)
 
     @model_validator(mode="after")
     def _production_is_safe(self) -> Settings:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from supportdesk.api.deps import AdminActor, ContainerDep, CurrentActor, StaffActor
 from supportdesk.api.schemas import (
@@ -30,30 +30,56 @@ def _tokens(pair: TokenPair) -> TokenOut:
     )
 
 
-@router.post("/auth/login", response_model=TokenOut, summary="Sign in with email and password")
+def no_store(response: Response) -> None:
+    """Answers that carry tokens must not be kept by a browser or a proxy (RFC 6749 5.1)."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+
+
+TokenAnswer = Depends(no_store)
+
+
+@router.post(
+    "/auth/login",
+    response_model=TokenOut,
+    summary="Sign in with email and password",
+    dependencies=[TokenAnswer],
+)
 async def login(body: LoginIn, request: Request, container: ContainerDep) -> TokenOut:
+    # The address as the trusted proxies report it (FORWARDED_ALLOW_IPS): a client cannot
+    # pick its own by sending X-Forwarded-For.
     client = request.client.host if request.client else "unknown"
     pair = await container.auth_service().login(body.email, body.password, client)
     return _tokens(pair)
 
 
 @router.post(
-    "/auth/refresh", response_model=TokenOut, summary="Trade a refresh token for a new pair"
+    "/auth/refresh",
+    response_model=TokenOut,
+    summary="Trade a refresh token for a new pair",
+    dependencies=[TokenAnswer],
 )
 async def refresh(body: RefreshIn, container: ContainerDep) -> TokenOut:
     return _tokens(await container.auth_service().refresh(body.refresh_token))
 
 
-@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End this sign-in")
+@router.post(
+    "/auth/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="End this sign-in, with or without the refresh token",
+)
 async def logout(
     actor: CurrentActor, container: ContainerDep, request: Request, body: LogoutIn | None = None
 ) -> None:
-    await container.auth_service().logout(body.refresh_token if body else None)
-    token = request.headers.get("authorization", "").partition(" ")[2]
+    token = request.headers.get("authorization", "").partition(" ")[2].strip()
+    session_id = None
     if container.tokens.is_ours(token):
         claims = container.tokens.read_access(token)
-        ttl = max(int((claims.expires_at - datetime.now(UTC)).total_seconds()), 1)
-        await container.cache.set(f"access-revoked:{claims.token_id}", "logout", ttl)
+        session_id = claims.session_id
+        if session_id is None:  # issued before access tokens named their sign-in
+            ttl = max(int((claims.expires_at - datetime.now(UTC)).total_seconds()), 1)
+            await container.cache.set(claims.revocation_key, "logout", ttl)
+    await container.auth_service().logout(session_id, body.refresh_token if body else None)
 
 
 @router.get("/me", response_model=MeOut, summary="Who is signed in")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
 
+from supportdesk.api import errors
 from supportdesk.api.deps import (
     CaseServiceDep,
     ContainerDep,
@@ -12,6 +14,7 @@ from supportdesk.api.deps import (
     ExpectedVersion,
 )
 from supportdesk.api.filters import CaseFiltersDep, Cursor, Limit
+from supportdesk.api.idempotency import IdempotencyKey, fingerprint, once
 from supportdesk.api.presenters import case_out, event_out, message_out
 from supportdesk.api.schemas import (
     CaseCreateIn,
@@ -23,6 +26,7 @@ from supportdesk.api.schemas import (
     SupportCaseOut,
 )
 from supportdesk.application.cases import ChangeCase, OpenCase
+from supportdesk.domain.errors import DomainError
 
 router = APIRouter(tags=["support cases"])
 
@@ -38,21 +42,36 @@ def with_etag(response: Response, version: int) -> None:
     summary="Open a case about one of my orders",
 )
 async def open_case(
-    body: CaseCreateIn, actor: CustomerActor, cases: CaseServiceDep, response: Response
-) -> SupportCaseOut:
-    case = await cases.open(
-        OpenCase(
-            order_id=body.order_id,
-            subject=body.subject,
-            description=body.description,
-            category=body.category,
-            priority=body.priority,
-        ),
-        actor,
+    body: CaseCreateIn,
+    actor: CustomerActor,
+    cases: CaseServiceDep,
+    container: ContainerDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    async def run() -> JSONResponse:
+        try:
+            case = await cases.open(
+                OpenCase(
+                    order_id=body.order_id,
+                    subject=body.subject,
+                    description=body.description,
+                    category=body.category,
+                    priority=body.priority,
+                ),
+                actor,
+            )
+        except DomainError as exc:
+            return errors.render(exc)  # a refusal is the answer a retry gets too
+        return JSONResponse(
+            case_out(case, []).model_dump(mode="json"),
+            status_code=201,
+            headers={"ETag": f'"{case.version}"', "Location": f"/api/v1/support-cases/{case.id}"},
+        )
+
+    request = fingerprint(body.model_dump(mode="json"))
+    return await once(
+        container.cache, f"open-case:{actor.id}", idempotency_key, run, request=request
     )
-    with_etag(response, case.version)
-    response.headers["Location"] = f"/api/v1/support-cases/{case.id}"
-    return case_out(case, [])
 
 
 @router.get("/support-cases", response_model=Page[SupportCaseOut], summary="Cases, filtered")
@@ -108,9 +127,24 @@ async def change_case(
     summary="Write on a case",
 )
 async def add_message(
-    case_id: str, body: MessageIn, actor: CurrentActor, cases: CaseServiceDep
-) -> MessageOut:
-    return message_out(await cases.add_message(case_id, body.body, body.internal, actor))
+    case_id: str,
+    body: MessageIn,
+    actor: CurrentActor,
+    cases: CaseServiceDep,
+    container: ContainerDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    async def run() -> JSONResponse:
+        try:
+            message = await cases.add_message(case_id, body.body, body.internal, actor)
+        except DomainError as exc:
+            return errors.render(exc)
+        return JSONResponse(message_out(message).model_dump(mode="json"), status_code=201)
+
+    request = fingerprint(case_id, body.model_dump(mode="json"))
+    return await once(
+        container.cache, f"add-message:{actor.id}", idempotency_key, run, request=request
+    )
 
 
 @router.get(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from supportdesk.api import errors
@@ -17,7 +15,7 @@ from supportdesk.api.deps import (
     StaffActor,
 )
 from supportdesk.api.filters import Cursor, Limit, RefundFiltersDep
-from supportdesk.api.idempotency import once
+from supportdesk.api.idempotency import IdempotencyKey, once
 from supportdesk.api.presenters import event_out, quote_out, refund_out
 from supportdesk.api.routes.cases import with_etag
 from supportdesk.api.schemas import (
@@ -196,7 +194,7 @@ async def execute_refund(
     refunds: RefundServiceDep,
     container: ContainerDep,
     version: ExpectedVersion,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def run() -> JSONResponse:
         try:
