@@ -95,6 +95,7 @@ async def change_case(
         assignee_id=body.assignee_id,
         unassign="assignee_id" in body.model_fields_set and body.assignee_id is None,
         note=body.note,
+        note_public=body.note_public,
     )
     view = await cases.change(case_id, command, actor, version)
     with_etag(response, view.case.version)

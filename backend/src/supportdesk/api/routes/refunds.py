@@ -129,7 +129,11 @@ async def approve_refund(
     body: ApproveIn | None = None,
 ) -> RefundOut:
     refund = await refunds.approve(
-        refund_id, actor, note=body.note if body else None, expected_version=version
+        refund_id,
+        actor,
+        note=body.note if body else None,
+        note_public=body.note_public if body else False,
+        expected_version=version,
     )
     return _out(refund, actor, container, response)
 
