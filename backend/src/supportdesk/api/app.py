@@ -19,8 +19,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from supportdesk.api.errors import install_error_handlers, problem
 from supportdesk.api.middleware import Metrics, RequestMiddleware
+from supportdesk.api.openapi import install_openapi
 from supportdesk.api.routes import auth, cases, exports, health, orders, overview, refunds
-from supportdesk.api.schemas import Problem
 from supportdesk.bootstrap import Container
 from supportdesk.infrastructure.logging import configure_logging
 from supportdesk.infrastructure.settings import Environment, Settings, get_settings
@@ -65,13 +65,11 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         app.state.container = container
     install_error_handlers(app)
 
-    api = APIRouter(
-        prefix=API_PREFIX,
-        responses={
-            status: {"model": Problem, "content": {"application/problem+json": {}}}
-            for status in (400, 401, 403, 404, 409, 422, 429, 502, 503)
-        },
-    )
+    install_openapi(app)
+
+    # Each route declares the problems its use case answers; those that follow from how a
+    # route is built (input, sign-in, dependencies) are added to the document for all.
+    api = APIRouter(prefix=API_PREFIX)
     # exports first: /support-cases/export.csv must not be taken for a case id
     for module in (exports, auth, orders, cases, refunds, overview, health):
         api.include_router(module.router)

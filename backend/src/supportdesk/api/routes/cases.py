@@ -12,6 +12,7 @@ from supportdesk.api.deps import (
     ExpectedVersion,
 )
 from supportdesk.api.filters import CaseFiltersDep, Cursor, Limit
+from supportdesk.api.openapi import problems
 from supportdesk.api.presenters import case_out, event_out, message_out
 from supportdesk.api.schemas import (
     CaseCreateIn,
@@ -36,6 +37,7 @@ def with_etag(response: Response, version: int) -> None:
     response_model=SupportCaseOut,
     status_code=201,
     summary="Open a case about one of my orders",
+    responses=problems(403),
 )
 async def open_case(
     body: CaseCreateIn, actor: CustomerActor, cases: CaseServiceDep, response: Response
@@ -67,7 +69,12 @@ async def list_cases(
     return Page(items=[case_out(c, r) for c, r in page.items], next_cursor=page.next_cursor)
 
 
-@router.get("/support-cases/{case_id}", response_model=SupportCaseOut, summary="One case")
+@router.get(
+    "/support-cases/{case_id}",
+    response_model=SupportCaseOut,
+    summary="One case",
+    responses=problems(404),
+)
 async def get_case(
     case_id: str, actor: CurrentActor, cases: CaseServiceDep, response: Response
 ) -> SupportCaseOut:
@@ -80,6 +87,7 @@ async def get_case(
     "/support-cases/{case_id}",
     response_model=SupportCaseOut,
     summary="Change status, priority or assignee",
+    responses=problems(403, 404, 409),
 )
 async def change_case(
     case_id: str,
@@ -107,6 +115,7 @@ async def change_case(
     response_model=MessageOut,
     status_code=201,
     summary="Write on a case",
+    responses=problems(403, 404, 409),
 )
 async def add_message(
     case_id: str, body: MessageIn, actor: CurrentActor, cases: CaseServiceDep
@@ -118,6 +127,7 @@ async def add_message(
     "/support-cases/{case_id}/messages",
     response_model=list[MessageOut],
     summary="A case's messages, oldest first",
+    responses=problems(404),
 )
 async def list_messages(
     case_id: str, actor: CurrentActor, cases: CaseServiceDep, container: ContainerDep
@@ -131,6 +141,7 @@ async def list_messages(
     "/support-cases/{case_id}/history",
     response_model=list[EventOut],
     summary="Events of the case and its refunds, oldest first",
+    responses=problems(404),
 )
 async def case_history(
     case_id: str, actor: CurrentActor, cases: CaseServiceDep, container: ContainerDep

@@ -18,6 +18,7 @@ from supportdesk.api.deps import (
 )
 from supportdesk.api.filters import Cursor, Limit, RefundFiltersDep
 from supportdesk.api.idempotency import once
+from supportdesk.api.openapi import problems
 from supportdesk.api.presenters import event_out, quote_out, refund_out
 from supportdesk.api.routes.cases import with_etag
 from supportdesk.api.schemas import (
@@ -61,6 +62,7 @@ def _out(refund: Refund, actor: Actor, container: ContainerDep, response: Respon
     response_model=RefundOut,
     status_code=201,
     summary="Ask for order items back",
+    responses=problems(403, 404, 409),
 )
 async def request_refund(
     case_id: str,
@@ -79,6 +81,7 @@ async def request_refund(
     "/support-cases/{case_id}/refunds/quote",
     response_model=QuoteOut,
     summary="What a refund request would get now (holds and stores nothing)",
+    responses=problems(404),
 )
 async def quote_refund(
     case_id: str, body: RefundRequestIn, actor: CurrentActor, refunds: RefundServiceDep
@@ -103,7 +106,9 @@ async def list_refunds(
     )
 
 
-@router.get("/refunds/{refund_id}", response_model=RefundOut, summary="One refund")
+@router.get(
+    "/refunds/{refund_id}", response_model=RefundOut, summary="One refund", responses=problems(404)
+)
 async def get_refund(
     refund_id: str,
     actor: CurrentActor,
@@ -118,6 +123,7 @@ async def get_refund(
     "/refunds/{refund_id}/approve",
     response_model=RefundOut,
     summary="Approve for the gateway (inside the window)",
+    responses=problems(403, 404, 409),
 )
 async def approve_refund(
     refund_id: str,
@@ -138,7 +144,12 @@ async def approve_refund(
     return _out(refund, actor, container, response)
 
 
-@router.post("/refunds/{refund_id}/reject", response_model=RefundOut, summary="Reject")
+@router.post(
+    "/refunds/{refund_id}/reject",
+    response_model=RefundOut,
+    summary="Reject",
+    responses=problems(403, 404, 409),
+)
 async def reject_refund(
     refund_id: str,
     body: RejectIn,
@@ -153,7 +164,10 @@ async def reject_refund(
 
 
 @router.post(
-    "/refunds/{refund_id}/cancel", response_model=RefundOut, summary="Withdraw my refund request"
+    "/refunds/{refund_id}/cancel",
+    response_model=RefundOut,
+    summary="Withdraw my refund request",
+    responses=problems(403, 404, 409),
 )
 async def cancel_refund(
     refund_id: str,
@@ -171,6 +185,7 @@ async def cancel_refund(
     "/refunds/{refund_id}/settlement",
     response_model=RefundOut,
     summary="Record a settlement outside the gateway",
+    responses=problems(403, 404, 409),
 )
 async def settle_refund(
     refund_id: str,
@@ -192,7 +207,10 @@ async def settle_refund(
     "/refunds/{refund_id}/execute",
     response_model=RefundOut,
     summary="Pay the refund back through the gateway, exactly once",
-    responses={202: {"model": RefundOut, "description": "the gateway's answer is not known yet"}},
+    responses={
+        202: {"model": RefundOut, "description": "the gateway's answer is not known yet"},
+        **problems(403, 404, 409, 502),
+    },
 )
 async def execute_refund(
     refund_id: str,
@@ -222,6 +240,7 @@ async def execute_refund(
     "/refunds/{refund_id}/history",
     response_model=list[EventOut],
     summary="A refund's events, oldest first",
+    responses=problems(404),
 )
 async def refund_history(
     refund_id: str, actor: CurrentActor, refunds: RefundServiceDep, container: ContainerDep
