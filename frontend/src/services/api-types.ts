@@ -490,8 +490,17 @@ export interface components {
   schemas: {
     /** ApproveIn */
     ApproveIn: {
-      /** Note */
+      /**
+       * Note
+       * @description for staff only, unless `note_public`
+       */
       note?: string | null;
+      /**
+       * Note Public
+       * @description let the customer read the note
+       * @default false
+       */
+      note_public: boolean;
     };
     /** CaseCreateIn */
     CaseCreateIn: {
@@ -512,8 +521,17 @@ export interface components {
        * @description a staff user's id; null unassigns
        */
       assignee_id?: string | null;
-      /** Note */
+      /**
+       * Note
+       * @description for staff only, unless `note_public`
+       */
       note?: string | null;
+      /**
+       * Note Public
+       * @description staff: let the customer read the note (a customer's note always is)
+       * @default false
+       */
+      note_public: boolean;
       priority?: components['schemas']['Priority'] | null;
       status?: components['schemas']['CaseStatus'] | null;
     };
@@ -562,6 +580,11 @@ export interface components {
       id: string;
       /** Note */
       note: string | null;
+      /**
+       * Note Public
+       * @description whether the customer reads this event's note
+       */
+      note_public: boolean;
       /** To Status */
       to_status: string | null;
       /** Type */
@@ -868,7 +891,10 @@ export interface components {
     };
     /** RejectIn */
     RejectIn: {
-      /** Reason */
+      /**
+       * Reason
+       * @description the customer reads it
+       */
       reason: string;
     };
     /**
@@ -880,7 +906,10 @@ export interface components {
     SettlementIn: {
       /** Amount */
       amount: number;
-      /** Note */
+      /**
+       * Note
+       * @description the customer reads it
+       */
       note: string;
       /** Reference */
       reference?: string | null;
@@ -1070,8 +1099,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -1080,38 +1108,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Forbidden */
-      403: {
+      /** @description Request Entity Too Large */
+      413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not Found */
-      404: {
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -1120,8 +1135,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -1130,18 +1144,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -1150,8 +1153,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -1182,8 +1184,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -1192,38 +1193,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Forbidden */
-      403: {
+      /** @description Request Entity Too Large */
+      413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not Found */
-      404: {
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -1232,8 +1220,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -1242,18 +1229,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -1262,8 +1238,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -1296,8 +1271,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -1306,38 +1280,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Forbidden */
-      403: {
+      /** @description Request Entity Too Large */
+      413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not Found */
-      404: {
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -1346,28 +1307,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Too Many Requests */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -1376,8 +1316,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -1402,96 +1341,6 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unprocessable Entity */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Too Many Requests */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
     };
   };
   ready_api_v1_health_ready_get: {
@@ -1512,94 +1361,13 @@ export interface operations {
           'application/json': unknown;
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unprocessable Entity */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Too Many Requests */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Service Unavailable */
       503: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -1622,64 +1390,13 @@ export interface operations {
           'application/json': components['schemas']['MeOut'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unprocessable Entity */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -1688,18 +1405,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -1708,8 +1414,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -1735,24 +1440,13 @@ export interface operations {
           'application/json': components['schemas']['OrderOut'][];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -1761,8 +1455,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -1771,18 +1464,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -1791,8 +1473,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -1801,18 +1482,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -1821,8 +1491,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -1847,34 +1516,13 @@ export interface operations {
           'application/json': components['schemas']['OrderOut'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -1883,18 +1531,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -1903,8 +1540,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -1913,18 +1549,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -1933,8 +1558,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -1957,24 +1581,13 @@ export interface operations {
           'application/json': components['schemas']['StatsOut'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -1983,38 +1596,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unprocessable Entity */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -2023,18 +1605,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -2043,8 +1614,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -2077,54 +1647,13 @@ export interface operations {
           'application/json': components['schemas']['Page_RefundOut_'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -2133,8 +1662,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -2143,18 +1671,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -2163,8 +1680,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -2186,21 +1702,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Successful Response */
+      /** @description CSV, a header line and one line per refund */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'text/csv': string;
         };
       };
       /** @description Unauthorized */
@@ -2209,8 +1717,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -2219,28 +1726,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -2249,8 +1735,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -2259,18 +1744,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -2279,8 +1753,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -2305,34 +1778,13 @@ export interface operations {
           'application/json': components['schemas']['RefundOut'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -2341,18 +1793,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -2361,8 +1802,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -2371,18 +1811,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -2391,8 +1820,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -2430,8 +1858,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -2440,8 +1867,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -2450,8 +1876,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -2460,8 +1885,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Conflict */
@@ -2470,8 +1894,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -2480,8 +1921,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -2490,18 +1930,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -2510,8 +1939,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -2539,24 +1967,13 @@ export interface operations {
           'application/json': components['schemas']['RefundOut'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -2565,8 +1982,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -2575,8 +1991,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Conflict */
@@ -2585,8 +2000,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -2595,8 +2009,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -2605,18 +2018,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -2625,8 +2027,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -2664,24 +2065,13 @@ export interface operations {
           'application/json': components['schemas']['RefundOut'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -2690,8 +2080,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -2700,8 +2089,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Conflict */
@@ -2710,8 +2098,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -2720,8 +2107,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -2730,8 +2116,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Bad Gateway */
@@ -2740,8 +2125,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -2750,8 +2134,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -2776,34 +2159,13 @@ export interface operations {
           'application/json': components['schemas']['EventOut'][];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -2812,18 +2174,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -2832,8 +2183,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -2842,18 +2192,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -2862,8 +2201,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -2901,8 +2239,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -2911,8 +2248,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -2921,8 +2257,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -2931,8 +2266,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Conflict */
@@ -2941,8 +2275,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -2951,8 +2302,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -2961,18 +2311,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -2981,8 +2320,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -3020,8 +2358,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -3030,8 +2367,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -3040,8 +2376,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -3050,8 +2385,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Conflict */
@@ -3060,8 +2394,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -3070,8 +2421,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -3080,18 +2430,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -3100,8 +2439,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -3124,24 +2462,13 @@ export interface operations {
           'application/json': components['schemas']['MeOut'][];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -3150,38 +2477,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unprocessable Entity */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -3190,18 +2486,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -3210,8 +2495,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -3247,54 +2531,13 @@ export interface operations {
           'application/json': components['schemas']['Page_SupportCaseOut_'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -3303,8 +2546,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -3313,18 +2555,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -3333,8 +2564,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -3367,8 +2597,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -3377,8 +2606,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -3387,28 +2615,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Not Found */
-      404: {
+      /** @description Request Entity Too Large */
+      413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Conflict */
-      409: {
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -3417,8 +2642,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -3427,18 +2651,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -3447,8 +2660,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -3473,21 +2685,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Successful Response */
+      /** @description CSV, a header line and one line per case */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'text/csv': string;
         };
       };
       /** @description Unauthorized */
@@ -3496,8 +2700,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -3506,28 +2709,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -3536,8 +2718,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -3546,18 +2727,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -3566,8 +2736,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -3592,34 +2761,13 @@ export interface operations {
           'application/json': components['schemas']['SupportCaseOut'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -3628,18 +2776,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -3648,8 +2785,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -3658,18 +2794,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -3678,8 +2803,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -3717,8 +2841,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -3727,8 +2850,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -3737,8 +2859,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -3747,8 +2868,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Conflict */
@@ -3757,8 +2877,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -3767,8 +2904,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -3777,18 +2913,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -3797,8 +2922,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -3823,34 +2947,13 @@ export interface operations {
           'application/json': components['schemas']['EventOut'][];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -3859,18 +2962,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -3879,8 +2971,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -3889,18 +2980,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -3909,8 +2989,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -3935,34 +3014,13 @@ export interface operations {
           'application/json': components['schemas']['MessageOut'][];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -3971,18 +3029,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -3991,8 +3038,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -4001,18 +3047,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -4021,8 +3056,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -4057,8 +3091,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -4067,8 +3100,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -4077,8 +3109,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -4087,8 +3118,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Conflict */
@@ -4097,8 +3127,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -4107,8 +3154,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -4117,18 +3163,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -4137,8 +3172,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -4173,8 +3207,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -4183,8 +3216,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -4193,8 +3225,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -4203,8 +3234,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Conflict */
@@ -4213,8 +3243,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -4223,8 +3270,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -4233,18 +3279,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -4253,8 +3288,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -4289,8 +3323,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -4299,18 +3332,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -4319,18 +3341,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Conflict */
-      409: {
+      /** @description Request Entity Too Large */
+      413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -4339,8 +3368,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -4349,18 +3377,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -4369,8 +3386,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -4393,24 +3409,13 @@ export interface operations {
           'application/json': components['schemas']['UserOut'][];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -4419,38 +3424,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unprocessable Entity */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -4459,18 +3433,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -4479,8 +3442,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -4513,8 +3475,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -4523,8 +3484,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -4533,18 +3493,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Conflict */
@@ -4553,8 +3502,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -4563,8 +3529,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -4573,18 +3538,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -4593,8 +3547,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -4619,24 +3572,13 @@ export interface operations {
           'application/json': components['schemas']['UserOut'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -4645,8 +3587,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -4655,8 +3596,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Conflict */
@@ -4665,8 +3605,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -4675,8 +3614,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -4685,18 +3623,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -4705,8 +3632,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };

@@ -65,6 +65,15 @@ def _built_in_problems(path: str, operation: dict[str, Any]) -> set[int]:
     return statuses
 
 
+def _as_fastapi_writes_it(schema: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI leaves out ``"default": null``; so do we, so that clients generated from the
+    document keep an optional field optional."""
+    for field in schema.get("properties", {}).values():
+        if "default" in field and field["default"] is None:
+            del field["default"]
+    return schema
+
+
 def install_openapi(app: FastAPI) -> None:
     """Build the document once, with each operation's problems declared."""
 
@@ -83,8 +92,8 @@ def install_openapi(app: FastAPI) -> None:
         )
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
         problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-        schemas.update(problem_schema.pop("$defs", {}))
-        schemas["Problem"] = problem_schema
+        for name, schema in {**problem_schema.pop("$defs", {}), "Problem": problem_schema}.items():
+            schemas[name] = _as_fastapi_writes_it(schema)
         for path, operations in document.get("paths", {}).items():
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
