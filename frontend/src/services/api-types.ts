@@ -507,8 +507,17 @@ export interface components {
   schemas: {
     /** ApproveIn */
     ApproveIn: {
-      /** Note */
+      /**
+       * Note
+       * @description for staff only, unless `note_public`
+       */
       note?: string | null;
+      /**
+       * Note Public
+       * @description let the customer read the note
+       * @default false
+       */
+      note_public: boolean;
     };
     /** CaseCreateIn */
     CaseCreateIn: {
@@ -529,8 +538,17 @@ export interface components {
        * @description a staff user's id; null unassigns
        */
       assignee_id?: string | null;
-      /** Note */
+      /**
+       * Note
+       * @description for staff only, unless `note_public`
+       */
       note?: string | null;
+      /**
+       * Note Public
+       * @description staff: let the customer read the note (a customer's note always is)
+       * @default false
+       */
+      note_public: boolean;
       priority?: components['schemas']['Priority'] | null;
       status?: components['schemas']['CaseStatus'] | null;
     };
@@ -579,6 +597,11 @@ export interface components {
       id: string;
       /** Note */
       note: string | null;
+      /**
+       * Note Public
+       * @description whether the customer reads this event's note
+       */
+      note_public: boolean;
       /** To Status */
       to_status: string | null;
       /** Type */
@@ -885,7 +908,10 @@ export interface components {
     };
     /** RejectIn */
     RejectIn: {
-      /** Reason */
+      /**
+       * Reason
+       * @description the customer reads it
+       */
       reason: string;
     };
     /**
@@ -897,7 +923,10 @@ export interface components {
     SettlementIn: {
       /** Amount */
       amount: number;
-      /** Note */
+      /**
+       * Note
+       * @description the customer reads it
+       */
       note: string;
       /** Reference */
       reference?: string | null;
@@ -1087,8 +1116,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -1097,38 +1125,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Request Entity Too Large */
@@ -1137,8 +1134,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unsupported Media Type */
@@ -1147,8 +1143,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -1157,8 +1152,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -1167,18 +1161,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -1187,8 +1170,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -1219,8 +1201,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -1229,38 +1210,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Request Entity Too Large */
@@ -1269,8 +1219,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unsupported Media Type */
@@ -1279,8 +1228,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -1289,8 +1237,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -1299,18 +1246,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -1319,8 +1255,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -1353,8 +1288,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -1363,38 +1297,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Request Entity Too Large */
@@ -1403,8 +1306,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unsupported Media Type */
@@ -1413,8 +1315,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -1423,28 +1324,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Too Many Requests */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -1453,8 +1333,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -1479,116 +1358,6 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unprocessable Entity */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Too Many Requests */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
     };
   };
   ready_api_v1_health_ready_get: {
@@ -1609,114 +1378,13 @@ export interface operations {
           'application/json': unknown;
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unprocessable Entity */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Too Many Requests */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Service Unavailable */
       503: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -1739,84 +1407,13 @@ export interface operations {
           'application/json': components['schemas']['MeOut'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unprocessable Entity */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -1825,18 +1422,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -1845,8 +1431,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -1872,24 +1457,13 @@ export interface operations {
           'application/json': components['schemas']['OrderOut'][];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -1898,8 +1472,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -1908,38 +1481,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -1948,8 +1490,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -1958,18 +1499,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -1978,8 +1508,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -2004,34 +1533,13 @@ export interface operations {
           'application/json': components['schemas']['OrderOut'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -2040,38 +1548,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -2080,8 +1557,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -2090,18 +1566,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -2110,8 +1575,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -2134,24 +1598,13 @@ export interface operations {
           'application/json': components['schemas']['StatsOut'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -2160,58 +1613,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unprocessable Entity */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -2220,18 +1622,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -2240,8 +1631,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -2274,74 +1664,13 @@ export interface operations {
           'application/json': components['schemas']['Page_RefundOut_'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -2350,8 +1679,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -2360,18 +1688,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -2380,8 +1697,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -2403,21 +1719,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Successful Response */
+      /** @description CSV, a header line and one line per refund */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'text/csv': string;
         };
       };
       /** @description Unauthorized */
@@ -2426,8 +1734,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -2436,48 +1743,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -2486,8 +1752,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -2496,18 +1761,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -2516,8 +1770,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -2542,34 +1795,13 @@ export interface operations {
           'application/json': components['schemas']['RefundOut'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -2578,38 +1810,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -2618,8 +1819,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -2628,18 +1828,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -2648,8 +1837,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -2687,8 +1875,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -2697,8 +1884,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -2707,8 +1893,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -2717,8 +1902,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Conflict */
@@ -2727,8 +1911,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Request Entity Too Large */
@@ -2737,8 +1920,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unsupported Media Type */
@@ -2747,8 +1929,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -2757,8 +1938,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -2767,18 +1947,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -2787,8 +1956,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -2816,24 +1984,13 @@ export interface operations {
           'application/json': components['schemas']['RefundOut'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -2842,8 +1999,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -2852,8 +2008,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Conflict */
@@ -2862,28 +2017,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -2892,8 +2026,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -2902,18 +2035,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -2922,8 +2044,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -2962,24 +2083,13 @@ export interface operations {
           'application/json': components['schemas']['RefundOut'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -2988,8 +2098,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -2998,8 +2107,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Conflict */
@@ -3008,28 +2116,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -3038,8 +2125,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -3048,8 +2134,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Bad Gateway */
@@ -3058,8 +2143,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -3068,8 +2152,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -3094,34 +2177,13 @@ export interface operations {
           'application/json': components['schemas']['EventOut'][];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -3130,38 +2192,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -3170,8 +2201,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -3180,18 +2210,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -3200,8 +2219,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -3239,8 +2257,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -3249,8 +2266,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -3259,8 +2275,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -3269,8 +2284,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Conflict */
@@ -3279,8 +2293,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Request Entity Too Large */
@@ -3289,8 +2302,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unsupported Media Type */
@@ -3299,8 +2311,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -3309,8 +2320,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -3319,18 +2329,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -3339,8 +2338,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -3378,8 +2376,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -3388,8 +2385,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -3398,8 +2394,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -3408,8 +2403,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Conflict */
@@ -3418,8 +2412,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Request Entity Too Large */
@@ -3428,8 +2421,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unsupported Media Type */
@@ -3438,8 +2430,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -3448,8 +2439,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -3458,18 +2448,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -3478,8 +2457,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -3502,24 +2480,13 @@ export interface operations {
           'application/json': components['schemas']['MeOut'][];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -3528,58 +2495,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unprocessable Entity */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -3588,18 +2504,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -3608,8 +2513,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -3645,74 +2549,13 @@ export interface operations {
           'application/json': components['schemas']['Page_SupportCaseOut_'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -3721,8 +2564,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -3731,18 +2573,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -3751,8 +2582,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -3788,8 +2618,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -3798,8 +2627,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -3808,28 +2636,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Request Entity Too Large */
@@ -3838,8 +2645,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unsupported Media Type */
@@ -3848,8 +2654,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -3858,8 +2663,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -3868,18 +2672,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -3888,8 +2681,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -3914,21 +2706,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Successful Response */
+      /** @description CSV, a header line and one line per case */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'text/csv': string;
         };
       };
       /** @description Unauthorized */
@@ -3937,8 +2721,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -3947,48 +2730,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -3997,8 +2739,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -4007,18 +2748,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -4027,8 +2757,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -4053,34 +2782,13 @@ export interface operations {
           'application/json': components['schemas']['SupportCaseOut'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -4089,38 +2797,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -4129,8 +2806,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -4139,18 +2815,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -4159,8 +2824,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -4198,8 +2862,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -4208,8 +2871,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -4218,8 +2880,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -4228,8 +2889,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Conflict */
@@ -4238,8 +2898,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Request Entity Too Large */
@@ -4248,8 +2907,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unsupported Media Type */
@@ -4258,8 +2916,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -4268,8 +2925,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -4278,18 +2934,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -4298,8 +2943,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -4324,34 +2968,13 @@ export interface operations {
           'application/json': components['schemas']['EventOut'][];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -4360,38 +2983,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -4400,8 +2992,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -4410,18 +3001,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -4430,8 +3010,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -4456,34 +3035,13 @@ export interface operations {
           'application/json': components['schemas']['MessageOut'][];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -4492,38 +3050,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -4532,8 +3059,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -4542,18 +3068,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -4562,8 +3077,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -4601,8 +3115,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -4611,8 +3124,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -4621,8 +3133,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -4631,8 +3142,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Conflict */
@@ -4641,8 +3151,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Request Entity Too Large */
@@ -4651,8 +3160,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unsupported Media Type */
@@ -4661,8 +3169,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -4671,8 +3178,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -4681,18 +3187,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -4701,8 +3196,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -4737,8 +3231,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -4747,8 +3240,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -4757,8 +3249,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -4767,8 +3258,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Conflict */
@@ -4777,8 +3267,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Request Entity Too Large */
@@ -4787,8 +3276,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unsupported Media Type */
@@ -4797,8 +3285,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -4807,8 +3294,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -4817,18 +3303,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -4837,8 +3312,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -4873,8 +3347,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -4883,18 +3356,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -4903,18 +3365,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Request Entity Too Large */
@@ -4923,8 +3374,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unsupported Media Type */
@@ -4933,8 +3383,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -4943,8 +3392,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -4953,18 +3401,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -4973,8 +3410,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -4997,24 +3433,13 @@ export interface operations {
           'application/json': components['schemas']['UserOut'][];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -5023,58 +3448,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unprocessable Entity */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -5083,18 +3457,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -5103,8 +3466,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -5137,8 +3499,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unauthorized */
@@ -5147,8 +3508,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -5157,18 +3517,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Conflict */
@@ -5177,8 +3526,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Request Entity Too Large */
@@ -5187,8 +3535,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unsupported Media Type */
@@ -5197,8 +3544,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -5207,8 +3553,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -5217,18 +3562,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -5237,8 +3571,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -5263,24 +3596,13 @@ export interface operations {
           'application/json': components['schemas']['UserOut'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -5289,8 +3611,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -5299,8 +3620,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Conflict */
@@ -5309,28 +3629,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -5339,8 +3638,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -5349,18 +3647,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -5369,8 +3656,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
@@ -5395,24 +3681,13 @@ export interface operations {
           'application/json': components['schemas']['UserOut'];
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
       /** @description Unauthorized */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Forbidden */
@@ -5421,8 +3696,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Not Found */
@@ -5431,38 +3705,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Request Entity Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Unprocessable Entity */
@@ -5471,8 +3714,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Too Many Requests */
@@ -5481,18 +3723,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
-        };
-      };
-      /** @description Bad Gateway */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Service Unavailable */
@@ -5501,8 +3732,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Problem'];
-          'application/problem+json': unknown;
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };

@@ -36,7 +36,8 @@ export function patchCase(caseId: string, body: CasePatch, version?: number): Pr
   return unwrap(
     api.PATCH('/api/v1/support-cases/{case_id}', {
       params: { path: { case_id: caseId } },
-      body,
+      // A note staff write is for staff unless the form says the customer may read it.
+      body: { note_public: false, ...body },
       headers: ifMatch(version),
     }),
   );

@@ -23,7 +23,8 @@ export function approveRefund(refundId: string, version?: number, note?: string)
   return unwrap(
     api.POST('/api/v1/refunds/{refund_id}/approve', {
       params: path(refundId),
-      body: note ? { note } : {},
+      // An approval note is for staff: the customer sees the approval, not the words.
+      body: note ? { note, note_public: false } : { note_public: false },
       headers: ifMatch(version),
     }),
   );

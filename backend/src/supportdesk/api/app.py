@@ -21,8 +21,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from supportdesk.api.boundary import check_parameters, require_json
 from supportdesk.api.errors import install_error_handlers, problem
 from supportdesk.api.middleware import Metrics, RequestMiddleware
+from supportdesk.api.openapi import install_openapi
 from supportdesk.api.routes import auth, cases, exports, health, orders, overview, refunds
-from supportdesk.api.schemas import Problem
 from supportdesk.bootstrap import Container
 from supportdesk.infrastructure.logging import configure_logging
 from supportdesk.infrastructure.settings import Environment, Settings, get_settings
@@ -67,12 +67,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         app.state.container = container
     install_error_handlers(app)
 
+    install_openapi(app)
+
+    # Each route declares the problems its use case answers; those that follow from how a
+    # route is built (input, sign-in, dependencies) are added to the document for all.
     api = APIRouter(
         prefix=API_PREFIX,
-        responses={
-            status: {"model": Problem, "content": {"application/problem+json": {}}}
-            for status in (400, 401, 403, 404, 409, 413, 415, 422, 429, 502, 503)
-        },
         # Before any route's own parameters, and before who is asking: bad input is bad
         # for everyone.
         dependencies=[Depends(check_parameters), Depends(require_json)],

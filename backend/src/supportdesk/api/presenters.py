@@ -198,4 +198,5 @@ def event_out(event: Event) -> s.EventOut:
         from_status=event.from_status,
         to_status=event.to_status,
         note=event.note,
+        note_public=event.note_public,
     )

@@ -181,7 +181,10 @@ class CasePatchIn(Input):
     assignee_id: Annotated[str, StringConstraints(max_length=64), OneLine] | None = Field(
         None, description="a staff user's id; null unassigns"
     )
-    note: Reason | None = None
+    note: Reason | None = Field(None, description="for staff only, unless `note_public`")
+    note_public: StrictBool = Field(
+        False, description="staff: let the customer read the note (a customer's note always is)"
+    )
 
 
 class RefundRefOut(BaseModel):
@@ -250,6 +253,7 @@ class EventOut(BaseModel):
     from_status: str | None
     to_status: str | None
     note: str | None
+    note_public: bool = Field(description="whether the customer reads this event's note")
 
 
 # --- refunds ------------------------------------------------------------------------------
@@ -318,17 +322,18 @@ class RefundOut(BaseModel):
 
 
 class ApproveIn(Input):
-    note: Reason | None = None
+    note: Reason | None = Field(None, description="for staff only, unless `note_public`")
+    note_public: StrictBool = Field(False, description="let the customer read the note")
 
 
 class RejectIn(Input):
-    reason: Reason
+    reason: Reason = Field(description="the customer reads it")
 
 
 class SettlementIn(Input):
     type: SettlementType
     amount: Cents
-    note: Reason
+    note: Reason = Field(description="the customer reads it")
     reference: (
         Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), OneLine] | None
     ) = None

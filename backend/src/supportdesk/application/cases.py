@@ -44,6 +44,8 @@ class ChangeCase:
     assignee_id: str | None = None
     unassign: bool = False
     note: str | None = None
+    # Staff notes are internal unless the agent says the customer may read them.
+    note_public: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +122,12 @@ class CaseService:
                     now=now,
                     has_open_refunds=await self.uow.cases.has_open_refunds(case_id),
                     note=command.note,
+                    note_public=command.note_public,
                 )
             elif command.note:
                 if not actor.is_staff:
                     raise Forbidden("customers write messages, not notes")
-                case.add_note(command.note, by=actor, now=now)
+                case.add_note(command.note, by=actor, now=now, public=command.note_public)
             await self.uow.cases.save(case)
             refunds = await self.uow.refunds.of_case(case_id)
             await self.uow.commit()

@@ -152,7 +152,13 @@ class RefundService:
         return self.policy.window.window_for(order.delivered_at, self.clock.now())
 
     async def approve(
-        self, refund_id: str, actor: Actor, *, note: str | None, expected_version: int | None
+        self,
+        refund_id: str,
+        actor: Actor,
+        *,
+        note: str | None,
+        expected_version: int | None,
+        note_public: bool = False,
     ) -> Refund:
         """Staff approve a requested refund inside the delivery window; above the supervisor
         threshold only a supervisor or admin may. The window seen is recorded."""
@@ -168,6 +174,7 @@ class RefundService:
                 window=window,
                 supervisor_threshold=self.policy.supervisor_threshold,
                 note=note,
+                note_public=note_public,
             )
             await self.uow.refunds.save(refund)
             await self.uow.commit()

@@ -160,11 +160,20 @@ class SupportCase(RecordsHistory):
         now: datetime,
         has_open_refunds: bool,
         note: str | None = None,
+        note_public: bool = False,
     ) -> None:
         """Move the case along the transition table; a case with a refund that is not
-        final cannot be closed."""
+        final cannot be closed. Staff's note is theirs unless they make it public."""
         mover = Mover.STAFF if by.is_staff else Mover.OWNER
-        self._move(target, mover, by=by, now=now, note=note, has_open_refunds=has_open_refunds)
+        self._move(
+            target,
+            mover,
+            by=by,
+            now=now,
+            note=note,
+            has_open_refunds=has_open_refunds,
+            note_public=note_public,
+        )
 
     def customer_replied(self, *, by: Actor, now: datetime) -> None:
         """A customer's message on a case waiting on them puts it back in progress."""
@@ -197,9 +206,10 @@ class SupportCase(RecordsHistory):
         names no status, so that history shows moves only where there were moves."""
         self._record(by, now, type, None, None, note)
 
-    def add_note(self, note: str, *, by: Actor, now: datetime) -> None:
-        """A note given with a change that moved nothing still lands in the history."""
-        self._record(by, now, "note", None, None, note)
+    def add_note(self, note: str, *, by: Actor, now: datetime, public: bool = False) -> None:
+        """A note given with a change that moved nothing still lands in the history,
+        for staff only unless made public."""
+        self._record(by, now, "note", None, None, note, note_public=public)
 
     @property
     def is_closed(self) -> bool:
@@ -214,6 +224,7 @@ class SupportCase(RecordsHistory):
         now: datetime,
         note: str | None,
         has_open_refunds: bool,
+        note_public: bool = True,
     ) -> None:
         if not may_move(self.status, target, mover):
             raise InvalidTransition(
@@ -223,7 +234,8 @@ class SupportCase(RecordsHistory):
             )
         if target is CaseStatus.CLOSED and has_open_refunds:
             raise CaseHasOpenRefunds("close or settle the case's refunds first")
-        self._record(by, now, "status_changed", self.status, target, note)
+        public = note_public or not by.is_staff  # a customer reads what they wrote
+        self._record(by, now, "status_changed", self.status, target, note, note_public=public)
         self.status = target
 
     @staticmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
@@ -29,6 +29,24 @@ class Event:
     from_status: str | None
     to_status: str | None
     note: str | None
+    # Whether the customer may read ``note``. Staff write notes for each other unless they
+    # say otherwise; what a customer writes, and what the system writes, they may read.
+    note_public: bool = True
+
+    def for_customer(self) -> Event | None:
+        """What a customer sees of this event: nothing of an internal message, and of a
+        staff note only what was marked public. A note that is the whole event goes."""
+        if self.type in INTERNAL_EVENT_TYPES:
+            return None
+        if self.note_public or self.note is None:
+            return self
+        return None if self.type == NOTE_EVENT else replace(self, note=None)
+
+
+# Events customers never see, not even that they happened.
+INTERNAL_EVENT_TYPES = frozenset({"internal_note_added"})
+# An event that is nothing but a note (a PATCH with a note and no change).
+NOTE_EVENT = "note"
 
 
 def new_event(
@@ -42,6 +60,7 @@ def new_event(
     from_status: str | None = None,
     to_status: str | None = None,
     note: str | None = None,
+    note_public: bool = True,
 ) -> Event:
     return Event(
         id=new_id("evt"),
@@ -55,6 +74,7 @@ def new_event(
         from_status=from_status,
         to_status=to_status,
         note=note,
+        note_public=note_public,
     )
 
 
@@ -80,6 +100,8 @@ class RecordsHistory:
         source: StrEnum | None,
         target: StrEnum | None,
         note: str | None,
+        *,
+        note_public: bool = True,
     ) -> None:
         self.new_events.append(
             new_event(
@@ -92,6 +114,7 @@ class RecordsHistory:
                 from_status=source.value if source else None,
                 to_status=target.value if target else None,
                 note=note,
+                note_public=note_public,
             )
         )
         self.updated_at = now

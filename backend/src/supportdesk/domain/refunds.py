@@ -267,9 +267,12 @@ class Refund(RecordsHistory):
         window: RefundWindow,
         supervisor_threshold: int,
         note: str | None = None,
+        note_public: bool = False,
     ) -> None:
         """Staff approve inside the window; above the threshold only a supervisor may.
-        The window seen is recorded with the decision."""
+        The window seen is recorded with the decision; the note is for staff unless made
+        public. (A reject reason and a settlement note always are: they tell the customer
+        what happened to their money.)"""
         refusal = self.approval_refusal(
             by=by, window=window, supervisor_threshold=supervisor_threshold
         )
@@ -277,7 +280,7 @@ class Refund(RecordsHistory):
             raise refusal
         self.approval_window = window
         self.delivered_at = window.delivered_at
-        self._move(RefundStatus.APPROVED, by, now, "refund_approved", note)
+        self._move(RefundStatus.APPROVED, by, now, "refund_approved", note, note_public)
 
     def reject(self, *, by: Actor, now: datetime, reason: str) -> None:
         self._require_staff(by)
@@ -344,9 +347,15 @@ class Refund(RecordsHistory):
         )
 
     def _move(
-        self, target: RefundStatus, by: Actor, now: datetime, type: str, note: str | None
+        self,
+        target: RefundStatus,
+        by: Actor,
+        now: datetime,
+        type: str,
+        note: str | None,
+        note_public: bool = True,
     ) -> None:
-        self._record(by, now, type, self.status, target, note)
+        self._record(by, now, type, self.status, target, note, note_public=note_public)
         self.status = target
 
     @staticmethod

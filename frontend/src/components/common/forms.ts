@@ -22,3 +22,7 @@ export function applyServerErrors<T extends FieldValues>(
   if (placed && error.code === 'validation_error') return null;
   return error.plainMessage;
 }
+
+/** Helper text for staff's fields: whether the customer will read what is typed there. */
+export const VISIBLE_TO_CUSTOMER = 'Visible to the customer';
+export const STAFF_ONLY = 'Only staff see this';

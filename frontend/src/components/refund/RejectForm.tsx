@@ -3,7 +3,7 @@ import { Alert, Button, Group, Stack, Textarea } from '@mantine/core';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
-import { applyServerErrors } from '../common/forms';
+import { applyServerErrors, VISIBLE_TO_CUSTOMER } from '../common/forms';
 
 const schema = z.object({
   reason: z
@@ -37,6 +37,7 @@ export function RejectForm({ onSubmit }: { onSubmit: (reason: string) => Promise
       <Stack gap="sm">
         <Textarea
           label="Reason for rejecting"
+          description={VISIBLE_TO_CUSTOMER}
           withAsterisk
           autosize
           minRows={2}

@@ -5,7 +5,7 @@ import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { formatMoney, label, parseMoney, toMajorString } from '@/services/format';
 import { SETTLEMENT_TYPES, type Settlement } from '@/services/types';
-import { applyServerErrors } from '../common/forms';
+import { applyServerErrors, VISIBLE_TO_CUSTOMER } from '../common/forms';
 
 interface Props {
   currency: string;
@@ -79,6 +79,7 @@ export function SettlementForm({ currency, total, onSubmit }: Props) {
         />
         <Textarea
           label="Note"
+          description={VISIBLE_TO_CUSTOMER}
           withAsterisk
           autosize
           minRows={2}
@@ -87,6 +88,7 @@ export function SettlementForm({ currency, total, onSubmit }: Props) {
         />
         <TextInput
           label="Reference (optional)"
+          description={VISIBLE_TO_CUSTOMER}
           {...register('reference')}
           error={errors.reference?.message}
         />

@@ -1,6 +1,7 @@
 import { Text, Timeline } from '@mantine/core';
 import { formatDateTime, label } from '@/services/format';
 import type { CaseEvent } from '@/services/types';
+import { STAFF_ONLY } from '../common/forms';
 
 function describe(e: CaseEvent): string {
   const what = e.entity === 'refund' ? 'Refund' : 'Case';
@@ -36,6 +37,11 @@ export function HistoryTimeline({ events, currentUserId, names = {} }: Props) {
           {e.note ? (
             <Text size="sm" mt={2}>
               {e.note}
+              {e.note_public ? null : (
+                <Text span size="xs" c="dimmed">
+                  {` · ${STAFF_ONLY}`}
+                </Text>
+              )}
             </Text>
           ) : null}
         </Timeline.Item>

@@ -3,7 +3,7 @@ import { Alert, Button, Checkbox, Group, Stack, Textarea } from '@mantine/core';
 import { useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { z } from 'zod';
-import { applyServerErrors } from '../common/forms';
+import { applyServerErrors, STAFF_ONLY, VISIBLE_TO_CUSTOMER } from '../common/forms';
 
 const replySchema = z.object({
   body: z
@@ -51,6 +51,7 @@ export function ReplyBox({ allowInternal, disabled, onSend }: Props) {
       <Stack gap="xs">
         <Textarea
           label={internal ? 'Internal note (customers never see it)' : 'Your reply'}
+          description={allowInternal ? (internal ? STAFF_ONLY : VISIBLE_TO_CUSTOMER) : undefined}
           autosize
           minRows={3}
           disabled={disabled}

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Depends, Request, Response, status
 
 from supportdesk.api.deps import AdminActor, ContainerDep, CurrentActor, StaffActor
+from supportdesk.api.openapi import problems
 from supportdesk.api.schemas import (
     LoginIn,
     LogoutIn,
@@ -44,6 +45,7 @@ TokenAnswer = Depends(no_store)
     response_model=TokenOut,
     summary="Sign in with email and password",
     dependencies=[TokenAnswer],
+    responses=problems(401, 429),
 )
 async def login(body: LoginIn, request: Request, container: ContainerDep) -> TokenOut:
     # The address as the trusted proxies report it (FORWARDED_ALLOW_IPS): a client cannot
@@ -58,6 +60,7 @@ async def login(body: LoginIn, request: Request, container: ContainerDep) -> Tok
     response_model=TokenOut,
     summary="Trade a refresh token for a new pair",
     dependencies=[TokenAnswer],
+    responses=problems(401),
 )
 async def refresh(body: RefreshIn, container: ContainerDep) -> TokenOut:
     return _tokens(await container.auth_service().refresh(body.refresh_token))
@@ -111,13 +114,20 @@ def _user_out(user: UserAccount) -> UserOut:
     )
 
 
-@router.get("/users", response_model=list[UserOut], summary="All users (admin)")
+@router.get(
+    "/users", response_model=list[UserOut], summary="All users (admin)", responses=problems(403)
+)
 async def list_users(actor: AdminActor, container: ContainerDep) -> list[UserOut]:
     async with container.uow() as uow:
         return [_user_out(u) for u in await uow.users.list()]
 
 
-@router.get("/staff", response_model=list[MeOut], summary="Support staff, to assign cases to")
+@router.get(
+    "/staff",
+    response_model=list[MeOut],
+    summary="Support staff, to assign cases to",
+    responses=problems(403),
+)
 async def list_staff(actor: StaffActor, container: ContainerDep) -> list[MeOut]:
     async with container.uow() as uow:
         users = await uow.users.list()
@@ -128,7 +138,13 @@ async def list_staff(actor: StaffActor, container: ContainerDep) -> list[MeOut]:
     ]
 
 
-@router.post("/users", response_model=UserOut, status_code=201, summary="Create a user (admin)")
+@router.post(
+    "/users",
+    response_model=UserOut,
+    status_code=201,
+    summary="Create a user (admin)",
+    responses=problems(403, 409),
+)
 async def create_user(body: UserCreateIn, actor: AdminActor, container: ContainerDep) -> UserOut:
     user = await container.auth_service().create_user(
         email=body.email,
@@ -140,11 +156,21 @@ async def create_user(body: UserCreateIn, actor: AdminActor, container: Containe
     return _user_out(user)
 
 
-@router.post("/users/{user_id}/deactivate", response_model=UserOut, summary="Deactivate (admin)")
+@router.post(
+    "/users/{user_id}/deactivate",
+    response_model=UserOut,
+    summary="Deactivate (admin)",
+    responses=problems(403, 404, 409),
+)
 async def deactivate_user(user_id: str, actor: AdminActor, container: ContainerDep) -> UserOut:
     return _user_out(await container.auth_service().deactivate(user_id))
 
 
-@router.post("/users/{user_id}/reactivate", response_model=UserOut, summary="Reactivate (admin)")
+@router.post(
+    "/users/{user_id}/reactivate",
+    response_model=UserOut,
+    summary="Reactivate (admin)",
+    responses=problems(403, 404),
+)
 async def reactivate_user(user_id: str, actor: AdminActor, container: ContainerDep) -> UserOut:
     return _user_out(await container.auth_service().reactivate(user_id))

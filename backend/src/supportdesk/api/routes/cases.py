@@ -15,6 +15,7 @@ from supportdesk.api.deps import (
 )
 from supportdesk.api.filters import CaseFiltersDep, Cursor, Limit
 from supportdesk.api.idempotency import IdempotencyKey, fingerprint, once
+from supportdesk.api.openapi import problems
 from supportdesk.api.presenters import case_out, event_out, message_out
 from supportdesk.api.schemas import (
     CaseCreateIn,
@@ -40,6 +41,7 @@ def with_etag(response: Response, version: int) -> None:
     response_model=SupportCaseOut,
     status_code=201,
     summary="Open a case about one of my orders",
+    responses=problems(403),
 )
 async def open_case(
     body: CaseCreateIn,
@@ -86,7 +88,12 @@ async def list_cases(
     return Page(items=[case_out(c, r) for c, r in page.items], next_cursor=page.next_cursor)
 
 
-@router.get("/support-cases/{case_id}", response_model=SupportCaseOut, summary="One case")
+@router.get(
+    "/support-cases/{case_id}",
+    response_model=SupportCaseOut,
+    summary="One case",
+    responses=problems(404),
+)
 async def get_case(
     case_id: str, actor: CurrentActor, cases: CaseServiceDep, response: Response
 ) -> SupportCaseOut:
@@ -99,6 +106,7 @@ async def get_case(
     "/support-cases/{case_id}",
     response_model=SupportCaseOut,
     summary="Change status, priority or assignee",
+    responses=problems(403, 404, 409),
 )
 async def change_case(
     case_id: str,
@@ -114,6 +122,7 @@ async def change_case(
         assignee_id=body.assignee_id,
         unassign="assignee_id" in body.model_fields_set and body.assignee_id is None,
         note=body.note,
+        note_public=body.note_public,
     )
     view = await cases.change(case_id, command, actor, version)
     with_etag(response, view.case.version)
@@ -125,6 +134,7 @@ async def change_case(
     response_model=MessageOut,
     status_code=201,
     summary="Write on a case",
+    responses=problems(403, 404, 409),
 )
 async def add_message(
     case_id: str,
@@ -151,6 +161,7 @@ async def add_message(
     "/support-cases/{case_id}/messages",
     response_model=list[MessageOut],
     summary="A case's messages, oldest first",
+    responses=problems(404),
 )
 async def list_messages(
     case_id: str, actor: CurrentActor, cases: CaseServiceDep, container: ContainerDep
@@ -164,6 +175,7 @@ async def list_messages(
     "/support-cases/{case_id}/history",
     response_model=list[EventOut],
     summary="Events of the case and its refunds, oldest first",
+    responses=problems(404),
 )
 async def case_history(
     case_id: str, actor: CurrentActor, cases: CaseServiceDep, container: ContainerDep

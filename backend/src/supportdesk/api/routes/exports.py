@@ -24,6 +24,7 @@ from fastapi.responses import StreamingResponse
 
 from supportdesk.api.deps import ContainerDep, StaffActor
 from supportdesk.api.filters import CaseFiltersDep, RefundFiltersDep
+from supportdesk.api.openapi import csv_answer, problems
 from supportdesk.infrastructure.db.queries import PageOf
 
 router = APIRouter(tags=["overview"])
@@ -111,6 +112,7 @@ def _attachment(name: str, body: AsyncIterator[str]) -> StreamingResponse:
     "/support-cases/export.csv",
     summary="The filtered cases as CSV",
     response_class=StreamingResponse,
+    responses={**csv_answer("case"), **problems(403)},
 )
 async def export_cases(
     actor: StaffActor, container: ContainerDep, filters: CaseFiltersDep
@@ -138,7 +140,10 @@ async def export_cases(
 
 
 @router.get(
-    "/refunds/export.csv", summary="The filtered refunds as CSV", response_class=StreamingResponse
+    "/refunds/export.csv",
+    summary="The filtered refunds as CSV",
+    response_class=StreamingResponse,
+    responses={**csv_answer("refund"), **problems(403)},
 )
 async def export_refunds(
     actor: StaffActor, container: ContainerDep, filters: RefundFiltersDep

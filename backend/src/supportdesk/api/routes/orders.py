@@ -7,13 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from supportdesk.api.deps import ContainerDep, CurrentActor
+from supportdesk.api.openapi import problems
 from supportdesk.api.presenters import order_out
 from supportdesk.api.schemas import OrderOut
 
 router = APIRouter(tags=["orders"])
 
 
-@router.get("/orders", response_model=list[OrderOut], summary="A customer's orders")
+@router.get(
+    "/orders",
+    response_model=list[OrderOut],
+    summary="A customer's orders",
+    responses=problems(403, 404),
+)
 async def list_orders(
     actor: CurrentActor,
     container: ContainerDep,
@@ -23,6 +29,8 @@ async def list_orders(
     return [order_out(view) for view in views]
 
 
-@router.get("/orders/{order_id}", response_model=OrderOut, summary="One order")
+@router.get(
+    "/orders/{order_id}", response_model=OrderOut, summary="One order", responses=problems(404)
+)
 async def get_order(order_id: str, actor: CurrentActor, container: ContainerDep) -> OrderOut:
     return order_out(await container.order_service().get(order_id, actor))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from supportdesk.api.deps import ContainerDep, StaffActor
+from supportdesk.api.openapi import problems
 from supportdesk.api.schemas import DayCount, MoneyTotal, StatsOut
 from supportdesk.infrastructure.db.queries import overview_stats
 
@@ -16,7 +17,12 @@ router = APIRouter(tags=["overview"])
 STATS_FRESH_SECONDS = 15
 
 
-@router.get("/overview/stats", response_model=StatsOut, summary="Counts and sums for agents")
+@router.get(
+    "/overview/stats",
+    response_model=StatsOut,
+    summary="Counts and sums for agents",
+    responses=problems(403),
+)
 async def stats(actor: StaffActor, container: ContainerDep) -> StatsOut:
     cached = await container.cache.get("overview-stats")
     if cached is not None:

@@ -16,6 +16,7 @@ from supportdesk.api.deps import (
 )
 from supportdesk.api.filters import Cursor, Limit, RefundFiltersDep
 from supportdesk.api.idempotency import IdempotencyKey, once
+from supportdesk.api.openapi import problems
 from supportdesk.api.presenters import event_out, quote_out, refund_out
 from supportdesk.api.routes.cases import with_etag
 from supportdesk.api.schemas import (
@@ -59,6 +60,7 @@ def _out(refund: Refund, actor: Actor, container: ContainerDep, response: Respon
     response_model=RefundOut,
     status_code=201,
     summary="Ask for order items back",
+    responses=problems(403, 404, 409),
 )
 async def request_refund(
     case_id: str,
@@ -77,6 +79,7 @@ async def request_refund(
     "/support-cases/{case_id}/refunds/quote",
     response_model=QuoteOut,
     summary="What a refund request would get now (holds and stores nothing)",
+    responses=problems(404),
 )
 async def quote_refund(
     case_id: str, body: RefundRequestIn, actor: CurrentActor, refunds: RefundServiceDep
@@ -101,7 +104,9 @@ async def list_refunds(
     )
 
 
-@router.get("/refunds/{refund_id}", response_model=RefundOut, summary="One refund")
+@router.get(
+    "/refunds/{refund_id}", response_model=RefundOut, summary="One refund", responses=problems(404)
+)
 async def get_refund(
     refund_id: str,
     actor: CurrentActor,
@@ -116,6 +121,7 @@ async def get_refund(
     "/refunds/{refund_id}/approve",
     response_model=RefundOut,
     summary="Approve for the gateway (inside the window)",
+    responses=problems(403, 404, 409),
 )
 async def approve_refund(
     refund_id: str,
@@ -127,12 +133,21 @@ async def approve_refund(
     body: ApproveIn | None = None,
 ) -> RefundOut:
     refund = await refunds.approve(
-        refund_id, actor, note=body.note if body else None, expected_version=version
+        refund_id,
+        actor,
+        note=body.note if body else None,
+        note_public=body.note_public if body else False,
+        expected_version=version,
     )
     return _out(refund, actor, container, response)
 
 
-@router.post("/refunds/{refund_id}/reject", response_model=RefundOut, summary="Reject")
+@router.post(
+    "/refunds/{refund_id}/reject",
+    response_model=RefundOut,
+    summary="Reject",
+    responses=problems(403, 404, 409),
+)
 async def reject_refund(
     refund_id: str,
     body: RejectIn,
@@ -147,7 +162,10 @@ async def reject_refund(
 
 
 @router.post(
-    "/refunds/{refund_id}/cancel", response_model=RefundOut, summary="Withdraw my refund request"
+    "/refunds/{refund_id}/cancel",
+    response_model=RefundOut,
+    summary="Withdraw my refund request",
+    responses=problems(403, 404, 409),
 )
 async def cancel_refund(
     refund_id: str,
@@ -165,6 +183,7 @@ async def cancel_refund(
     "/refunds/{refund_id}/settlement",
     response_model=RefundOut,
     summary="Record a settlement outside the gateway",
+    responses=problems(403, 404, 409),
 )
 async def settle_refund(
     refund_id: str,
@@ -186,7 +205,10 @@ async def settle_refund(
     "/refunds/{refund_id}/execute",
     response_model=RefundOut,
     summary="Pay the refund back through the gateway, exactly once",
-    responses={202: {"model": RefundOut, "description": "the gateway's answer is not known yet"}},
+    responses={
+        202: {"model": RefundOut, "description": "the gateway's answer is not known yet"},
+        **problems(403, 404, 409, 502),
+    },
 )
 async def execute_refund(
     refund_id: str,
@@ -216,6 +238,7 @@ async def execute_refund(
     "/refunds/{refund_id}/history",
     response_model=list[EventOut],
     summary="A refund's events, oldest first",
+    responses=problems(404),
 )
 async def refund_history(
     refund_id: str, actor: CurrentActor, refunds: RefundServiceDep, container: ContainerDep

@@ -30,7 +30,7 @@ from sqlalchemy.sql.elements import TextClause
 from supportdesk.domain.access import Actor
 from supportdesk.domain.cases import SupportCase
 from supportdesk.domain.errors import InvalidCursor
-from supportdesk.domain.events import EntityKind, Event
+from supportdesk.domain.events import INTERNAL_EVENT_TYPES, EntityKind, Event
 from supportdesk.domain.messages import Message
 from supportdesk.domain.refunds import Refund
 from supportdesk.infrastructure.db.mapping import case_from_record, refund_from_record
@@ -43,7 +43,6 @@ from supportdesk.infrastructure.db.models import (
 
 T = TypeVar("T")
 SORTS = ("created_at", "-created_at", "updated_at", "-updated_at")
-INTERNAL_EVENT_TYPES = ("internal_note_added",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +245,9 @@ class ReadQueries:
         refund_id: str | None = None,
         include_internal: bool,
     ) -> list[Event]:
-        """A case's history holds its refunds' events too, in the order they happened."""
+        """A case's history holds its refunds' events too, in the order they happened.
+        Without ``include_internal`` it is a customer's view: what each event shows them is
+        the domain's rule (``Event.for_customer``)."""
         e = EventRecord
         query = select(e).order_by(e.seq)
         query = (
@@ -256,7 +257,7 @@ class ReadQueries:
             query = query.where(e.type.not_in(INTERNAL_EVENT_TYPES))
         async with self._sessions() as session:
             records = await session.scalars(query)
-            return [
+            events = [
                 Event(
                     id=x.id,
                     at=x.at,
@@ -269,9 +270,13 @@ class ReadQueries:
                     from_status=x.from_status,
                     to_status=x.to_status,
                     note=x.note,
+                    note_public=x.note_public,
                 )
                 for x in records
             ]
+        if include_internal:
+            return events
+        return [seen for seen in (event.for_customer() for event in events) if seen is not None]
 
     @staticmethod
     async def _refunds_of_cases(

@@ -62,6 +62,7 @@ async def _append_events(session: AsyncSession, events: list[Event]) -> None:
                 "from_status": e.from_status,
                 "to_status": e.to_status,
                 "note": e.note,
+                "note_public": e.note_public,
             }
             for e in events
         ],

@@ -1,7 +1,7 @@
 """history: events that move no status name no status
 
-Revision ID: 0004_events_without_a_move
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 
 A message, a note, an assignment or a priority change used to be recorded with the case's
 current status as both ``from_status`` and ``to_status``, which reads as a move that did
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0004_events_without_a_move"
-down_revision: str | Sequence[str] | None = "0003"
+revision: str = "0005"
+down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

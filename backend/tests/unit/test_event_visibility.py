@@ -1,0 +1,44 @@
+"""What a customer sees of each history event is the domain's rule, in one place."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from supportdesk.domain.access import Actor, Role
+from supportdesk.domain.events import EntityKind, Event, new_event
+
+AGENT = Actor(id="usr_bob", role=Role.AGENT)
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def event(type: str, note: str | None, *, note_public: bool) -> Event:
+    return new_event(
+        actor=AGENT,
+        at=NOW,
+        entity=EntityKind.SUPPORT_CASE,
+        entity_id="case_1",
+        case_id="case_1",
+        type=type,
+        note=note,
+        note_public=note_public,
+    )
+
+
+def test_an_internal_note_on_a_change_is_cut_and_the_change_kept() -> None:
+    seen = event("status_changed", "for colleagues", note_public=False).for_customer()
+    assert seen is not None
+    assert seen.type == "status_changed"
+    assert seen.note is None
+
+
+def test_an_internal_note_that_is_the_whole_event_is_not_shown_at_all() -> None:
+    assert event("note", "for colleagues", note_public=False).for_customer() is None
+
+
+def test_an_internal_message_is_never_shown_even_without_a_note() -> None:
+    assert event("internal_note_added", None, note_public=True).for_customer() is None
+
+
+def test_a_public_note_is_shown_as_written() -> None:
+    public = event("refund_rejected", "not returned", note_public=True)
+    assert public.for_customer() == public
