@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from supportdesk.application.accounts import SignedInAccounts
 from supportdesk.application.auth import AuthService, LoginLimits
 from supportdesk.application.cases import CaseService
 from supportdesk.application.orders import OrderService
@@ -65,12 +66,23 @@ class Container:
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._write_sessions)
 
+    def reads(self) -> SqlUnitOfWork:
+        """A unit of work for reading only: on SQLite a deferred transaction on the reader
+        engine, which never waits for the write lock. Committing it writes nothing."""
+        return SqlUnitOfWork(self._read_sessions)
+
+    def accounts(self) -> SignedInAccounts:
+        return SignedInAccounts(self.reads(), self.cache, self.settings.account_cache_seconds)
+
     def case_service(self) -> CaseService:
-        return CaseService(self.uow(), self.integrations.order_system, self.clock)
+        return CaseService(
+            self.uow(), self.integrations.order_system, self.clock, reads=self.reads()
+        )
 
     def order_service(self) -> OrderService:
+        # It only reads: which of an order's units are refundable.
         return OrderService(
-            self.uow(), self.integrations.order_system, self.clock, self.refund_policy.window
+            self.reads(), self.integrations.order_system, self.clock, self.refund_policy.window
         )
 
     def refund_service(self) -> RefundService:
@@ -80,6 +92,7 @@ class Container:
             self.integrations.gateway,
             self.clock,
             self.refund_policy,
+            reads=self.reads(),
         )
 
     def auth_service(self) -> AuthService:
@@ -94,6 +107,7 @@ class Container:
                 window_seconds=self.settings.login_failure_window_seconds,
                 refresh_ttl_seconds=self.settings.refresh_token_ttl_seconds,
             ),
+            accounts=self.accounts(),
         )
 
     async def aclose(self) -> None:

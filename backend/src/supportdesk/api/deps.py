@@ -31,8 +31,9 @@ async def current_actor(
     container: ContainerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
-    """Who is calling: our own token (the account must still be active) or a token of the
-    shop's identity provider. Every signed-in request also spends the caller's budget."""
+    """Who is calling: our own token (the account must still be active in the token's role,
+    which the cache backend knows without a transaction) or a token of the shop's identity
+    provider. Every signed-in request also spends the caller's budget."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("sign in and send the access token as a bearer token")
     token = credentials.credentials
@@ -42,11 +43,7 @@ async def current_actor(
         claims = container.tokens.read_access(token)
         if await container.cache.get(f"access-revoked:{claims.token_id}") is not None:
             raise Unauthenticated("this sign-in was ended; sign in again")
-        async with container.uow() as uow:
-            user = await uow.users.get(claims.user_id)
-        if user is None or not user.active:
-            raise Unauthenticated("the account is not active")
-        actor = user.actor
+        actor = await container.accounts().actor(claims.user_id, claims.role)
     await _spend_budget(container, actor)
     request.state.actor = actor
     return actor

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from supportdesk.application.accounts import SignedInAccounts
 from supportdesk.application.ports import (
     CacheBackend,
     Clock,
@@ -39,8 +40,10 @@ class AuthService:
         hasher: PasswordHasher,
         clock: Clock,
         limits: LoginLimits,
+        accounts: SignedInAccounts | None = None,
     ) -> None:
         self.uow = uow
+        self.accounts = accounts
         self.cache = cache
         self.tokens = tokens
         self.hasher = hasher
@@ -128,14 +131,17 @@ class AuthService:
 
     async def deactivate(self, user_id: str) -> UserAccount:
         """A deactivated user's tokens stop working at once: every request checks the
-        account, and refreshing needs an active one."""
+        account's standing, which this overwrites, and refreshing needs an active one."""
         async with self.uow:
             user = await self.uow.users.get(user_id)
             if user is None:
                 raise NotFound(f"no user '{user_id}'")
             await self.uow.users.set_active(user_id, False)
             await self.uow.commit()
-        return replace(user, active=False)
+        user = replace(user, active=False)
+        if self.accounts is not None:
+            await self.accounts.changed(user)
+        return user
 
     async def _issue(self, user: UserAccount, family_id: str) -> TokenPair:
         pair, _ = self.tokens.issue(user, family_id)
