@@ -18,7 +18,9 @@ from supportdesk.domain.errors import Forbidden, RateLimited, Unauthenticated, V
 bearer = HTTPBearer(auto_error=False, description="An access token from /auth/login")
 
 
-def get_container(request: Request) -> Container:
+# Dependencies are ``async def`` although they never await: FastAPI runs a plain ``def``
+# dependency in its thread pool, a thread hand-off per dependency per request.
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
@@ -78,11 +80,11 @@ CustomerActor = Annotated[Actor, require_role(Role.CUSTOMER)]
 AdminActor = Annotated[Actor, require_role(Role.ADMIN)]
 
 
-def case_service(container: ContainerDep) -> CaseService:
+async def case_service(container: ContainerDep) -> CaseService:
     return container.case_service()
 
 
-def refund_service(container: ContainerDep) -> RefundService:
+async def refund_service(container: ContainerDep) -> RefundService:
     return container.refund_service()
 
 
@@ -92,7 +94,7 @@ RefundServiceDep = Annotated[RefundService, Depends(refund_service)]
 _VERSION = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
 
-def expected_version(
+async def expected_version(
     if_match: Annotated[str | None, Header(description="the version you saw")] = None,
 ) -> int | None:
     """If-Match carries the version the client saw (``3`` or ``"3"``)."""

@@ -34,10 +34,17 @@ SQLITE_READER_BUSY_TIMEOUT_MS = 2_000
 class _InlineSqliteConnection(aiosqlite.Connection):
     """An aiosqlite connection whose calls run on the calling (event loop) thread.
 
-    A read of a few indexed rows from the page cache takes tens of microseconds; handing
-    each call to aiosqlite's thread and back (a queue, a GIL switch and a loop wake-up per
-    BEGIN, execute, fetch and ROLLBACK) cost several times that and was most of a read's
-    time. The thread is still started, for connecting and closing."""
+    A read of a few indexed rows from the page cache, or the insert of a case, takes tens
+    of microseconds; handing each call to aiosqlite's thread and back (a queue, a GIL
+    switch and a loop wake-up per BEGIN, execute, fetch and COMMIT) cost several times that
+    and was most of a request's time, and far more on a busy machine, where each wake-up
+    waits for a time slice. The thread is still started, for connecting and closing.
+
+    What this costs: while SQLite works, the loop waits. Within one process nothing waits
+    for the write lock (one writer connection, queued in the pool); a writer of another
+    process (a second worker, ``supportdesk reconcile``) holds it only for a short write
+    transaction, as no write transaction waits on I/O, and that is how long a BEGIN
+    IMMEDIATE here may block this process."""
 
     async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         if not self._running or not self._connection:
@@ -79,13 +86,15 @@ def _configure_sqlite(engine: AsyncEngine, begin: str, busy_timeout_ms: int) -> 
 
 def make_engine(url: str, *, write: bool = True, echo: bool = False) -> AsyncEngine:
     if url.startswith("sqlite"):
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            async_creator=_inline_connector(url),
+            **(SQLITE_WRITER_POOL if write else SQLITE_READER_POOL),
+        )
         if write:
-            engine = create_async_engine(url, echo=echo, **SQLITE_WRITER_POOL)
             _configure_sqlite(engine, "BEGIN IMMEDIATE", SQLITE_BUSY_TIMEOUT_MS)
         else:
-            engine = create_async_engine(
-                url, echo=echo, async_creator=_inline_connector(url), **SQLITE_READER_POOL
-            )
             _configure_sqlite(engine, "BEGIN", SQLITE_READER_BUSY_TIMEOUT_MS)
         return engine
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
