@@ -64,7 +64,7 @@ class Container:
         return ReadQueries(self._read_sessions)
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._write_sessions)
+        return SqlUnitOfWork(self._write_sessions, self.database.write_lock)
 
     def reads(self) -> SqlUnitOfWork:
         """A unit of work for reading only: on SQLite a deferred transaction on the reader

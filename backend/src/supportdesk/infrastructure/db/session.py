@@ -4,8 +4,9 @@ connections and, in WAL mode, never wait for the writer."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -106,12 +107,18 @@ class Database:
 
     writer: AsyncEngine
     reader: AsyncEngine
+    # SQLite: write units of work take turns here, first come first served. The pool's
+    # queue alone is not fair (a newcomer can take the connection a woken waiter was
+    # about to get), which gave writes a p99 ten times their mean under load.
+    write_lock: asyncio.Lock | None = field(default=None)
 
     @classmethod
     def connect(cls, url: str, *, echo: bool = False) -> Database:
         writer = make_engine(url, write=True, echo=echo)
-        reader = make_engine(url, write=False, echo=echo) if url.startswith("sqlite") else writer
-        return cls(writer=writer, reader=reader)
+        if url.startswith("sqlite"):
+            reader = make_engine(url, write=False, echo=echo)
+            return cls(writer=writer, reader=reader, write_lock=asyncio.Lock())
+        return cls(writer=writer, reader=writer)
 
     def write_sessions(self) -> async_sessionmaker[AsyncSession]:
         return async_sessionmaker(self.writer, expire_on_commit=False, autoflush=False)
