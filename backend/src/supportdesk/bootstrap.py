@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from supportdesk.application.accounts import SignedInAccounts
 from supportdesk.application.auth import AuthService, LoginLimits
 from supportdesk.application.cases import CaseService
 from supportdesk.application.orders import OrderService
@@ -69,14 +70,25 @@ class Container:
         return ReadQueries(self._read_sessions)
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._write_sessions)
+        return SqlUnitOfWork(self._write_sessions, self.database.write_lock)
+
+    def reads(self) -> SqlUnitOfWork:
+        """A unit of work for reading only: on SQLite a deferred transaction on the reader
+        engine, which never waits for the write lock. Committing it writes nothing."""
+        return SqlUnitOfWork(self._read_sessions)
+
+    def accounts(self) -> SignedInAccounts:
+        return SignedInAccounts(self.reads(), self.cache, self.settings.account_cache_seconds)
 
     def case_service(self) -> CaseService:
-        return CaseService(self.uow(), self.integrations.order_system, self.clock)
+        return CaseService(
+            self.uow(), self.integrations.order_system, self.clock, reads=self.reads()
+        )
 
     def order_service(self) -> OrderService:
+        # It only reads: which of an order's units are refundable.
         return OrderService(
-            self.uow(), self.integrations.order_system, self.clock, self.refund_policy.window
+            self.reads(), self.integrations.order_system, self.clock, self.refund_policy.window
         )
 
     def refund_service(self) -> RefundService:
@@ -86,6 +98,7 @@ class Container:
             self.integrations.gateway,
             self.clock,
             self.refund_policy,
+            reads=self.reads(),
         )
 
     def auth_service(self) -> AuthService:
@@ -107,6 +120,7 @@ class Container:
                 ),
                 refresh_ttl_seconds=self.settings.refresh_token_ttl_seconds,
             ),
+            accounts=self.accounts(),
         )
 
     async def aclose(self) -> None:

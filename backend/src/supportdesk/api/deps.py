@@ -19,7 +19,9 @@ from supportdesk.domain.errors import Forbidden, RateLimited, Unauthenticated
 bearer = HTTPBearer(auto_error=False, description="An access token from /auth/login")
 
 
-def get_container(request: Request) -> Container:
+# Dependencies are ``async def`` although they never await: FastAPI runs a plain ``def``
+# dependency in its thread pool, a thread hand-off per dependency per request.
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
@@ -32,8 +34,9 @@ async def current_actor(
     container: ContainerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
-    """Who is calling: our own token (the account must still be active) or a token of the
-    shop's identity provider. Every signed-in request also spends the caller's budget."""
+    """Who is calling: our own token (the account must still be active in the token's role,
+    which the cache backend knows without a transaction) or a token of the shop's identity
+    provider. Every signed-in request also spends the caller's budget."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("sign in and send the access token as a bearer token")
     token = credentials.credentials
@@ -43,11 +46,7 @@ async def current_actor(
         claims = container.tokens.read_access(token)
         if await container.cache.get(claims.revocation_key) is not None:
             raise Unauthenticated("this sign-in was ended; sign in again")
-        async with container.uow() as uow:
-            user = await uow.users.get(claims.user_id)
-        if user is None or not user.active:
-            raise Unauthenticated("the account is not active")
-        actor = user.actor
+        actor = await container.accounts().actor(claims.user_id, claims.role)
     await _spend_budget(container, actor)
     request.state.actor = actor
     return actor
@@ -82,11 +81,11 @@ CustomerActor = Annotated[Actor, require_role(Role.CUSTOMER)]
 AdminActor = Annotated[Actor, require_role(Role.ADMIN)]
 
 
-def case_service(container: ContainerDep) -> CaseService:
+async def case_service(container: ContainerDep) -> CaseService:
     return container.case_service()
 
 
-def refund_service(container: ContainerDep) -> RefundService:
+async def refund_service(container: ContainerDep) -> RefundService:
     return container.refund_service()
 
 
@@ -96,7 +95,7 @@ RefundServiceDep = Annotated[RefundService, Depends(refund_service)]
 _VERSION = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
 
-def expected_version(
+async def expected_version(
     if_match: Annotated[str | None, Header(description="the version you saw")] = None,
 ) -> int | None:
     """If-Match carries the version the client saw (``3`` or ``"3"``)."""

@@ -79,7 +79,8 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+# Handlers are ``async def``: Starlette runs a plain ``def`` handler in its thread pool.
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, domain.DomainError)
     return render(exc)
 
@@ -109,7 +110,7 @@ def render(exc: domain.DomainError) -> JSONResponse:
     )
 
 
-def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = []
     for error in exc.errors():
@@ -131,7 +132,7 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(422, code, title, f"{where}: {first['msg']}", errors=errors)
 
 
-def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, title = _HTTP_CODES.get(exc.status_code, ("http_error", "HTTP error"))
     detail = exc.detail if isinstance(exc.detail, str) else title

@@ -107,7 +107,7 @@ Sort = Annotated[str, Query(pattern="^-?(created_at|updated_at)$")]
 Id = Annotated[str | None, Query(max_length=64)]
 
 
-def case_filters(
+async def case_filters(
     status: Annotated[list[CaseStatus] | None, Query()] = None,
     priority: Priority | None = None,
     category: Category | None = None,
@@ -133,7 +133,7 @@ def case_filters(
     )
 
 
-def refund_filters(
+async def refund_filters(
     status: Annotated[list[RefundStatus] | None, Query()] = None,
     order_id: Id = None,
     customer_id: Id = None,

@@ -43,6 +43,21 @@ class Metrics:
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
+        # ``labels()`` hashes, locks and looks the child up on every call; the series are
+        # few (method x route x status), so each request finds its children here instead.
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        children = self._children.get((method, route, status))
+        if children is None:
+            children = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
+            if len(self._children) < 1000:  # a client chooses the method: stay bounded
+                self._children[(method, route, status)] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
 
 def _route_template(scope: Scope) -> str:
@@ -134,8 +149,7 @@ class RequestMiddleware:
     def _observe(self, scope: Scope, status: int, started: float, request_id: str) -> None:
         duration = time.perf_counter() - started
         template = _route_template(scope)
-        self.metrics.requests.labels(scope["method"], template, str(status)).inc()
-        self.metrics.latency.labels(scope["method"], template).observe(duration)
+        self.metrics.observe(scope["method"], template, status, duration)
         log.info(
             "request",
             method=scope["method"],

@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
+from supportdesk.application.accounts import SignedInAccounts
 from supportdesk.application.ports import (
     CacheBackend,
     Clock,
@@ -55,8 +56,10 @@ class AuthService:
         clock: Clock,
         limits: LoginLimits,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        accounts: SignedInAccounts | None = None,
     ) -> None:
         self.uow = uow
+        self.accounts = accounts
         self.cache = cache
         self.tokens = tokens
         self.hasher = hasher
@@ -144,7 +147,8 @@ class AuthService:
 
     async def deactivate(self, user_id: str) -> UserAccount:
         """A deactivated user's tokens stop working at once: every request checks the
-        account, and refreshing needs an active one. The last active admin stays: somebody
+        account's standing, which this overwrites, and refreshing needs an active one. The last
+        active admin stays: somebody
         must be able to manage users (409 ``last_admin``, also when two admins deactivate
         each other at once, as the active admins are locked while counted)."""
         async with self.uow:
@@ -160,7 +164,10 @@ class AuthService:
                 raise LastAdmin("the last active admin cannot be deactivated")
             await self.uow.users.set_active(user_id, False)
             await self.uow.commit()
-        return replace(user, active=False)
+        user = replace(user, active=False)
+        if self.accounts is not None:
+            await self.accounts.changed(user)
+        return user
 
     async def reactivate(self, user_id: str) -> UserAccount:
         """A deactivated user may sign in again; tokens they held keep working only while
@@ -171,7 +178,10 @@ class AuthService:
                 raise NotFound(f"no user '{user_id}'")
             await self.uow.users.set_active(user_id, True)
             await self.uow.commit()
-        return replace(user, active=True)
+        user = replace(user, active=True)
+        if self.accounts is not None:
+            await self.accounts.changed(user)
+        return user
 
     async def _issue(self, user: UserAccount, family_id: str) -> TokenPair:
         pair, _ = self.tokens.issue(user, family_id)

@@ -73,8 +73,11 @@ class RefundService:
         gateway: PaymentGateway,
         clock: Clock,
         policy: RefundPolicy,
+        reads: UnitOfWork | None = None,
     ) -> None:
         self.uow = uow
+        # Reads that write nothing: see CaseService.
+        self.reads = reads or uow
         self.orders = orders
         self.gateway = gateway
         self.clock = clock
@@ -82,10 +85,10 @@ class RefundService:
 
     async def quote(self, case_id: str, request: RefundRequest, actor: Actor) -> Quote:
         """What this request would get now, and the window: holds nothing, stores nothing."""
-        async with self.uow:
-            case = await self._case_for(actor, case_id)
+        async with self.reads:
+            case = await self._case_for(actor, case_id, self.reads)
             order = await self._order_of(case)
-            taken, shipping_taken = await self.uow.refunds.units_taken(order.id)
+            taken, shipping_taken = await self.reads.refunds.units_taken(order.id)
         calculation = calculate_refund(
             order,
             request.items,
@@ -99,8 +102,8 @@ class RefundService:
         """The case's owner asks for units of the case's order back. Units already refunded
         or held by another active refund cannot be asked for again: requests on one order
         are serialised, so two racing for the last unit cannot both win."""
-        async with self.uow:
-            case = await self._case_for(actor, case_id)
+        async with self.reads:
+            case = await self._case_for(actor, case_id, self.reads)
             if not actor.owns(case.customer_id):
                 raise Forbidden("refunds are requested by the customer who opened the case")
         if case.is_closed:
@@ -138,8 +141,8 @@ class RefundService:
         return refund
 
     async def get(self, refund_id: str, actor: Actor) -> Refund:
-        async with self.uow:
-            return await self._refund_for(actor, refund_id)
+        async with self.reads:
+            return await self._refund_for(actor, refund_id, self.reads)
 
     async def window_for(self, refund: Refund) -> RefundWindow:
         """The window as it is now for the refund's order."""
@@ -162,8 +165,8 @@ class RefundService:
     ) -> Refund:
         """Staff approve a requested refund inside the delivery window; above the supervisor
         threshold only a supervisor or admin may. The window seen is recorded."""
-        async with self.uow:
-            refund = await self._refund_for(actor, refund_id)
+        async with self.reads:
+            refund = await self._refund_for(actor, refund_id, self.reads)
         window = await self.window_for(refund)
         async with self.uow:
             refund = await self._refund_for(actor, refund_id)
@@ -253,8 +256,8 @@ class RefundService:
             await self.uow.commit()
         settled: list[Refund] = []
         for refund_id in claimed:
-            async with self.uow:
-                refund = await self.uow.refunds.get(refund_id)
+            async with self.reads:
+                refund = await self.reads.refunds.get(refund_id)
             if refund is None or refund.status is not RefundStatus.PROCESSING:
                 continue
             try:
@@ -340,18 +343,22 @@ class RefundService:
             else:
                 await self.uow.commit()
                 return refund
-        async with self.uow:
-            current = await self.uow.refunds.get(refund_id)
+        async with self.reads:
+            current = await self.reads.refunds.get(refund_id)
         return current or refund
 
-    async def _refund_for(self, actor: Actor, refund_id: str) -> Refund:
-        refund = await self.uow.refunds.get(refund_id)
+    async def _refund_for(
+        self, actor: Actor, refund_id: str, uow: UnitOfWork | None = None
+    ) -> Refund:
+        refund = await (uow or self.uow).refunds.get(refund_id)
         if refund is None or not actor.may_see(refund.customer_id):
             raise NotFound(f"no refund '{refund_id}'")
         return refund
 
-    async def _case_for(self, actor: Actor, case_id: str) -> SupportCase:
-        case = await self.uow.cases.get(case_id)
+    async def _case_for(
+        self, actor: Actor, case_id: str, uow: UnitOfWork | None = None
+    ) -> SupportCase:
+        case = await (uow or self.uow).cases.get(case_id)
         if case is None or not actor.may_see(case.customer_id):
             raise NotFound(f"no support case '{case_id}'")
         return case

@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     # or *). The client is the rightmost address that is not one of them.
     forwarded_allow_ips: str = "127.0.0.1,::1"
     rate_limit_per_minute: int = Field(600, ge=0)  # per user; 0 turns it off
+    # How long a signed-in account's standing (active, role) is kept in the cache backend
+    # before it is read from the database again; deactivation overwrites it at once.
+    account_cache_seconds: int = Field(30, ge=1, le=3600)
 
     cors_origins: Annotated[list[str], NoDecode] = []
     max_body_bytes: int = Field(1024 * 1024, ge=1024)

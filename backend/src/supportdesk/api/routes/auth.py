@@ -87,7 +87,7 @@ async def logout(
 
 @router.get("/me", response_model=MeOut, summary="Who is signed in")
 async def me(actor: CurrentActor, container: ContainerDep) -> MeOut:
-    async with container.uow() as uow:
+    async with container.reads() as uow:
         user = await uow.users.get(actor.id)
     if user is None:  # signed in through the shop's identity provider
         return MeOut(
@@ -118,7 +118,7 @@ def _user_out(user: UserAccount) -> UserOut:
     "/users", response_model=list[UserOut], summary="All users (admin)", responses=problems(403)
 )
 async def list_users(actor: AdminActor, container: ContainerDep) -> list[UserOut]:
-    async with container.uow() as uow:
+    async with container.reads() as uow:
         return [_user_out(u) for u in await uow.users.list()]
 
 
@@ -129,7 +129,7 @@ async def list_users(actor: AdminActor, container: ContainerDep) -> list[UserOut
     responses=problems(403),
 )
 async def list_staff(actor: StaffActor, container: ContainerDep) -> list[MeOut]:
-    async with container.uow() as uow:
+    async with container.reads() as uow:
         users = await uow.users.list()
     return [
         MeOut(id=u.id, email=u.email, name=u.name, role=u.role, customer_id=None)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Row
+
 from supportdesk.domain.access import Role
 from supportdesk.domain.cases import (
     CaseStatus,
@@ -58,7 +60,7 @@ def case_row(case: SupportCase) -> dict[str, Any]:
     }
 
 
-def case_from_record(record: SupportCaseRecord) -> SupportCase:
+def case_from_record(record: SupportCaseRecord | Row[Any]) -> SupportCase:
     snapshot = record.order_snapshot
     return SupportCase(
         id=record.id,
@@ -130,7 +132,7 @@ def refund_row(refund: Refund) -> dict[str, Any]:
     }
 
 
-def refund_from_record(record: RefundRecord) -> Refund:
+def refund_from_record(record: RefundRecord | Row[Any]) -> Refund:
     window = record.approval_window
     settlement = record.settlement
     return Refund(

@@ -180,10 +180,16 @@ class ReadQueries:
         async with self._sessions() as session:
             if filters.q:
                 conditions.extend(await _text_search(session, filters.q))
+            # Rows of the table, not ORM instances: see repositories.py.
             query = _keyset(
-                select(c).where(*conditions), sort_column, c.id, filters.sort, cursor, limit
+                select(c.__table__).where(*conditions),
+                sort_column,
+                c.id,
+                filters.sort,
+                cursor,
+                limit,
             )
-            records = list(await session.scalars(query))
+            records = list(await session.execute(query))
             page, next_cursor = _cut(records, limit, filters.sort, sort_column.key)
             refunds = await self._refunds_of_cases(session, [r.id for r in page])
         return PageOf(
@@ -284,10 +290,11 @@ class ReadQueries:
     ) -> dict[str, list[Refund]]:
         if not case_ids:
             return {}
-        records = await session.scalars(
-            select(RefundRecord)
-            .where(RefundRecord.support_case_id.in_(case_ids))
-            .order_by(RefundRecord.created_at)
+        refunds = RefundRecord.__table__  # rows, not ORM instances: see repositories.py
+        records = await session.execute(
+            select(refunds)
+            .where(refunds.c.support_case_id.in_(case_ids))
+            .order_by(refunds.c.created_at)
         )
         by_case: dict[str, list[Refund]] = {}
         for record in records:

@@ -1,11 +1,17 @@
-"""Engines and sessions. SQLite is a single writer: write transactions BEGIN IMMEDIATE."""
+"""Engines and sessions. SQLite is a single writer: write transactions BEGIN IMMEDIATE on
+the one connection of the writer engine; reads BEGIN (deferred) on the reader engine's
+connections and, in WAL mode, never wait for the writer."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import sqlite3
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
-from sqlalchemy import event
+import aiosqlite
+from sqlalchemy import event, make_url
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import (
@@ -19,6 +25,16 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool
 from supportdesk.domain.errors import DependencyUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# SQLite has one write lock per database. One writer connection per process makes writers
+# queue in the pool (woken in order when the connection comes back) instead of N
+# connections polling the lock with busy_timeout's sleeps, which is what made p99 seconds
+# long. busy_timeout still covers other processes (a second replica, `supportdesk
+# reconcile`).
+SQLITE_WRITER_POOL = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 15}
+SQLITE_READER_POOL = {"pool_size": 4, "max_overflow": 4, "pool_timeout": 2}
+# A reader in WAL mode waits for nothing but a crash recovery or a truncating checkpoint,
+# neither of which we run; it is not left to block the event loop for long if it does.
+SQLITE_READER_BUSY_TIMEOUT_MS = 2_000
 
 
 class _Pool(AsyncAdaptedQueuePool):
@@ -59,7 +75,43 @@ def _translate_outages(engine: AsyncEngine) -> None:
             raise DependencyUnavailable("database") from context.original_exception
 
 
-def _configure_sqlite(engine: AsyncEngine, begin: str) -> None:
+class _InlineSqliteConnection(aiosqlite.Connection):
+    """An aiosqlite connection whose calls run on the calling (event loop) thread.
+
+    A read of a few indexed rows from the page cache, or the insert of a case, takes tens
+    of microseconds; handing each call to aiosqlite's thread and back (a queue, a GIL
+    switch and a loop wake-up per BEGIN, execute, fetch and COMMIT) cost several times that
+    and was most of a request's time, and far more on a busy machine, where each wake-up
+    waits for a time slice. The thread is still started, for connecting and closing.
+
+    What this costs: while SQLite works, the loop waits. Within one process nothing waits
+    for the write lock (one writer connection, queued in the pool); a writer of another
+    process (a second worker, ``supportdesk reconcile``) holds it only for a short write
+    transaction, as no write transaction waits on I/O, and that is how long a BEGIN
+    IMMEDIATE here may block this process."""
+
+    async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        return fn(*args, **kwargs)
+
+
+def _inline_connector(url: str) -> Any:
+    """What ``async_creator`` calls: a connection opened as SQLAlchemy would open it."""
+    parsed = make_url(url)
+    args, kwargs = parsed.get_dialect()().create_connect_args(parsed)
+
+    def connect() -> aiosqlite.Connection:
+        connection = _InlineSqliteConnection(
+            partial(sqlite3.connect, *args, **kwargs), iter_chunk_size=64
+        )
+        connection._thread.daemon = True  # as SQLAlchemy does with aiosqlite's own
+        return connection
+
+    return connect
+
+
+def _configure_sqlite(engine: AsyncEngine, begin: str, busy_timeout_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let us emit BEGIN ourselves instead of the driver's implicit deferred BEGIN.
@@ -67,7 +119,7 @@ def _configure_sqlite(engine: AsyncEngine, begin: str) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -87,14 +139,19 @@ def make_engine(
     """``connect_timeout`` bounds making a connection and waiting for a pooled one;
     ``command_timeout`` (PostgreSQL) bounds each statement. SQL parameters are kept out of
     error messages and logs: they carry e-mail addresses and token ids."""
-    bounded: dict[str, Any] = {
-        "poolclass": _Pool,
-        "pool_timeout": connect_timeout,
-        "hide_parameters": True,
-    }
+    bounded: dict[str, Any] = {"poolclass": _Pool, "hide_parameters": True}
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, pool_size=8, max_overflow=16, **bounded)
-        _configure_sqlite(engine, "BEGIN IMMEDIATE" if write else "BEGIN")
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            async_creator=_inline_connector(url),
+            **(SQLITE_WRITER_POOL if write else SQLITE_READER_POOL),
+            **bounded,
+        )
+        if write:
+            _configure_sqlite(engine, "BEGIN IMMEDIATE", SQLITE_BUSY_TIMEOUT_MS)
+        else:
+            _configure_sqlite(engine, "BEGIN", SQLITE_READER_BUSY_TIMEOUT_MS)
     else:
         engine = create_async_engine(
             url,
@@ -102,6 +159,7 @@ def make_engine(
             pool_size=10,
             max_overflow=20,
             pool_pre_ping=True,
+            pool_timeout=connect_timeout,
             connect_args={"timeout": connect_timeout, "command_timeout": command_timeout},
             **bounded,
         )
@@ -115,6 +173,10 @@ class Database:
 
     writer: AsyncEngine
     reader: AsyncEngine
+    # SQLite: write units of work take turns here, first come first served. The pool's
+    # queue alone is not fair (a newcomer can take the connection a woken waiter was
+    # about to get), which gave writes a p99 ten times their mean under load.
+    write_lock: asyncio.Lock | None = field(default=None)
 
     @classmethod
     def connect(
@@ -130,12 +192,10 @@ class Database:
             "command_timeout": command_timeout,
         }
         writer = make_engine(url, write=True, echo=echo, **bounds)
-        reader = (
-            make_engine(url, write=False, echo=echo, **bounds)
-            if url.startswith("sqlite")
-            else writer
-        )
-        return cls(writer=writer, reader=reader)
+        if url.startswith("sqlite"):
+            reader = make_engine(url, write=False, echo=echo, **bounds)
+            return cls(writer=writer, reader=reader, write_lock=asyncio.Lock())
+        return cls(writer=writer, reader=writer)
 
     def write_sessions(self) -> async_sessionmaker[AsyncSession]:
         return async_sessionmaker(self.writer, expire_on_commit=False, autoflush=False)

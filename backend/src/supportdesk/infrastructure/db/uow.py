@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,11 +20,18 @@ class SqlUnitOfWork:
     so one use case can commit an intent, call the gateway outside any transaction, and then
     record the outcome in a second block."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], lock: asyncio.Lock | None = None
+    ) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
+        self._lock = lock
+        self._holds_lock = False
 
     async def __aenter__(self) -> Self:
+        if self._lock is not None:
+            await self._lock.acquire()
+            self._holds_lock = True
         session = self._sessions()
         self._session = session
         self.cases = SqlCaseRepository(session)
@@ -35,9 +43,14 @@ class SqlUnitOfWork:
 
     async def __aexit__(self, *exc: object) -> None:
         session, self._session = self._session, None
-        if session is not None:
-            await session.rollback()
-            await session.close()
+        try:
+            if session is not None:
+                await session.rollback()
+                await session.close()
+        finally:
+            if self._holds_lock and self._lock is not None:
+                self._holds_lock = False
+                self._lock.release()
 
     async def commit(self) -> None:
         if self._session is None:
