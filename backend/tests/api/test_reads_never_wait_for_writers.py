@@ -91,3 +91,32 @@ async def test_a_token_for_a_role_the_account_does_not_have_is_refused_with_401(
 
     assert response.status_code == 401
     assert response.json()["code"] == "unauthenticated"
+
+
+async def test_a_write_that_outwaits_the_busy_timeout_is_a_503_and_writes_nothing(
+    client: httpx.AsyncClient, as_user, container: Container, monkeypatch
+) -> None:
+    """On SQLite another process may hold the write lock past busy_timeout: that is the
+    database not keeping up (503 upstream_unavailable, retry later), not a server error."""
+    if not container.settings.database_url.startswith("sqlite"):
+        return  # PostgreSQL waits on the row, not on a file lock
+    alice = await as_user("alice")
+    case = await open_case(client, alice)
+    await container.database.writer.dispose()  # new connections take the shorter wait
+    monkeypatch.setattr(
+        "supportdesk.infrastructure.db.session.SQLITE_BUSY_TIMEOUT_MS", 200, raising=True
+    )
+    from supportdesk.infrastructure.db.session import _configure_sqlite
+
+    _configure_sqlite(container.database.writer, "BEGIN IMMEDIATE", 200)
+
+    async with write_lock_held(container, case["id"]):
+        answer = await client.post(
+            f"{API}/support-cases/{case['id']}/messages", json={"body": "hello"}, headers=alice
+        )
+
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["code"] == "upstream_unavailable"
+    assert "Retry-After" in answer.headers
+    messages = await client.get(f"{API}/support-cases/{case['id']}/messages", headers=alice)
+    assert [m["body"] for m in messages.json()] == []

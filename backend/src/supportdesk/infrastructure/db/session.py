@@ -73,6 +73,14 @@ def _translate_outages(engine: AsyncEngine) -> None:
         # statement outran asyncpg's command_timeout (SQLAlchemy drops that connection).
         if context.connection is None or context.is_disconnect:
             raise DependencyUnavailable("database") from context.original_exception
+        # SQLite's busy_timeout ran out: another process (a second worker, a CLI command)
+        # held the write lock all that time. Nothing was written; the request may be sent
+        # again.
+        original = context.original_exception
+        if isinstance(original, sqlite3.OperationalError) and "locked" in str(original):
+            raise DependencyUnavailable(
+                "database", "the database is busy with another writer; try again shortly"
+            ) from original
 
 
 class _InlineSqliteConnection(aiosqlite.Connection):
