@@ -16,8 +16,9 @@ from typing import Annotated, Any
 from fastapi import Header
 from fastapi.responses import JSONResponse
 
-from supportdesk.api.errors import problem
+from supportdesk.api.errors import problem, render
 from supportdesk.application.ports import CacheBackend
+from supportdesk.domain.errors import DomainError
 
 KEEP_SECONDS = 24 * 3600
 # A request holds its key this long while it runs. Short, so that a worker killed halfway
@@ -65,10 +66,11 @@ async def once(
     """Run the request once per key and answer retries with the stored first answer.
 
     ``request`` is the fingerprint of what was asked; a key seen with another one is
-    refused. An answer of 5xx is not kept, so the retry runs again.
+    refused. A refusal of the use case is an answer like any other, so a retry gets it
+    too; an answer of 5xx is not kept, so the retry runs again.
     """
     if key is None:
-        return await run()
+        return await _answer(run)
     slot = f"idempotency:{scope}:{key}"
     running = json.dumps({"state": "running", "request": request})
     if not await cache.set_if_absent(slot, running, RUNNING_SECONDS):
@@ -95,7 +97,7 @@ async def once(
             headers={**record.get("headers", {}), "Idempotent-Replayed": "true"},
         )
     try:
-        response = await run()
+        response = await _answer(run)
     except BaseException:
         await cache.delete(slot)
         raise
@@ -121,3 +123,10 @@ async def once(
         KEEP_SECONDS,
     )
     return response
+
+
+async def _answer(run: Callable[[], Awaitable[JSONResponse]]) -> JSONResponse:
+    try:
+        return await run()
+    except DomainError as exc:
+        return render(exc)

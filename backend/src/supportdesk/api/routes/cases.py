@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from supportdesk.api import errors
 from supportdesk.api.deps import (
     CaseServiceDep,
     ContainerDep,
@@ -27,7 +26,6 @@ from supportdesk.api.schemas import (
     SupportCaseOut,
 )
 from supportdesk.application.cases import ChangeCase, OpenCase
-from supportdesk.domain.errors import DomainError
 
 router = APIRouter(tags=["support cases"])
 
@@ -51,19 +49,16 @@ async def open_case(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def run() -> JSONResponse:
-        try:
-            case = await cases.open(
-                OpenCase(
-                    order_id=body.order_id,
-                    subject=body.subject,
-                    description=body.description,
-                    category=body.category,
-                    priority=body.priority,
-                ),
-                actor,
-            )
-        except DomainError as exc:
-            return errors.render(exc)  # a refusal is the answer a retry gets too
+        case = await cases.open(
+            OpenCase(
+                order_id=body.order_id,
+                subject=body.subject,
+                description=body.description,
+                category=body.category,
+                priority=body.priority,
+            ),
+            actor,
+        )
         return JSONResponse(
             case_out(case, []).model_dump(mode="json"),
             status_code=201,
@@ -145,10 +140,7 @@ async def add_message(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def run() -> JSONResponse:
-        try:
-            message = await cases.add_message(case_id, body.body, body.internal, actor)
-        except DomainError as exc:
-            return errors.render(exc)
+        message = await cases.add_message(case_id, body.body, body.internal, actor)
         return JSONResponse(message_out(message).model_dump(mode="json"), status_code=201)
 
     request = fingerprint(case_id, body.model_dump(mode="json"))

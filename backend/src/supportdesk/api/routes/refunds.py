@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from supportdesk.api import errors
 from supportdesk.api.deps import (
     ContainerDep,
     CurrentActor,
@@ -31,7 +30,6 @@ from supportdesk.api.schemas import (
 )
 from supportdesk.application.refunds import RefundRequest
 from supportdesk.domain.access import Actor
-from supportdesk.domain.errors import DomainError
 from supportdesk.domain.refunds import (
     Refund,
     RefundStatus,
@@ -219,10 +217,7 @@ async def execute_refund(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def run() -> JSONResponse:
-        try:
-            refund = await refunds.execute(refund_id, actor, expected_version=version)
-        except DomainError as exc:
-            return errors.render(exc)
+        refund = await refunds.execute(refund_id, actor, expected_version=version)
         body = refund_out(refund, actor, container.refund_policy, container.clock.now())
         status = 202 if refund.status is RefundStatus.PROCESSING else 200
         return JSONResponse(
