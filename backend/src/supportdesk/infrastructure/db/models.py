@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -182,3 +183,43 @@ class EventRecord(Base):
         Index("ix_events_case", "case_id", "seq"),
         Index("ix_events_entity", "entity_id", "seq"),
     )
+
+
+class OutboxRecord(Base):
+    """A notification a committed change implies, written in the change's transaction and
+    delivered afterwards by the dispatcher: one row per history event per channel."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(SequenceKey, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(20))
+    case_id: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(12), default="pending")  # pending/delivered/dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # What a channel has already done for this row (say, the recipients already mailed),
+    # so that a retry does only the rest.
+    progress: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "channel"),
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+    )
+
+
+class NotificationSettingsRecord(Base):
+    """A staff member's choice of notifications. No row means the defaults."""
+
+    __tablename__ = "notification_settings"
+
+    user_id: Mapped[str] = mapped_column(String(40), ForeignKey("users.id"), primary_key=True)
+    case_replies: Mapped[bool] = mapped_column(Boolean, default=True)
+    new_unassigned: Mapped[bool] = mapped_column(Boolean, default=False)
+    supervisor_approvals: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime]

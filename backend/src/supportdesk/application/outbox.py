@@ -1,0 +1,45 @@
+"""The outbox's ports: what the dispatcher hands a channel, and how a channel says it failed.
+
+A change writes one outbox row per history event per channel in its own transaction; the
+dispatcher delivers due rows after commit. A channel decides at delivery what an event means
+for it (which mails, to whom); an event that means nothing to it is delivered by doing
+nothing. Delivery is at least once: a channel makes each thing it sends identifiable by a
+stable id (a mail's ``Message-ID``) and records in ``progress`` what it has already done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from supportdesk.domain.events import Event
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    channel: str
+    event: Event
+    attempts: int  # tries made before this one
+    progress: dict[str, Any] = field(default_factory=dict)
+
+
+class DeliveryFailed(Exception):
+    """This try did not deliver. ``permanent`` failures are not retried (the row goes dead
+    at once); ``progress`` replaces the row's progress so that the next try does the rest."""
+
+    def __init__(
+        self, reason: str, *, permanent: bool = False, progress: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.progress = progress
+
+
+class OutboxChannel(Protocol):
+    name: str
+
+    async def deliver(self, item: OutboxItem) -> None:
+        """Deliver the item or raise DeliveryFailed; any other exception is a failed try."""
+        ...
