@@ -6,7 +6,7 @@
 Each size gets its own database, seeded once with ``supportdesk seed-bulk``'s loader and
 reused by later runs (SQLite files under --data-dir, PostgreSQL databases
 ``supportdesk_bench_<N>`` next to --pg-url's). Every query runs --runs times after a
-warm-up through ``ReadQueries.cases`` as an agent; ``SELECT 1`` through the same session
+warm-up through ``SqlReadQueries.cases`` as an agent; ``SELECT 1`` through the same session
 factory is the baseline. The markdown table goes to stdout and into bench/README.md.
 """
 
@@ -28,10 +28,11 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from supportdesk.application.reads import CaseFilters
 from supportdesk.domain.access import Actor, Role
 from supportdesk.infrastructure.db.bulk import seed_bulk
 from supportdesk.infrastructure.db.migrate import upgrade
-from supportdesk.infrastructure.db.queries import CaseFilters, ReadQueries
+from supportdesk.infrastructure.db.reads import SqlReadQueries
 from supportdesk.infrastructure.db.session import Database
 
 HERE = Path(__file__).resolve().parent
@@ -162,7 +163,7 @@ async def _runner(database: Database, case: Case) -> Callable[[], Awaitable[Any]
                 await session.execute(text("SELECT 1"))
 
         return ping
-    read = ReadQueries(sessions)
+    read = SqlReadQueries(sessions)
     filters, cursor = case.filters, None
     for _ in range(case.page - 1):
         cursor = (await read.cases(AGENT, filters, limit=25, cursor=cursor)).next_cursor

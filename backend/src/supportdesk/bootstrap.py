@@ -9,13 +9,13 @@ from supportdesk.application.accounts import SignedInAccounts
 from supportdesk.application.auth import AuthService, LoginLimits
 from supportdesk.application.cases import CaseService
 from supportdesk.application.orders import OrderService
-from supportdesk.application.ports import CacheBackend, Clock
+from supportdesk.application.ports import CacheBackend, Clock, ReadQueries
 from supportdesk.application.refunds import RefundPolicy, RefundService
 from supportdesk.application.sign_in_throttle import ThrottlePolicy
 from supportdesk.domain.window import RefundWindowPolicy
 from supportdesk.infrastructure.cache import make_cache
 from supportdesk.infrastructure.clock import SystemClock
-from supportdesk.infrastructure.db.queries import ReadQueries
+from supportdesk.infrastructure.db.reads import SqlReadQueries, TextSearch
 from supportdesk.infrastructure.db.session import Database
 from supportdesk.infrastructure.db.uow import SqlUnitOfWork
 from supportdesk.infrastructure.security import (
@@ -47,6 +47,8 @@ class Container:
         )
         self._write_sessions = self.database.write_sessions()
         self._read_sessions = self.database.read_sessions()
+        # One per process: the text search remembers what it learnt of the database.
+        self.read: ReadQueries = SqlReadQueries(self._read_sessions, TextSearch())
 
     @classmethod
     def build(cls, settings: Settings) -> Container:
@@ -65,10 +67,6 @@ class Container:
             integrations=build_integrations(settings, cache),
         )
 
-    @property
-    def read(self) -> ReadQueries:
-        return ReadQueries(self._read_sessions)
-
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._write_sessions, self.database.write_lock)
 
@@ -82,7 +80,11 @@ class Container:
 
     def case_service(self) -> CaseService:
         return CaseService(
-            self.uow(), self.integrations.order_system, self.clock, reads=self.reads()
+            self.uow(),
+            self.integrations.order_system,
+            self.clock,
+            reads=self.reads(),
+            queries=self.read,
         )
 
     def order_service(self) -> OrderService:
@@ -99,6 +101,7 @@ class Container:
             self.clock,
             self.refund_policy,
             reads=self.reads(),
+            queries=self.read,
         )
 
     def auth_service(self) -> AuthService:

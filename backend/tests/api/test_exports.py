@@ -14,7 +14,7 @@ from supportdesk.api.app import create_app
 from supportdesk.api.routes import exports
 from supportdesk.api.routes.exports import neutralised
 from supportdesk.bootstrap import Container
-from supportdesk.infrastructure.db.queries import ReadQueries
+from supportdesk.infrastructure.db.reads import SqlReadQueries
 from tests.factories import open_case
 from tests.integration._loopback import serve_on_loopback
 
@@ -48,10 +48,10 @@ class TestFormulaInjection:
 
 
 def _failing_after(pages: int) -> Any:
-    real = ReadQueries.cases
+    real = SqlReadQueries.cases
     calls = 0
 
-    async def cases(self: ReadQueries, *args: Any, **kwargs: Any) -> Any:
+    async def cases(self: SqlReadQueries, *args: Any, **kwargs: Any) -> Any:
         nonlocal calls
         calls += 1
         if calls > pages:
@@ -66,7 +66,7 @@ class TestAFailingExport:
         self, container: Container, as_user, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         bob = await as_user("bob")
-        monkeypatch.setattr(ReadQueries, "cases", _failing_after(pages=0))
+        monkeypatch.setattr(SqlReadQueries, "cases", _failing_after(pages=0))
         app = create_app(container.settings, container=container)
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as server:
@@ -88,7 +88,7 @@ class TestAFailingExport:
         for n in range(3):
             await open_case(client, alice, subject=f"Case {n}")
         monkeypatch.setattr(exports, "BATCH", 1)
-        monkeypatch.setattr(ReadQueries, "cases", _failing_after(pages=1))
+        monkeypatch.setattr(SqlReadQueries, "cases", _failing_after(pages=1))
         app = create_app(container.settings, container=container)
 
         async with (

@@ -17,12 +17,13 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, insert, select, text
 
+from supportdesk.application.reads import CaseFilters
 from supportdesk.domain.access import Actor, Role
-from supportdesk.infrastructure.db import queries
 from supportdesk.infrastructure.db.bulk import generate, seed_bulk
 from supportdesk.infrastructure.db.migrate import upgrade
 from supportdesk.infrastructure.db.models import EventRecord, RefundRecord, SupportCaseRecord
-from supportdesk.infrastructure.db.queries import CaseFilters, ReadQueries
+from supportdesk.infrastructure.db.reads import SqlReadQueries, TextSearch
+from supportdesk.infrastructure.db.reads.text_search import FTS_CANDIDATE_LIMIT
 from supportdesk.infrastructure.db.session import Database
 
 pytestmark = pytest.mark.integration
@@ -127,7 +128,7 @@ async def _rows(database: Database) -> list[Row]:
         return [Row(*r) for r in result]
 
 
-async def _walk(read: ReadQueries, filters: CaseFilters, limit: int = LIMIT) -> list[str]:
+async def _walk(read: SqlReadQueries, filters: CaseFilters, limit: int = LIMIT) -> list[str]:
     ids: list[str] = []
     cursor = None
     while True:
@@ -165,7 +166,7 @@ class TestPaging:
         assert len(rows) == CASES + TIES + len(RARE_TEXTS)
         assert len({r.created_at for r in rows}) < len(rows)  # ties are there
 
-        ids = await _walk(ReadQueries(database.read_sessions()), CaseFilters(sort=sort))
+        ids = await _walk(SqlReadQueries(database.read_sessions()), CaseFilters(sort=sort))
 
         assert ids == _expected(rows, sort)
 
@@ -173,7 +174,7 @@ class TestPaging:
         self, database: Database
     ) -> None:
         originals = await _rows(database)
-        read = ReadQueries(database.read_sessions())
+        read = SqlReadQueries(database.read_sessions())
         seen: list[str] = []
         cursor = None
         added: list[str] = []
@@ -222,7 +223,7 @@ class TestFilters:
         rows = await _rows(database)
 
         ids = await _walk(
-            ReadQueries(database.read_sessions()), CaseFilters(status=status, assignee_id=assignee)
+            SqlReadQueries(database.read_sessions()), CaseFilters(status=status, assignee_id=assignee)
         )
 
         expected = _expected(
@@ -247,16 +248,16 @@ class TestFilters:
             "100%_x",
         ],
     )
-    @pytest.mark.parametrize("candidate_limit", [queries.FTS_CANDIDATE_LIMIT, 20])
+    @pytest.mark.parametrize("candidate_limit", [FTS_CANDIDATE_LIMIT, 20])
     async def test_text_search_returns_exactly_the_cases_containing_the_text(
-        self, database: Database, q: str, candidate_limit: int, monkeypatch: pytest.MonkeyPatch
+        self, database: Database, q: str, candidate_limit: int
     ) -> None:
         # A small candidate limit takes SQLite's path for common words: the sort index.
-        monkeypatch.setattr(queries, "FTS_CANDIDATE_LIMIT", candidate_limit)
+        search = TextSearch(candidate_limit=candidate_limit)
         rows = await _rows(database)
         needle = q.lower()
 
-        ids = await _walk(ReadQueries(database.read_sessions()), CaseFilters(q=q))
+        ids = await _walk(SqlReadQueries(database.read_sessions(), search), CaseFilters(q=q))
 
         assert ids == _expected(
             rows,
@@ -268,7 +269,7 @@ class TestFilters:
         rows = await _rows(database)
         filters = CaseFilters(q="refund", status=["closed", "resolved"], sort="created_at")
 
-        ids = await _walk(ReadQueries(database.read_sessions()), filters, limit=5)
+        ids = await _walk(SqlReadQueries(database.read_sessions()), filters, limit=5)
 
         expected = _expected(
             rows,

@@ -24,7 +24,7 @@ from supportdesk.application.ports import (
     GatewayTimeout,
     GatewayUnavailable,
 )
-from supportdesk.domain.access import Role
+from supportdesk.domain.access import Actor, Role
 from supportdesk.domain.cases import SupportCase
 from supportdesk.domain.errors import VersionConflict
 from supportdesk.domain.events import Event
@@ -81,6 +81,10 @@ class FakeCaseRepository:
         case = self.data.cases.get(case_id)
         return copy.deepcopy(case) if case else None
 
+    async def get_for(self, actor: Actor, case_id: str) -> SupportCase | None:
+        case = self.data.cases.get(case_id)
+        return copy.deepcopy(case) if case and actor.may_see(case.customer_id) else None
+
     async def save(self, case: SupportCase) -> None:
         if not case.new_events:  # like the SQL repository: nothing changed, nothing written
             return
@@ -127,6 +131,10 @@ class FakeRefundRepository:
     async def get(self, refund_id: str) -> Refund | None:
         refund = self.data.refunds.get(refund_id)
         return copy.deepcopy(refund) if refund else None
+
+    async def get_for(self, actor: Actor, refund_id: str) -> Refund | None:
+        refund = self.data.refunds.get(refund_id)
+        return copy.deepcopy(refund) if refund and actor.may_see(refund.customer_id) else None
 
     async def of_case(self, case_id: str) -> list[Refund]:
         found = [r for r in self.data.refunds.values() if r.support_case_id == case_id]

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from supportdesk.application.cases import CaseService
+from supportdesk.application.ports import ReadQueries
 from supportdesk.application.refunds import RefundService
 from supportdesk.bootstrap import Container
 from supportdesk.domain.access import Actor, Role
@@ -89,8 +90,14 @@ async def refund_service(container: ContainerDep) -> RefundService:
     return container.refund_service()
 
 
+async def read_queries(container: ContainerDep) -> ReadQueries:
+    return container.read
+
+
 CaseServiceDep = Annotated[CaseService, Depends(case_service)]
 RefundServiceDep = Annotated[RefundService, Depends(refund_service)]
+# The lists: each holds only what the actor may read.
+ReadQueriesDep = Annotated[ReadQueries, Depends(read_queries)]
 
 _VERSION = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 

@@ -10,10 +10,10 @@ from fastapi import Depends, Query
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from supportdesk.application.reads import CaseFilters, RefundFilters, decode_cursor
 from supportdesk.domain.cases import CaseStatus, Category, Priority
 from supportdesk.domain.errors import InvalidCursor
 from supportdesk.domain.refunds import RefundStatus
-from supportdesk.infrastructure.db.queries import CaseFilters, RefundFilters, decode_cursor
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE_TIME = re.compile(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from supportdesk.application.ports import Clock, OrderSystem, UnitOfWork
+from supportdesk.application.ports import Clock, OrderSystem, ReadQueries, UnitOfWork
 from supportdesk.domain.access import Actor
 from supportdesk.domain.cases import (
     CaseStatus,
@@ -22,7 +22,7 @@ from supportdesk.domain.errors import (
     ValidationFailed,
     VersionConflict,
 )
-from supportdesk.domain.events import new_id
+from supportdesk.domain.events import Event, new_id
 from supportdesk.domain.messages import Message
 from supportdesk.domain.orders import Order
 from supportdesk.domain.refunds import Refund
@@ -72,11 +72,13 @@ class CaseService:
         orders: OrderSystem,
         clock: Clock,
         reads: UnitOfWork | None = None,
+        queries: ReadQueries | None = None,
     ) -> None:
         self.uow = uow
         # Reads that write nothing go through ``reads`` (on SQLite a deferred transaction on
         # the reader engine), so they never queue behind writers for the write lock.
         self.reads = reads or uow
+        self.queries = queries
         self.orders = orders
         self.clock = clock
 
@@ -106,9 +108,26 @@ class CaseService:
         return case
 
     async def get(self, case_id: str, actor: Actor) -> CaseView:
+        """The owner and staff read a case with its refunds; to anyone else it does not
+        exist."""
         async with self.reads:
             case = await self._get_for(actor, case_id, self.reads)
             return CaseView(case=case, refunds=await self.reads.refunds.of_case(case_id))
+
+    async def messages(self, case_id: str, actor: Actor) -> list[Message]:
+        """A case's messages, oldest first; the owner reads the public ones only."""
+        messages = await self._queries.messages(actor, case_id)
+        if messages is None:
+            raise _no_case(case_id)
+        return messages
+
+    async def history(self, case_id: str, actor: Actor) -> list[Event]:
+        """Every change of the case and its refunds, oldest first; the owner reads what the
+        domain lets a customer read of each (``Event.for_customer``)."""
+        events = await self._queries.case_history(actor, case_id)
+        if events is None:
+            raise _no_case(case_id)
+        return events
 
     async def change(
         self, case_id: str, command: ChangeCase, actor: Actor, expected_version: int | None
@@ -163,13 +182,19 @@ class CaseService:
             await self.uow.commit()
         return message
 
+    @property
+    def _queries(self) -> ReadQueries:
+        if self.queries is None:
+            raise RuntimeError("this CaseService was built without the read queries")
+        return self.queries
+
     async def _get_for(
         self, actor: Actor, case_id: str, uow: UnitOfWork | None = None
     ) -> SupportCase:
         """A case the actor may not see does not exist for them."""
-        case = await (uow or self.uow).cases.get(case_id)
-        if case is None or not actor.may_see(case.customer_id):
-            raise NotFound(f"no support case '{case_id}'")
+        case = await (uow or self.uow).cases.get_for(actor, case_id)
+        if case is None:
+            raise _no_case(case_id)
         return case
 
     async def _check_assignee(self, assignee_id: str | None) -> None:
@@ -180,6 +205,10 @@ class CaseService:
             raise ValidationFailed(
                 "the assignee must be an active member of the support staff", field="assignee_id"
             )
+
+
+def _no_case(case_id: str) -> NotFound:
+    return NotFound(f"no support case '{case_id}'")
 
 
 def order_reference(order: Order) -> OrderReference:

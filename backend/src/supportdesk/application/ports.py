@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, Self
 
+from supportdesk.application.reads import CaseFilters, PageOf, RefundFilters, Stats
+from supportdesk.domain.access import Actor
 from supportdesk.domain.cases import SupportCase
+from supportdesk.domain.events import Event
 from supportdesk.domain.messages import Message
 from supportdesk.domain.orders import Order
 from supportdesk.domain.refunds import Refund, RefundStatus
@@ -111,7 +114,15 @@ class GatewayUnavailable(GatewayError):
 class CaseRepository(Protocol):
     async def add(self, case: SupportCase) -> None: ...
 
-    async def get(self, case_id: str) -> SupportCase | None: ...
+    async def get(self, case_id: str) -> SupportCase | None:
+        """Any case, whoever asks: for the system's own work. What a person asks for is
+        read with ``get_for``."""
+        ...
+
+    async def get_for(self, actor: Actor, case_id: str) -> SupportCase | None:
+        """The case if the actor may read it (staff: any; a customer: their own), else None:
+        not found and not theirs are one answer. The same rule as the lists'."""
+        ...
 
     async def save(self, case: SupportCase) -> None:
         """Raises VersionConflict when the case changed since it was read."""
@@ -132,7 +143,13 @@ class MessageRepository(Protocol):
 class RefundRepository(Protocol):
     async def add(self, refund: Refund) -> None: ...
 
-    async def get(self, refund_id: str) -> Refund | None: ...
+    async def get(self, refund_id: str) -> Refund | None:
+        """Any refund, whoever asks: for the system's own work (reconciliation)."""
+        ...
+
+    async def get_for(self, actor: Actor, refund_id: str) -> Refund | None:
+        """The refund if the actor may read it, else None (see ``CaseRepository.get_for``)."""
+        ...
 
     async def of_case(self, case_id: str) -> list[Refund]: ...
 
@@ -147,6 +164,34 @@ class RefundRepository(Protocol):
     async def claim_for_reconciliation(
         self, *, now: datetime, stale_before: datetime, lease_until: datetime, limit: int
     ) -> list[str]: ...
+
+
+class ReadQueries(Protocol):
+    """The read side: lists straight from the store, each holding only what the actor may
+    read (the rule of ``get_for``). A sub-resource of something the actor may not read is
+    None, which the use case answers as not found."""
+
+    async def cases(
+        self, actor: Actor, filters: CaseFilters, *, limit: int, cursor: str | None
+    ) -> PageOf[tuple[SupportCase, list[Refund]]]: ...
+
+    async def refunds(
+        self, actor: Actor, filters: RefundFilters, *, limit: int, cursor: str | None
+    ) -> PageOf[Refund]: ...
+
+    async def messages(self, actor: Actor, case_id: str) -> list[Message] | None:
+        """Oldest first; a customer never reads an internal note."""
+        ...
+
+    async def case_history(self, actor: Actor, case_id: str) -> list[Event] | None:
+        """The events of the case and its refunds, oldest first, as the actor reads them."""
+        ...
+
+    async def refund_history(self, actor: Actor, refund_id: str) -> list[Event] | None: ...
+
+    async def stats(self, now: datetime) -> Stats:
+        """The overview's figures over every case and refund (staff only)."""
+        ...
 
 
 class UserRepository(Protocol):

@@ -17,6 +17,7 @@ from supportdesk.application.ports import (
     GatewayUnavailable,
     OrderSystem,
     PaymentGateway,
+    ReadQueries,
     UnitOfWork,
 )
 from supportdesk.domain.access import SYSTEM, Actor
@@ -29,7 +30,7 @@ from supportdesk.domain.errors import (
     ValidationFailed,
     VersionConflict,
 )
-from supportdesk.domain.events import new_id
+from supportdesk.domain.events import Event, new_id
 from supportdesk.domain.orders import Order
 from supportdesk.domain.refunds import (
     Refund,
@@ -74,10 +75,12 @@ class RefundService:
         clock: Clock,
         policy: RefundPolicy,
         reads: UnitOfWork | None = None,
+        queries: ReadQueries | None = None,
     ) -> None:
         self.uow = uow
         # Reads that write nothing: see CaseService.
         self.reads = reads or uow
+        self.queries = queries
         self.orders = orders
         self.gateway = gateway
         self.clock = clock
@@ -141,8 +144,18 @@ class RefundService:
         return refund
 
     async def get(self, refund_id: str, actor: Actor) -> Refund:
+        """The owner and staff read a refund; to anyone else it does not exist."""
         async with self.reads:
             return await self._refund_for(actor, refund_id, self.reads)
+
+    async def history(self, refund_id: str, actor: Actor) -> list[Event]:
+        """The refund's events, oldest first, as the actor may read them."""
+        if self.queries is None:
+            raise RuntimeError("this RefundService was built without the read queries")
+        events = await self.queries.refund_history(actor, refund_id)
+        if events is None:
+            raise NotFound(f"no refund '{refund_id}'")
+        return events
 
     async def window_for(self, refund: Refund) -> RefundWindow:
         """The window as it is now for the refund's order."""
@@ -350,16 +363,16 @@ class RefundService:
     async def _refund_for(
         self, actor: Actor, refund_id: str, uow: UnitOfWork | None = None
     ) -> Refund:
-        refund = await (uow or self.uow).refunds.get(refund_id)
-        if refund is None or not actor.may_see(refund.customer_id):
+        refund = await (uow or self.uow).refunds.get_for(actor, refund_id)
+        if refund is None:
             raise NotFound(f"no refund '{refund_id}'")
         return refund
 
     async def _case_for(
         self, actor: Actor, case_id: str, uow: UnitOfWork | None = None
     ) -> SupportCase:
-        case = await (uow or self.uow).cases.get(case_id)
-        if case is None or not actor.may_see(case.customer_id):
+        case = await (uow or self.uow).cases.get_for(actor, case_id)
+        if case is None:
             raise NotFound(f"no support case '{case_id}'")
         return case
 

@@ -11,6 +11,7 @@ from supportdesk.api.deps import (
     CurrentActor,
     CustomerActor,
     ExpectedVersion,
+    ReadQueriesDep,
 )
 from supportdesk.api.filters import CaseFiltersDep, Cursor, Limit
 from supportdesk.api.idempotency import IdempotencyKey, fingerprint, once
@@ -74,12 +75,12 @@ async def open_case(
 @router.get("/support-cases", response_model=Page[SupportCaseOut], summary="Cases, filtered")
 async def list_cases(
     actor: CurrentActor,
-    container: ContainerDep,
+    queries: ReadQueriesDep,
     filters: CaseFiltersDep,
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> Page[SupportCaseOut]:
-    page = await container.read.cases(actor, filters, limit=limit, cursor=cursor)
+    page = await queries.cases(actor, filters, limit=limit, cursor=cursor)
     return Page(items=[case_out(c, r) for c, r in page.items], next_cursor=page.next_cursor)
 
 
@@ -156,11 +157,9 @@ async def add_message(
     responses=problems(404),
 )
 async def list_messages(
-    case_id: str, actor: CurrentActor, cases: CaseServiceDep, container: ContainerDep
+    case_id: str, actor: CurrentActor, cases: CaseServiceDep
 ) -> list[MessageOut]:
-    await cases.get(case_id, actor)
-    messages = await container.read.messages(case_id, include_internal=actor.is_staff)
-    return [message_out(m) for m in messages]
+    return [message_out(m) for m in await cases.messages(case_id, actor)]
 
 
 @router.get(
@@ -169,9 +168,5 @@ async def list_messages(
     summary="Events of the case and its refunds, oldest first",
     responses=problems(404),
 )
-async def case_history(
-    case_id: str, actor: CurrentActor, cases: CaseServiceDep, container: ContainerDep
-) -> list[EventOut]:
-    await cases.get(case_id, actor)
-    events = await container.read.history(case_id=case_id, include_internal=actor.is_staff)
-    return [event_out(e) for e in events]
+async def case_history(case_id: str, actor: CurrentActor, cases: CaseServiceDep) -> list[EventOut]:
+    return [event_out(e) for e in await cases.history(case_id, actor)]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from supportdesk.api.deps import ContainerDep, StaffActor
+from supportdesk.api.deps import ContainerDep, ReadQueriesDep, StaffActor
 from supportdesk.api.openapi import problems
 from supportdesk.api.schemas import DayCount, MoneyTotal, StatsOut
-from supportdesk.infrastructure.db.queries import overview_stats
 
 router = APIRouter(tags=["overview"])
 
@@ -23,12 +22,12 @@ STATS_FRESH_SECONDS = 15
     summary="Counts and sums for agents",
     responses=problems(403),
 )
-async def stats(actor: StaffActor, container: ContainerDep) -> StatsOut:
+async def stats(actor: StaffActor, container: ContainerDep, queries: ReadQueriesDep) -> StatsOut:
     cached = await container.cache.get("overview-stats")
     if cached is not None:
         return StatsOut.model_validate_json(cached)
     now = container.clock.now()
-    figures = await overview_stats(container.database.read_sessions(), now)
+    figures = await queries.stats(now)
     answer = StatsOut(
         as_of=now,
         cases_by_status=figures.cases_by_status,

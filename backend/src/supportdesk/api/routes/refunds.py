@@ -10,6 +10,7 @@ from supportdesk.api.deps import (
     CurrentActor,
     CustomerActor,
     ExpectedVersion,
+    ReadQueriesDep,
     RefundServiceDep,
     StaffActor,
 )
@@ -89,11 +90,12 @@ async def quote_refund(
 async def list_refunds(
     actor: CurrentActor,
     container: ContainerDep,
+    queries: ReadQueriesDep,
     filters: RefundFiltersDep,
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> Page[RefundOut]:
-    page = await container.read.refunds(actor, filters, limit=limit, cursor=cursor)
+    page = await queries.refunds(actor, filters, limit=limit, cursor=cursor)
     now = container.clock.now()
     policy = container.refund_policy
     return Page(
@@ -236,8 +238,6 @@ async def execute_refund(
     responses=problems(404),
 )
 async def refund_history(
-    refund_id: str, actor: CurrentActor, refunds: RefundServiceDep, container: ContainerDep
+    refund_id: str, actor: CurrentActor, refunds: RefundServiceDep
 ) -> list[EventOut]:
-    await refunds.get(refund_id, actor)
-    events = await container.read.history(refund_id=refund_id, include_internal=actor.is_staff)
-    return [event_out(e) for e in events]
+    return [event_out(e) for e in await refunds.history(refund_id, actor)]

@@ -17,6 +17,8 @@ from supportdesk.domain.cases import (
     SnapshotLine,
     SupportCase,
 )
+from supportdesk.domain.events import EntityKind, Event
+from supportdesk.domain.messages import Message
 from supportdesk.domain.money import LineRefund
 from supportdesk.domain.refunds import (
     Refund,
@@ -27,7 +29,13 @@ from supportdesk.domain.refunds import (
 )
 from supportdesk.domain.users import UserAccount
 from supportdesk.domain.window import RefundWindow
-from supportdesk.infrastructure.db.models import RefundRecord, SupportCaseRecord, UserRecord
+from supportdesk.infrastructure.db.models import (
+    EventRecord,
+    MessageRecord,
+    RefundRecord,
+    SupportCaseRecord,
+    UserRecord,
+)
 
 
 def case_row(case: SupportCase) -> dict[str, Any]:
@@ -197,4 +205,62 @@ def user_from_record(record: UserRecord) -> UserAccount:
         password_hash=record.password_hash,
         active=record.active,
         created_at=record.created_at,
+    )
+
+
+def message_row(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "case_id": message.case_id,
+        "author_id": message.author_id,
+        "author_role": message.author_role,
+        "body": message.body,
+        "internal": message.internal,
+        "created_at": message.created_at,
+    }
+
+
+def message_from_record(record: MessageRecord | Row[Any]) -> Message:
+    return Message(
+        id=record.id,
+        case_id=record.case_id,
+        author_id=record.author_id,
+        author_role=record.author_role,
+        body=record.body,
+        internal=record.internal,
+        created_at=record.created_at,
+    )
+
+
+def event_row(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "at": event.at,
+        "actor_id": event.actor_id,
+        "actor_role": event.actor_role,
+        "entity": event.entity.value,
+        "entity_id": event.entity_id,
+        "case_id": event.case_id,
+        "type": event.type,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "note": event.note,
+        "note_public": event.note_public,
+    }
+
+
+def event_from_record(record: EventRecord | Row[Any]) -> Event:
+    return Event(
+        id=record.id,
+        at=record.at,
+        actor_id=record.actor_id,
+        actor_role=record.actor_role,
+        entity=EntityKind(record.entity),
+        entity_id=record.entity_id,
+        case_id=record.case_id,
+        type=record.type,
+        from_status=record.from_status,
+        to_status=record.to_status,
+        note=record.note,
+        note_public=record.note_public,
     )

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from supportdesk.domain.access import Role
+from supportdesk.domain.access import Actor, Role
 from supportdesk.domain.cases import (
     SupportCase,
 )
@@ -30,6 +30,8 @@ from supportdesk.domain.users import UserAccount
 from supportdesk.infrastructure.db.mapping import (
     case_from_record,
     case_row,
+    event_row,
+    message_row,
     refund_from_record,
     refund_row,
     user_from_record,
@@ -42,6 +44,7 @@ from supportdesk.infrastructure.db.models import (
     SupportCaseRecord,
     UserRecord,
 )
+from supportdesk.infrastructure.db.reads.readable import readable_cases, readable_refunds
 
 # Reads select the tables' rows, not ORM instances: nothing is ever changed through the
 # session's identity map (saves are conditional UPDATEs), and loading instances was about
@@ -53,26 +56,7 @@ _REFUNDS = RefundRecord.__table__
 async def _append_events(session: AsyncSession, events: list[Event]) -> None:
     if not events:
         return
-    await session.execute(
-        insert(EventRecord),
-        [
-            {
-                "id": e.id,
-                "at": e.at,
-                "actor_id": e.actor_id,
-                "actor_role": e.actor_role,
-                "entity": e.entity.value,
-                "entity_id": e.entity_id,
-                "case_id": e.case_id,
-                "type": e.type,
-                "from_status": e.from_status,
-                "to_status": e.to_status,
-                "note": e.note,
-                "note_public": e.note_public,
-            }
-            for e in events
-        ],
-    )
+    await session.execute(insert(EventRecord), [event_row(e) for e in events])
     events.clear()
 
 
@@ -89,6 +73,14 @@ class SqlCaseRepository:
 
     async def get(self, case_id: str) -> SupportCase | None:
         result = await self.session.execute(select(_CASES).where(_CASES.c.id == case_id))
+        row = result.first()
+        return case_from_record(row) if row else None
+
+    async def get_for(self, actor: Actor, case_id: str) -> SupportCase | None:
+        """The case if the actor may read it: the lists' readable condition, in the query."""
+        result = await self.session.execute(
+            select(_CASES).where(_CASES.c.id == case_id, readable_cases(actor))
+        )
         row = result.first()
         return case_from_record(row) if row else None
 
@@ -134,17 +126,7 @@ class SqlMessageRepository:
         self.session = session
 
     async def add(self, message: Message) -> None:
-        self.session.add(
-            MessageRecord(
-                id=message.id,
-                case_id=message.case_id,
-                author_id=message.author_id,
-                author_role=message.author_role,
-                body=message.body,
-                internal=message.internal,
-                created_at=message.created_at,
-            )
-        )
+        self.session.add(MessageRecord(**message_row(message)))
         await self.session.flush()
 
 
@@ -161,6 +143,14 @@ class SqlRefundRepository:
 
     async def get(self, refund_id: str) -> Refund | None:
         result = await self.session.execute(select(_REFUNDS).where(_REFUNDS.c.id == refund_id))
+        row = result.first()
+        return refund_from_record(row) if row else None
+
+    async def get_for(self, actor: Actor, refund_id: str) -> Refund | None:
+        """The refund if the actor may read it: the lists' readable condition, in the query."""
+        result = await self.session.execute(
+            select(_REFUNDS).where(_REFUNDS.c.id == refund_id, readable_refunds(actor))
+        )
         row = result.first()
         return refund_from_record(row) if row else None
 

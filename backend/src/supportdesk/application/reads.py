@@ -1,0 +1,95 @@
+"""What the read side answers, whatever stores it: list filters, pages and their cursors,
+and the overview's figures. The read port itself is ``ReadQueries`` in ``ports.py``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from supportdesk.domain.errors import InvalidCursor
+
+T = TypeVar("T")
+SORTS = ("created_at", "-created_at", "updated_at", "-updated_at")
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFilters:
+    status: Sequence[str] = ()
+    priority: str | None = None
+    category: str | None = None
+    assignee_id: str | None = None
+    customer_id: str | None = None
+    order_id: str | None = None
+    q: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    sort: str = "-created_at"
+
+
+@dataclass(frozen=True, slots=True)
+class RefundFilters:
+    status: Sequence[str] = ()
+    order_id: str | None = None
+    customer_id: str | None = None
+    support_case_id: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    sort: str = "-created_at"
+
+
+@dataclass(slots=True)
+class PageOf(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    cases_by_status: dict[str, int]
+    refunds_by_status: dict[str, int]
+    refunded_totals: dict[str, int]
+    settled_totals: dict[str, int]
+    median_seconds_to_final_30d: float | None
+    refunds_per_day: list[tuple[str, int]]
+
+
+def encode_cursor(sort: str, value: datetime, row_id: str) -> str:
+    """Where the next page starts: the sort it was given out for, and the last row's sort
+    value and id."""
+    raw = json.dumps([sort, value.isoformat(), row_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str | None = None) -> tuple[datetime, str]:
+    """The position a cursor of ours names. Anything else, or a cursor given out for another
+    sort than ``sort``, is refused with ``InvalidCursor``: whatever garbage it holds, it never
+    reaches a query."""
+    refused = InvalidCursor("the cursor is not one this service gave out", field="cursor")
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        given_for, value, row_id = json.loads(raw)
+        at = datetime.fromisoformat(value)
+        at.astimezone(UTC)  # an offset that takes it out of range
+    except (ValueError, TypeError, OverflowError, binascii.Error, RecursionError):
+        raise refused from None
+    valid = (
+        given_for in SORTS
+        and at.tzinfo is not None
+        and isinstance(row_id, str)
+        and 0 < len(row_id) <= 64
+        and row_id.isascii()
+        and row_id.isprintable()
+    )
+    if not valid:
+        raise refused
+    if sort is not None and given_for != sort:
+        raise InvalidCursor(
+            f"the cursor was given out for sort={given_for}, not sort={sort}", field="cursor"
+        )
+    return at, row_id

@@ -1,0 +1,199 @@
+"""The lists: filtered, keyset-paged cases and refunds, and a case's messages and history,
+straight from the tables. Every query holds its resource's readable condition
+(``readable.py``), the same one the single reads use."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from supportdesk.application.reads import CaseFilters, PageOf, RefundFilters, Stats
+from supportdesk.domain.access import Actor
+from supportdesk.domain.cases import SupportCase
+from supportdesk.domain.events import Event
+from supportdesk.domain.messages import Message
+from supportdesk.domain.refunds import Refund
+from supportdesk.infrastructure.db.mapping import (
+    case_from_record,
+    event_from_record,
+    message_from_record,
+    refund_from_record,
+)
+from supportdesk.infrastructure.db.models import (
+    EventRecord,
+    MessageRecord,
+    RefundRecord,
+    SupportCaseRecord,
+)
+from supportdesk.infrastructure.db.reads.paging import cut, keyset
+from supportdesk.infrastructure.db.reads.readable import (
+    readable_cases,
+    readable_events,
+    readable_messages,
+    readable_refunds,
+)
+from supportdesk.infrastructure.db.reads.stats import overview_stats
+from supportdesk.infrastructure.db.reads.text_search import TextSearch
+
+# Rows of the tables, not ORM instances: see repositories.py.
+_CASES = SupportCaseRecord.__table__
+_REFUNDS = RefundRecord.__table__
+_MESSAGES = MessageRecord.__table__
+_EVENTS = EventRecord.__table__
+
+
+def _filtered(
+    columns: Any,
+    statuses: Sequence[str],
+    created_after: datetime | None,
+    created_before: datetime | None,
+    *,
+    equal: list[tuple[Any, str | None]],
+) -> list[ColumnElement[bool]]:
+    """The list filters as conditions (on top of what the actor may read)."""
+    conditions: list[ColumnElement[bool]] = []
+    if statuses:
+        conditions.append(columns.status.in_(statuses))
+    conditions.extend(column == value for column, value in equal if value is not None)
+    if created_after:
+        conditions.append(columns.created_at >= created_after)
+    if created_before:
+        conditions.append(columns.created_at < created_before)
+    return conditions
+
+
+class SqlReadQueries:
+    """The read port (``application.ports.ReadQueries``) on the reader engine. Built once
+    by the container, with the text search it keeps."""
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], text_search: TextSearch | None = None
+    ) -> None:
+        self._sessions = sessions
+        self._text_search = text_search or TextSearch()
+
+    async def cases(
+        self, actor: Actor, filters: CaseFilters, *, limit: int, cursor: str | None
+    ) -> PageOf[tuple[SupportCase, list[Refund]]]:
+        c = _CASES.c
+        conditions = [readable_cases(actor)]
+        conditions += _filtered(
+            c,
+            filters.status,
+            filters.created_after,
+            filters.created_before,
+            equal=[
+                (c.priority, filters.priority),
+                (c.category, filters.category),
+                (c.assignee_id, filters.assignee_id),
+                (c.customer_id, filters.customer_id),
+                (c.order_id, filters.order_id),
+            ],
+        )
+        sort_column = c.updated_at if filters.sort.endswith("updated_at") else c.created_at
+        async with self._sessions() as session:
+            if filters.q:
+                conditions += await self._text_search.conditions(session, filters.q)
+            query = keyset(
+                select(_CASES).where(*conditions), sort_column, c.id, filters.sort, cursor, limit
+            )
+            records = list(await session.execute(query))
+            page, next_cursor = cut(records, limit, filters.sort, sort_column.key)
+            refunds = await _refunds_of_cases(session, [r.id for r in page])
+        return PageOf(
+            items=[(case_from_record(r), refunds.get(r.id, [])) for r in page],
+            next_cursor=next_cursor,
+        )
+
+    async def refunds(
+        self, actor: Actor, filters: RefundFilters, *, limit: int, cursor: str | None
+    ) -> PageOf[Refund]:
+        r = _REFUNDS.c
+        conditions = [readable_refunds(actor)]
+        conditions += _filtered(
+            r,
+            filters.status,
+            filters.created_after,
+            filters.created_before,
+            equal=[
+                (r.order_id, filters.order_id),
+                (r.customer_id, filters.customer_id),
+                (r.support_case_id, filters.support_case_id),
+            ],
+        )
+        sort_column = r.updated_at if filters.sort.endswith("updated_at") else r.created_at
+        query = keyset(
+            select(_REFUNDS).where(*conditions), sort_column, r.id, filters.sort, cursor, limit
+        )
+        async with self._sessions() as session:
+            records = list(await session.execute(query))
+        page, next_cursor = cut(records, limit, filters.sort, sort_column.key)
+        return PageOf(items=[refund_from_record(row) for row in page], next_cursor=next_cursor)
+
+    async def messages(self, actor: Actor, case_id: str) -> list[Message] | None:
+        """The case's messages the actor may read, oldest first; None when the case is not
+        one they may read."""
+        m = _MESSAGES.c
+        async with self._sessions() as session:
+            if not await _exists(session, _CASES.c.id == case_id, readable_cases(actor)):
+                return None
+            rows = await session.execute(
+                select(_MESSAGES)
+                .where(m.case_id == case_id, readable_messages(actor))
+                .order_by(m.seq)
+            )
+            return [message_from_record(row) for row in rows]
+
+    async def case_history(self, actor: Actor, case_id: str) -> list[Event] | None:
+        """The events of the case and its refunds, in the order they happened, as the actor
+        may read them; None when the case is not one they may read."""
+        async with self._sessions() as session:
+            if not await _exists(session, _CASES.c.id == case_id, readable_cases(actor)):
+                return None
+            return await _events(session, actor, _EVENTS.c.case_id == case_id)
+
+    async def refund_history(self, actor: Actor, refund_id: str) -> list[Event] | None:
+        """The refund's events as the actor may read them; None when the refund is not one
+        they may read."""
+        async with self._sessions() as session:
+            if not await _exists(session, _REFUNDS.c.id == refund_id, readable_refunds(actor)):
+                return None
+            return await _events(session, actor, _EVENTS.c.entity_id == refund_id)
+
+    async def stats(self, now: datetime) -> Stats:
+        return await overview_stats(self._sessions, now)
+
+
+async def _exists(session: AsyncSession, *conditions: ColumnElement[bool]) -> bool:
+    """The sub-resources' guard: one indexed lookup of the parent under its readable
+    condition, instead of loading it."""
+    return bool(await session.scalar(select(exists().where(*conditions))))
+
+
+async def _events(session: AsyncSession, actor: Actor, which: ColumnElement[bool]) -> list[Event]:
+    rows = await session.execute(
+        select(_EVENTS).where(which, readable_events(actor)).order_by(_EVENTS.c.seq)
+    )
+    events = [event_from_record(row) for row in rows]
+    if actor.is_staff:
+        return events
+    # What a customer reads of each event is the domain's rule.
+    return [seen for seen in (event.for_customer() for event in events) if seen is not None]
+
+
+async def _refunds_of_cases(session: AsyncSession, case_ids: list[str]) -> dict[str, list[Refund]]:
+    if not case_ids:
+        return {}
+    rows = await session.execute(
+        select(_REFUNDS)
+        .where(_REFUNDS.c.support_case_id.in_(case_ids))
+        .order_by(_REFUNDS.c.created_at)
+    )
+    by_case: dict[str, list[Refund]] = {}
+    for row in rows:
+        by_case.setdefault(row.support_case_id, []).append(refund_from_record(row))
+    return by_case
