@@ -26,7 +26,7 @@ from supportdesk.application.ports import (
 )
 from supportdesk.domain.access import Actor, Role
 from supportdesk.domain.cases import SupportCase
-from supportdesk.domain.errors import VersionConflict
+from supportdesk.domain.errors import EmailTaken, VersionConflict
 from supportdesk.domain.events import Event
 from supportdesk.domain.messages import Message
 from supportdesk.domain.orders import Order
@@ -198,6 +198,10 @@ class FakeUserRepository:
         return next((u for u in self.data.users.values() if u.email == wanted), None)
 
     async def add(self, user: UserAccount) -> None:
+        """Like the unique index: an email is taken once, whatever its case."""
+        user = replace(user, email=user.email.strip().lower())
+        if await self.by_email(user.email) is not None:
+            raise EmailTaken("a user with this email exists")
         self.data.users[user.id] = user
 
     async def set_active(self, user_id: str, active: bool) -> None:
