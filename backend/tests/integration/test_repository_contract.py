@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,16 +23,19 @@ from sqlalchemy import select
 
 from supportdesk.application.cases import order_reference
 from supportdesk.application.ports import UnitOfWork
+from supportdesk.application.reads import CaseFilters, RefundFilters
 from supportdesk.domain.access import Actor, Role
 from supportdesk.domain.cases import Category, Priority, SupportCase
 from supportdesk.domain.errors import EmailTaken, VersionConflict
 from supportdesk.domain.events import Event
+from supportdesk.domain.messages import Message
 from supportdesk.domain.refunds import Refund, RefundStatus, RequestedItem, calculate_refund
 from supportdesk.domain.users import UserAccount
 from supportdesk.domain.window import RefundWindow
 from supportdesk.infrastructure.db.mapping import event_from_record
 from supportdesk.infrastructure.db.migrate import upgrade
 from supportdesk.infrastructure.db.models import EventRecord
+from supportdesk.infrastructure.db.reads import SqlReadQueries
 from supportdesk.infrastructure.db.session import Database
 from supportdesk.infrastructure.db.uow import SqlUnitOfWork
 from tests.service.builders import an_order
@@ -100,6 +104,19 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
     if request.param == "fake":
         yield _fake()
         return
+    async with _database(request, tmp_path) as database:
+        yield _sql(request.param, database)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    async with _database(request, tmp_path) as database:
+        yield database
+
+
+@asynccontextmanager
+async def _database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """An empty migrated database: a copy of a SQLite template, or PostgreSQL emptied."""
     if request.param == "sqlite":
         template: Path = request.getfixturevalue("empty_sqlite")
         path = tmp_path / "contract.db"
@@ -116,7 +133,7 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
                 f"TRUNCATE {', '.join(POSTGRES_TABLES)} RESTART IDENTITY CASCADE"
             )
     try:
-        yield _sql(request.param, database)
+        yield database
     finally:
         await database.dispose()
 
@@ -576,3 +593,97 @@ class TestUsers:
             ("b@example.com", False),
             ("c@example.com", True),
         ]
+
+
+class TestReadSideUsesTheSameRule:
+    """The read side (SQL only: lists have no fake) holds the same readable rule as
+    ``get_for``: what a list shows is exactly what single reads answer, and a sub-resource
+    of something unreadable is None (404), while an empty one is an empty list."""
+
+    @pytest.fixture
+    async def desk(self, database: Database) -> SqlReadQueries:
+        backend = _sql("sql", database)
+        anna_case, ben_case, quiet = (
+            a_case(),
+            a_case(id="case_c2", customer_id="cust-ben"),
+            a_case(id="case_c3"),
+        )
+        await stored(
+            backend,
+            anna_case,
+            ben_case,
+            quiet,
+            a_refund(anna_case, id="rf_anna"),
+            a_refund(ben_case, id="rf_ben"),
+        )
+        uow = backend.uow()
+        async with uow:
+            for internal in (False, True):
+                message = Message.write(
+                    case_id=anna_case.id, by=AGENT, body="hello", internal=internal, now=NOW
+                )
+                await uow.messages.add(message)
+                case = await uow.cases.get(anna_case.id)
+                assert case is not None
+                case.add_event(
+                    "internal_note_added" if internal else "message_added", by=AGENT, now=NOW
+                )
+                await uow.cases.save(case)
+            await uow.commit()
+        return SqlReadQueries(database.read_sessions())
+
+    @pytest.mark.parametrize("actor", [AGENT, ANNA, BEN, NOBODY])
+    async def test_a_list_holds_exactly_what_single_reads_answer(
+        self, database: Database, desk: SqlReadQueries, actor: Actor
+    ) -> None:
+        cases = await desk.cases(actor, CaseFilters(), limit=100, cursor=None)
+        refunds = await desk.refunds(actor, RefundFilters(), limit=100, cursor=None)
+
+        uow = _sql("sql", database).uow()
+        async with uow:
+            readable_cases = {
+                i for i in ("case_c1", "case_c2", "case_c3") if await uow.cases.get_for(actor, i)
+            }
+            readable_refunds = {
+                i for i in ("rf_anna", "rf_ben") if await uow.refunds.get_for(actor, i)
+            }
+        assert {case.id for case, _ in cases.items} == readable_cases
+        assert {refund.id for refund in refunds.items} == readable_refunds
+
+    async def test_a_customer_filtering_by_another_customer_gets_nothing(
+        self, desk: SqlReadQueries
+    ) -> None:
+        page = await desk.cases(ANNA, CaseFilters(customer_id="cust-ben"), limit=10, cursor=None)
+
+        assert page.items == []
+
+    async def test_messages_and_history_of_an_unreadable_case_are_none(
+        self, desk: SqlReadQueries
+    ) -> None:
+        assert await desk.messages(BEN, "case_c1") is None
+        assert await desk.case_history(BEN, "case_c1") is None
+        assert await desk.refund_history(BEN, "rf_anna") is None
+        assert await desk.messages(AGENT, "case_nope") is None
+        assert await desk.refund_history(AGENT, "rf_nope") is None
+
+    async def test_a_readable_case_without_messages_has_an_empty_list(
+        self, desk: SqlReadQueries
+    ) -> None:
+        assert await desk.messages(ANNA, "case_c3") == []
+
+    async def test_the_owner_reads_no_internal_note_nor_its_event(
+        self, desk: SqlReadQueries
+    ) -> None:
+        anna_messages = await desk.messages(ANNA, "case_c1")
+        staff_messages = await desk.messages(AGENT, "case_c1")
+        anna_history = await desk.case_history(ANNA, "case_c1")
+        staff_history = await desk.case_history(AGENT, "case_c1")
+
+        assert anna_messages is not None and staff_messages is not None
+        assert [m.internal for m in anna_messages] == [False]
+        assert [m.internal for m in staff_messages] == [False, True]
+        assert anna_history is not None and staff_history is not None
+        assert "internal_note_added" not in [e.type for e in anna_history]
+        assert "internal_note_added" in [e.type for e in staff_history]
+        # The case's history holds its refund's events too.
+        assert "refund_requested" in [e.type for e in anna_history]
