@@ -223,7 +223,8 @@ class TestFilters:
         rows = await _rows(database)
 
         ids = await _walk(
-            SqlReadQueries(database.read_sessions()), CaseFilters(status=status, assignee_id=assignee)
+            SqlReadQueries(database.read_sessions()),
+            CaseFilters(status=status, assignee_id=assignee),
         )
 
         expected = _expected(
