@@ -34,7 +34,9 @@ class Actor:
         return self.role is Role.CUSTOMER and self.customer_id == customer_id
 
     def may_see(self, customer_id: str) -> bool:
-        """Staff see everything; a customer sees only their own."""
+        """Staff see everything; a customer sees only their own. The database asks the same
+        question in SQL, one condition per resource (``infrastructure/db/reads/readable.py``),
+        held to this rule by the repository contract tests."""
         return self.is_staff or self.owns(customer_id)
 
 
