@@ -108,7 +108,7 @@ async def prepare_database(url: str) -> None:
     from supportdesk.infrastructure.db.bulk import seed_bulk
     from supportdesk.infrastructure.db.migrate import upgrade
     from supportdesk.infrastructure.db.session import Database
-    from supportdesk.infrastructure.seed import seed_demo
+    from supportdesk.devdata import seed_demo
 
     await asyncio.to_thread(upgrade, url)
     database = Database.connect(url)

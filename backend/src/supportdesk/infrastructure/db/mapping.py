@@ -14,10 +14,10 @@ from supportdesk.domain.cases import (
     Category,
     OrderReference,
     Priority,
-    SnapshotLine,
     SupportCase,
 )
 from supportdesk.domain.money import LineRefund
+from supportdesk.domain.orders import OrderLine
 from supportdesk.domain.refunds import (
     Refund,
     RefundCalculation,
@@ -42,18 +42,7 @@ def case_row(case: SupportCase) -> dict[str, Any]:
         "assignee_id": case.assignee_id,
         "order_snapshot": {
             "currency": case.order.currency,
-            "lines": [
-                {
-                    "line_id": line.line_id,
-                    "sku": line.sku,
-                    "name": line.name,
-                    "quantity": line.quantity,
-                    "unit_price": line.unit_price,
-                    "discount": line.discount,
-                    "tax": line.tax,
-                }
-                for line in case.order.lines
-            ],
+            "lines": [line.fields() for line in case.order.lines],
         },
         "version": case.version,
         "updated_at": case.updated_at,
@@ -68,7 +57,7 @@ def case_from_record(record: SupportCaseRecord | Row[Any]) -> SupportCase:
         order=OrderReference(
             order_id=record.order_id,
             currency=snapshot["currency"],
-            lines=tuple(SnapshotLine(**line) for line in snapshot["lines"]),
+            lines=tuple(OrderLine.from_fields(line) for line in snapshot["lines"]),
         ),
         subject=record.subject,
         description=record.description,
