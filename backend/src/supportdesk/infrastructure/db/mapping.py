@@ -16,6 +16,7 @@ from supportdesk.domain.cases import (
     Priority,
     SupportCase,
 )
+from supportdesk.domain.events import Event
 from supportdesk.domain.money import LineRefund
 from supportdesk.domain.orders import OrderLine
 from supportdesk.domain.refunds import (
@@ -47,6 +48,11 @@ def case_row(case: SupportCase) -> dict[str, Any]:
         "version": case.version,
         "updated_at": case.updated_at,
     }
+
+
+def new_case_row(case: SupportCase) -> dict[str, Any]:
+    """The row of a case that is not stored yet: also its id and when it was opened."""
+    return {**case_row(case), "id": case.id, "created_at": case.created_at}
 
 
 def case_from_record(record: SupportCaseRecord | Row[Any]) -> SupportCase:
@@ -118,6 +124,28 @@ def refund_row(refund: Refund) -> dict[str, Any]:
         "version": refund.version,
         "updated_at": refund.updated_at,
         "final_at": refund.updated_at if refund.is_final else None,
+    }
+
+
+def new_refund_row(refund: Refund) -> dict[str, Any]:
+    """The row of a refund that is not stored yet: also its id and when it was requested."""
+    return {**refund_row(refund), "id": refund.id, "created_at": refund.created_at}
+
+
+def event_row(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "at": event.at,
+        "actor_id": event.actor_id,
+        "actor_role": event.actor_role,
+        "entity": event.entity.value,
+        "entity_id": event.entity_id,
+        "case_id": event.case_id,
+        "type": event.type,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "note": event.note,
+        "note_public": event.note_public,
     }
 
 

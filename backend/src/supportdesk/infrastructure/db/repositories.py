@@ -30,6 +30,9 @@ from supportdesk.domain.users import UserAccount
 from supportdesk.infrastructure.db.mapping import (
     case_from_record,
     case_row,
+    event_row,
+    new_case_row,
+    new_refund_row,
     refund_from_record,
     refund_row,
     user_from_record,
@@ -53,26 +56,7 @@ _REFUNDS = RefundRecord.__table__
 async def _append_events(session: AsyncSession, events: list[Event]) -> None:
     if not events:
         return
-    await session.execute(
-        insert(EventRecord),
-        [
-            {
-                "id": e.id,
-                "at": e.at,
-                "actor_id": e.actor_id,
-                "actor_role": e.actor_role,
-                "entity": e.entity.value,
-                "entity_id": e.entity_id,
-                "case_id": e.case_id,
-                "type": e.type,
-                "from_status": e.from_status,
-                "to_status": e.to_status,
-                "note": e.note,
-                "note_public": e.note_public,
-            }
-            for e in events
-        ],
-    )
+    await session.execute(insert(EventRecord), [event_row(e) for e in events])
     events.clear()
 
 
@@ -81,9 +65,7 @@ class SqlCaseRepository:
         self.session = session
 
     async def add(self, case: SupportCase) -> None:
-        self.session.add(
-            SupportCaseRecord(**case_row(case), id=case.id, created_at=case.created_at)
-        )
+        self.session.add(SupportCaseRecord(**new_case_row(case)))
         await self.session.flush()
         await _append_events(self.session, case.new_events)
 
@@ -153,9 +135,7 @@ class SqlRefundRepository:
         self.session = session
 
     async def add(self, refund: Refund) -> None:
-        self.session.add(
-            RefundRecord(**refund_row(refund), id=refund.id, created_at=refund.created_at)
-        )
+        self.session.add(RefundRecord(**new_refund_row(refund)))
         await self.session.flush()
         await _append_events(self.session, refund.new_events)
 
