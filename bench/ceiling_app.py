@@ -45,8 +45,12 @@ def _case(row: sqlite3.Row, refunds: list[sqlite3.Row]) -> dict[str, object]:
     case = dict(row)
     case["order_snapshot"] = json.loads(case["order_snapshot"])
     case["refunds"] = [
-        {"id": r["id"], "status": r["status"], "total_amount": r["total_amount"],
-         "currency": r["currency"]}
+        {
+            "id": r["id"],
+            "status": r["status"],
+            "total_amount": r["total_amount"],
+            "currency": r["currency"],
+        }
         for r in refunds
     ]
     return case
@@ -57,9 +61,7 @@ async def get_case(request: Request) -> Response:
     row = db.execute("SELECT * FROM support_cases WHERE id = ?", (case_id,)).fetchone()
     if row is None:
         return JSONResponse({"status": 404}, status_code=404)
-    refunds = db.execute(
-        "SELECT * FROM refunds WHERE support_case_id = ?", (case_id,)
-    ).fetchall()
+    refunds = db.execute("SELECT * FROM refunds WHERE support_case_id = ?", (case_id,)).fetchall()
     return JSONResponse(_case(row, refunds))
 
 
@@ -74,23 +76,43 @@ async def list_cases(request: Request) -> Response:
         f"SELECT * FROM refunds WHERE support_case_id IN ({', '.join('?' for _ in ids)})", ids
     ):
         by_case.setdefault(refund["support_case_id"], []).append(refund)
-    return JSONResponse({
-        "items": [_case(r, by_case.get(r["id"], [])) for r in page],
-        "next_cursor": page[-1]["id"] if len(rows) > 25 else None,
-    })
+    return JSONResponse(
+        {
+            "items": [_case(r, by_case.get(r["id"], [])) for r in page],
+            "next_cursor": page[-1]["id"] if len(rows) > 25 else None,
+        }
+    )
 
 
 async def open_case(request: Request) -> Response:
     body = await request.json()
     now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
-    case = {**TEMPLATE, "id": f"case_{uuid.uuid4().hex}", "subject": body["subject"],
-            "description": body["description"], "category": body["category"],
-            "priority": body.get("priority", "normal"), "status": "open",
-            "assignee_id": None, "version": 1, "created_at": now, "updated_at": now}
-    event = {"id": f"evt_{uuid.uuid4().hex}", "at": now, "actor_id": "usr_alice",
-             "actor_role": "customer", "entity": "case", "entity_id": case["id"],
-             "case_id": case["id"], "type": "case_opened", "from_status": None,
-             "to_status": "open", "note": None}
+    case = {
+        **TEMPLATE,
+        "id": f"case_{uuid.uuid4().hex}",
+        "subject": body["subject"],
+        "description": body["description"],
+        "category": body["category"],
+        "priority": body.get("priority", "normal"),
+        "status": "open",
+        "assignee_id": None,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+    event = {
+        "id": f"evt_{uuid.uuid4().hex}",
+        "at": now,
+        "actor_id": "usr_alice",
+        "actor_role": "customer",
+        "entity": "case",
+        "entity_id": case["id"],
+        "case_id": case["id"],
+        "type": "case_opened",
+        "from_status": None,
+        "to_status": "open",
+        "note": None,
+    }
     db.execute("BEGIN IMMEDIATE")
     try:
         db.execute(INSERT_CASE, [case[c] for c in CASE_COLUMNS])
@@ -104,8 +126,10 @@ async def open_case(request: Request) -> Response:
     return JSONResponse(case, status_code=201)
 
 
-app = Starlette(routes=[
-    Route("/api/v1/support-cases/{case_id}", get_case, methods=["GET"]),
-    Route("/api/v1/support-cases", list_cases, methods=["GET"]),
-    Route("/api/v1/support-cases", open_case, methods=["POST"]),
-])
+app = Starlette(
+    routes=[
+        Route("/api/v1/support-cases/{case_id}", get_case, methods=["GET"]),
+        Route("/api/v1/support-cases", list_cases, methods=["GET"]),
+        Route("/api/v1/support-cases", open_case, methods=["POST"]),
+    ]
+)

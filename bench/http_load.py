@@ -105,10 +105,10 @@ def free_port() -> int:
 
 
 async def prepare_database(url: str) -> None:
-    from supportdesk.infrastructure.db.bulk import seed_bulk
+    from supportdesk.devdata.bulk import seed_bulk
     from supportdesk.infrastructure.db.migrate import upgrade
     from supportdesk.infrastructure.db.session import Database
-    from supportdesk.infrastructure.seed import seed_demo
+    from supportdesk.devdata import seed_demo
 
     await asyncio.to_thread(upgrade, url)
     database = Database.connect(url)
@@ -122,7 +122,9 @@ async def prepare_database(url: str) -> None:
 def case_ids(db_path: Path, path: Path) -> None:
     """A thousand case ids, spread over the table, for the GET-by-id scripts."""
     with contextlib.closing(sqlite3.connect(db_path)) as db:
-        ids = [r[0] for r in db.execute("SELECT id FROM support_cases ORDER BY random() LIMIT 1000")]
+        ids = [
+            r[0] for r in db.execute("SELECT id FROM support_cases ORDER BY random() LIMIT 1000")
+        ]
     path.write_text("\n".join(ids) + "\n")
 
 
@@ -134,11 +136,20 @@ def tokens() -> dict[str, str]:
 
     issuer = JwtTokens(load_settings(jwt_secret=JWT_SECRET, access_token_ttl_seconds=86400))
     made = {}
-    for user_id, role, customer in (("usr_bob", Role.AGENT, None),
-                                    ("usr_alice", Role.CUSTOMER, "CUST-1001")):
-        user = UserAccount(id=user_id, email=f"{user_id}@example.com", name=user_id, role=role,
-                           customer_id=customer, password_hash="", active=True,
-                           created_at=datetime.now(UTC))
+    for user_id, role, customer in (
+        ("usr_bob", Role.AGENT, None),
+        ("usr_alice", Role.CUSTOMER, "CUST-1001"),
+    ):
+        user = UserAccount(
+            id=user_id,
+            email=f"{user_id}@example.com",
+            name=user_id,
+            role=role,
+            customer_id=customer,
+            password_hash="",
+            active=True,
+            created_at=datetime.now(UTC),
+        )
         made[role.value] = issuer.issue(user, "fam_bench")[0].access_token
     return made
 
@@ -147,14 +158,26 @@ def tokens() -> dict[str, str]:
 
 
 class Server:
-    def __init__(self, name: str, argv: list[str], env: dict[str, str], port: int,
-                 ready_path: str, cores: str, log: Path) -> None:
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        env: dict[str, str],
+        port: int,
+        ready_path: str,
+        cores: str,
+        log: Path,
+    ) -> None:
         self.name, self.port, self.ready_path = name, port, ready_path
         self.rss = Rss()
         self._log = log.open("ab")
         self.process = subprocess.Popen(
-            ["taskset", "-c", cores, *argv], env={**os.environ, **env}, cwd=BACKEND,
-            stdout=self._log, stderr=self._log, start_new_session=True,
+            ["taskset", "-c", cores, *argv],
+            env={**os.environ, **env},
+            cwd=BACKEND,
+            stdout=self._log,
+            stderr=self._log,
+            start_new_session=True,
         )
         self._sampling = True
         self._sampler = threading.Thread(target=self._sample, daemon=True)
@@ -209,8 +232,16 @@ class Server:
         self._log.close()
 
 
-def app_server(name: str, url: str, port: int, log: Path, *, workers: int = 1,
-               cores: str = SERVER_CORE, redis_url: str | None = None) -> Server:
+def app_server(
+    name: str,
+    url: str,
+    port: int,
+    log: Path,
+    *,
+    workers: int = 1,
+    cores: str = SERVER_CORE,
+    redis_url: str | None = None,
+) -> Server:
     env = {
         "DATABASE_URL": url,
         "JWT_SECRET": JWT_SECRET,
@@ -226,16 +257,31 @@ def app_server(name: str, url: str, port: int, log: Path, *, workers: int = 1,
     }
     if redis_url:
         env["REDIS_URL"] = redis_url
-    argv = [str(VENV_BIN / "supportdesk"), "serve", "--port", str(port),
-            "--workers", str(workers)]
+    argv = [str(VENV_BIN / "supportdesk"), "serve", "--port", str(port), "--workers", str(workers)]
     return Server(name, argv, env, port, "/api/v1/health/live", cores, log)
 
 
 def ceiling_server(db_path: Path, port: int, log: Path) -> Server:
-    argv = [str(VENV_BIN / "uvicorn"), "ceiling_app:app", "--app-dir", str(HERE),
-            "--port", str(port), "--log-level", "warning", "--no-access-log"]
-    return Server("ceiling", argv, {"CEILING_DB": str(db_path)}, port,
-                  "/api/v1/support-cases?limit=1", SERVER_CORE, log)
+    argv = [
+        str(VENV_BIN / "uvicorn"),
+        "ceiling_app:app",
+        "--app-dir",
+        str(HERE),
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    return Server(
+        "ceiling",
+        argv,
+        {"CEILING_DB": str(db_path)},
+        port,
+        "/api/v1/support-cases?limit=1",
+        SERVER_CORE,
+        log,
+    )
 
 
 # --- load ------------------------------------------------------------------------------
@@ -250,8 +296,11 @@ def parse_wrk(output: str) -> Wrk:
     rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
     p99 = re.search(r"^\s+99%\s+(\S+)", output, re.M)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
-                              r"timeout (\d+)", output)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), "
+        r"timeout (\d+)",
+        output,
+    )
     if not rps or not p99:
         raise SystemExit(f"could not read wrk's output:\n{output}")
     errors = int(non2xx.group(1)) if non2xx else 0
@@ -260,10 +309,23 @@ def parse_wrk(output: str) -> Wrk:
     return Wrk(rps=float(rps.group(1)), p99_ms=_ms(p99.group(1)), errors=errors)
 
 
-def wrk_command(wrk: str, port: int, script: str, connections: int, seconds: float,
-                token: str | None) -> list[str]:
-    argv = ["taskset", "-c", LOAD_CORE, wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s",
-            "--timeout", "10s", "--latency", "-s", str(HERE / "wrk" / script)]
+def wrk_command(
+    wrk: str, port: int, script: str, connections: int, seconds: float, token: str | None
+) -> list[str]:
+    argv = [
+        "taskset",
+        "-c",
+        LOAD_CORE,
+        wrk,
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds:g}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-s",
+        str(HERE / "wrk" / script),
+    ]
     if token:
         argv += ["-H", f"Authorization: Bearer {token}"]
     return [*argv, f"http://127.0.0.1:{port}"]
@@ -272,8 +334,9 @@ def wrk_command(wrk: str, port: int, script: str, connections: int, seconds: flo
 def run_wrk(argv: list[str], env: dict[str, str], server: Server | None = None) -> Wrk:
     pids = server._tree() if server else []
     before = cpu_seconds(pids)
-    done = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, **env},
-                          timeout=300, check=True)
+    done = subprocess.run(
+        argv, capture_output=True, text=True, env={**os.environ, **env}, timeout=300, check=True
+    )
     result = parse_wrk(done.stdout)
     if server and result.rps:
         seconds = float(re.search(r"-d([\d.]+)s", " ".join(argv)).group(1))  # type: ignore[union-attr]
@@ -281,14 +344,21 @@ def run_wrk(argv: list[str], env: dict[str, str], server: Server | None = None) 
     return result
 
 
-def run_mixed(wrk: str, port: int, seconds: float, tokens: dict[str, str],
-              env: dict[str, str]) -> tuple[Wrk, Wrk]:
+def run_mixed(
+    wrk: str, port: int, seconds: float, tokens: dict[str, str], env: dict[str, str]
+) -> tuple[Wrk, Wrk]:
     """Reads and writes at once, from two wrk processes, so each has its own latencies."""
-    reads = subprocess.Popen(wrk_command(wrk, port, "reads.lua", 25, seconds, tokens["agent"]),
-                             stdout=subprocess.PIPE, text=True, env={**os.environ, **env})
+    reads = subprocess.Popen(
+        wrk_command(wrk, port, "reads.lua", 25, seconds, tokens["agent"]),
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+    )
     writes = subprocess.Popen(
         wrk_command(wrk, port, "post_case.lua", 7, seconds, tokens["customer"]),
-        stdout=subprocess.PIPE, text=True, env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
     )
     read_out, _ = reads.communicate(timeout=300)
     write_out, _ = writes.communicate(timeout=300)
@@ -309,8 +379,10 @@ def machine() -> str:
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-    return (f"`nproc` {os.cpu_count()} ({model}), Python {platform.python_version()}, "
-            f"SQLite {sqlite3.sqlite_version}")
+    return (
+        f"`nproc` {os.cpu_count()} ({model}), Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}"
+    )
 
 
 def load_average() -> str:
@@ -327,8 +399,7 @@ def write_readme(body: str) -> None:
     start, end = "<!-- results:http:start -->", "<!-- results:http:end -->"
     block = f"{start}\n{body}\n{end}"
     if start in text:
-        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text,
-                      flags=re.S)
+        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
     else:
         text = text.rstrip() + "\n\n## HTTP load: results\n\n" + block + "\n"
     readme.write_text(text)
@@ -353,10 +424,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/supportdesk-http-bench"))
-    parser.add_argument("--pg-url", default=os.environ.get(
-        "BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/supportdesk_perf"))
-    parser.add_argument("--redis-url", default=os.environ.get(
-        "BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"))
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get(
+            "BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/supportdesk_perf"
+        ),
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+    )
     parser.add_argument("--no-postgres", action="store_true", help="SQLite runs only")
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args()
@@ -387,26 +463,38 @@ def main() -> None:
         app.wait_ready(agent)
         # Warm-up: imports, statement caches, the order cache, connection pools.
         for server in (ceiling, app):
-            for script, token in (("get_case.lua", made["agent"]),
-                                  ("list_cases.lua", made["agent"])):
+            for script, token in (
+                ("get_case.lua", made["agent"]),
+                ("list_cases.lua", made["agent"]),
+            ):
                 run_wrk(wrk_command(wrk, server.port, script, args.connections, 2, token), env)
         for number in range(rounds):
             print(f"round {number + 1} of {rounds}", file=sys.stderr)
-            for kind, script, token in (("get", "get_case.lua", made["agent"]),
-                                        ("list", "list_cases.lua", made["agent"]),
-                                        ("post", "post_case.lua", made["customer"])):
+            for kind, script, token in (
+                ("get", "get_case.lua", made["agent"]),
+                ("list", "list_cases.lua", made["agent"]),
+                ("post", "post_case.lua", made["customer"]),
+            ):
                 for server in (ceiling, app):
-                    result = run_wrk(wrk_command(wrk, server.port, script, args.connections,
-                                                 seconds, token), env, server)
+                    result = run_wrk(
+                        wrk_command(wrk, server.port, script, args.connections, seconds, token),
+                        env,
+                        server,
+                    )
                     results.setdefault((server.name, kind), []).append(result)
-                    print(f"  {server.name:12} {kind:5} {result.rps:8.0f} req/s  "
-                          f"p99 {result.p99_ms:8.1f} ms  cpu {result.cpu_ms:.2f} ms/req  "
-                          f"errors {result.errors}",
-                          file=sys.stderr)
+                    print(
+                        f"  {server.name:12} {kind:5} {result.rps:8.0f} req/s  "
+                        f"p99 {result.p99_ms:8.1f} ms  cpu {result.cpu_ms:.2f} ms/req  "
+                        f"errors {result.errors}",
+                        file=sys.stderr,
+                    )
             reads, writes = run_mixed(wrk, app.port, seconds, made, env)
             mixed.append((reads, writes))
-            print(f"  supportdesk  mixed reads {reads.rps:.0f} req/s p99 {reads.p99_ms:.1f} ms,"
-                  f" writes {writes.rps:.0f} req/s p99 {writes.p99_ms:.1f} ms", file=sys.stderr)
+            print(
+                f"  supportdesk  mixed reads {reads.rps:.0f} req/s p99 {reads.p99_ms:.1f} ms,"
+                f" writes {writes.rps:.0f} req/s p99 {writes.p99_ms:.1f} ms",
+                file=sys.stderr,
+            )
     sqlite_rss = app.rss.worst()
 
     pg: dict[int, list[tuple[Wrk, Wrk]]] = {}
@@ -414,16 +502,26 @@ def main() -> None:
     if not args.no_postgres:
         pg, pg_rss = run_postgres(args, wrk, made, rounds, seconds, log)
 
-    body = report(results, mixed, sqlite_rss, pg, pg_rss, rounds, seconds, args.connections,
-                  load_before, load_average())
+    body = report(
+        results,
+        mixed,
+        sqlite_rss,
+        pg,
+        pg_rss,
+        rounds,
+        seconds,
+        args.connections,
+        load_before,
+        load_average(),
+    )
     print(body)
     if not args.no_readme:
         write_readme(body)
 
 
-def run_postgres(args: argparse.Namespace, wrk: str, made: dict[str, str], rounds: int,
-                 seconds: float, log: Path) -> tuple[dict[int, list[tuple[Wrk, Wrk]]],
-                                                     dict[int, float]]:
+def run_postgres(
+    args: argparse.Namespace, wrk: str, made: dict[str, str], rounds: int, seconds: float, log: Path
+) -> tuple[dict[int, list[tuple[Wrk, Wrk]]], dict[int, float]]:
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -443,7 +541,8 @@ def run_postgres(args: argparse.Namespace, wrk: str, made: dict[str, str], round
         try:
             async with engine.connect() as connection:
                 result = await connection.scalars(
-                    text("SELECT id FROM support_cases ORDER BY random() LIMIT 1000"))
+                    text("SELECT id FROM support_cases ORDER BY random() LIMIT 1000")
+                )
                 return list(result)
         finally:
             await engine.dispose()
@@ -461,25 +560,45 @@ def run_postgres(args: argparse.Namespace, wrk: str, made: dict[str, str], round
     rss: dict[int, float] = {}
     for number in range(rounds):
         for workers, cores in ((1, SERVER_CORE), (2, f"{SERVER_CORE},{LOAD_CORE}")):
-            server = app_server(f"pg-{workers}", url, free_port(), log, workers=workers,
-                                cores=cores, redis_url=args.redis_url)
+            server = app_server(
+                f"pg-{workers}",
+                url,
+                free_port(),
+                log,
+                workers=workers,
+                cores=cores,
+                redis_url=args.redis_url,
+            )
             with servers(server):
                 server.wait_ready({"Authorization": f"Bearer {made['agent']}"})
-                run_wrk(wrk_command(wrk, server.port, "reads.lua", args.connections, 2,
-                                    made["agent"]), env)
+                run_wrk(
+                    wrk_command(wrk, server.port, "reads.lua", args.connections, 2, made["agent"]),
+                    env,
+                )
                 reads, writes = run_mixed(wrk, server.port, seconds, made, env)
             runs[workers].append((reads, writes))
             rss[workers] = max(rss.get(workers, 0.0), server.rss.worst())
-            print(f"  postgres workers={workers} round {number + 1}: reads {reads.rps:.0f} "
-                  f"req/s p99 {reads.p99_ms:.1f} ms, writes {writes.rps:.0f} req/s "
-                  f"p99 {writes.p99_ms:.1f} ms", file=sys.stderr)
+            print(
+                f"  postgres workers={workers} round {number + 1}: reads {reads.rps:.0f} "
+                f"req/s p99 {reads.p99_ms:.1f} ms, writes {writes.rps:.0f} req/s "
+                f"p99 {writes.p99_ms:.1f} ms",
+                file=sys.stderr,
+            )
     return runs, rss
 
 
-def report(results: dict[tuple[str, str], list[Wrk]], mixed: list[tuple[Wrk, Wrk]],
-           sqlite_rss: float, pg: dict[int, list[tuple[Wrk, Wrk]]], pg_rss: dict[int, float],
-           rounds: int, seconds: float, connections: int, load_before: str,
-           load_after: str) -> str:
+def report(
+    results: dict[tuple[str, str], list[Wrk]],
+    mixed: list[tuple[Wrk, Wrk]],
+    sqlite_rss: float,
+    pg: dict[int, list[tuple[Wrk, Wrk]]],
+    pg_rss: dict[int, float],
+    rounds: int,
+    seconds: float,
+    connections: int,
+    load_before: str,
+    load_after: str,
+) -> str:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"{when}. Machine: {machine()}; load average {load_before} before, {load_after} "

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from supportdesk.application.reads import CaseFilters
 from supportdesk.domain.access import Actor, Role
-from supportdesk.infrastructure.db.bulk import seed_bulk
+from supportdesk.devdata.bulk import seed_bulk
 from supportdesk.infrastructure.db.migrate import upgrade
 from supportdesk.infrastructure.db.reads import SqlReadQueries
 from supportdesk.infrastructure.db.session import Database
@@ -52,10 +52,14 @@ class Case:
 CASES = [
     Case("baseline: SELECT 1 round trip", None),
     Case("first page, -created_at", CaseFilters()),
-    Case("status=in_progress + assignee=usr_bob", CaseFilters(status=["in_progress"],
-                                                              assignee_id="usr_bob")),
-    Case("status=open,waiting_on_customer + assignee=usr_sam",
-         CaseFilters(status=["open", "waiting_on_customer"], assignee_id="usr_sam")),
+    Case(
+        "status=in_progress + assignee=usr_bob",
+        CaseFilters(status=["in_progress"], assignee_id="usr_bob"),
+    ),
+    Case(
+        "status=open,waiting_on_customer + assignee=usr_sam",
+        CaseFilters(status=["open", "waiting_on_customer"], assignee_id="usr_sam"),
+    ),
     Case("q=damaged (common, ~12%)", CaseFilters(q="damaged")),
     Case("q=theremin (rare, ~0.01%)", CaseFilters(q="theremin")),
     Case("100th page by cursor", CaseFilters(), page=100),
@@ -71,8 +75,10 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return (f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, "
-            f"SQLite {sqlite3.sqlite_version}")
+    return (
+        f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}"
+    )
 
 
 async def prepare(kind: str, cases: int, data_dir: Path, pg_url: str) -> str:
@@ -105,8 +111,11 @@ async def prepare(kind: str, cases: int, data_dir: Path, pg_url: str) -> str:
     if have == 0:
         started = time.perf_counter()
         result = await seed_bulk(url, cases=cases, seed=SEED)
-        print(f"seeded {kind} with {result.cases} cases, {result.refunds} refunds, "
-              f"{result.events} events in {time.perf_counter() - started:.0f} s", flush=True)
+        print(
+            f"seeded {kind} with {result.cases} cases, {result.refunds} refunds, "
+            f"{result.events} events in {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
     return url
 
 
@@ -158,6 +167,7 @@ async def measure(urls: dict[int, str], runs: int, rounds: int) -> dict[int, dic
 async def _runner(database: Database, case: Case) -> Callable[[], Awaitable[Any]]:
     sessions = database.read_sessions()
     if case.filters is None:
+
         async def ping() -> None:
             async with sessions() as session:
                 await session.execute(text("SELECT 1"))
@@ -179,8 +189,11 @@ def table(kind: str, sizes: list[int], results: dict[int, dict[str, Timing]]) ->
     small, large = min(sizes), max(sizes)
     head = ["query"] + [f"{label(n)} p50 / p99 ms" for n in sizes]
     if len(sizes) > 1:
-        head += [f"{label(large)} worst round p99", f"p99 {label(large)} ÷ {label(small)}",
-                 "target met"]
+        head += [
+            f"{label(large)} worst round p99",
+            f"p99 {label(large)} ÷ {label(small)}",
+            "target met",
+        ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for case in CASES:
         cells = [case.name]
@@ -196,17 +209,29 @@ def table(kind: str, sizes: list[int], results: dict[int, dict[str, Timing]]) ->
             else:
                 fast = big.p99 < P99_LIMIT_MS
                 flat = ratio <= GROWTH_LIMIT
-                cells.append("yes" if fast and flat else
-                             "no: " + ", ".join(x for x, bad in (
-                                 (f"p99 ≥ {P99_LIMIT_MS:.0f} ms", not fast),
-                                 (f"grows > {GROWTH_LIMIT:.0f}x", not flat)) if bad))
+                cells.append(
+                    "yes"
+                    if fast and flat
+                    else "no: "
+                    + ", ".join(
+                        x
+                        for x, bad in (
+                            (f"p99 ≥ {P99_LIMIT_MS:.0f} ms", not fast),
+                            (f"grows > {GROWTH_LIMIT:.0f}x", not flat),
+                        )
+                        if bad
+                    )
+                )
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def label(n: int) -> str:
-    return f"{n // 1_000_000}M" if n % 1_000_000 == 0 else (
-        f"{n // 1000}k" if n % 1000 == 0 else str(n))
+    return (
+        f"{n // 1_000_000}M"
+        if n % 1_000_000 == 0
+        else (f"{n // 1000}k" if n % 1000 == 0 else str(n))
+    )
 
 
 def write_readme(kind: str, body: str) -> None:
@@ -215,8 +240,9 @@ def write_readme(kind: str, body: str) -> None:
     start, end = f"<!-- results:{kind}:start -->", f"<!-- results:{kind}:end -->"
     block = f"{start}\n{body}\n{end}"
     if start in content:
-        content = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, content,
-                         flags=re.S)
+        content = re.sub(
+            re.escape(start) + ".*?" + re.escape(end), lambda _: block, content, flags=re.S
+        )
     else:
         content = content.rstrip() + f"\n\n### {kind}\n\n{block}\n"
     readme.write_text(content)
@@ -225,14 +251,20 @@ def write_readme(kind: str, body: str) -> None:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--cases", default="10000,1000000",
-                        help="comma-separated sizes, e.g. 10000,1000000")
+    parser.add_argument(
+        "--cases", default="10000,1000000", help="comma-separated sizes, e.g. 10000,1000000"
+    )
     parser.add_argument("--runs", type=int, default=200, help="timed runs per round")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="p99 is the median of the rounds' p99s")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="p99 is the median of the rounds' p99s"
+    )
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/supportdesk-bench"))
-    parser.add_argument("--pg-url", default=os.environ.get(
-        "BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get(
+            "BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
     parser.add_argument("--no-readme", action="store_true", help="only print the table")
     args = parser.parse_args()
     sizes = sorted(int(n) for n in args.cases.split(","))
@@ -246,13 +278,14 @@ async def main() -> None:
         async with engine.connect() as connection:
             where = f"PostgreSQL {await connection.scalar(text('SHOW server_version'))}"
         await engine.dispose()
-    body = (f"{args.db}, {args.rounds} rounds of {args.runs} runs per query and size (sizes "
-            "alternating; p50 over all runs, p99 the median of the rounds' p99s), limit 25, "
-            "agent, "
-            f"{time.strftime('%Y-%m-%d %H:%M')}. Machine: {machine()}; {where}; "
-            f"load average {load_before:.1f} → {load_after:.1f} (the box is shared), "
-            f"niceness {os.nice(0)}.\n\n"
-            + table(args.db, sizes, results))
+    body = (
+        f"{args.db}, {args.rounds} rounds of {args.runs} runs per query and size (sizes "
+        "alternating; p50 over all runs, p99 the median of the rounds' p99s), limit 25, "
+        "agent, "
+        f"{time.strftime('%Y-%m-%d %H:%M')}. Machine: {machine()}; {where}; "
+        f"load average {load_before:.1f} → {load_after:.1f} (the box is shared), "
+        f"niceness {os.nice(0)}.\n\n" + table(args.db, sizes, results)
+    )
     print(body)
     if not args.no_readme:
         write_readme(args.db, body)

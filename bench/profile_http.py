@@ -49,7 +49,7 @@ def summarise(collapsed: Path, top: int) -> str:
                 workers += samples
             continue
         loop_total += samples
-        below = frames[names.index("Runner.run") + 1:] or frames[-1:]
+        below = frames[names.index("Runner.run") + 1 :] or frames[-1:]
         own[below[-1]] += samples
         for frame in set(below):
             inclusive[frame] += samples
@@ -80,22 +80,40 @@ def main() -> None:
     made = h.tokens()
     env = {"BENCH_IDS": str(args.data_dir / "ids.txt")}
     app = h.app_server("supportdesk", url, h.free_port(), args.data_dir / "servers.log")
-    scripts = {"get": ("get_case.lua", made["agent"]), "list": ("list_cases.lua", made["agent"]),
-               "post": ("post_case.lua", made["customer"])}
+    scripts = {
+        "get": ("get_case.lua", made["agent"]),
+        "list": ("list_cases.lua", made["agent"]),
+        "post": ("post_case.lua", made["customer"]),
+    }
     with h.servers(app):
         app.wait_ready({"Authorization": f"Bearer {made['agent']}"})
         for kind in args.kinds.split(","):
             script, token = scripts[kind]
             h.run_wrk(h.wrk_command(wrk, app.port, script, 32, 2, token), env)
             out = args.data_dir / f"profile-{kind}.txt"
-            load = threading.Thread(target=h.run_wrk, args=(
-                h.wrk_command(wrk, app.port, script, 32, args.seconds + 2, token), env))
+            load = threading.Thread(
+                target=h.run_wrk,
+                args=(h.wrk_command(wrk, app.port, script, 32, args.seconds + 2, token), env),
+            )
             load.start()
             subprocess.run(
-                [py_spy, "record", "--pid", str(app.process.pid), "--duration",
-                 f"{args.seconds:.0f}", "--format", "raw", "--output", str(out), "--nonblocking",
-                 "--subprocesses"],
-                check=True, capture_output=True, cwd=h.BACKEND,
+                [
+                    py_spy,
+                    "record",
+                    "--pid",
+                    str(app.process.pid),
+                    "--duration",
+                    f"{args.seconds:.0f}",
+                    "--format",
+                    "raw",
+                    "--output",
+                    str(out),
+                    "--nonblocking",
+                    "--subprocesses",
+                ],
+                check=True,
+                capture_output=True,
+                cwd=h.BACKEND,
             )
             load.join()
             print(f"## {kind}\n{summarise(out, args.top)}\n")

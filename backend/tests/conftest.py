@@ -17,9 +17,9 @@ from asgi_lifespan import LifespanManager
 
 from supportdesk.api.app import create_app
 from supportdesk.bootstrap import Container
+from supportdesk.devdata import DEMO_PASSWORD, seed_demo
 from supportdesk.infrastructure.db.migrate import upgrade
 from supportdesk.infrastructure.db.session import Database
-from supportdesk.infrastructure.seed import DEMO_PASSWORD, seed_demo
 from supportdesk.infrastructure.settings import Settings, load_settings
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")

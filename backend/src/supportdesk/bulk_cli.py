@@ -16,17 +16,33 @@ def seed_bulk(
 ) -> None:
     """Add CASES random support cases over the last 365 days, about a third with a refund,
     each with its history, to DATABASE_URL (migrate it first). Not for production data."""
-    from supportdesk.infrastructure.db.bulk import seed_bulk as load
+    from supportdesk.application.refunds import RefundPolicy
+    from supportdesk.devdata.bulk import seed_bulk as load
+    from supportdesk.domain.window import RefundWindowPolicy
     from supportdesk.infrastructure.settings import load_settings
 
-    url = load_settings().database_url
+    settings = load_settings()
+    # The data is made under the policy the service will run with.
+    policy = RefundPolicy(
+        window=RefundWindowPolicy(days=settings.refund_window_days),
+        supervisor_threshold=settings.refund_supervisor_threshold,
+    )
     started = time.perf_counter()
 
     def progress(done: int) -> None:
         if done % max(batch * 10, 100_000) < batch or done == cases:
             typer.echo(f"  {done:>10,} cases  {time.perf_counter() - started:6.0f} s", err=True)
 
-    result = asyncio.run(load(url, cases=cases, seed=seed, batch=batch, progress=progress))
+    result = asyncio.run(
+        load(
+            settings.database_url,
+            cases=cases,
+            seed=seed,
+            batch=batch,
+            policy=policy,
+            progress=progress,
+        )
+    )
     typer.echo(
         f"added {result.cases:,} cases, {result.refunds:,} refunds and {result.events:,} events "
         f"in {result.seconds:.0f} s ({result.cases / max(result.seconds, 1e-9):,.0f} cases/s)"

@@ -76,8 +76,8 @@ def migrate(revision: str = "head") -> None:
 @app.command("seed-demo")
 def seed_demo() -> None:
     """Load the demo users (the demo orders live in the order simulator)."""
+    from supportdesk.devdata import seed_demo as load
     from supportdesk.infrastructure.db.session import Database
-    from supportdesk.infrastructure.seed import seed_demo as load
 
     settings = get_settings()
     if not settings.seed_demo_data:

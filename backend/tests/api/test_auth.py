@@ -27,10 +27,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from supportdesk.api.app import create_app
 from supportdesk.bootstrap import Container
-from supportdesk.infrastructure.seed import DEMO_PASSWORD
+from supportdesk.devdata import DEMO_PASSWORD
 
 API = "/api/v1"
-ALICE_ORDERS = ["ORD-1001", "ORD-1002", "ORD-1003", "ORD-1004", "ORD-1005"]
+ALICE_ORDERS = ["ORD-1001", "ORD-1002", "ORD-1003", "ORD-1004", "ORD-1005", "ORD-1006"]
 
 
 # --- helpers --------------------------------------------------------------------------------

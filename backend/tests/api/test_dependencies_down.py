@@ -16,7 +16,7 @@ from asgi_lifespan import LifespanManager
 
 from supportdesk.api.app import create_app
 from supportdesk.bootstrap import Container
-from supportdesk.infrastructure.seed import DEMO_PASSWORD
+from supportdesk.devdata import DEMO_PASSWORD
 from tests.conftest import make_settings
 from tests.integration._loopback import unused_port
 

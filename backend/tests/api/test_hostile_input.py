@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy import text
 
 from supportdesk.bootstrap import Container
-from supportdesk.infrastructure.seed import DEMO_PASSWORD
+from supportdesk.devdata import DEMO_PASSWORD
 from tests.api.test_access_rules import ADMIN, CUSTOMER, PUBLIC, ROUTES, STAFF
 from tests.factories import open_case, request_refund
 

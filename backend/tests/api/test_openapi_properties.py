@@ -30,11 +30,10 @@ from schemathesis.engine import events
 from schemathesis.python import asgi as schemathesis_asgi
 
 from supportdesk.api.app import create_app
+from supportdesk.devdata import DEMO_PASSWORD, DEMO_USERS, seed_demo
 from supportdesk.domain.access import Role
-from supportdesk.domain.users import UserAccount
 from supportdesk.infrastructure.db.session import Database
 from supportdesk.infrastructure.security import JwtTokens
-from supportdesk.infrastructure.seed import DEMO_PASSWORD, DEMO_USERS, seed_demo
 from supportdesk.infrastructure.settings import Settings
 from tests.conftest import TABLES, TEST_DATABASE_URL, TEST_REDIS_URL, make_settings
 
@@ -157,19 +156,8 @@ def _open_some_cases(app: Any) -> None:
 
 
 def _token_for(settings: Settings, role: str) -> str:
-    user_id, email, name, user_role, customer_id = next(
-        user for user in DEMO_USERS if user[3] is Role(role)
-    )
-    user = UserAccount(
-        id=user_id,
-        email=email,
-        name=name,
-        role=user_role,
-        customer_id=customer_id,
-        password_hash="",
-        active=True,
-        created_at=datetime.now(UTC),
-    )
+    demo_user = next(user for user in DEMO_USERS if user.role is Role(role))
+    user = demo_user.account(password_hash="", now=datetime.now(UTC))
     pair, _ = JwtTokens(settings).issue(user, family_id=f"fam_{uuid.uuid4().hex}")
     return pair.access_token
 

@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import delete, insert, select, text
 
 from supportdesk.application.reads import CaseFilters
+from supportdesk.devdata.bulk import generate, seed_bulk
 from supportdesk.domain.access import Actor, Role
-from supportdesk.infrastructure.db.bulk import generate, seed_bulk
 from supportdesk.infrastructure.db.migrate import upgrade
 from supportdesk.infrastructure.db.models import EventRecord, RefundRecord, SupportCaseRecord
 from supportdesk.infrastructure.db.reads import SqlReadQueries, TextSearch

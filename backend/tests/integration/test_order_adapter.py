@@ -11,14 +11,14 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from supportdesk.devdata.demo import demo_orders
 from supportdesk.domain.errors import UpstreamUnavailable
-from supportdesk.domain.orders import OrderStatus
+from supportdesk.domain.orders import Customer, OrderStatus
 from supportdesk.infrastructure.cache import MemoryCache
 from supportdesk.infrastructure.orders import CircuitBreaker, HttpOrderSystem
 from supportdesk.infrastructure.simulators.orders import (
     OrderFaults,
     create_order_simulator,
-    demo_orders,
     order_to_json,
 )
 from tests.integration._loopback import serve_on_loopback, unused_port
@@ -99,6 +99,12 @@ class TestReadingOrders:
         ]
         assert (order.shipping.amount, order.shipping.tax) == (499, 95)
 
+    async def test_the_order_names_its_customer(self, upstream: Upstream) -> None:
+        order = await upstream.adapter().get_order("ORD-3001")
+
+        assert order is not None
+        assert order.customer == Customer("CUST-3001", "Dave Okafor", "dave@example.com")
+
     async def test_an_unknown_order_is_none(self, upstream: Upstream) -> None:
         assert await upstream.adapter().get_order("ORD-9999") is None
 
@@ -113,7 +119,9 @@ class TestReadingOrders:
         alice = await adapter.orders_of_customer("CUST-1001")
         nobody = await adapter.orders_of_customer("CUST-0000")
 
-        assert [o.id for o in alice] == ["ORD-1001", "ORD-1002", "ORD-1003", "ORD-1004", "ORD-1005"]
+        assert [o.id for o in alice] == [
+            "ORD-1001", "ORD-1002", "ORD-1003", "ORD-1004", "ORD-1005", "ORD-1006",
+        ]  # fmt: skip
         assert nobody == []
 
     async def test_ping_is_true_while_the_order_system_answers(self, upstream: Upstream) -> None:
@@ -302,6 +310,13 @@ GARBAGE: dict[str, Callable[[], object]] = {
     "delivered without a date": lambda: _order(delivered_at=None),
     "lower-case currency": lambda: _order(currency="eur"),
     "another order": lambda: _order(id="ORD-1002"),
+    "another customer named": lambda: _order(
+        customer={"id": "CUST-1002", "name": "Carol Diaz", "email": "carol@example.com"}
+    ),
+    "a customer without a name": lambda: _order(
+        customer={"id": "CUST-1001", "name": "", "email": "alice@example.com"}
+    ),
+    "a customer as a string": lambda: _order(customer="CUST-1001"),
 }
 
 
@@ -325,8 +340,20 @@ async def test_unknown_extra_fields_are_ignored() -> None:
         assert await HttpOrderSystem(client, MemoryCache(), 0).get_order("ORD-1001") is not None
 
 
+async def test_an_order_system_that_names_no_customer_gives_orders_without_one() -> None:
+    without = {k: v for k, v in _order().items() if k != "customer"}
+    async with _answering(without) as client:
+        order = await HttpOrderSystem(client, MemoryCache(), 0).get_order("ORD-1001")
+
+    assert order is not None
+    assert order.customer is None
+    assert order.customer_id == "CUST-1001"
+
+
 async def test_another_customers_orders_in_a_list_are_refused() -> None:
-    async with _answering({"items": [_order(customer_id="CUST-1002")]}) as client:
+    # Without the customer block, which would name CUST-1001 and be refused on its own.
+    carols = _order(customer_id="CUST-1002", customer=None)
+    async with _answering({"items": [carols]}) as client:
         with pytest.raises(UpstreamUnavailable):
             await HttpOrderSystem(client, MemoryCache(), 0).orders_of_customer("CUST-1001")
 

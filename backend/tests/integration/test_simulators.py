@@ -11,17 +11,14 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from supportdesk.devdata.demo import DEMO_USERS, demo_orders
+from supportdesk.domain.orders import Customer
 from supportdesk.infrastructure.gateway import StripeGateway
 from supportdesk.infrastructure.integrations import build_integrations
 from supportdesk.infrastructure.orders import HttpOrderSystem
 from supportdesk.infrastructure.settings import Settings
 from supportdesk.infrastructure.simulators.gateway import GatewaySandbox
-from supportdesk.infrastructure.simulators.orders import (
-    captured_amount,
-    create_order_simulator,
-    demo_orders,
-    demo_payments,
-)
+from supportdesk.infrastructure.simulators.orders import create_order_simulator, demo_payments
 from supportdesk.simulate_cli import simulate_app
 from tests.integration._loopback import serve_on_loopback
 
@@ -77,8 +74,43 @@ class TestDemoOrders:
         assert (lamp.status.value, lamp.delivered_at) == ("shipped", None)
         assert lamp.shipped_at == NOW - timedelta(days=1)
 
+    def test_the_travel_bag_shipped_twelve_days_ago_and_was_never_delivered(self) -> None:
+        bag = next(order for order in demo_orders(NOW) if order.id == "ORD-1006")
+
+        assert (bag.customer_id, bag.status.value, bag.delivered_at) == (
+            "CUST-1001", "shipped", None,
+        )  # fmt: skip
+        assert bag.shipped_at == NOW - timedelta(days=12)
+        assert [line.fields() for line in bag.lines] == [
+            {"line_id": "L1", "sku": "BAG-4", "name": "Travel Bag", "quantity": 1,
+             "unit_price": 6500, "discount": 0, "tax": 1235},
+        ]  # fmt: skip
+        assert (bag.shipping.amount, bag.shipping.tax) == (499, 95)
+
+    def test_dave_who_has_no_account_has_a_keyboard_delivered_four_days_ago(self) -> None:
+        keyboard = next(order for order in demo_orders(NOW) if order.id == "ORD-3001")
+
+        assert keyboard.customer == Customer("CUST-3001", "Dave Okafor", "dave@example.com")
+        assert keyboard.delivered_at == NOW - timedelta(days=4)
+        assert [line.fields() for line in keyboard.lines] == [
+            {"line_id": "L1", "sku": "KB-2", "name": "Keyboard", "quantity": 1,
+             "unit_price": 7900, "discount": 0, "tax": 1501},
+        ]  # fmt: skip
+        assert (keyboard.shipping.amount, keyboard.shipping.tax) == (0, 0)
+        assert all(user.customer_id != "CUST-3001" for user in DEMO_USERS)
+
+    def test_every_order_names_its_customer_by_name_and_email(self) -> None:
+        named = {order.id: order.customer for order in demo_orders(NOW)}
+
+        assert all(c is not None and c.id == o.customer_id
+                   for o, c in zip(demo_orders(NOW), named.values(), strict=True))  # fmt: skip
+        assert {c.name for c in named.values() if c} == {
+            "Alice Martin", "Carol Diaz", "Dave Okafor",
+        }  # fmt: skip
+        assert named["ORD-2001"] == Customer("CUST-1002", "Carol Diaz", "carol@example.com")
+
     def test_each_captured_amount_is_every_line_gross_plus_shipping(self) -> None:
-        amounts = {order.id: captured_amount(order) for order in demo_orders(NOW)}
+        amounts = {order.id: order.gross for order in demo_orders(NOW)}
 
         assert amounts == {
             "ORD-1001": 8999 + 1710 + 3 * 999 - 300 + 512 + 499 + 95,
@@ -86,14 +118,16 @@ class TestDemoOrders:
             "ORD-1003": 2 * 2500 + 950,
             "ORD-1004": 4 * 1250 - 500 + 855 + 499 + 95,
             "ORD-1005": 89900 + 17081,
+            "ORD-1006": 6500 + 1235 + 499 + 95,
             "ORD-2001": 11999 + 2280 + 499 + 95,
+            "ORD-3001": 7900 + 1501,
         }
 
     def test_the_gateway_sandbox_is_seeded_with_every_demo_payment(self) -> None:
         payments = demo_payments()
         sandbox = GatewaySandbox()
 
-        assert len({p.payment_reference for p in payments}) == 6
+        assert len({p.payment_reference for p in payments}) == 8
         for payment in payments:
             assert sandbox.payments[payment.payment_reference].amount == payment.amount
 
@@ -117,6 +151,9 @@ class TestOrderSimulatorApi:
              "unit_price": 2500, "discount": 0, "tax": 950},
         ]  # fmt: skip
         assert body["shipping"] == {"amount": 0, "tax": 0}
+        assert body["customer"] == {
+            "id": "CUST-1001", "name": "Alice Martin", "email": "alice@example.com",
+        }  # fmt: skip
 
     async def test_an_unknown_order_is_404(self, orders_api: httpx.AsyncClient) -> None:
         assert (await orders_api.get("/orders/ORD-0000")).status_code == 404

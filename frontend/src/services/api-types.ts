@@ -569,6 +569,18 @@ export interface components {
       | 'return_refund'
       | 'billing'
       | 'other';
+    /**
+     * CustomerRefOut
+     * @description Who the order system says the customer is.
+     */
+    CustomerRefOut: {
+      /** Email */
+      email: string;
+      /** Id */
+      id: string;
+      /** Name */
+      name: string;
+    };
     /** DayCount */
     DayCount: {
       /** Count */
@@ -677,7 +689,10 @@ export interface components {
       /** Currency */
       currency: string;
     };
-    /** OrderLineOut */
+    /**
+     * OrderLineOut
+     * @description An order line as it is now, with its gross and how many units are still refundable.
+     */
     OrderLineOut: {
       /** Discount */
       discount: number;
@@ -702,6 +717,8 @@ export interface components {
     OrderOut: {
       /** Currency */
       currency: string;
+      /** @description as the order system names the customer; null if it does not */
+      customer?: components['schemas']['CustomerRefOut'] | null;
       /** Customer Id */
       customer_id: string;
       /** Delivered At */
@@ -956,7 +973,10 @@ export interface components {
       /** Tax */
       tax: number;
     };
-    /** SnapshotLineOut */
+    /**
+     * SnapshotLineOut
+     * @description An order line as it was when the case was opened.
+     */
     SnapshotLineOut: {
       /** Discount */
       discount: number;

@@ -34,13 +34,7 @@ def order_out(view: OrderView) -> s.OrderOut:
         delivered_at=order.delivered_at,
         lines=[
             s.OrderLineOut(
-                line_id=line.line_id,
-                sku=line.sku,
-                name=line.name,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                discount=line.discount,
-                tax=line.tax,
+                **line.fields(),
                 gross=line.gross,
                 refundable_quantity=view.refundable_quantity(line.line_id),
             )
@@ -52,6 +46,11 @@ def order_out(view: OrderView) -> s.OrderOut:
             refundable=order.shipping.gross > 0 and not view.shipping_taken,
         ),
         refund_window=window_out(view.window),
+        customer=None
+        if order.customer is None
+        else s.CustomerRefOut(
+            id=order.customer.id, name=order.customer.name, email=order.customer.email
+        ),
     )
 
 
@@ -78,18 +77,7 @@ def case_out(case: SupportCase, refunds: list[Refund]) -> s.SupportCaseOut:
         order_snapshot=s.OrderSnapshotOut(
             order_id=case.order.order_id,
             currency=case.order.currency,
-            lines=[
-                s.SnapshotLineOut(
-                    line_id=line.line_id,
-                    sku=line.sku,
-                    name=line.name,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    discount=line.discount,
-                    tax=line.tax,
-                )
-                for line in case.order.lines
-            ],
+            lines=[s.SnapshotLineOut(**line.fields()) for line in case.order.lines],
         ),
     )
 

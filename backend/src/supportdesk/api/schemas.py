@@ -133,7 +133,9 @@ class RefundWindowOut(BaseModel):
     open: bool
 
 
-class OrderLineOut(BaseModel):
+class SnapshotLineOut(BaseModel):
+    """An order line as it was when the case was opened."""
+
     line_id: str
     sku: str
     name: str
@@ -141,8 +143,21 @@ class OrderLineOut(BaseModel):
     unit_price: int
     discount: int
     tax: int
+
+
+class OrderLineOut(SnapshotLineOut):
+    """An order line as it is now, with its gross and how many units are still refundable."""
+
     gross: int
     refundable_quantity: int
+
+
+class CustomerRefOut(BaseModel):
+    """Who the order system says the customer is."""
+
+    id: str
+    name: str
+    email: str
 
 
 class ShippingOut(BaseModel):
@@ -162,6 +177,9 @@ class OrderOut(BaseModel):
     lines: list[OrderLineOut]
     shipping: ShippingOut
     refund_window: RefundWindowOut
+    customer: CustomerRefOut | None = Field(
+        None, description="as the order system names the customer; null if it does not"
+    )
 
 
 # --- support cases ------------------------------------------------------------------------
@@ -192,16 +210,6 @@ class RefundRefOut(BaseModel):
     status: RefundStatus
     total_amount: int
     currency: str
-
-
-class SnapshotLineOut(BaseModel):
-    line_id: str
-    sku: str
-    name: str
-    quantity: int
-    unit_price: int
-    discount: int
-    tax: int
 
 
 class OrderSnapshotOut(BaseModel):

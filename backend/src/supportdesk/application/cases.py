@@ -11,7 +11,6 @@ from supportdesk.domain.cases import (
     Category,
     OrderReference,
     Priority,
-    SnapshotLine,
     SupportCase,
 )
 from supportdesk.domain.errors import (
@@ -24,7 +23,6 @@ from supportdesk.domain.errors import (
 )
 from supportdesk.domain.events import Event, new_id
 from supportdesk.domain.messages import Message
-from supportdesk.domain.orders import Order
 from supportdesk.domain.refunds import Refund
 
 
@@ -94,7 +92,7 @@ class CaseService:
         case = SupportCase.open(
             id=new_id("case"),
             customer_id=order.customer_id,
-            order=order_reference(order),
+            order=OrderReference.snapshot_of(order),
             subject=command.subject,
             description=command.description,
             category=command.category,
@@ -209,22 +207,3 @@ class CaseService:
 
 def _no_case(case_id: str) -> NotFound:
     return NotFound(f"no support case '{case_id}'")
-
-
-def order_reference(order: Order) -> OrderReference:
-    return OrderReference(
-        order_id=order.id,
-        currency=order.currency,
-        lines=tuple(
-            SnapshotLine(
-                line_id=line.line_id,
-                sku=line.sku,
-                name=line.name,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                discount=line.discount,
-                tax=line.tax,
-            )
-            for line in order.lines
-        ),
-    )

@@ -10,6 +10,7 @@ from typing import ClassVar
 from supportdesk.domain.access import Actor
 from supportdesk.domain.errors import CaseHasOpenRefunds, Forbidden, InvalidTransition
 from supportdesk.domain.events import EntityKind, Event, RecordsHistory
+from supportdesk.domain.orders import Order, OrderLine
 
 
 class CaseStatus(StrEnum):
@@ -76,23 +77,16 @@ def may_move(source: CaseStatus, target: CaseStatus, mover: Mover) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class SnapshotLine:
-    """An order line as it was when the case was opened."""
-
-    line_id: str
-    sku: str
-    name: str
-    quantity: int
-    unit_price: int
-    discount: int
-    tax: int
-
-
-@dataclass(frozen=True, slots=True)
 class OrderReference:
+    """The case's order, with its lines as they were when the case was opened."""
+
     order_id: str
     currency: str
-    lines: tuple[SnapshotLine, ...]
+    lines: tuple[OrderLine, ...]
+
+    @classmethod
+    def snapshot_of(cls, order: Order) -> OrderReference:
+        return cls(order_id=order.id, currency=order.currency, lines=order.lines)
 
 
 @dataclass(slots=True)

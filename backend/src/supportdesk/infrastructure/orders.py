@@ -35,7 +35,7 @@ from tenacity import (
 
 from supportdesk.application.ports import CacheBackend
 from supportdesk.domain.errors import UpstreamUnavailable
-from supportdesk.domain.orders import Order, OrderLine, OrderStatus, Shipping
+from supportdesk.domain.orders import Customer, Order, OrderLine, OrderStatus, Shipping
 
 log = structlog.get_logger(__name__)
 
@@ -128,6 +128,12 @@ class _ShippingWire(_WireModel):
     tax: _Cents
 
 
+class _CustomerWire(_WireModel):
+    id: _Text
+    name: _Text
+    email: _Text
+
+
 class _OrderWire(_WireModel):
     id: _Text
     customer_id: _Text
@@ -139,6 +145,7 @@ class _OrderWire(_WireModel):
     payment_reference: _Text
     lines: list[_LineWire] = Field(min_length=1)
     shipping: _ShippingWire
+    customer: _CustomerWire | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> _OrderWire:
@@ -148,6 +155,8 @@ class _OrderWire(_WireModel):
             raise ValueError("a line's discount exceeds its price")
         if (self.status is OrderStatus.DELIVERED) != (self.delivered_at is not None):
             raise ValueError("delivered_at must be set exactly when the status is delivered")
+        if self.customer is not None and self.customer.id != self.customer_id:
+            raise ValueError("the order's customer is not the one customer_id names")
         return self
 
     def to_domain(self) -> Order:
@@ -160,19 +169,11 @@ class _OrderWire(_WireModel):
             shipped_at=self.shipped_at,
             delivered_at=self.delivered_at,
             payment_reference=self.payment_reference,
-            lines=tuple(
-                OrderLine(
-                    line_id=line.line_id,
-                    sku=line.sku,
-                    name=line.name,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    discount=line.discount,
-                    tax=line.tax,
-                )
-                for line in self.lines
-            ),
+            lines=tuple(OrderLine.from_fields(line.model_dump()) for line in self.lines),
             shipping=Shipping(amount=self.shipping.amount, tax=self.shipping.tax),
+            customer=None
+            if self.customer is None
+            else Customer(id=self.customer.id, name=self.customer.name, email=self.customer.email),
         )
 
 

@@ -14,12 +14,12 @@ from supportdesk.domain.cases import (
     Category,
     OrderReference,
     Priority,
-    SnapshotLine,
     SupportCase,
 )
 from supportdesk.domain.events import EntityKind, Event
 from supportdesk.domain.messages import Message
 from supportdesk.domain.money import LineRefund
+from supportdesk.domain.orders import OrderLine
 from supportdesk.domain.refunds import (
     Refund,
     RefundCalculation,
@@ -50,22 +50,16 @@ def case_row(case: SupportCase) -> dict[str, Any]:
         "assignee_id": case.assignee_id,
         "order_snapshot": {
             "currency": case.order.currency,
-            "lines": [
-                {
-                    "line_id": line.line_id,
-                    "sku": line.sku,
-                    "name": line.name,
-                    "quantity": line.quantity,
-                    "unit_price": line.unit_price,
-                    "discount": line.discount,
-                    "tax": line.tax,
-                }
-                for line in case.order.lines
-            ],
+            "lines": [line.fields() for line in case.order.lines],
         },
         "version": case.version,
         "updated_at": case.updated_at,
     }
+
+
+def new_case_row(case: SupportCase) -> dict[str, Any]:
+    """The row of a case that is not stored yet: also its id and when it was opened."""
+    return {**case_row(case), "id": case.id, "created_at": case.created_at}
 
 
 def case_from_record(record: SupportCaseRecord | Row[Any]) -> SupportCase:
@@ -76,7 +70,7 @@ def case_from_record(record: SupportCaseRecord | Row[Any]) -> SupportCase:
         order=OrderReference(
             order_id=record.order_id,
             currency=snapshot["currency"],
-            lines=tuple(SnapshotLine(**line) for line in snapshot["lines"]),
+            lines=tuple(OrderLine.from_fields(line) for line in snapshot["lines"]),
         ),
         subject=record.subject,
         description=record.description,
@@ -137,6 +131,28 @@ def refund_row(refund: Refund) -> dict[str, Any]:
         "version": refund.version,
         "updated_at": refund.updated_at,
         "final_at": refund.updated_at if refund.is_final else None,
+    }
+
+
+def new_refund_row(refund: Refund) -> dict[str, Any]:
+    """The row of a refund that is not stored yet: also its id and when it was requested."""
+    return {**refund_row(refund), "id": refund.id, "created_at": refund.created_at}
+
+
+def event_row(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "at": event.at,
+        "actor_id": event.actor_id,
+        "actor_role": event.actor_role,
+        "entity": event.entity.value,
+        "entity_id": event.entity_id,
+        "case_id": event.case_id,
+        "type": event.type,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "note": event.note,
+        "note_public": event.note_public,
     }
 
 
@@ -230,23 +246,6 @@ def message_from_record(record: MessageRecord | Row[Any]) -> Message:
         internal=record.internal,
         created_at=record.created_at,
     )
-
-
-def event_row(event: Event) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "at": event.at,
-        "actor_id": event.actor_id,
-        "actor_role": event.actor_role,
-        "entity": event.entity.value,
-        "entity_id": event.entity_id,
-        "case_id": event.case_id,
-        "type": event.type,
-        "from_status": event.from_status,
-        "to_status": event.to_status,
-        "note": event.note,
-        "note_public": event.note_public,
-    }
 
 
 def event_from_record(record: EventRecord | Row[Any]) -> Event:

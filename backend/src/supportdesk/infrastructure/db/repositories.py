@@ -32,6 +32,8 @@ from supportdesk.infrastructure.db.mapping import (
     case_row,
     event_row,
     message_row,
+    new_case_row,
+    new_refund_row,
     refund_from_record,
     refund_row,
     user_from_record,
@@ -65,9 +67,7 @@ class SqlCaseRepository:
         self.session = session
 
     async def add(self, case: SupportCase) -> None:
-        self.session.add(
-            SupportCaseRecord(**case_row(case), id=case.id, created_at=case.created_at)
-        )
+        self.session.add(SupportCaseRecord(**new_case_row(case)))
         await self.session.flush()
         await _append_events(self.session, case.new_events)
 
@@ -135,9 +135,7 @@ class SqlRefundRepository:
         self.session = session
 
     async def add(self, refund: Refund) -> None:
-        self.session.add(
-            RefundRecord(**refund_row(refund), id=refund.id, created_at=refund.created_at)
-        )
+        self.session.add(RefundRecord(**new_refund_row(refund)))
         await self.session.flush()
         await _append_events(self.session, refund.new_events)
 

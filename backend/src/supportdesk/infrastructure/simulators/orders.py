@@ -1,4 +1,4 @@
-"""A stand-in for the shop's order system, serving the demo orders of SPEC section 6.
+"""A stand-in for the shop's order system, serving the demo orders (``devdata.demo``).
 
 It speaks the contract of ``docs/order-system.md`` so the real ``HttpOrderSystem``
 adapter is what talks to it, in-process or over the network. Dates are relative to
@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -21,9 +21,8 @@ from fastapi import FastAPI, HTTPException, Query, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from supportdesk.domain.orders import Order, OrderLine, OrderStatus, Shipping
-
-CURRENCY = "EUR"
+from supportdesk.devdata.demo import demo_orders
+from supportdesk.domain.orders import Order
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,78 +34,10 @@ class CapturedPayment:
     currency: str
 
 
-def _line(
-    line_id: str, sku: str, name: str, qty: int, price: int, disc: int, tax: int
-) -> OrderLine:
-    return OrderLine(line_id, sku, name, quantity=qty, unit_price=price, discount=disc, tax=tax)
-
-
-def _order(
-    order_id: str,
-    customer_id: str,
-    lines: tuple[OrderLine, ...],
-    shipping: Shipping,
-    *,
-    delivered_at: datetime | None,
-    shipped_at: datetime,
-) -> Order:
-    return Order(
-        id=order_id,
-        customer_id=customer_id,
-        currency=CURRENCY,
-        status=OrderStatus.DELIVERED if delivered_at else OrderStatus.SHIPPED,
-        placed_at=shipped_at - timedelta(days=1),
-        shipped_at=shipped_at,
-        delivered_at=delivered_at,
-        payment_reference=f"pi_demo_{order_id.replace('-', '').lower()}",
-        lines=lines,
-        shipping=shipping,
-    )
-
-
-def _delivered(order_id: str, customer_id: str, ago: timedelta, now: datetime,
-               lines: tuple[OrderLine, ...], shipping: Shipping) -> Order:  # fmt: skip
-    delivered_at = now - ago
-    return _order(
-        order_id, customer_id, lines, shipping,
-        delivered_at=delivered_at, shipped_at=delivered_at - timedelta(days=2),
-    )  # fmt: skip
-
-
-def demo_orders(now: datetime) -> list[Order]:
-    """SPEC section 6's orders as they stand at ``now``."""
-    return [
-        _delivered("ORD-1001", "CUST-1001", timedelta(days=3), now, (
-            _line("L1", "HP-100", "Wireless Headphones", 1, 8999, 0, 1710),
-            _line("L2", "CBL-2", "USB-C Cable", 3, 999, 300, 512),
-        ), Shipping(499, 95)),
-        _delivered("ORD-1002", "CUST-1001", timedelta(days=20), now, (
-            _line("L1", "GR-7", "Coffee Grinder", 1, 4999, 0, 950),
-        ), Shipping(499, 95)),
-        _order("ORD-1003", "CUST-1001", (
-            _line("L1", "LMP-3", "Desk Lamp", 2, 2500, 0, 950),
-        ), Shipping(0, 0), delivered_at=None, shipped_at=now - timedelta(days=1)),
-        _delivered("ORD-1004", "CUST-1001", timedelta(days=13, hours=22), now, (
-            _line("L1", "MUG-1", "Mug", 4, 1250, 500, 855),
-        ), Shipping(499, 95)),
-        _delivered("ORD-1005", "CUST-1001", timedelta(days=1), now, (
-            _line("L1", "TV-55", "Television", 1, 89900, 0, 17081),
-        ), Shipping(0, 0)),
-        _delivered("ORD-2001", "CUST-1002", timedelta(days=2), now, (
-            _line("L1", "RUN-9", "Running Shoes", 1, 11999, 0, 2280),
-        ), Shipping(499, 95)),
-    ]  # fmt: skip
-
-
-def captured_amount(order: Order) -> int:
-    """Every line's gross plus shipping's: what the payment captured for the order."""
-    return sum(line.gross for line in order.lines) + order.shipping.gross
-
-
 def demo_payments() -> list[CapturedPayment]:
     """The demo orders' payments, to seed the gateway sandbox (dates play no part)."""
     return [
-        CapturedPayment(order.payment_reference, captured_amount(order), order.currency)
+        CapturedPayment(order.payment_reference, order.gross, order.currency)
         for order in demo_orders(datetime.now(UTC))
     ]
 
@@ -126,20 +57,12 @@ def order_to_json(order: Order) -> dict[str, object]:
         "shipped_at": when(order.shipped_at),
         "delivered_at": when(order.delivered_at),
         "payment_reference": order.payment_reference,
-        "captured_amount": captured_amount(order),
-        "lines": [
-            {
-                "line_id": line.line_id,
-                "sku": line.sku,
-                "name": line.name,
-                "quantity": line.quantity,
-                "unit_price": line.unit_price,
-                "discount": line.discount,
-                "tax": line.tax,
-            }
-            for line in order.lines
-        ],
+        "captured_amount": order.gross,
+        "lines": [line.fields() for line in order.lines],
         "shipping": {"amount": order.shipping.amount, "tax": order.shipping.tax},
+        "customer": None
+        if order.customer is None
+        else {"id": order.customer.id, "name": order.customer.name, "email": order.customer.email},
     }
 
 
