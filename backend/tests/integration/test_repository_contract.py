@@ -21,11 +21,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from supportdesk.application.cases import order_reference
 from supportdesk.application.ports import UnitOfWork
 from supportdesk.application.reads import CaseFilters, RefundFilters
 from supportdesk.domain.access import Actor, Role
-from supportdesk.domain.cases import Category, Priority, SupportCase
+from supportdesk.domain.cases import Category, OrderReference, Priority, SupportCase
 from supportdesk.domain.errors import EmailTaken, VersionConflict
 from supportdesk.domain.events import Event
 from supportdesk.domain.messages import Message
@@ -147,7 +146,7 @@ def a_case(
     return SupportCase.open(
         id=id,
         customer_id=customer_id,
-        order=order_reference(an_order(customer_id=customer_id)),
+        order=OrderReference.snapshot_of(an_order(customer_id=customer_id)),
         subject="Mugs arrived broken",
         description="Two of the three mugs were in pieces",
         category=Category.DAMAGED_ITEM,
