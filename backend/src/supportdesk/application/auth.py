@@ -28,9 +28,6 @@ from supportdesk.domain.errors import (
 from supportdesk.domain.events import new_id
 from supportdesk.domain.users import UserAccount
 
-# Verifying against this keeps an unknown email as slow as a wrong password.
-_DUMMY_PASSWORD = "not-the-password-of-anyone"
-
 
 def ended_sign_in_key(family_id: str) -> str:
     """Marks a sign-in (a refresh-token family) as ended: by logout or by a reused refresh

@@ -50,7 +50,6 @@ class AccessClaims:
     customer_id: str | None
     token_id: str
     expires_at: datetime
-    from_identity_provider: bool = False
     # The sign-in (refresh-token family) this access token belongs to; None for tokens of
     # the identity provider and for ours issued before the claim existed.
     session_id: str | None = None
@@ -228,5 +227,4 @@ class IdentityProviderTokens:
             customer_id=str(customer_id) if customer_id else None,
             token_id=str(claims.get("jti") or claims["sub"]),
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
-            from_identity_provider=True,
         )
