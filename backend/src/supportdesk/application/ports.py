@@ -44,7 +44,9 @@ class CacheBackend(Protocol):
 
 
 class OrderSystem(Protocol):
-    """The shop's order system. Raises UpstreamUnavailable when it cannot answer."""
+    """The shop's order system, read only. Raises OrderSystemUnavailable when it cannot
+    answer (unreachable, failing, or answering something that is not an order); an order
+    it does not know is ``None``, not an error."""
 
     async def get_order(self, order_id: str) -> Order | None: ...
 
@@ -88,6 +90,11 @@ class PaymentGateway(Protocol):
     ) -> GatewayRefund | None:
         """The payment's refund made with this metadata, if the gateway made one."""
         ...
+
+
+class OrderSystemUnavailable(Exception):
+    """The order system did not answer, failed, or answered something that is not an order.
+    The port only reads, so nothing was changed there: asking again later is safe."""
 
 
 class GatewayError(Exception):

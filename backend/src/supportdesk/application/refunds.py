@@ -9,6 +9,7 @@ from datetime import timedelta
 import structlog
 
 from supportdesk.application.cases import check_version
+from supportdesk.application.orders import asking_the_order_system
 from supportdesk.application.ports import (
     Clock,
     GatewayDeclined,
@@ -146,7 +147,8 @@ class RefundService:
 
     async def window_for(self, refund: Refund) -> RefundWindow:
         """The window as it is now for the refund's order."""
-        order = await self.orders.get_order(refund.order_id)
+        with asking_the_order_system():
+            order = await self.orders.get_order(refund.order_id)
         if order is None:
             return RefundWindow(delivered_at=None, closes_at=None, open=False)
         return self.window_of(order)
@@ -365,7 +367,8 @@ class RefundService:
         return case
 
     async def _order_of(self, case: SupportCase) -> Order:
-        order = await self.orders.get_order(case.order_id)
+        with asking_the_order_system():
+            order = await self.orders.get_order(case.order_id)
         if order is None:
             raise OrderNotFound(f"the order '{case.order_id}' is unknown to the order system")
         return order
