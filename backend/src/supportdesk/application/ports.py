@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, Self
 
+from supportdesk.domain.access import Actor, Role
 from supportdesk.domain.cases import SupportCase
 from supportdesk.domain.messages import Message
 from supportdesk.domain.orders import Order
@@ -221,6 +222,24 @@ class RefreshClaims:
     expires_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    """What a verified access token says."""
+
+    user_id: str
+    role: Role
+    customer_id: str | None
+    token_id: str
+    expires_at: datetime
+    # The sign-in (refresh-token family) this access token belongs to; None for tokens of
+    # the identity provider and for ours issued before the claim existed.
+    session_id: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(id=self.user_id, role=self.role, customer_id=self.customer_id)
+
+
 class TokenIssuer(Protocol):
     """Signs and reads our own tokens. Reading raises Unauthenticated on anything wrong."""
 
@@ -228,4 +247,20 @@ class TokenIssuer(Protocol):
         """A new access + refresh pair; also returns the refresh token's id."""
         ...
 
+    def read_access(self, token: str) -> AccessClaims: ...
+
     def read_refresh(self, token: str) -> RefreshClaims: ...
+
+    def is_ours(self, token: str) -> bool:
+        """Whether the token claims to be one of ours (before any check of it)."""
+        ...
+
+
+class IdentityProvider(Protocol):
+    """Access tokens of the shop's own identity provider, when one is configured. Reading
+    raises Unauthenticated on anything wrong."""
+
+    @property
+    def configured(self) -> bool: ...
+
+    def read_access(self, token: str) -> AccessClaims: ...

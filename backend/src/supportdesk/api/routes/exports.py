@@ -22,7 +22,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from supportdesk.api.deps import ContainerDep, StaffActor
+from supportdesk.api.deps import ReadQueriesDep, StaffActor
 from supportdesk.api.filters import CaseFiltersDep, RefundFiltersDep
 from supportdesk.api.openapi import csv_answer, problems
 from supportdesk.infrastructure.db.queries import PageOf
@@ -115,7 +115,7 @@ def _attachment(name: str, body: AsyncIterator[str]) -> StreamingResponse:
     responses={**csv_answer("case"), **problems(403)},
 )
 async def export_cases(
-    actor: StaffActor, container: ContainerDep, filters: CaseFiltersDep
+    actor: StaffActor, read: ReadQueriesDep, filters: CaseFiltersDep
 ) -> StreamingResponse:
     def row(item: Any) -> list[Any]:
         case, refunds = item
@@ -134,7 +134,7 @@ async def export_cases(
         ]
 
     async def fetch(cursor: str | None) -> PageOf[Any]:
-        return await container.read.cases(actor, filters, limit=BATCH, cursor=cursor)
+        return await read.cases(actor, filters, limit=BATCH, cursor=cursor)
 
     return _attachment("support-cases.csv", await _csv(CASE_COLUMNS, fetch, row))
 
@@ -146,7 +146,7 @@ async def export_cases(
     responses={**csv_answer("refund"), **problems(403)},
 )
 async def export_refunds(
-    actor: StaffActor, container: ContainerDep, filters: RefundFiltersDep
+    actor: StaffActor, read: ReadQueriesDep, filters: RefundFiltersDep
 ) -> StreamingResponse:
     def row(refund: Any) -> list[Any]:
         settlement = refund.settlement
@@ -166,6 +166,6 @@ async def export_refunds(
         ]
 
     async def fetch(cursor: str | None) -> PageOf[Any]:
-        return await container.read.refunds(actor, filters, limit=BATCH, cursor=cursor)
+        return await read.refunds(actor, filters, limit=BATCH, cursor=cursor)
 
     return _attachment("refunds.csv", await _csv(REFUND_COLUMNS, fetch, row))

@@ -284,6 +284,10 @@ class ReadQueries:
             return events
         return [seen for seen in (event.for_customer() for event in events) if seen is not None]
 
+    async def stats(self, now: datetime) -> Stats:
+        """The overview's figures as of ``now`` (see ``overview_stats``)."""
+        return await overview_stats(self._sessions, now)
+
     @staticmethod
     async def _refunds_of_cases(
         session: AsyncSession, case_ids: list[str]
