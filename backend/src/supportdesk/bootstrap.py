@@ -45,6 +45,18 @@ class Container:
             window=RefundWindowPolicy(days=self.settings.refund_window_days),
             supervisor_threshold=self.settings.refund_supervisor_threshold,
         )
+        self.login_limits = LoginLimits(
+            throttle=ThrottlePolicy(
+                free_failures=self.settings.login_max_failures,
+                failure_window_seconds=self.settings.login_failure_window_seconds,
+                max_backoff_seconds=self.settings.login_backoff_max_seconds,
+                address_max_failures=self.settings.login_address_max_failures,
+                address_window_seconds=self.settings.login_address_window_seconds,
+                account_slowdown_after=self.settings.login_account_slowdown_after,
+                account_max_delay_seconds=self.settings.login_account_max_delay_seconds,
+            ),
+            refresh_ttl_seconds=self.settings.refresh_token_ttl_seconds,
+        )
         self._write_sessions = self.database.write_sessions()
         self._read_sessions = self.database.read_sessions()
         # One per process: the text search remembers what it learnt of the database.
@@ -111,19 +123,10 @@ class Container:
             self.tokens,
             self.hasher,
             self.clock,
-            LoginLimits(
-                throttle=ThrottlePolicy(
-                    free_failures=self.settings.login_max_failures,
-                    failure_window_seconds=self.settings.login_failure_window_seconds,
-                    max_backoff_seconds=self.settings.login_backoff_max_seconds,
-                    address_max_failures=self.settings.login_address_max_failures,
-                    address_window_seconds=self.settings.login_address_window_seconds,
-                    account_slowdown_after=self.settings.login_account_slowdown_after,
-                    account_max_delay_seconds=self.settings.login_account_max_delay_seconds,
-                ),
-                refresh_ttl_seconds=self.settings.refresh_token_ttl_seconds,
-            ),
+            self.login_limits,
             accounts=self.accounts(),
+            reads=self.reads(),
+            identity_provider=self.identity_provider,
         )
 
     async def aclose(self) -> None:

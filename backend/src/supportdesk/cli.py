@@ -136,16 +136,16 @@ def reconcile(
         int, typer.Option(help="seconds a refund must have been processing")
     ] = 0,
 ) -> None:
-    """Settle refunds left in processing with the payment gateway, once."""
+    """Resolve the gateway attempts of refunds left in processing, once."""
     from supportdesk.bootstrap import Container
 
     async def run() -> list[tuple[str, str]]:
         container = Container.build(get_settings())
         try:
-            settled = await container.refund_service().reconcile(
+            resolved = await container.refund_service().reconcile(
                 stale_after=timedelta(seconds=stale_after)
             )
-            return [(r.id, r.status.value) for r in settled]
+            return [(r.id, r.status.value) for r in resolved]
         finally:
             await container.aclose()
 

@@ -97,7 +97,7 @@ class TestUnknownOutcome:
         assert seen.json()["status"] == "refunded"
         assert seen.json()["gateway_refund_id"] == sandbox.refunds[0].id
 
-    async def test_reconciling_twice_in_parallel_settles_once(
+    async def test_reconciling_twice_in_parallel_resolves_the_attempt_once(
         self, client: httpx.AsyncClient, as_user, container: Container
     ) -> None:
         bob, refund = await approved_by_bob(client, as_user)
@@ -207,7 +207,7 @@ class TestDecline:
     indirect=True,
 )
 class TestBackgroundReconciliation:
-    async def test_the_service_settles_a_processing_refund_by_itself(
+    async def test_the_service_resolves_a_processing_refund_by_itself(
         self, client: httpx.AsyncClient, as_user, container: Container
     ) -> None:
         bob, refund = await approved_by_bob(client, as_user)

@@ -216,14 +216,14 @@ class TestAnAnswerThatFailedIsNotKept:
         container: Container,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        from supportdesk.domain.errors import UpstreamUnavailable
+        from supportdesk.application.ports import OrderSystemUnavailable
 
         alice = await as_user("alice")
         order_system = container.integrations.order_system
         real_get = order_system.get_order
 
         async def down(order_id: str) -> Any:
-            raise UpstreamUnavailable("the order system is not answering")
+            raise OrderSystemUnavailable("the order system is not answering")
 
         monkeypatch.setattr(order_system, "get_order", down)
         failed = await client.post(f"{API}/support-cases", json=CASE, headers=keyed(alice, "k-5"))

@@ -69,6 +69,22 @@ def test_an_operation_declares_only_the_problems_it_can_answer(
             assert 502 not in statuses, (method, path)
 
 
+def test_a_route_that_takes_an_idempotency_key_declares_the_conflict_of_a_running_retry(
+    document: dict[str, Any],
+) -> None:
+    # A retry while the first request runs is 409 request_in_progress, whatever the use case.
+    for path in ("/api/v1/support-cases", "/api/v1/support-cases/{case_id}/messages"):
+        assert "409" in document["paths"][path]["post"]["responses"], path
+
+
+def test_listing_orders_claims_no_problem_of_a_single_read(document: dict[str, Any]) -> None:
+    # The list is the caller's own orders (or, for staff, those of the customer named):
+    # nothing is refused and nothing is missing, unlike one order read by id.
+    responses = document["paths"]["/api/v1/orders"]["get"]["responses"]
+    assert not {"403", "404"} & set(responses)
+    assert "404" in document["paths"]["/api/v1/orders/{order_id}"]["get"]["responses"]
+
+
 def test_the_csv_exports_declare_text_csv(document: dict[str, Any]) -> None:
     for path in ("/api/v1/support-cases/export.csv", "/api/v1/refunds/export.csv"):
         assert list(document["paths"][path]["get"]["responses"]["200"]["content"]) == ["text/csv"]

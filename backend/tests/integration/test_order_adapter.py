@@ -11,8 +11,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from supportdesk.application.ports import OrderSystemUnavailable
 from supportdesk.devdata.demo import demo_orders
-from supportdesk.domain.errors import UpstreamUnavailable
 from supportdesk.domain.orders import Customer, OrderStatus
 from supportdesk.infrastructure.cache import MemoryCache
 from supportdesk.infrastructure.orders import CircuitBreaker, HttpOrderSystem
@@ -148,7 +148,7 @@ class TestRetries:
     ) -> None:
         upstream.faults.inject("server_error", times=3)
 
-        with pytest.raises(UpstreamUnavailable):
+        with pytest.raises(OrderSystemUnavailable):
             await upstream.adapter(attempts=3).orders_of_customer("CUST-1001")
         assert upstream.faults.calls == 3
 
@@ -165,13 +165,13 @@ class TestRetries:
     ) -> None:
         upstream.faults.inject("slow", times=2, delay_seconds=0.4)
 
-        with pytest.raises(UpstreamUnavailable):
+        with pytest.raises(OrderSystemUnavailable):
             await upstream.adapter(timeout_seconds=0.1, attempts=2).get_order("ORD-1002")
 
     async def test_garbage_is_not_retried_and_is_unavailable(self, upstream: Upstream) -> None:
         upstream.faults.inject("garbage", times=5)
 
-        with pytest.raises(UpstreamUnavailable):
+        with pytest.raises(OrderSystemUnavailable):
             await upstream.adapter().get_order("ORD-1001")
         assert upstream.faults.calls == 1
 
@@ -186,9 +186,9 @@ class TestCircuitBreaker:
         upstream.faults.inject("server_error", times=2)
 
         for _ in range(2):
-            with pytest.raises(UpstreamUnavailable):
+            with pytest.raises(OrderSystemUnavailable):
                 await adapter.get_order("ORD-1001")
-        with pytest.raises(UpstreamUnavailable, match="not calling"):
+        with pytest.raises(OrderSystemUnavailable, match="not calling"):
             await adapter.get_order("ORD-1001")
         assert upstream.faults.calls == 2  # the third call never left
         assert breaker.state == "open"
@@ -225,7 +225,7 @@ class TestCircuitBreaker:
                 client, MemoryCache(), 0, attempts=2, backoff_initial_seconds=0.001,
                 backoff_max_seconds=0.01, breaker=breaker,
             )  # fmt: skip
-            with pytest.raises(UpstreamUnavailable):
+            with pytest.raises(OrderSystemUnavailable):
                 await adapter.get_order("ORD-1001")
             assert await adapter.ping() is False
         assert breaker.state == "open"
@@ -331,7 +331,7 @@ def _answering(body: object) -> httpx.AsyncClient:
 @pytest.mark.parametrize("case", GARBAGE)
 async def test_an_answer_that_is_not_a_valid_order_is_upstream_unavailable(case: str) -> None:
     async with _answering(GARBAGE[case]()) as client:
-        with pytest.raises(UpstreamUnavailable):
+        with pytest.raises(OrderSystemUnavailable):
             await HttpOrderSystem(client, MemoryCache(), 0).get_order("ORD-1001")
 
 
@@ -354,7 +354,7 @@ async def test_another_customers_orders_in_a_list_are_refused() -> None:
     # Without the customer block, which would name CUST-1001 and be refused on its own.
     carols = _order(customer_id="CUST-1002", customer=None)
     async with _answering({"items": [carols]}) as client:
-        with pytest.raises(UpstreamUnavailable):
+        with pytest.raises(OrderSystemUnavailable):
             await HttpOrderSystem(client, MemoryCache(), 0).orders_of_customer("CUST-1001")
 
 
@@ -367,7 +367,7 @@ async def test_a_client_error_is_unavailable_and_not_retried() -> None:
 
     transport = httpx.MockTransport(refuse)
     async with httpx.AsyncClient(transport=transport, base_url="http://orders") as client:
-        with pytest.raises(UpstreamUnavailable):
+        with pytest.raises(OrderSystemUnavailable):
             await HttpOrderSystem(client, MemoryCache(), 0).get_order("ORD-1001")
     assert len(calls) == 1
 

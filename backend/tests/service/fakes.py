@@ -23,6 +23,7 @@ from supportdesk.application.ports import (
     GatewayRefund,
     GatewayTimeout,
     GatewayUnavailable,
+    OrderSystemUnavailable,
 )
 from supportdesk.domain.access import Actor, Role
 from supportdesk.domain.cases import SupportCase
@@ -261,22 +262,28 @@ class FakeUnitOfWork:
 
 class FakeOrderSystem:
     """Orders by id. ``while_asked`` runs while an answer is on its way: what another
-    request does in the meantime."""
+    request does in the meantime; ``down`` makes every call fail as the adapter does when
+    the order system cannot answer."""
 
     def __init__(self, *orders: Order) -> None:
         self.orders = {order.id: order for order in orders}
         self.while_asked: Callable[[], Awaitable[None]] | None = None
+        self.down = False
 
     def add(self, order: Order) -> None:
         self.orders[order.id] = order
 
     async def get_order(self, order_id: str) -> Order | None:
+        if self.down:
+            raise OrderSystemUnavailable("the order system did not answer")
         if self.while_asked is not None:
             meanwhile, self.while_asked = self.while_asked, None
             await meanwhile()
         return self.orders.get(order_id)
 
     async def orders_of_customer(self, customer_id: str) -> list[Order]:
+        if self.down:
+            raise OrderSystemUnavailable("the order system did not answer")
         return [order for order in self.orders.values() if order.customer_id == customer_id]
 
     async def ping(self) -> bool:

@@ -13,6 +13,7 @@ from supportdesk.domain.errors import (
     InvalidTransition,
     NotFound,
     OrderNotFound,
+    UpstreamUnavailable,
     VersionConflict,
 )
 
@@ -68,6 +69,18 @@ class TestOpenCase:
             await desk.cases.open(open_case_command("ORD-NOPE"), CUSTOMER)
 
         assert someone_elses.value.field == unknown.value.field == "order_id"
+        assert desk.store.cases == {}
+        assert desk.store.events == []
+
+    async def test_an_order_system_that_cannot_answer_is_upstream_unavailable_and_stores_nothing(
+        self,
+    ) -> None:
+        desk = a_desk(an_order())
+        desk.orders.down = True
+
+        with pytest.raises(UpstreamUnavailable):
+            await desk.cases.open(open_case_command(), CUSTOMER)
+
         assert desk.store.cases == {}
         assert desk.store.events == []
 

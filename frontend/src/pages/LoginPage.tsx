@@ -60,7 +60,7 @@ export function LoginPage() {
       await signIn(email, password);
       navigate(next, { replace: true });
     } catch (err) {
-      if (err instanceof ApiError && (err.status === 401 || err.code === 'invalid_credentials')) {
+      if (err instanceof ApiError && err.status === 401) {
         setFormError('That email and password do not match an account.');
       } else if (err instanceof ApiError) setFormError(err.plainMessage);
       else setFormError('Signing in failed.');

@@ -15,7 +15,6 @@ import type { FieldProblem, Problem } from './types';
 
 const PLAIN_WORDS: Record<string, string> = {
   unauthenticated: 'Your session has ended. Please sign in again.',
-  invalid_credentials: 'That email and password do not match an account.',
   forbidden: 'You are not allowed to do that.',
   supervisor_approval_required:
     'This refund is above the approval limit: a supervisor must approve it.',

@@ -5,7 +5,6 @@ type Schemas = components['schemas'];
 
 export type Me = Schemas['MeOut'];
 export type Role = Me['role'];
-export type TokenPairOut = Schemas['TokenOut'];
 export type Order = Schemas['OrderOut'];
 export type OrderLine = Schemas['OrderLineOut'];
 export type RefundWindow = Schemas['RefundWindowOut'];

@@ -128,15 +128,16 @@ def create_app(settings: Settings | None = None, container: Container | None = N
 
 
 async def _reconcile_forever(container: Container) -> None:
-    """Settle refunds left in processing (a timeout, a crash) in the background."""
+    """Resolve the gateway attempts of refunds left in processing (a timeout, a crash) in
+    the background."""
     interval = container.settings.reconcile_interval_seconds
     stale_after = timedelta(seconds=container.settings.reconcile_stale_after_seconds)
     while True:
         await asyncio.sleep(interval)
         try:
-            settled = await container.refund_service().reconcile(stale_after=stale_after)
-            if settled:
-                log.info("reconciled", refunds=[r.id for r in settled])
+            resolved = await container.refund_service().reconcile(stale_after=stale_after)
+            if resolved:
+                log.info("reconciled", refunds=[r.id for r in resolved])
         except Exception:
             log.exception("reconciliation_failed")
 

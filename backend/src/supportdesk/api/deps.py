@@ -1,4 +1,7 @@
-"""Request dependencies: the container, the signed-in actor, role checks, services."""
+"""Request dependencies: the signed-in actor, role checks, one named dependency per service
+and per shared part a route needs, and the version a client saw.
+
+Routes take these, never the container: a route's parameters say what it uses."""
 
 from __future__ import annotations
 
@@ -10,8 +13,10 @@ from fastapi import Depends, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from supportdesk.application.auth import AuthService
 from supportdesk.application.cases import CaseService
-from supportdesk.application.ports import ReadQueries
+from supportdesk.application.orders import OrderService
+from supportdesk.application.ports import CacheBackend, Clock, ReadQueries
 from supportdesk.application.refunds import RefundService
 from supportdesk.bootstrap import Container
 from supportdesk.domain.access import Actor, Role
@@ -30,24 +35,62 @@ async def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-async def current_actor(
-    request: Request,
-    container: ContainerDep,
+async def auth_service(container: ContainerDep) -> AuthService:
+    return container.auth_service()
+
+
+async def case_service(container: ContainerDep) -> CaseService:
+    return container.case_service()
+
+
+async def refund_service(container: ContainerDep) -> RefundService:
+    return container.refund_service()
+
+
+async def order_service(container: ContainerDep) -> OrderService:
+    return container.order_service()
+
+
+async def read_queries(container: ContainerDep) -> ReadQueries:
+    return container.read
+
+
+async def cache_backend(container: ContainerDep) -> CacheBackend:
+    return container.cache
+
+
+async def clock(container: ContainerDep) -> Clock:
+    return container.clock
+
+
+AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
+CaseServiceDep = Annotated[CaseService, Depends(case_service)]
+RefundServiceDep = Annotated[RefundService, Depends(refund_service)]
+OrderServiceDep = Annotated[OrderService, Depends(order_service)]
+ReadQueriesDep = Annotated[ReadQueries, Depends(read_queries)]
+"""The list queries: lists filter in SQL and read straight into domain objects."""
+CacheDep = Annotated[CacheBackend, Depends(cache_backend)]
+ClockDep = Annotated[Clock, Depends(clock)]
+
+
+async def access_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Actor:
-    """Who is calling: our own token (the account must still be active in the token's role,
-    which the cache backend knows without a transaction) or a token of the shop's identity
-    provider. Every signed-in request also spends the caller's budget."""
+) -> str:
+    """The bearer token sent, or 401."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("sign in and send the access token as a bearer token")
-    token = credentials.credentials
-    if container.identity_provider.configured and not container.tokens.is_ours(token):
-        actor = container.identity_provider.read_access(token).actor
-    else:
-        claims = container.tokens.read_access(token)
-        if await container.cache.get(claims.revocation_key) is not None:
-            raise Unauthenticated("this sign-in was ended; sign in again")
-        actor = await container.accounts().actor(claims.user_id, claims.role)
+    return credentials.credentials
+
+
+AccessToken = Annotated[str, Depends(access_token)]
+
+
+async def current_actor(
+    request: Request, container: ContainerDep, auth: AuthServiceDep, token: AccessToken
+) -> Actor:
+    """Who is calling (``AuthService.authenticate``). Every signed-in request also spends
+    the caller's budget."""
+    actor = await auth.authenticate(token)
     await _spend_budget(container, actor)
     request.state.actor = actor
     return actor
@@ -82,23 +125,6 @@ CustomerActor = Annotated[Actor, require_role(Role.CUSTOMER)]
 AdminActor = Annotated[Actor, require_role(Role.ADMIN)]
 
 
-async def case_service(container: ContainerDep) -> CaseService:
-    return container.case_service()
-
-
-async def refund_service(container: ContainerDep) -> RefundService:
-    return container.refund_service()
-
-
-async def read_queries(container: ContainerDep) -> ReadQueries:
-    return container.read
-
-
-CaseServiceDep = Annotated[CaseService, Depends(case_service)]
-RefundServiceDep = Annotated[RefundService, Depends(refund_service)]
-# The lists: each holds only what the actor may read.
-ReadQueriesDep = Annotated[ReadQueries, Depends(read_queries)]
-
 _VERSION = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
 
@@ -123,3 +149,8 @@ async def expected_version(
 
 
 ExpectedVersion = Annotated[int | None, Depends(expected_version)]
+
+
+def etag(version: int) -> str:
+    """The ETag of a case or refund at this version: what a client sends back as If-Match."""
+    return f'"{version}"'

@@ -1,5 +1,7 @@
 """Every error as RFC 9457 problem+json, with a stable ``code``. One table maps domain
-errors to HTTP statuses."""
+errors to HTTP statuses, and one function builds every problem body (``problem_body``):
+the exception handlers, the request middleware, readiness and idempotency all answer
+through it."""
 
 from __future__ import annotations
 
@@ -59,6 +61,19 @@ def status_of(error: domain.DomainError) -> int:
     return next((status for cls, status in STATUS_OF if isinstance(error, cls)), 400)
 
 
+def problem_body(status: int, code: str, title: str, detail: str, **extra: Any) -> dict[str, Any]:
+    """The one shape of a problem: RFC 9457's members, our stable ``code``, and whatever
+    the problem adds (``errors``, ``part``, ``request_id`` …)."""
+    return {
+        "type": "about:blank",
+        "status": status,
+        "title": title,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
+
+
 def problem(
     status: int,
     code: str,
@@ -68,15 +83,13 @@ def problem(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
-    body = {
-        "type": "about:blank",
-        "status": status,
-        "title": title,
-        "detail": detail,
-        "code": code,
-        **extra,
-    }
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    """A problem as the answer of a route or a handler."""
+    return JSONResponse(
+        problem_body(status, code, title, detail, **extra),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
 
 
 # Handlers are ``async def``: Starlette runs a plain ``def`` handler in its thread pool.

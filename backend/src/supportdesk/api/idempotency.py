@@ -4,18 +4,26 @@ As the IETF's Idempotency-Key draft and Stripe do: a key belongs to one caller a
 kind of request; a retry gets the first answer again (marked ``Idempotent-Replayed``);
 the same key with a different request is refused (422 ``idempotency_key_reused``), and a
 retry while the first is still running gets 409 ``request_in_progress``.
+
+A route takes part by wearing ``@idempotent(...)`` under its ``@router`` line: the
+decorator adds the ``Idempotency-Key`` header to the route's parameters and runs the route
+(its use case and the answer) at most once per key.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import json
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Header
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
+from supportdesk.api.deps import CacheDep
 from supportdesk.api.errors import problem, render
 from supportdesk.application.ports import CacheBackend
 from supportdesk.domain.errors import DomainError
@@ -39,8 +47,60 @@ IdempotencyKey = Annotated[
 
 def fingerprint(*parts: Any) -> str:
     """What a request asked for, to tell a retry from another request under the same key."""
-    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    plain = [p.model_dump(mode="json") if isinstance(p, BaseModel) else p for p in parts]
+    canonical = json.dumps(plain, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+Route = Callable[..., Awaitable[JSONResponse]]
+
+
+def idempotent(
+    kind: str, *, per: tuple[str, ...] = (), request: tuple[str, ...] = ()
+) -> Callable[[Route], Route]:
+    """Run the decorated route once per ``Idempotency-Key`` and answer retries with its
+    first answer.
+
+    A key belongs to the caller (the route's ``actor`` parameter), to ``kind`` and to the
+    values of the parameters named in ``per``: the same key elsewhere is another key. The
+    parameters named in ``request`` are what was asked; the same key with other values is
+    refused. The route answers with a ``JSONResponse`` (status, body and headers are what
+    a retry gets again).
+    """
+
+    def decorate(route: Route) -> Route:
+        signature = inspect.signature(route, eval_str=True)
+        if "actor" not in signature.parameters:
+            raise TypeError(f"{route.__name__}: an idempotent route names its actor")
+        # Keyword-only throughout, so that the optional header may follow route parameters
+        # without defaults.
+        keyword = inspect.Parameter.KEYWORD_ONLY
+        parameters = [
+            *(p.replace(kind=keyword) for p in signature.parameters.values()),
+            inspect.Parameter("idempotency_key", keyword, annotation=IdempotencyKey, default=None),
+            inspect.Parameter("idempotency_cache", keyword, annotation=CacheDep),
+        ]
+
+        @functools.wraps(route)
+        async def once_per_key(
+            *, idempotency_key: str | None, idempotency_cache: CacheBackend, **given: Any
+        ) -> JSONResponse:
+            scope = ":".join([kind, *(str(given[name]) for name in per), given["actor"].id])
+            asked = fingerprint(*(given[name] for name in request)) if request else ""
+            return await once(
+                idempotency_cache,
+                scope,
+                idempotency_key,
+                lambda: route(**given),
+                request=asked,
+            )
+
+        once_per_key.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=parameters
+        )
+        return once_per_key
+
+    return decorate
 
 
 def _record(stored: str | None) -> dict[str, Any] | None:

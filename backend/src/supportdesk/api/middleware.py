@@ -12,6 +12,8 @@ import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from supportdesk.api.errors import PROBLEM_JSON, problem_body
+
 log = structlog.get_logger("supportdesk.access")
 
 SECURITY_HEADERS = [
@@ -173,22 +175,15 @@ class RequestMiddleware:
     async def _problem(
         send: Send, request_id: str, status: int, code: str, title: str, detail: str
     ) -> None:
-        body = json.dumps(
-            {
-                "type": "about:blank",
-                "status": status,
-                "title": title,
-                "detail": detail,
-                "code": code,
-                "request_id": request_id,
-            }
-        ).encode()
+        # Sent as raw ASGI messages: this answers outside the app, where no response class
+        # runs (a body too large to read, an error that escaped every handler).
+        body = json.dumps(problem_body(status, code, title, detail, request_id=request_id)).encode()
         await send(
             {
                 "type": "http.response.start",
                 "status": status,
                 "headers": [
-                    (b"content-type", b"application/problem+json"),
+                    (b"content-type", PROBLEM_JSON.encode()),
                     (b"content-length", str(len(body)).encode()),
                     (b"x-request-id", request_id.encode()),
                     *SECURITY_HEADERS,

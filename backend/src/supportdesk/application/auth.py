@@ -1,23 +1,26 @@
-"""Signing in and out: passwords, rotating refresh tokens, sign-in throttling."""
+"""Signing in and out (passwords, rotating refresh tokens, sign-in throttling), who is
+signed in, and the users admins manage."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 
 from supportdesk.application.accounts import SignedInAccounts
 from supportdesk.application.ports import (
+    AccessClaims,
     CacheBackend,
     Clock,
+    IdentityProvider,
     PasswordHasher,
     TokenIssuer,
     TokenPair,
     UnitOfWork,
 )
 from supportdesk.application.sign_in_throttle import SignInThrottle, ThrottlePolicy
-from supportdesk.domain.access import Role
+from supportdesk.domain.access import Actor, Role
 from supportdesk.domain.errors import (
     EmailTaken,
     LastAdmin,
@@ -28,14 +31,30 @@ from supportdesk.domain.errors import (
 from supportdesk.domain.events import new_id
 from supportdesk.domain.users import UserAccount
 
-# Verifying against this keeps an unknown email as slow as a wrong password.
-_DUMMY_PASSWORD = "not-the-password-of-anyone"
-
 
 def ended_sign_in_key(family_id: str) -> str:
     """Marks a sign-in (a refresh-token family) as ended: by logout or by a reused refresh
     token. Its refresh tokens and the access tokens naming it (``sid``) stop working."""
     return f"family-revoked:{family_id}"
+
+
+def revocation_key(claims: AccessClaims) -> str:
+    """Where a logout marks an access token as ended: its whole sign-in when it names one,
+    else (tokens issued before access tokens named their sign-in) the token alone."""
+    if claims.session_id:
+        return ended_sign_in_key(claims.session_id)
+    return f"access-revoked:{claims.token_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who is signed in, as the web app greets them."""
+
+    id: str
+    email: str
+    name: str
+    role: Role
+    customer_id: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +64,8 @@ class LoginLimits:
 
 
 class AuthService:
-    """Use cases of signing in: login, refresh with rotation and reuse detection, logout."""
+    """Use cases of signing in (login, refresh with rotation and reuse detection, logout,
+    who is calling) and of the users admins manage."""
 
     def __init__(
         self,
@@ -57,8 +77,13 @@ class AuthService:
         limits: LoginLimits,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         accounts: SignedInAccounts | None = None,
+        *,
+        reads: UnitOfWork | None = None,
+        identity_provider: IdentityProvider | None = None,
     ) -> None:
         self.uow = uow
+        self.reads = reads or uow
+        self.identity_provider = identity_provider
         self.accounts = accounts
         self.cache = cache
         self.tokens = tokens
@@ -106,10 +131,34 @@ class AuthService:
             raise Unauthenticated("the account is not active")
         return await self._issue(user, family_id=claims.family_id)
 
-    async def logout(self, session_id: str | None, refresh_token: str | None) -> None:
+    async def authenticate(self, access_token: str) -> Actor:
+        """Who calls with this token. Ours must not belong to an ended sign-in, and its
+        account must still be active in the token's role (which the cache backend knows
+        without a transaction); a token of the shop's identity provider is taken with the
+        role it names."""
+        idp = self.identity_provider
+        if idp is not None and idp.configured and not self.tokens.is_ours(access_token):
+            return idp.read_access(access_token).actor
+        claims = self.tokens.read_access(access_token)
+        if await self.cache.get(revocation_key(claims)) is not None:
+            raise Unauthenticated("this sign-in was ended; sign in again")
+        if self.accounts is None:
+            return claims.actor
+        return await self.accounts.actor(claims.user_id, claims.role)
+
+    async def logout(self, access_token: str, refresh_token: str | None) -> None:
         """Ends the sign-in the access token belongs to: every refresh token of its family
         and every access token naming it stop working, with or without a body. A refresh
-        token sent along ends its own sign-in too (whoever holds it could use it anyway)."""
+        token sent along ends its own sign-in too (whoever holds it could use it anyway).
+        An access token of ours from before tokens named their sign-in is ended alone; one
+        of the identity provider is the provider's to end."""
+        session_id = None
+        if self.tokens.is_ours(access_token):
+            claims = self.tokens.read_access(access_token)
+            session_id = claims.session_id
+            if session_id is None:
+                remaining = (claims.expires_at - self.clock.now()).total_seconds()
+                await self.cache.set(revocation_key(claims), "logout", max(int(remaining), 1))
         families = {session_id} if session_id else set()
         if refresh_token:
             with contextlib.suppress(Unauthenticated):
@@ -118,6 +167,38 @@ class AuthService:
             await self.cache.set(
                 ended_sign_in_key(family_id), "logout", self.limits.refresh_ttl_seconds
             )
+
+    async def me(self, actor: Actor) -> Person:
+        """The signed-in person. Someone signed in through the shop's identity provider has
+        no account here: they are named by their customer id."""
+        async with self.reads:
+            user = await self.reads.users.get(actor.id)
+        if user is None:
+            return Person(
+                id=actor.id,
+                email="",
+                name=actor.customer_id or actor.id,
+                role=actor.role,
+                customer_id=actor.customer_id,
+            )
+        return Person(
+            id=user.id,
+            email=user.email,
+            name=user.name,
+            role=user.role,
+            customer_id=user.customer_id,
+        )
+
+    async def users(self) -> Sequence[UserAccount]:
+        """Every user, active or not, for the admins who manage them."""
+        async with self.reads:
+            return await self.reads.users.list()
+
+    async def staff(self) -> list[UserAccount]:
+        """The active support staff: whom a case can be assigned to."""
+        async with self.reads:
+            users = await self.reads.users.list()
+        return [user for user in users if user.actor.is_staff and user.active]
 
     async def create_user(
         self, *, email: str, name: str, role: Role, password: str, customer_id: str | None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from supportdesk.application.orders import asking_the_order_system
 from supportdesk.application.ports import Clock, OrderSystem, ReadQueries, UnitOfWork
 from supportdesk.domain.access import Actor
 from supportdesk.domain.cases import (
@@ -86,7 +87,8 @@ class CaseService:
         an unknown one."""
         if actor.is_staff or actor.customer_id is None:
             raise Forbidden("cases are opened by customers about their own orders")
-        order = await self.orders.get_order(command.order_id)
+        with asking_the_order_system():
+            order = await self.orders.get_order(command.order_id)
         if order is None or not actor.owns(order.customer_id):
             raise OrderNotFound(f"no order '{command.order_id}' of yours", field="order_id")
         case = SupportCase.open(

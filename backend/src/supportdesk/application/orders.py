@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from supportdesk.application.ports import Clock, OrderSystem, UnitOfWork
+from supportdesk.application.ports import (
+    Clock,
+    OrderSystem,
+    OrderSystemUnavailable,
+    UnitOfWork,
+)
 from supportdesk.domain.access import Actor
-from supportdesk.domain.errors import NotFound, ValidationFailed
+from supportdesk.domain.errors import NotFound, UpstreamUnavailable, ValidationFailed
 from supportdesk.domain.orders import Order
 from supportdesk.domain.window import RefundWindow, RefundWindowPolicy
+
+
+@contextmanager
+def asking_the_order_system() -> Iterator[None]:
+    """Where a use case asks the order system: the port's failure becomes the answer the
+    use case gives (503 ``upstream_unavailable``, retry later), as the gateway's failures
+    become ``PaymentGatewayError`` in the refund use cases."""
+    try:
+        yield
+    except OrderSystemUnavailable as exc:
+        raise UpstreamUnavailable(str(exc) or "the order system is not answering") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +53,8 @@ class OrderService:
         self.window = window
 
     async def get(self, order_id: str, actor: Actor) -> OrderView:
-        order = await self.orders.get_order(order_id)
+        with asking_the_order_system():
+            order = await self.orders.get_order(order_id)
         if order is None or not actor.may_see(order.customer_id):
             raise NotFound(f"no order '{order_id}'")
         return (await self._views([order]))[0]
@@ -46,7 +65,9 @@ class OrderService:
             customer_id = actor.customer_id
         if not customer_id:
             raise ValidationFailed("name the customer whose orders to list", field="customer_id")
-        return await self._views(await self.orders.orders_of_customer(customer_id))
+        with asking_the_order_system():
+            orders = await self.orders.orders_of_customer(customer_id)
+        return await self._views(orders)
 
     async def _views(self, orders: list[Order]) -> list[OrderView]:
         now = self.clock.now()

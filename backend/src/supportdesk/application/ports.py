@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol, Self
 
 from supportdesk.application.reads import CaseFilters, PageOf, RefundFilters, Stats
-from supportdesk.domain.access import Actor
+from supportdesk.domain.access import Actor, Role
 from supportdesk.domain.cases import SupportCase
 from supportdesk.domain.events import Event
 from supportdesk.domain.messages import Message
@@ -47,7 +47,9 @@ class CacheBackend(Protocol):
 
 
 class OrderSystem(Protocol):
-    """The shop's order system. Raises UpstreamUnavailable when it cannot answer."""
+    """The shop's order system, read only. Raises OrderSystemUnavailable when it cannot
+    answer (unreachable, failing, or answering something that is not an order); an order
+    it does not know is ``None``, not an error."""
 
     async def get_order(self, order_id: str) -> Order | None: ...
 
@@ -91,6 +93,11 @@ class PaymentGateway(Protocol):
     ) -> GatewayRefund | None:
         """The payment's refund made with this metadata, if the gateway made one."""
         ...
+
+
+class OrderSystemUnavailable(Exception):
+    """The order system did not answer, failed, or answered something that is not an order.
+    The port only reads, so nothing was changed there: asking again later is safe."""
 
 
 class GatewayError(Exception):
@@ -259,6 +266,24 @@ class RefreshClaims:
     expires_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    """What a verified access token says."""
+
+    user_id: str
+    role: Role
+    customer_id: str | None
+    token_id: str
+    expires_at: datetime
+    # The sign-in (refresh-token family) this access token belongs to; None for tokens of
+    # the identity provider and for ours issued before the claim existed.
+    session_id: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(id=self.user_id, role=self.role, customer_id=self.customer_id)
+
+
 class TokenIssuer(Protocol):
     """Signs and reads our own tokens. Reading raises Unauthenticated on anything wrong."""
 
@@ -266,4 +291,20 @@ class TokenIssuer(Protocol):
         """A new access + refresh pair; also returns the refresh token's id."""
         ...
 
+    def read_access(self, token: str) -> AccessClaims: ...
+
     def read_refresh(self, token: str) -> RefreshClaims: ...
+
+    def is_ours(self, token: str) -> bool:
+        """Whether the token claims to be one of ours (before any check of it)."""
+        ...
+
+
+class IdentityProvider(Protocol):
+    """Access tokens of the shop's own identity provider, when one is configured. Reading
+    raises Unauthenticated on anything wrong."""
+
+    @property
+    def configured(self) -> bool: ...
+
+    def read_access(self, token: str) -> AccessClaims: ...

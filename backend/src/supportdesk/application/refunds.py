@@ -9,6 +9,7 @@ from datetime import timedelta
 import structlog
 
 from supportdesk.application.cases import check_version
+from supportdesk.application.orders import asking_the_order_system
 from supportdesk.application.ports import (
     Clock,
     GatewayDeclined,
@@ -159,7 +160,8 @@ class RefundService:
 
     async def window_for(self, refund: Refund) -> RefundWindow:
         """The window as it is now for the refund's order."""
-        order = await self.orders.get_order(refund.order_id)
+        with asking_the_order_system():
+            order = await self.orders.get_order(refund.order_id)
         if order is None:
             return RefundWindow(delivered_at=None, closes_at=None, open=False)
         return self.window_of(order)
@@ -250,10 +252,11 @@ class RefundService:
             refund.start_attempt(by=actor, now=self.clock.now())
             await self.uow.refunds.save(refund, expected_status=source)
             await self.uow.commit()
-        return await self._settle_attempt(refund, actor)
+        return await self._resolve_attempt(refund, actor)
 
     async def reconcile(self, *, stale_after: timedelta, limit: int = 100) -> list[Refund]:
-        """Settle refunds left in ``processing`` (a timeout, a crash) with the gateway.
+        """Resolve the gateway attempts of refunds left in ``processing`` (a timeout, a crash):
+        learn from the gateway what became of each attempt and record it.
 
         Each is claimed under a lease first, so replicas never work on the same refund at
         once; asking again with the attempt's idempotency key cannot make a second refund.
@@ -267,19 +270,19 @@ class RefundService:
                 limit=limit,
             )
             await self.uow.commit()
-        settled: list[Refund] = []
+        resolved: list[Refund] = []
         for refund_id in claimed:
             async with self.reads:
                 refund = await self.reads.refunds.get(refund_id)
             if refund is None or refund.status is not RefundStatus.PROCESSING:
                 continue
             try:
-                settled.append(await self._settle_attempt(refund, SYSTEM, reconciling=True))
+                resolved.append(await self._resolve_attempt(refund, SYSTEM, reconciling=True))
             except PaymentGatewayError:
                 log.warning("reconciliation_gateway_unavailable", refund_id=refund_id)
-        return settled
+        return resolved
 
-    async def _settle_attempt(
+    async def _resolve_attempt(
         self, refund: Refund, actor: Actor, *, reconciling: bool = False
     ) -> Refund:
         attempt = refund.attempt
@@ -377,7 +380,8 @@ class RefundService:
         return case
 
     async def _order_of(self, case: SupportCase) -> Order:
-        order = await self.orders.get_order(case.order_id)
+        with asking_the_order_system():
+            order = await self.orders.get_order(case.order_id)
         if order is None:
             raise OrderNotFound(f"the order '{case.order_id}' is unknown to the order system")
         return order

@@ -66,10 +66,6 @@ REFUND_TRANSITIONS: dict[tuple[RefundStatus, Action], RefundStatus] = {
 }
 
 
-def statuses_allowing(action: Action) -> frozenset[RefundStatus]:
-    return frozenset(source for source, act in REFUND_TRANSITIONS if act is action)
-
-
 class SettlementType(StrEnum):
     STORE_CREDIT = "store_credit"
     VOUCHER = "voucher"

@@ -4,7 +4,7 @@ Orders are read-only for us and read on almost every request, so the adapter is 
 to keep going when the order system is not: short timeouts, a few retries with
 backoff and jitter (safe: these are idempotent reads), a circuit breaker so a dead
 upstream costs one fast failure instead of a pile of waiting requests, and a short
-cache. Anything it cannot turn into a valid order is ``UpstreamUnavailable``.
+cache. Anything it cannot turn into a valid order is ``OrderSystemUnavailable``.
 """
 
 from __future__ import annotations
@@ -33,8 +33,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from supportdesk.application.ports import CacheBackend
-from supportdesk.domain.errors import UpstreamUnavailable
+from supportdesk.application.ports import CacheBackend, OrderSystemUnavailable
 from supportdesk.domain.orders import Customer, Order, OrderLine, OrderStatus, Shipping
 
 log = structlog.get_logger(__name__)
@@ -225,7 +224,7 @@ class HttpOrderSystem:
             return None
         order = self._parse_order(response.content)
         if order.id != order_id:
-            raise UpstreamUnavailable(f"the order system answered {order.id} for {order_id}")
+            raise OrderSystemUnavailable(f"the order system answered {order.id} for {order_id}")
         await self._cache_set(key, response.content)
         return order
 
@@ -240,7 +239,7 @@ class HttpOrderSystem:
         orders = self._parse_orders(response.content)
         if any(order.customer_id != customer_id for order in orders):
             # Showing one customer another's orders is the one mistake we must not make.
-            raise UpstreamUnavailable("the order system answered orders of another customer")
+            raise OrderSystemUnavailable("the order system answered orders of another customer")
         await self._cache_set(key, response.content)
         return orders
 
@@ -254,9 +253,9 @@ class HttpOrderSystem:
         return response.status_code == 200
 
     async def _fetch(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
-        """GET with retries; a 200 or a 404, else ``UpstreamUnavailable``."""
+        """GET with retries; a 200 or a 404, else ``OrderSystemUnavailable``."""
         if not self.breaker.allow():
-            raise UpstreamUnavailable("the order system is failing; not calling it for now")
+            raise OrderSystemUnavailable("the order system is failing; not calling it for now")
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._attempts),
             wait=wait_exponential_jitter(
@@ -272,11 +271,11 @@ class HttpOrderSystem:
         except _Transient as exc:
             self.breaker.record_failure()
             log.warning("order_system_unavailable", path=path, error=str(exc))
-            raise UpstreamUnavailable("the order system did not answer") from exc
+            raise OrderSystemUnavailable("the order system did not answer") from exc
         if response.status_code not in (200, 404):
             self.breaker.record_success()  # it answered: up, just unhappy with us
             log.warning("order_system_refused", path=path, status=response.status_code)
-            raise UpstreamUnavailable(f"the order system answered {response.status_code}")
+            raise OrderSystemUnavailable(f"the order system answered {response.status_code}")
         self.breaker.record_success()
         return response
 
@@ -306,7 +305,7 @@ class HttpOrderSystem:
         # Garbage counts against the breaker: a system that talks nonsense is down.
         self.breaker.record_failure()
         log.warning("order_system_garbage", errors=exc.error_count(), first=str(exc)[:300])
-        raise UpstreamUnavailable("the order system answered something that is not an order")
+        raise OrderSystemUnavailable("the order system answered something that is not an order")
 
     async def _cache_get(self, key: str) -> str | None:
         if self._cache_ttl <= 0:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,9 +12,8 @@ import jwt
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-from supportdesk.application.auth import ended_sign_in_key
-from supportdesk.application.ports import RefreshClaims, TokenPair
-from supportdesk.domain.access import Actor, Role
+from supportdesk.application.ports import AccessClaims, RefreshClaims, TokenPair
+from supportdesk.domain.access import Role
 from supportdesk.domain.errors import Unauthenticated
 from supportdesk.domain.users import UserAccount
 from supportdesk.infrastructure.settings import Settings
@@ -41,30 +39,6 @@ class Argon2PasswordHasher:
             return self._hash.verify(password, password_hash)
         except Exception:
             return False
-
-
-@dataclass(frozen=True, slots=True)
-class AccessClaims:
-    user_id: str
-    role: Role
-    customer_id: str | None
-    token_id: str
-    expires_at: datetime
-    from_identity_provider: bool = False
-    # The sign-in (refresh-token family) this access token belongs to; None for tokens of
-    # the identity provider and for ours issued before the claim existed.
-    session_id: str | None = None
-
-    @property
-    def revocation_key(self) -> str:
-        """Where a logout marks this token as ended: its whole sign-in when it names one."""
-        if self.session_id:
-            return ended_sign_in_key(self.session_id)
-        return f"access-revoked:{self.token_id}"
-
-    @property
-    def actor(self) -> Actor:
-        return Actor(id=self.user_id, role=self.role, customer_id=self.customer_id)
 
 
 VERIFIED_TOKENS_KEPT = 4096
@@ -228,5 +202,4 @@ class IdentityProviderTokens:
             customer_id=str(customer_id) if customer_id else None,
             token_id=str(claims.get("jti") or claims["sub"]),
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
-            from_identity_provider=True,
         )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from fastapi import APIRouter, Depends, Request, Response, status
 
-from supportdesk.api.deps import AdminActor, ContainerDep, CurrentActor, StaffActor
+from supportdesk.api.deps import (
+    AccessToken,
+    AdminActor,
+    AuthServiceDep,
+    CurrentActor,
+    StaffActor,
+)
 from supportdesk.api.openapi import problems
 from supportdesk.api.schemas import (
     LoginIn,
@@ -17,6 +21,7 @@ from supportdesk.api.schemas import (
     UserCreateIn,
     UserOut,
 )
+from supportdesk.application.auth import Person
 from supportdesk.application.ports import TokenPair
 from supportdesk.domain.users import UserAccount
 
@@ -47,12 +52,11 @@ TokenAnswer = Depends(no_store)
     dependencies=[TokenAnswer],
     responses=problems(401, 429),
 )
-async def login(body: LoginIn, request: Request, container: ContainerDep) -> TokenOut:
+async def login(body: LoginIn, request: Request, auth: AuthServiceDep) -> TokenOut:
     # The address as the trusted proxies report it (FORWARDED_ALLOW_IPS): a client cannot
     # pick its own by sending X-Forwarded-For.
     client = request.client.host if request.client else "unknown"
-    pair = await container.auth_service().login(body.email, body.password, client)
-    return _tokens(pair)
+    return _tokens(await auth.login(body.email, body.password, client))
 
 
 @router.post(
@@ -62,8 +66,8 @@ async def login(body: LoginIn, request: Request, container: ContainerDep) -> Tok
     dependencies=[TokenAnswer],
     responses=problems(401),
 )
-async def refresh(body: RefreshIn, container: ContainerDep) -> TokenOut:
-    return _tokens(await container.auth_service().refresh(body.refresh_token))
+async def refresh(body: RefreshIn, auth: AuthServiceDep) -> TokenOut:
+    return _tokens(await auth.refresh(body.refresh_token))
 
 
 @router.post(
@@ -72,34 +76,24 @@ async def refresh(body: RefreshIn, container: ContainerDep) -> TokenOut:
     summary="End this sign-in, with or without the refresh token",
 )
 async def logout(
-    actor: CurrentActor, container: ContainerDep, request: Request, body: LogoutIn | None = None
+    actor: CurrentActor, token: AccessToken, auth: AuthServiceDep, body: LogoutIn | None = None
 ) -> None:
-    token = request.headers.get("authorization", "").partition(" ")[2].strip()
-    session_id = None
-    if container.tokens.is_ours(token):
-        claims = container.tokens.read_access(token)
-        session_id = claims.session_id
-        if session_id is None:  # issued before access tokens named their sign-in
-            ttl = max(int((claims.expires_at - datetime.now(UTC)).total_seconds()), 1)
-            await container.cache.set(claims.revocation_key, "logout", ttl)
-    await container.auth_service().logout(session_id, body.refresh_token if body else None)
+    await auth.logout(token, body.refresh_token if body else None)
+
+
+def _person_out(person: Person | UserAccount) -> MeOut:
+    return MeOut(
+        id=person.id,
+        email=person.email,
+        name=person.name,
+        role=person.role,
+        customer_id=person.customer_id,
+    )
 
 
 @router.get("/me", response_model=MeOut, summary="Who is signed in")
-async def me(actor: CurrentActor, container: ContainerDep) -> MeOut:
-    async with container.reads() as uow:
-        user = await uow.users.get(actor.id)
-    if user is None:  # signed in through the shop's identity provider
-        return MeOut(
-            id=actor.id,
-            email="",
-            name=actor.customer_id or actor.id,
-            role=actor.role,
-            customer_id=actor.customer_id,
-        )
-    return MeOut(
-        id=user.id, email=user.email, name=user.name, role=user.role, customer_id=user.customer_id
-    )
+async def me(actor: CurrentActor, auth: AuthServiceDep) -> MeOut:
+    return _person_out(await auth.me(actor))
 
 
 def _user_out(user: UserAccount) -> UserOut:
@@ -117,9 +111,8 @@ def _user_out(user: UserAccount) -> UserOut:
 @router.get(
     "/users", response_model=list[UserOut], summary="All users (admin)", responses=problems(403)
 )
-async def list_users(actor: AdminActor, container: ContainerDep) -> list[UserOut]:
-    async with container.reads() as uow:
-        return [_user_out(u) for u in await uow.users.list()]
+async def list_users(actor: AdminActor, auth: AuthServiceDep) -> list[UserOut]:
+    return [_user_out(user) for user in await auth.users()]
 
 
 @router.get(
@@ -128,14 +121,8 @@ async def list_users(actor: AdminActor, container: ContainerDep) -> list[UserOut
     summary="Support staff, to assign cases to",
     responses=problems(403),
 )
-async def list_staff(actor: StaffActor, container: ContainerDep) -> list[MeOut]:
-    async with container.reads() as uow:
-        users = await uow.users.list()
-    return [
-        MeOut(id=u.id, email=u.email, name=u.name, role=u.role, customer_id=None)
-        for u in users
-        if u.actor.is_staff and u.active
-    ]
+async def list_staff(actor: StaffActor, auth: AuthServiceDep) -> list[MeOut]:
+    return [_person_out(user) for user in await auth.staff()]
 
 
 @router.post(
@@ -145,8 +132,8 @@ async def list_staff(actor: StaffActor, container: ContainerDep) -> list[MeOut]:
     summary="Create a user (admin)",
     responses=problems(403, 409),
 )
-async def create_user(body: UserCreateIn, actor: AdminActor, container: ContainerDep) -> UserOut:
-    user = await container.auth_service().create_user(
+async def create_user(body: UserCreateIn, actor: AdminActor, auth: AuthServiceDep) -> UserOut:
+    user = await auth.create_user(
         email=body.email,
         name=body.name,
         role=body.role,
@@ -162,8 +149,8 @@ async def create_user(body: UserCreateIn, actor: AdminActor, container: Containe
     summary="Deactivate (admin)",
     responses=problems(403, 404, 409),
 )
-async def deactivate_user(user_id: str, actor: AdminActor, container: ContainerDep) -> UserOut:
-    return _user_out(await container.auth_service().deactivate(user_id))
+async def deactivate_user(user_id: str, actor: AdminActor, auth: AuthServiceDep) -> UserOut:
+    return _user_out(await auth.deactivate(user_id))
 
 
 @router.post(
@@ -172,5 +159,5 @@ async def deactivate_user(user_id: str, actor: AdminActor, container: ContainerD
     summary="Reactivate (admin)",
     responses=problems(403, 404),
 )
-async def reactivate_user(user_id: str, actor: AdminActor, container: ContainerDep) -> UserOut:
-    return _user_out(await container.auth_service().reactivate(user_id))
+async def reactivate_user(user_id: str, actor: AdminActor, auth: AuthServiceDep) -> UserOut:
+    return _user_out(await auth.reactivate(user_id))

@@ -7,14 +7,14 @@ from fastapi.responses import JSONResponse
 
 from supportdesk.api.deps import (
     CaseServiceDep,
-    ContainerDep,
     CurrentActor,
     CustomerActor,
     ExpectedVersion,
     ReadQueriesDep,
+    etag,
 )
 from supportdesk.api.filters import CaseFiltersDep, Cursor, Limit
-from supportdesk.api.idempotency import IdempotencyKey, fingerprint, once
+from supportdesk.api.idempotency import idempotent
 from supportdesk.api.openapi import problems
 from supportdesk.api.presenters import case_out, event_out, message_out
 from supportdesk.api.schemas import (
@@ -31,56 +31,43 @@ from supportdesk.application.cases import ChangeCase, OpenCase
 router = APIRouter(tags=["support cases"])
 
 
-def with_etag(response: Response, version: int) -> None:
-    response.headers["ETag"] = f'"{version}"'
-
-
 @router.post(
     "/support-cases",
     response_model=SupportCaseOut,
     status_code=201,
     summary="Open a case about one of my orders",
-    responses=problems(403),
+    responses=problems(403, 409),
 )
+@idempotent("open-case", request=("body",))
 async def open_case(
-    body: CaseCreateIn,
-    actor: CustomerActor,
-    cases: CaseServiceDep,
-    container: ContainerDep,
-    idempotency_key: IdempotencyKey = None,
+    body: CaseCreateIn, actor: CustomerActor, cases: CaseServiceDep
 ) -> JSONResponse:
-    async def run() -> JSONResponse:
-        case = await cases.open(
-            OpenCase(
-                order_id=body.order_id,
-                subject=body.subject,
-                description=body.description,
-                category=body.category,
-                priority=body.priority,
-            ),
-            actor,
-        )
-        return JSONResponse(
-            case_out(case, []).model_dump(mode="json"),
-            status_code=201,
-            headers={"ETag": f'"{case.version}"', "Location": f"/api/v1/support-cases/{case.id}"},
-        )
-
-    request = fingerprint(body.model_dump(mode="json"))
-    return await once(
-        container.cache, f"open-case:{actor.id}", idempotency_key, run, request=request
+    case = await cases.open(
+        OpenCase(
+            order_id=body.order_id,
+            subject=body.subject,
+            description=body.description,
+            category=body.category,
+            priority=body.priority,
+        ),
+        actor,
+    )
+    return JSONResponse(
+        case_out(case, []).model_dump(mode="json"),
+        status_code=201,
+        headers={"ETag": etag(case.version), "Location": f"/api/v1/support-cases/{case.id}"},
     )
 
 
 @router.get("/support-cases", response_model=Page[SupportCaseOut], summary="Cases, filtered")
 async def list_cases(
     actor: CurrentActor,
-    queries: ReadQueriesDep,
+    read: ReadQueriesDep,
     filters: CaseFiltersDep,
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> Page[SupportCaseOut]:
-    page = await queries.cases(actor, filters, limit=limit, cursor=cursor)
+    page = await read.cases(actor, filters, limit=limit, cursor=cursor)
     return Page(items=[case_out(c, r) for c, r in page.items], next_cursor=page.next_cursor)
 
 
@@ -94,7 +81,7 @@ async def get_case(
     case_id: str, actor: CurrentActor, cases: CaseServiceDep, response: Response
 ) -> SupportCaseOut:
     view = await cases.get(case_id, actor)
-    with_etag(response, view.case.version)
+    response.headers["ETag"] = etag(view.case.version)
     return case_out(view.case, view.refunds)
 
 
@@ -121,7 +108,7 @@ async def change_case(
         note_public=body.note_public,
     )
     view = await cases.change(case_id, command, actor, version)
-    with_etag(response, view.case.version)
+    response.headers["ETag"] = etag(view.case.version)
     return case_out(view.case, view.refunds)
 
 
@@ -132,22 +119,12 @@ async def change_case(
     summary="Write on a case",
     responses=problems(403, 404, 409),
 )
+@idempotent("add-message", request=("case_id", "body"))
 async def add_message(
-    case_id: str,
-    body: MessageIn,
-    actor: CurrentActor,
-    cases: CaseServiceDep,
-    container: ContainerDep,
-    idempotency_key: IdempotencyKey = None,
+    case_id: str, body: MessageIn, actor: CurrentActor, cases: CaseServiceDep
 ) -> JSONResponse:
-    async def run() -> JSONResponse:
-        message = await cases.add_message(case_id, body.body, body.internal, actor)
-        return JSONResponse(message_out(message).model_dump(mode="json"), status_code=201)
-
-    request = fingerprint(case_id, body.model_dump(mode="json"))
-    return await once(
-        container.cache, f"add-message:{actor.id}", idempotency_key, run, request=request
-    )
+    message = await cases.add_message(case_id, body.body, body.internal, actor)
+    return JSONResponse(message_out(message).model_dump(mode="json"), status_code=201)
 
 
 @router.get(

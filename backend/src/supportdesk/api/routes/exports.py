@@ -115,7 +115,7 @@ def _attachment(name: str, body: AsyncIterator[str]) -> StreamingResponse:
     responses={**csv_answer("case"), **problems(403)},
 )
 async def export_cases(
-    actor: StaffActor, queries: ReadQueriesDep, filters: CaseFiltersDep
+    actor: StaffActor, read: ReadQueriesDep, filters: CaseFiltersDep
 ) -> StreamingResponse:
     def row(item: Any) -> list[Any]:
         case, refunds = item
@@ -134,7 +134,7 @@ async def export_cases(
         ]
 
     async def fetch(cursor: str | None) -> PageOf[Any]:
-        return await queries.cases(actor, filters, limit=BATCH, cursor=cursor)
+        return await read.cases(actor, filters, limit=BATCH, cursor=cursor)
 
     return _attachment("support-cases.csv", await _csv(CASE_COLUMNS, fetch, row))
 
@@ -146,7 +146,7 @@ async def export_cases(
     responses={**csv_answer("refund"), **problems(403)},
 )
 async def export_refunds(
-    actor: StaffActor, queries: ReadQueriesDep, filters: RefundFiltersDep
+    actor: StaffActor, read: ReadQueriesDep, filters: RefundFiltersDep
 ) -> StreamingResponse:
     def row(refund: Any) -> list[Any]:
         settlement = refund.settlement
@@ -166,6 +166,6 @@ async def export_refunds(
         ]
 
     async def fetch(cursor: str | None) -> PageOf[Any]:
-        return await queries.refunds(actor, filters, limit=BATCH, cursor=cursor)
+        return await read.refunds(actor, filters, limit=BATCH, cursor=cursor)
 
     return _attachment("refunds.csv", await _csv(REFUND_COLUMNS, fetch, row))

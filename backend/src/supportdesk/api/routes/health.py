@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from supportdesk.api.deps import ContainerDep
+from supportdesk.api.errors import problem
 
 router = APIRouter(tags=["health"])
 
@@ -39,16 +40,7 @@ async def ready(container: ContainerDep) -> JSONResponse:
             results[name] = "failing"
     failing = [name for name, result in results.items() if result != "ok"]
     if failing:
-        return JSONResponse(
-            {
-                "type": "about:blank",
-                "status": 503,
-                "title": "Not ready",
-                "detail": f"failing: {', '.join(failing)}",
-                "code": "not_ready",
-                "checks": results,
-            },
-            status_code=503,
-            media_type="application/problem+json",
+        return problem(
+            503, "not_ready", "Not ready", f"failing: {', '.join(failing)}", checks=results
         )
     return JSONResponse({"status": "ok", "checks": results})

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from supportdesk.api.deps import ContainerDep, CurrentActor
+from supportdesk.api.deps import CurrentActor, OrderServiceDep
 from supportdesk.api.openapi import problems
 from supportdesk.api.presenters import order_out
 from supportdesk.api.schemas import OrderOut
@@ -18,19 +18,18 @@ router = APIRouter(tags=["orders"])
     "/orders",
     response_model=list[OrderOut],
     summary="A customer's orders",
-    responses=problems(403, 404),
 )
 async def list_orders(
     actor: CurrentActor,
-    container: ContainerDep,
+    orders: OrderServiceDep,
     customer_id: Annotated[str | None, Query(max_length=64, description="staff only")] = None,
 ) -> list[OrderOut]:
-    views = await container.order_service().of_customer(actor, customer_id)
+    views = await orders.of_customer(actor, customer_id)
     return [order_out(view) for view in views]
 
 
 @router.get(
     "/orders/{order_id}", response_model=OrderOut, summary="One order", responses=problems(404)
 )
-async def get_order(order_id: str, actor: CurrentActor, container: ContainerDep) -> OrderOut:
-    return order_out(await container.order_service().get(order_id, actor))
+async def get_order(order_id: str, actor: CurrentActor, orders: OrderServiceDep) -> OrderOut:
+    return order_out(await orders.get(order_id, actor))

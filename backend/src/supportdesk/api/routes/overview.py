@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from supportdesk.api.deps import ContainerDep, ReadQueriesDep, StaffActor
+from supportdesk.api.deps import CacheDep, ClockDep, ReadQueriesDep, StaffActor
 from supportdesk.api.openapi import problems
 from supportdesk.api.schemas import DayCount, MoneyTotal, StatsOut
 
@@ -22,12 +22,14 @@ STATS_FRESH_SECONDS = 15
     summary="Counts and sums for agents",
     responses=problems(403),
 )
-async def stats(actor: StaffActor, container: ContainerDep, queries: ReadQueriesDep) -> StatsOut:
-    cached = await container.cache.get("overview-stats")
+async def stats(
+    actor: StaffActor, read: ReadQueriesDep, cache: CacheDep, clock: ClockDep
+) -> StatsOut:
+    cached = await cache.get("overview-stats")
     if cached is not None:
         return StatsOut.model_validate_json(cached)
-    now = container.clock.now()
-    figures = await queries.stats(now)
+    now = clock.now()
+    figures = await read.stats(now)
     answer = StatsOut(
         as_of=now,
         cases_by_status=figures.cases_by_status,
@@ -41,5 +43,5 @@ async def stats(actor: StaffActor, container: ContainerDep, queries: ReadQueries
         median_seconds_to_final_30d=figures.median_seconds_to_final_30d,
         refunds_per_day=[DayCount(day=d, count=n) for d, n in figures.refunds_per_day],
     )
-    await container.cache.set("overview-stats", answer.model_dump_json(), STATS_FRESH_SECONDS)
+    await cache.set("overview-stats", answer.model_dump_json(), STATS_FRESH_SECONDS)
     return answer

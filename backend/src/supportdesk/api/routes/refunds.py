@@ -6,19 +6,18 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from supportdesk.api.deps import (
-    ContainerDep,
     CurrentActor,
     CustomerActor,
     ExpectedVersion,
     ReadQueriesDep,
     RefundServiceDep,
     StaffActor,
+    etag,
 )
 from supportdesk.api.filters import Cursor, Limit, RefundFiltersDep
-from supportdesk.api.idempotency import IdempotencyKey, once
+from supportdesk.api.idempotency import idempotent
 from supportdesk.api.openapi import problems
 from supportdesk.api.presenters import event_out, quote_out, refund_out
-from supportdesk.api.routes.cases import with_etag
 from supportdesk.api.schemas import (
     ApproveIn,
     EventOut,
@@ -29,7 +28,7 @@ from supportdesk.api.schemas import (
     RejectIn,
     SettlementIn,
 )
-from supportdesk.application.refunds import RefundRequest
+from supportdesk.application.refunds import RefundRequest, RefundService
 from supportdesk.domain.access import Actor
 from supportdesk.domain.refunds import (
     Refund,
@@ -49,9 +48,13 @@ def _request(body: RefundRequestIn) -> RefundRequest:
     )
 
 
-def _out(refund: Refund, actor: Actor, container: ContainerDep, response: Response) -> RefundOut:
-    with_etag(response, refund.version)
-    return refund_out(refund, actor, container.refund_policy, container.clock.now())
+def _view(refund: Refund, actor: Actor, refunds: RefundService) -> RefundOut:
+    return refund_out(refund, actor, refunds.policy, refunds.clock.now())
+
+
+def _out(refund: Refund, actor: Actor, refunds: RefundService, response: Response) -> RefundOut:
+    response.headers["ETag"] = etag(refund.version)
+    return _view(refund, actor, refunds)
 
 
 @router.post(
@@ -66,12 +69,11 @@ async def request_refund(
     body: RefundRequestIn,
     actor: CustomerActor,
     refunds: RefundServiceDep,
-    container: ContainerDep,
     response: Response,
 ) -> RefundOut:
     refund = await refunds.request(case_id, _request(body), actor)
     response.headers["Location"] = f"/api/v1/refunds/{refund.id}"
-    return _out(refund, actor, container, response)
+    return _out(refund, actor, refunds, response)
 
 
 @router.post(
@@ -89,17 +91,16 @@ async def quote_refund(
 @router.get("/refunds", response_model=Page[RefundOut], summary="Refunds, filtered")
 async def list_refunds(
     actor: CurrentActor,
-    container: ContainerDep,
-    queries: ReadQueriesDep,
+    refunds: RefundServiceDep,
+    read: ReadQueriesDep,
     filters: RefundFiltersDep,
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> Page[RefundOut]:
-    page = await queries.refunds(actor, filters, limit=limit, cursor=cursor)
-    now = container.clock.now()
-    policy = container.refund_policy
+    page = await read.refunds(actor, filters, limit=limit, cursor=cursor)
+    now = refunds.clock.now()
     return Page(
-        items=[refund_out(r, actor, policy, now) for r in page.items],
+        items=[refund_out(r, actor, refunds.policy, now) for r in page.items],
         next_cursor=page.next_cursor,
     )
 
@@ -111,10 +112,9 @@ async def get_refund(
     refund_id: str,
     actor: CurrentActor,
     refunds: RefundServiceDep,
-    container: ContainerDep,
     response: Response,
 ) -> RefundOut:
-    return _out(await refunds.get(refund_id, actor), actor, container, response)
+    return _out(await refunds.get(refund_id, actor), actor, refunds, response)
 
 
 @router.post(
@@ -127,7 +127,6 @@ async def approve_refund(
     refund_id: str,
     actor: StaffActor,
     refunds: RefundServiceDep,
-    container: ContainerDep,
     version: ExpectedVersion,
     response: Response,
     body: ApproveIn | None = None,
@@ -139,7 +138,7 @@ async def approve_refund(
         note_public=body.note_public if body else False,
         expected_version=version,
     )
-    return _out(refund, actor, container, response)
+    return _out(refund, actor, refunds, response)
 
 
 @router.post(
@@ -153,12 +152,11 @@ async def reject_refund(
     body: RejectIn,
     actor: StaffActor,
     refunds: RefundServiceDep,
-    container: ContainerDep,
     version: ExpectedVersion,
     response: Response,
 ) -> RefundOut:
     refund = await refunds.reject(refund_id, actor, reason=body.reason, expected_version=version)
-    return _out(refund, actor, container, response)
+    return _out(refund, actor, refunds, response)
 
 
 @router.post(
@@ -171,12 +169,11 @@ async def cancel_refund(
     refund_id: str,
     actor: CurrentActor,
     refunds: RefundServiceDep,
-    container: ContainerDep,
     version: ExpectedVersion,
     response: Response,
 ) -> RefundOut:
     refund = await refunds.cancel(refund_id, actor, expected_version=version)
-    return _out(refund, actor, container, response)
+    return _out(refund, actor, refunds, response)
 
 
 @router.post(
@@ -190,7 +187,6 @@ async def settle_refund(
     body: SettlementIn,
     actor: StaffActor,
     refunds: RefundServiceDep,
-    container: ContainerDep,
     version: ExpectedVersion,
     response: Response,
 ) -> RefundOut:
@@ -198,7 +194,7 @@ async def settle_refund(
         type=body.type, amount=body.amount, note=body.note, reference=body.reference or None
     )
     refund = await refunds.settle(refund_id, settlement, actor, expected_version=version)
-    return _out(refund, actor, container, response)
+    return _out(refund, actor, refunds, response)
 
 
 @router.post(
@@ -210,25 +206,18 @@ async def settle_refund(
         **problems(403, 404, 409, 502),
     },
 )
+@idempotent("execute", per=("refund_id",))
 async def execute_refund(
-    refund_id: str,
-    actor: StaffActor,
-    refunds: RefundServiceDep,
-    container: ContainerDep,
-    version: ExpectedVersion,
-    idempotency_key: IdempotencyKey = None,
+    refund_id: str, actor: StaffActor, refunds: RefundServiceDep, version: ExpectedVersion
 ) -> JSONResponse:
-    async def run() -> JSONResponse:
-        refund = await refunds.execute(refund_id, actor, expected_version=version)
-        body = refund_out(refund, actor, container.refund_policy, container.clock.now())
-        status = 202 if refund.status is RefundStatus.PROCESSING else 200
-        return JSONResponse(
-            body.model_dump(mode="json"),
-            status_code=status,
-            headers={"ETag": f'"{refund.version}"'},
-        )
-
-    return await once(container.cache, f"execute:{refund_id}:{actor.id}", idempotency_key, run)
+    refund = await refunds.execute(refund_id, actor, expected_version=version)
+    # 202 while the gateway's answer is unknown: reconciliation resolves the attempt later.
+    status = 202 if refund.status is RefundStatus.PROCESSING else 200
+    return JSONResponse(
+        _view(refund, actor, refunds).model_dump(mode="json"),
+        status_code=status,
+        headers={"ETag": etag(refund.version)},
+    )
 
 
 @router.get(
