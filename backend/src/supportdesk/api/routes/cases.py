@@ -60,7 +60,7 @@ async def open_case(
             actor,
         )
         return JSONResponse(
-            case_out(case, []).model_dump(mode="json"),
+            case_out(case, [], actor).model_dump(mode="json"),
             status_code=201,
             headers={"ETag": f'"{case.version}"', "Location": f"/api/v1/support-cases/{case.id}"},
         )
@@ -80,7 +80,7 @@ async def list_cases(
     cursor: Cursor = None,
 ) -> Page[SupportCaseOut]:
     page = await container.read.cases(actor, filters, limit=limit, cursor=cursor)
-    return Page(items=[case_out(c, r) for c, r in page.items], next_cursor=page.next_cursor)
+    return Page(items=[case_out(c, r, actor) for c, r in page.items], next_cursor=page.next_cursor)
 
 
 @router.get(
@@ -94,7 +94,7 @@ async def get_case(
 ) -> SupportCaseOut:
     view = await cases.get(case_id, actor)
     with_etag(response, view.case.version)
-    return case_out(view.case, view.refunds)
+    return case_out(view.case, view.refunds, actor)
 
 
 @router.patch(
@@ -121,7 +121,7 @@ async def change_case(
     )
     view = await cases.change(case_id, command, actor, version)
     with_etag(response, view.case.version)
-    return case_out(view.case, view.refunds)
+    return case_out(view.case, view.refunds, actor)
 
 
 @router.post(
