@@ -274,6 +274,8 @@ class SupportCase(RecordsHistory):
 
     def allowed_moves(self, *, by: Actor, has_open_refunds: bool) -> tuple[CaseStatus, ...]:
         """The statuses ``by`` may move the case to now, in the order of the statuses."""
+        if not by.may_see(self.customer_id):
+            return ()
         return tuple(
             target
             for target in CaseStatus
