@@ -50,7 +50,8 @@ function useRefundRefresh() {
   };
 }
 
-type Action =
+/** One step a person takes on a refund, as the action panel asks for it. */
+export type RefundStep =
   | { kind: 'approve_and_execute' }
   | { kind: 'approve' }
   | { kind: 'execute' }
@@ -62,7 +63,7 @@ type Action =
 export function useRefundAction(refund: Refund | undefined) {
   const refresh = useRefundRefresh();
   return useMutation({
-    mutationFn: async (action: Action): Promise<Refund> => {
+    mutationFn: async (action: RefundStep): Promise<Refund> => {
       if (!refund) throw new Error('no refund');
       const { id, version } = refund;
       switch (action.kind) {

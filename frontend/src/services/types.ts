@@ -91,9 +91,3 @@ export const SETTLEMENT_TYPES = [
   'replacement',
   'other',
 ] as const satisfies readonly SettlementType[];
-export const FINAL_REFUND_STATUSES: readonly RefundStatus[] = [
-  'refunded',
-  'rejected',
-  'cancelled',
-  'settled',
-];

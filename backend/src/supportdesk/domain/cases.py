@@ -358,7 +358,10 @@ class SupportCase(RecordsHistory):
                 detail = f"a case in '{self.status}' cannot be moved to '{target}' by {by.role}"
             return InvalidTransition(detail, from_status=self.status.value, to_status=target.value)
         if target is CaseStatus.CLOSED and has_open_refunds:
-            return CaseHasOpenRefunds("close or settle the case's refunds first")
+            return CaseHasOpenRefunds(
+                "the case has a refund that is not decided yet; it can be closed once every "
+                "refund is final"
+            )
         return None
 
     def _staff_change_refusal(self, by: Actor) -> DomainError | None:

@@ -264,8 +264,8 @@ class Refund(RecordsHistory):
             return refusal
         if not window.open:
             return OutsideRefundWindow(
-                "the order is outside the refund window: reject the refund or record a "
-                "settlement instead",
+                "the order is outside the refund window, so it cannot be paid back through the "
+                "payment gateway: reject the refund or record a settlement instead",
                 delivered_at=window.delivered_at.isoformat() if window.delivered_at else None,
                 closes_at=window.closes_at.isoformat() if window.closes_at else None,
             )
