@@ -10,12 +10,7 @@ import { HistoryTimeline } from '@/components/support/HistoryTimeline';
 import { Money } from '@/components/ui/Money';
 import { RefundStatusBadge } from '@/components/ui/StatusBadge';
 import { useOrder } from '@/hooks/useOrders';
-import {
-  useRefund,
-  useRefundAction,
-  useRefundHistory,
-  type RefundStep,
-} from '@/hooks/useRefunds';
+import { useRefund, useRefundAction, useRefundHistory, type RefundStep } from '@/hooks/useRefunds';
 import { OrderLines } from '@/components/order/OrderLines';
 import { useMe } from '@/hooks/useSession';
 import { ApiError } from '@/services/http';
@@ -112,12 +107,7 @@ export function RefundPage() {
                     {(o) => <OrderLines order={o} />}
                   </QueryState>
                 </Paper>
-                <Paper
-                  withBorder
-                  p="md"
-                  component="section"
-                  aria-labelledby="refund-history-title"
-                >
+                <Paper withBorder p="md" component="section" aria-labelledby="refund-history-title">
                   <Title order={5} mb="sm" id="refund-history-title">
                     History
                   </Title>

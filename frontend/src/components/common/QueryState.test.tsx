@@ -62,7 +62,11 @@ describe('QueryState', () => {
 
   it('shows the empty view when the data has nothing to show', () => {
     renderWithProviders(
-      <QueryState query={query({ data: [] as string[] })} isEmpty={(d) => !d.length} empty={<p>No orders.</p>}>
+      <QueryState
+        query={query({ data: [] as string[] })}
+        isEmpty={(d) => !d.length}
+        empty={<p>No orders.</p>}
+      >
         {(d) => <p>{d.length} orders</p>}
       </QueryState>,
     );

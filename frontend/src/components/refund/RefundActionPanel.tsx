@@ -63,7 +63,9 @@ export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: P
             ) : null}
             {can('reject') ? (
               <Tabs.Panel value="reject" pt="sm">
-                <RejectForm onSubmit={(reason) => act({ kind: 'reject', reason }, 'Refund rejected.')} />
+                <RejectForm
+                  onSubmit={(reason) => act({ kind: 'reject', reason }, 'Refund rejected.')}
+                />
               </Tabs.Panel>
             ) : null}
           </Tabs>
