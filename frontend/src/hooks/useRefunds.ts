@@ -9,7 +9,7 @@ import {
   rejectRefund,
   settleRefund,
 } from '@/services/refunds';
-import type { Refund, RefundListQuery, Settlement } from '@/services/types';
+import type { Refund, RefundListQuery, RefundStep } from '@/services/types';
 import { keys } from './keys';
 
 export function useRefundList(query: RefundListQuery) {
@@ -49,15 +49,6 @@ function useRefundRefresh() {
     void qc.invalidateQueries({ queryKey: keys.stats });
   };
 }
-
-/** One step a person takes on a refund, as the action panel asks for it. */
-export type RefundStep =
-  | { kind: 'approve_and_execute' }
-  | { kind: 'approve' }
-  | { kind: 'execute' }
-  | { kind: 'reject'; reason: string }
-  | { kind: 'cancel' }
-  | { kind: 'settle'; settlement: Settlement };
 
 /** Every state change of a refund, each sent with the version the user saw. */
 export function useRefundAction(refund: Refund | undefined) {

@@ -10,12 +10,12 @@ import { HistoryTimeline } from '@/components/support/HistoryTimeline';
 import { Money } from '@/components/ui/Money';
 import { RefundStatusBadge } from '@/components/ui/StatusBadge';
 import { useOrder } from '@/hooks/useOrders';
-import { useRefund, useRefundAction, useRefundHistory, type RefundStep } from '@/hooks/useRefunds';
+import { useRefund, useRefundAction, useRefundHistory } from '@/hooks/useRefunds';
 import { OrderLines } from '@/components/order/OrderLines';
 import { useMe } from '@/hooks/useSession';
 import { ApiError } from '@/services/http';
 import { formatDateTime } from '@/services/format';
-import { isStaff, type Refund } from '@/services/types';
+import { isStaff, type Refund, type RefundStep } from '@/services/types';
 import { NotFoundPage } from './NotFoundPage';
 
 export function RefundPage() {

@@ -24,6 +24,14 @@ export type RefundRequest = Schemas['RefundRequestIn'];
 export type Quote = Schemas['QuoteOut'];
 export type Settlement = Schemas['SettlementIn'];
 export type SettlementType = Settlement['type'];
+/** One step a person takes on a refund; approving and refunding is one step in the app. */
+export type RefundStep =
+  | { kind: 'approve_and_execute' }
+  | { kind: 'approve' }
+  | { kind: 'execute' }
+  | { kind: 'reject'; reason: string }
+  | { kind: 'cancel' }
+  | { kind: 'settle'; settlement: Settlement };
 export type Stats = Schemas['StatsOut'];
 
 export type CaseListQuery = NonNullable<

@@ -1,8 +1,7 @@
 import { Button, List, Paper, Stack, Tabs, Text, Title } from '@mantine/core';
 import { ProblemAlert } from '@/components/common/ProblemAlert';
-import type { RefundStep } from '@/hooks/useRefunds';
 import { label, sentence } from '@/services/format';
-import type { Refund } from '@/services/types';
+import type { Refund, RefundStep } from '@/services/types';
 import { RejectForm } from './RejectForm';
 import { SettlementForm } from './SettlementForm';
 
