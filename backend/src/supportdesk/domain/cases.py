@@ -286,6 +286,8 @@ class SupportCase(RecordsHistory):
     def refusal(
         self, action: CaseAction, *, by: Actor, has_open_refunds: bool
     ) -> DomainError | None:
+        """Why ``by`` may not take ``action`` now, or None. Reopening is the move of a
+        resolved case back to open: from any other status it is not offered."""
         if action is CaseAction.REPLY:
             return self.message_refusal(by=by, internal=False)
         if action is CaseAction.ADD_INTERNAL_NOTE:
