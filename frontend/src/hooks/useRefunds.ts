@@ -9,7 +9,7 @@ import {
   rejectRefund,
   settleRefund,
 } from '@/services/refunds';
-import type { Refund, RefundListQuery, Settlement } from '@/services/types';
+import type { Refund, RefundListQuery, RefundStep } from '@/services/types';
 import { keys } from './keys';
 
 export function useRefundList(query: RefundListQuery) {
@@ -50,19 +50,11 @@ function useRefundRefresh() {
   };
 }
 
-type Action =
-  | { kind: 'approve_and_execute' }
-  | { kind: 'approve' }
-  | { kind: 'execute' }
-  | { kind: 'reject'; reason: string }
-  | { kind: 'cancel' }
-  | { kind: 'settle'; settlement: Settlement };
-
 /** Every state change of a refund, each sent with the version the user saw. */
 export function useRefundAction(refund: Refund | undefined) {
   const refresh = useRefundRefresh();
   return useMutation({
-    mutationFn: async (action: Action): Promise<Refund> => {
+    mutationFn: async (action: RefundStep): Promise<Refund> => {
       if (!refund) throw new Error('no refund');
       const { id, version } = refund;
       switch (action.kind) {

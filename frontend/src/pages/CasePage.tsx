@@ -1,10 +1,13 @@
 import { Anchor, Badge, Grid, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { Link, useParams } from 'react-router';
-import { PageSkeleton } from '@/components/common/PageSkeleton';
-import { ProblemAlert } from '@/components/common/ProblemAlert';
+import { QueryState } from '@/components/common/QueryState';
 import { Money } from '@/components/ui/Money';
 import { CaseStatusBadge, PriorityBadge, RefundStatusBadge } from '@/components/ui/StatusBadge';
-import { CustomerCaseControls, StaffCaseControls } from '@/components/support/CaseControls';
+import {
+  caseAction,
+  CustomerCaseControls,
+  StaffCaseControls,
+} from '@/components/support/CaseControls';
 import { HistoryTimeline } from '@/components/support/HistoryTimeline';
 import { MessageThread } from '@/components/support/MessageThread';
 import { ReplyBox } from '@/components/support/ReplyBox';
@@ -17,7 +20,6 @@ import {
 } from '@/hooks/useCases';
 import { useMe } from '@/hooks/useSession';
 import { useStaff } from '@/hooks/useStaff';
-import { ApiError } from '@/services/http';
 import { formatDateTime, formatMoney, label } from '@/services/format';
 import { isStaff, type SupportCase } from '@/services/types';
 import { NotFoundPage } from './NotFoundPage';
@@ -40,9 +42,7 @@ function OrderSnapshot({ c }: { c: SupportCase }) {
               </Text>
             </Table.Td>
             <Table.Td style={{ textAlign: 'right' }}>
-              <Text size="sm">
-                {formatMoney(l.quantity * l.unit_price - l.discount + l.tax, snap.currency)}
-              </Text>
+              <Text size="sm">{formatMoney(l.gross, snap.currency)}</Text>
             </Table.Td>
           </Table.Tr>
         ))}
@@ -63,151 +63,150 @@ export function CasePage() {
   const staffList = useStaff(staff);
   const names = Object.fromEntries((staffList.data ?? []).map((s) => [s.id, s.name]));
 
-  if (supportCase.isPending) return <PageSkeleton rows={6} />;
-  if (supportCase.isError) {
-    if (supportCase.error instanceof ApiError && supportCase.error.status === 404)
-      return <NotFoundPage what="case" />;
-    return <ProblemAlert error={supportCase.error} onRetry={() => void supportCase.refetch()} />;
-  }
-  const c = supportCase.data;
-  const onPatch = (p: Parameters<typeof patch.mutateAsync>[0]['patch']) =>
-    patch.mutateAsync({ patch: p, version: c.version });
   const reload = () => {
     void supportCase.refetch();
     void history.refetch();
   };
 
   return (
-    <Stack gap="lg">
-      <div>
-        <Anchor component={Link} to="/cases" size="sm">
-          ← {staff ? 'Support cases' : 'My cases'}
-        </Anchor>
-        <Group justify="space-between" align="flex-start" mt={4}>
-          <Title order={2} style={{ wordBreak: 'break-word' }}>
-            {c.subject}
-          </Title>
-          <Group gap="xs">
-            <CaseStatusBadge status={c.status} />
-            <PriorityBadge priority={c.priority} />
-          </Group>
-        </Group>
-        <Text size="sm" c="dimmed">
-          {label(c.category)} · order{' '}
-          <Anchor component={Link} to={`/orders/${c.order_id}`} size="sm">
-            {c.order_id}
-          </Anchor>{' '}
-          · opened {formatDateTime(c.created_at)}{' '}
-          {staff ? (
-            <>
-              · customer{' '}
-              <Anchor
-                component={Link}
-                to={`/cases?customer_id=${encodeURIComponent(c.customer_id)}`}
-                size="sm"
-              >
-                {c.customer_id}
+    <QueryState query={supportCase} rows={6} notFound={<NotFoundPage what="case" />}>
+      {(c) => {
+        const onPatch = (p: Parameters<typeof patch.mutateAsync>[0]['patch']) =>
+          patch.mutateAsync({ patch: p, version: c.version });
+        const reply = caseAction(c, 'reply');
+        return (
+          <Stack gap="lg">
+            <div>
+              <Anchor component={Link} to="/cases" size="sm">
+                ← {staff ? 'Support cases' : 'My cases'}
               </Anchor>
-            </>
-          ) : null}
-        </Text>
-      </div>
-      <Grid gutter="lg">
-        <Grid.Col span={{ base: 12, md: 8 }}>
-          <Stack gap="lg">
-            <Paper withBorder p="md">
-              <Text size="sm" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
-                {c.description}
-              </Text>
-            </Paper>
-            <Paper withBorder p="md" component="section" aria-labelledby="conversation-title">
-              <Title order={4} mb="sm" id="conversation-title">
-                Conversation
-              </Title>
-              {messages.isPending ? (
-                <PageSkeleton rows={2} />
-              ) : messages.isError ? (
-                <ProblemAlert error={messages.error} onRetry={() => void messages.refetch()} />
-              ) : (
-                <MessageThread messages={messages.data} currentUserId={me.id} names={names} />
-              )}
-              <div style={{ marginTop: 16 }}>
-                {c.status === 'closed' ? (
-                  <Text size="sm" c="dimmed">
-                    This case is closed; no more replies.
-                  </Text>
-                ) : (
-                  <ReplyBox allowInternal={staff} onSend={(r) => post.mutateAsync(r)} />
-                )}
-              </div>
-            </Paper>
-            {!staff && c.status !== 'closed' ? (
-              <RefundRequestPanel caseId={c.id} orderId={c.order_id} />
-            ) : null}
-          </Stack>
-        </Grid.Col>
-        <Grid.Col span={{ base: 12, md: 4 }}>
-          <Stack gap="lg">
-            <Paper withBorder p="md" component="section" aria-label="Case actions">
-              <Title order={5} mb="sm">
-                {staff ? 'Handle case' : 'Your case'}
-              </Title>
-              {staff ? (
-                <StaffCaseControls
-                  supportCase={c}
-                  meId={me.id}
-                  onPatch={onPatch}
-                  onReload={reload}
-                />
-              ) : (
-                <CustomerCaseControls supportCase={c} onPatch={onPatch} />
-              )}
-            </Paper>
-            <Paper withBorder p="md" component="section" aria-labelledby="refunds-title">
-              <Title order={5} mb="sm" id="refunds-title">
-                Refunds
-              </Title>
-              {c.refunds.length ? (
-                <Stack gap="xs">
-                  {c.refunds.map((r) => (
-                    <Group key={r.id} justify="space-between" wrap="nowrap">
-                      <Anchor component={Link} to={`/refunds/${r.id}`} size="sm">
-                        <Money amount={r.total_amount} currency={r.currency} />
-                      </Anchor>
-                      <RefundStatusBadge status={r.status} />
-                    </Group>
-                  ))}
-                </Stack>
-              ) : (
-                <Text size="sm" c="dimmed">
-                  None.
-                </Text>
-              )}
-            </Paper>
-            <Paper withBorder p="md">
-              <Group justify="space-between" mb="sm">
-                <Title order={5}>Order at opening</Title>
-                <Badge variant="light" size="sm">
-                  {c.order_id}
-                </Badge>
+              <Group justify="space-between" align="flex-start" mt={4}>
+                <Title order={2} style={{ wordBreak: 'break-word' }}>
+                  {c.subject}
+                </Title>
+                <Group gap="xs">
+                  <CaseStatusBadge status={c.status} />
+                  <PriorityBadge priority={c.priority} />
+                </Group>
               </Group>
-              <OrderSnapshot c={c} />
-            </Paper>
-            <Paper withBorder p="md" component="section" aria-labelledby="history-title">
-              <Title order={5} mb="sm" id="history-title">
-                History
-              </Title>
-              {history.isPending ? (
-                <PageSkeleton rows={2} />
-              ) : history.isError ? (
-                <ProblemAlert error={history.error} onRetry={() => void history.refetch()} />
-              ) : (
-                <HistoryTimeline events={history.data} currentUserId={me.id} names={names} />
-              )}
-            </Paper>
+              <Text size="sm" c="dimmed">
+                {label(c.category)} · order{' '}
+                <Anchor component={Link} to={`/orders/${c.order_id}`} size="sm">
+                  {c.order_id}
+                </Anchor>{' '}
+                · opened {formatDateTime(c.created_at)}{' '}
+                {staff ? (
+                  <>
+                    · customer{' '}
+                    <Anchor
+                      component={Link}
+                      to={`/cases?customer_id=${encodeURIComponent(c.customer_id)}`}
+                      size="sm"
+                    >
+                      {c.customer_id}
+                    </Anchor>
+                  </>
+                ) : null}
+              </Text>
+            </div>
+            <Grid gutter="lg">
+              <Grid.Col span={{ base: 12, md: 8 }}>
+                <Stack gap="lg">
+                  <Paper withBorder p="md">
+                    <Text size="sm" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
+                      {c.description}
+                    </Text>
+                  </Paper>
+                  <Paper withBorder p="md" component="section" aria-labelledby="conversation-title">
+                    <Title order={4} mb="sm" id="conversation-title">
+                      Conversation
+                    </Title>
+                    <QueryState query={messages} rows={2}>
+                      {(list) => (
+                        <MessageThread messages={list} currentUserId={me.id} names={names} />
+                      )}
+                    </QueryState>
+                    <div style={{ marginTop: 16 }}>
+                      {reply.allowed ? (
+                        <ReplyBox
+                          allowInternal={c.allowed_actions.includes('add_internal_note')}
+                          onSend={(r) => post.mutateAsync(r)}
+                        />
+                      ) : (
+                        <Text size="sm" c="dimmed">
+                          {reply.why}
+                        </Text>
+                      )}
+                    </div>
+                  </Paper>
+                  {c.allowed_actions.includes('request_refund') ? (
+                    <RefundRequestPanel caseId={c.id} orderId={c.order_id} />
+                  ) : null}
+                </Stack>
+              </Grid.Col>
+              <Grid.Col span={{ base: 12, md: 4 }}>
+                <Stack gap="lg">
+                  <Paper withBorder p="md" component="section" aria-label="Case actions">
+                    <Title order={5} mb="sm">
+                      {staff ? 'Handle case' : 'Your case'}
+                    </Title>
+                    {staff ? (
+                      <StaffCaseControls
+                        supportCase={c}
+                        meId={me.id}
+                        onPatch={onPatch}
+                        onReload={reload}
+                      />
+                    ) : (
+                      <CustomerCaseControls supportCase={c} onPatch={onPatch} />
+                    )}
+                  </Paper>
+                  <Paper withBorder p="md" component="section" aria-labelledby="refunds-title">
+                    <Title order={5} mb="sm" id="refunds-title">
+                      Refunds
+                    </Title>
+                    {c.refunds.length ? (
+                      <Stack gap="xs">
+                        {c.refunds.map((r) => (
+                          <Group key={r.id} justify="space-between" wrap="nowrap">
+                            <Anchor component={Link} to={`/refunds/${r.id}`} size="sm">
+                              <Money amount={r.total_amount} currency={r.currency} />
+                            </Anchor>
+                            <RefundStatusBadge status={r.status} />
+                          </Group>
+                        ))}
+                      </Stack>
+                    ) : (
+                      <Text size="sm" c="dimmed">
+                        None.
+                      </Text>
+                    )}
+                  </Paper>
+                  <Paper withBorder p="md">
+                    <Group justify="space-between" mb="sm">
+                      <Title order={5}>Order at opening</Title>
+                      <Badge variant="light" size="sm">
+                        {c.order_id}
+                      </Badge>
+                    </Group>
+                    <OrderSnapshot c={c} />
+                  </Paper>
+                  <Paper withBorder p="md" component="section" aria-labelledby="history-title">
+                    <Title order={5} mb="sm" id="history-title">
+                      History
+                    </Title>
+                    <QueryState query={history} rows={2}>
+                      {(events) => (
+                        <HistoryTimeline events={events} currentUserId={me.id} names={names} />
+                      )}
+                    </QueryState>
+                  </Paper>
+                </Stack>
+              </Grid.Col>
+            </Grid>
           </Stack>
-        </Grid.Col>
-      </Grid>
-    </Stack>
+        );
+      }}
+    </QueryState>
   );
 }

@@ -1,8 +1,7 @@
 import { Anchor, Grid, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { Link, useNavigate, useParams } from 'react-router';
-import { PageSkeleton } from '@/components/common/PageSkeleton';
-import { ProblemAlert } from '@/components/common/ProblemAlert';
+import { QueryState } from '@/components/common/QueryState';
 import { DeliveryBadge } from '@/components/order/OrderList';
 import { OrderLines } from '@/components/order/OrderLines';
 import { WindowText } from '@/components/refund/WindowText';
@@ -11,7 +10,6 @@ import { CaseTable } from '@/components/support/CaseTable';
 import { useCaseList, useCreateCase } from '@/hooks/useCases';
 import { useOrder } from '@/hooks/useOrders';
 import { useMe } from '@/hooks/useSession';
-import { ApiError } from '@/services/http';
 import { formatDate } from '@/services/format';
 import { isStaff } from '@/services/types';
 import { NotFoundPage } from './NotFoundPage';
@@ -24,75 +22,72 @@ export function OrderPage() {
   const createCase = useCreateCase();
   const navigate = useNavigate();
 
-  if (order.isPending) return <PageSkeleton />;
-  if (order.isError) {
-    if (order.error instanceof ApiError && order.error.status === 404)
-      return <NotFoundPage what="order" />;
-    return <ProblemAlert error={order.error} onRetry={() => void order.refetch()} />;
-  }
-  const o = order.data;
   const orderCases = cases.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (
-    <Stack gap="lg">
-      <div>
-        <Anchor component={Link} to="/" size="sm">
-          ← {isStaff(me.role) ? 'Dashboard' : 'My orders'}
-        </Anchor>
-        <Group justify="space-between" mt={4}>
-          <Title order={2}>Order {o.id}</Title>
-          <DeliveryBadge order={o} />
-        </Group>
-        <Text size="sm" c="dimmed">
-          Placed {formatDate(o.placed_at)}
-          {o.shipped_at ? ` · shipped ${formatDate(o.shipped_at)}` : ''}
-        </Text>
-      </div>
-      <Grid gutter="lg">
-        <Grid.Col span={{ base: 12, lg: 8 }}>
-          <Stack>
-            <Paper withBorder p="md">
-              <OrderLines order={o} />
-            </Paper>
-            <Paper withBorder p="md">
-              <WindowText window={o.refund_window} />
-            </Paper>
-            <Paper withBorder p="md">
-              <Title order={4} mb="sm">
-                Cases about this order
-              </Title>
-              {orderCases.length ? (
-                <CaseTable cases={orderCases} />
-              ) : (
-                <Text size="sm" c="dimmed">
-                  None yet.
-                </Text>
-              )}
-            </Paper>
-          </Stack>
-        </Grid.Col>
-        {!isStaff(me.role) ? (
-          <Grid.Col span={{ base: 12, lg: 4 }}>
-            <Paper withBorder p="md">
-              <Title order={4} mb="sm">
-                Open a case
-              </Title>
-              <CaseForm
-                orderOptions={[{ value: o.id, label: o.id }]}
-                defaultOrderId={o.id}
-                onSubmit={async (values) => {
-                  const created = await createCase.mutateAsync(values);
-                  notifications.show({
-                    color: 'green',
-                    message: 'Your case is open. We will get back to you soon.',
-                  });
-                  navigate(`/cases/${created.id}`);
-                }}
-              />
-            </Paper>
-          </Grid.Col>
-        ) : null}
-      </Grid>
-    </Stack>
+    <QueryState query={order} notFound={<NotFoundPage what="order" />}>
+      {(o) => (
+        <Stack gap="lg">
+          <div>
+            <Anchor component={Link} to="/" size="sm">
+              ← {isStaff(me.role) ? 'Dashboard' : 'My orders'}
+            </Anchor>
+            <Group justify="space-between" mt={4}>
+              <Title order={2}>Order {o.id}</Title>
+              <DeliveryBadge order={o} />
+            </Group>
+            <Text size="sm" c="dimmed">
+              Placed {formatDate(o.placed_at)}
+              {o.shipped_at ? ` · shipped ${formatDate(o.shipped_at)}` : ''}
+            </Text>
+          </div>
+          <Grid gutter="lg">
+            <Grid.Col span={{ base: 12, lg: 8 }}>
+              <Stack>
+                <Paper withBorder p="md">
+                  <OrderLines order={o} />
+                </Paper>
+                <Paper withBorder p="md">
+                  <WindowText window={o.refund_window} />
+                </Paper>
+                <Paper withBorder p="md">
+                  <Title order={4} mb="sm">
+                    Cases about this order
+                  </Title>
+                  {orderCases.length ? (
+                    <CaseTable cases={orderCases} />
+                  ) : (
+                    <Text size="sm" c="dimmed">
+                      None yet.
+                    </Text>
+                  )}
+                </Paper>
+              </Stack>
+            </Grid.Col>
+            {!isStaff(me.role) ? (
+              <Grid.Col span={{ base: 12, lg: 4 }}>
+                <Paper withBorder p="md">
+                  <Title order={4} mb="sm">
+                    Open a case
+                  </Title>
+                  <CaseForm
+                    orderOptions={[{ value: o.id, label: o.id }]}
+                    defaultOrderId={o.id}
+                    onSubmit={async (values) => {
+                      const created = await createCase.mutateAsync(values);
+                      notifications.show({
+                        color: 'green',
+                        message: 'Your case is open. We will get back to you soon.',
+                      });
+                      navigate(`/cases/${created.id}`);
+                    }}
+                  />
+                </Paper>
+              </Grid.Col>
+            ) : null}
+          </Grid>
+        </Stack>
+      )}
+    </QueryState>
   );
 }

@@ -1,6 +1,5 @@
 import { Alert, Stack, Title } from '@mantine/core';
-import { PageSkeleton } from '@/components/common/PageSkeleton';
-import { ProblemAlert } from '@/components/common/ProblemAlert';
+import { QueryState } from '@/components/common/QueryState';
 import { OrderList } from '@/components/order/OrderList';
 import { useOrders } from '@/hooks/useOrders';
 import { useMe } from '@/hooks/useSession';
@@ -12,15 +11,13 @@ export function OrdersPage() {
   return (
     <Stack>
       <Title order={2}>{isStaff(me.role) ? 'Orders' : 'My orders'}</Title>
-      {orders.isPending ? (
-        <PageSkeleton />
-      ) : orders.isError ? (
-        <ProblemAlert error={orders.error} onRetry={() => void orders.refetch()} />
-      ) : orders.data.length ? (
-        <OrderList orders={orders.data} />
-      ) : (
-        <Alert color="gray">No orders.</Alert>
-      )}
+      <QueryState
+        query={orders}
+        isEmpty={(list) => !list.length}
+        empty={<Alert color="gray">No orders.</Alert>}
+      >
+        {(list) => <OrderList orders={list} />}
+      </QueryState>
     </Stack>
   );
 }

@@ -1,6 +1,5 @@
 import { Alert, Button, Group, Stack, Text, Title } from '@mantine/core';
-import { PageSkeleton } from '@/components/common/PageSkeleton';
-import { ProblemAlert } from '@/components/common/ProblemAlert';
+import { QueryState } from '@/components/common/QueryState';
 import { RefundTable } from '@/components/refund/RefundTable';
 import { useRefundList } from '@/hooks/useRefunds';
 
@@ -20,28 +19,28 @@ export function RefundQueuePage() {
           Requested refunds, oldest first.
         </Text>
       </div>
-      {list.isPending ? (
-        <PageSkeleton />
-      ) : list.isError ? (
-        <ProblemAlert error={list.error} onRetry={() => void list.refetch()} />
-      ) : refunds.length ? (
-        <>
-          <RefundTable refunds={refunds} showCustomer />
-          {list.hasNextPage ? (
-            <Group justify="center">
-              <Button
-                variant="default"
-                loading={list.isFetchingNextPage}
-                onClick={() => void list.fetchNextPage()}
-              >
-                Load more
-              </Button>
-            </Group>
-          ) : null}
-        </>
-      ) : (
-        <Alert color="green">Nothing waiting. The queue is empty.</Alert>
-      )}
+      <QueryState
+        query={list}
+        isEmpty={() => !refunds.length}
+        empty={<Alert color="green">Nothing waiting. The queue is empty.</Alert>}
+      >
+        {() => (
+          <>
+            <RefundTable refunds={refunds} showCustomer />
+            {list.hasNextPage ? (
+              <Group justify="center">
+                <Button
+                  variant="default"
+                  loading={list.isFetchingNextPage}
+                  onClick={() => void list.fetchNextPage()}
+                >
+                  Load more
+                </Button>
+              </Group>
+            ) : null}
+          </>
+        )}
+      </QueryState>
     </Stack>
   );
 }

@@ -1,8 +1,8 @@
 import { Badge, Button, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { UserForm } from '@/components/admin/UserForm';
-import { PageSkeleton } from '@/components/common/PageSkeleton';
 import { ProblemAlert } from '@/components/common/ProblemAlert';
+import { QueryState } from '@/components/common/QueryState';
 import { useMe } from '@/hooks/useSession';
 import { useCreateUser, useDeactivateUser, useReactivateUser, useUsers } from '@/hooks/useUsers';
 import { formatDate, label } from '@/services/format';
@@ -30,68 +30,66 @@ export function UsersPage() {
       </Paper>
       {deactivate.error ? <ProblemAlert error={deactivate.error} /> : null}
       {reactivate.error ? <ProblemAlert error={reactivate.error} /> : null}
-      {users.isPending ? (
-        <PageSkeleton />
-      ) : users.isError ? (
-        <ProblemAlert error={users.error} onRetry={() => void users.refetch()} />
-      ) : (
-        <Table.ScrollContainer minWidth={640}>
-          <Table striped verticalSpacing="xs" aria-label="Users">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Email</Table.Th>
-                <Table.Th>Role</Table.Th>
-                <Table.Th>Customer</Table.Th>
-                <Table.Th>Since</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {users.data.map((u) => (
-                <Table.Tr key={u.id}>
-                  <Table.Td>{u.name}</Table.Td>
-                  <Table.Td>{u.email}</Table.Td>
-                  <Table.Td>
-                    <Badge variant="light">{label(u.role)}</Badge>
-                  </Table.Td>
-                  <Table.Td>{u.customer_id ?? '—'}</Table.Td>
-                  <Table.Td>{formatDate(u.created_at)}</Table.Td>
-                  <Table.Td>
-                    {!u.active ? (
-                      <Stack gap={4} align="flex-start">
-                        <Text size="sm" c="dimmed">
-                          Deactivated
-                        </Text>
+      <QueryState query={users}>
+        {(list) => (
+          <Table.ScrollContainer minWidth={640}>
+            <Table striped verticalSpacing="xs" aria-label="Users">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Email</Table.Th>
+                  <Table.Th>Role</Table.Th>
+                  <Table.Th>Customer</Table.Th>
+                  <Table.Th>Since</Table.Th>
+                  <Table.Th />
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {list.map((u) => (
+                  <Table.Tr key={u.id}>
+                    <Table.Td>{u.name}</Table.Td>
+                    <Table.Td>{u.email}</Table.Td>
+                    <Table.Td>
+                      <Badge variant="light">{label(u.role)}</Badge>
+                    </Table.Td>
+                    <Table.Td>{u.customer_id ?? '—'}</Table.Td>
+                    <Table.Td>{formatDate(u.created_at)}</Table.Td>
+                    <Table.Td>
+                      {!u.active ? (
+                        <Stack gap={4} align="flex-start">
+                          <Text size="sm" c="dimmed">
+                            Deactivated
+                          </Text>
+                          <Button
+                            size="compact-xs"
+                            variant="light"
+                            loading={reactivate.isPending && reactivate.variables === u.id}
+                            onClick={() => reactivate.mutate(u.id)}
+                            aria-label={`Reactivate ${u.email}`}
+                          >
+                            Reactivate
+                          </Button>
+                        </Stack>
+                      ) : u.id !== me.id ? (
                         <Button
                           size="compact-xs"
                           variant="light"
-                          loading={reactivate.isPending && reactivate.variables === u.id}
-                          onClick={() => reactivate.mutate(u.id)}
-                          aria-label={`Reactivate ${u.email}`}
+                          color="red"
+                          loading={deactivate.isPending && deactivate.variables === u.id}
+                          onClick={() => deactivate.mutate(u.id)}
+                          aria-label={`Deactivate ${u.email}`}
                         >
-                          Reactivate
+                          Deactivate
                         </Button>
-                      </Stack>
-                    ) : u.id !== me.id ? (
-                      <Button
-                        size="compact-xs"
-                        variant="light"
-                        color="red"
-                        loading={deactivate.isPending && deactivate.variables === u.id}
-                        onClick={() => deactivate.mutate(u.id)}
-                        aria-label={`Deactivate ${u.email}`}
-                      >
-                        Deactivate
-                      </Button>
-                    ) : null}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+                      ) : null}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </QueryState>
     </Stack>
   );
 }

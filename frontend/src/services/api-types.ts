@@ -519,6 +519,33 @@ export interface components {
        */
       note_public: boolean;
     };
+    /**
+     * BlockedActionOut
+     * @description An action of the caller's role that is not possible now, and why: the code and
+     *     words the action itself would be refused with.
+     */
+    BlockedActionOut: {
+      /** Action */
+      action: string;
+      /** Code */
+      code: string;
+      /** Detail */
+      detail: string;
+    };
+    /**
+     * CaseAction
+     * @description What a person does with a case. A move to any other status is a PATCH that the
+     *     transition table rules; closing and reopening are the moves a customer has.
+     * @enum {string}
+     */
+    CaseAction:
+      | 'reply'
+      | 'add_internal_note'
+      | 'assign'
+      | 'change_priority'
+      | 'request_refund'
+      | 'close'
+      | 'reopen';
     /** CaseCreateIn */
     CaseCreateIn: {
       category: components['schemas']['Category'];
@@ -840,6 +867,11 @@ export interface components {
       /** Attempt */
       attempt: number;
       /**
+       * Blocked Actions
+       * @description the caller's other actions, each with why it is not possible now
+       */
+      blocked_actions: components['schemas']['BlockedActionOut'][];
+      /**
        * Created At
        * Format: date-time
        */
@@ -850,6 +882,11 @@ export interface components {
       customer_id: string;
       /** Failure Reason */
       failure_reason: string | null;
+      /**
+       * Final
+       * @description whether the refund's status is final: nothing changes it
+       */
+      final: boolean;
       /** Gateway Refund Id */
       gateway_refund_id: string | null;
       /** Id */
@@ -980,6 +1017,11 @@ export interface components {
     SnapshotLineOut: {
       /** Discount */
       discount: number;
+      /**
+       * Gross
+       * @description quantity x unit price - discount + tax
+       */
+      gross: number;
       /** Line Id */
       line_id: string;
       /** Name */
@@ -1020,8 +1062,23 @@ export interface components {
     };
     /** SupportCaseOut */
     SupportCaseOut: {
+      /**
+       * Allowed Actions
+       * @description what the caller may do now: reply, add_internal_note, assign, change_priority, request_refund, close, reopen
+       */
+      allowed_actions: components['schemas']['CaseAction'][];
+      /**
+       * Allowed Moves
+       * @description the statuses the caller may move the case to now
+       */
+      allowed_moves: components['schemas']['CaseStatus'][];
       /** Assignee Id */
       assignee_id: string | null;
+      /**
+       * Blocked Actions
+       * @description the caller's other actions, each with why it is not possible now
+       */
+      blocked_actions: components['schemas']['BlockedActionOut'][];
       category: components['schemas']['Category'];
       /**
        * Created At

@@ -88,3 +88,9 @@ export function describeWindow(w: WindowLike, now = Date.now()): string {
 
 export const label = (value: string): string =>
   (value.charAt(0).toUpperCase() + value.slice(1)).replace(/_/g, ' ');
+
+/** A server's words ("the case is closed") as a sentence: capitalised, with a full stop. */
+export function sentence(text: string): string {
+  const capitalised = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
+}

@@ -11,6 +11,7 @@ export const API_BASE = '/api/v1';
 // Absolute, so requests are well-formed outside a page too (tests, workers).
 const ORIGIN = globalThis.location?.origin ?? '';
 
+import { sentence } from './format';
 import type { FieldProblem, Problem } from './types';
 
 const PLAIN_WORDS: Record<string, string> = {
@@ -76,11 +77,6 @@ export class ApiError extends Error {
   get fieldErrors(): Record<string, string> {
     return fieldErrorsOf(this.errors);
   }
-}
-
-function sentence(text: string): string {
-  const capitalised = text.charAt(0).toUpperCase() + text.slice(1);
-  return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }
 
 function codeFromStatus(status: number): string {

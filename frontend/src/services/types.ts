@@ -23,6 +23,14 @@ export type RefundRequest = Schemas['RefundRequestIn'];
 export type Quote = Schemas['QuoteOut'];
 export type Settlement = Schemas['SettlementIn'];
 export type SettlementType = Settlement['type'];
+/** One step a person takes on a refund; approving and refunding is one step in the app. */
+export type RefundStep =
+  | { kind: 'approve_and_execute' }
+  | { kind: 'approve' }
+  | { kind: 'execute' }
+  | { kind: 'reject'; reason: string }
+  | { kind: 'cancel' }
+  | { kind: 'settle'; settlement: Settlement };
 export type Stats = Schemas['StatsOut'];
 
 export type CaseListQuery = NonNullable<
@@ -90,9 +98,3 @@ export const SETTLEMENT_TYPES = [
   'replacement',
   'other',
 ] as const satisfies readonly SettlementType[];
-export const FINAL_REFUND_STATUSES: readonly RefundStatus[] = [
-  'refunded',
-  'rejected',
-  'cancelled',
-  'settled',
-];

@@ -12,7 +12,8 @@ from supportdesk.domain.cases import SupportCase
 from supportdesk.domain.events import Event
 from supportdesk.domain.messages import Message
 from supportdesk.domain.money import LineRefund
-from supportdesk.domain.refunds import Action, Refund
+from supportdesk.domain.permissions import Decision, allowed_actions, refused_actions
+from supportdesk.domain.refunds import Refund
 from supportdesk.domain.window import RefundWindow
 
 
@@ -54,7 +55,17 @@ def order_out(view: OrderView) -> s.OrderOut:
     )
 
 
-def case_out(case: SupportCase, refunds: list[Refund]) -> s.SupportCaseOut:
+def blocked_out(decisions: tuple[Decision, ...]) -> list[s.BlockedActionOut]:
+    return [
+        s.BlockedActionOut(action=d.action, code=d.refusal.code, detail=d.refusal.detail)
+        for d in refused_actions(decisions)
+        if d.refusal is not None
+    ]
+
+
+def case_out(case: SupportCase, refunds: list[Refund], actor: Actor) -> s.SupportCaseOut:
+    has_open_refunds = any(not r.is_final for r in refunds)
+    decisions = case.next_actions(by=actor, has_open_refunds=has_open_refunds)
     return s.SupportCaseOut(
         id=case.id,
         customer_id=case.customer_id,
@@ -77,8 +88,13 @@ def case_out(case: SupportCase, refunds: list[Refund]) -> s.SupportCaseOut:
         order_snapshot=s.OrderSnapshotOut(
             order_id=case.order.order_id,
             currency=case.order.currency,
-            lines=[s.SnapshotLineOut(**line.fields()) for line in case.order.lines],
+            lines=[
+                s.SnapshotLineOut(**line.fields(), gross=line.gross) for line in case.order.lines
+            ],
         ),
+        allowed_actions=allowed_actions(decisions),
+        allowed_moves=list(case.allowed_moves(by=actor, has_open_refunds=has_open_refunds)),
+        blocked_actions=blocked_out(decisions),
     )
 
 
@@ -108,28 +124,13 @@ def quote_out(quote: Quote) -> s.QuoteOut:
     )
 
 
-STAFF_ACTIONS = (Action.APPROVE, Action.REJECT, Action.EXECUTE, Action.SETTLE)
-
-
-def allowed_actions(
-    refund: Refund, actor: Actor, window: RefundWindow, policy: RefundPolicy
-) -> list[str]:
-    """What the caller may do now, so that clients offer only that."""
-    if actor.is_staff:
-        allowed = [a.value for a in STAFF_ACTIONS if a is not Action.APPROVE and refund.allows(a)]
-        refusal = refund.approval_refusal(
-            by=actor, window=window, supervisor_threshold=policy.supervisor_threshold
-        )
-        return [Action.APPROVE.value, *allowed] if refusal is None else allowed
-    if actor.owns(refund.customer_id) and refund.allows(Action.CANCEL):
-        return [Action.CANCEL.value]
-    return []
-
-
 def refund_out(refund: Refund, actor: Actor, policy: RefundPolicy, now: datetime) -> s.RefundOut:
     calc = refund.calculation
     settlement = refund.settlement
     window = policy.window.window_for(refund.delivered_at, now)
+    decisions = refund.next_actions(
+        by=actor, window=window, supervisor_threshold=policy.supervisor_threshold
+    )
     return s.RefundOut(
         id=refund.id,
         support_case_id=refund.support_case_id,
@@ -155,7 +156,9 @@ def refund_out(refund: Refund, actor: Actor, policy: RefundPolicy, now: datetime
         gateway_refund_id=refund.gateway_refund_id,
         failure_reason=refund.failure_reason,
         attempt=refund.attempt,
-        allowed_actions=allowed_actions(refund, actor, window, policy),
+        allowed_actions=allowed_actions(decisions),
+        blocked_actions=blocked_out(decisions),
+        final=refund.is_final,
         version=refund.version,
         created_at=refund.created_at,
         updated_at=refund.updated_at,

@@ -21,7 +21,7 @@ from pydantic import (
 
 from supportdesk.api.boundary import one_line, refuse_unwanted
 from supportdesk.domain.access import Role
-from supportdesk.domain.cases import CaseStatus, Category, Priority
+from supportdesk.domain.cases import CaseAction, CaseStatus, Category, Priority
 from supportdesk.domain.refunds import RefundStatus, SettlementType
 
 # Text on one line: tabs and line breaks around it are trimmed, inside it refused.
@@ -143,12 +143,12 @@ class SnapshotLineOut(BaseModel):
     unit_price: int
     discount: int
     tax: int
+    gross: int = Field(description="quantity x unit price - discount + tax")
 
 
 class OrderLineOut(SnapshotLineOut):
     """An order line as it is now, with its gross and how many units are still refundable."""
 
-    gross: int
     refundable_quantity: int
 
 
@@ -205,6 +205,15 @@ class CasePatchIn(Input):
     )
 
 
+class BlockedActionOut(BaseModel):
+    """An action of the caller's role that is not possible now, and why: the code and
+    words the action itself would be refused with."""
+
+    action: str
+    code: str
+    detail: str
+
+
 class RefundRefOut(BaseModel):
     id: str
     status: RefundStatus
@@ -233,6 +242,16 @@ class SupportCaseOut(BaseModel):
     updated_at: datetime
     refunds: list[RefundRefOut]
     order_snapshot: OrderSnapshotOut | None = None
+    allowed_actions: list[CaseAction] = Field(
+        description="what the caller may do now: reply, add_internal_note, assign, "
+        "change_priority, request_refund, close, reopen"
+    )
+    allowed_moves: list[CaseStatus] = Field(
+        description="the statuses the caller may move the case to now"
+    )
+    blocked_actions: list[BlockedActionOut] = Field(
+        description="the caller's other actions, each with why it is not possible now"
+    )
 
 
 class MessageIn(Input):
@@ -324,6 +343,10 @@ class RefundOut(BaseModel):
     allowed_actions: list[str] = Field(
         description="what the caller may do now: approve, reject, cancel, execute, settle"
     )
+    blocked_actions: list[BlockedActionOut] = Field(
+        description="the caller's other actions, each with why it is not possible now"
+    )
+    final: bool = Field(description="whether the refund's status is final: nothing changes it")
     version: int
     created_at: datetime
     updated_at: datetime

@@ -16,7 +16,6 @@ from supportdesk.domain.cases import (
 )
 from supportdesk.domain.errors import (
     Forbidden,
-    InvalidTransition,
     NotFound,
     OrderNotFound,
     ValidationFailed,
@@ -166,8 +165,9 @@ class CaseService:
         notes. The owner's reply on a case waiting on them puts it back in progress."""
         async with self.uow:
             case = await self._get_for(actor, case_id)
-            if case.is_closed:
-                raise InvalidTransition("a closed case takes no more messages")
+            refusal = case.message_refusal(by=actor, internal=internal)
+            if refusal is not None:
+                raise refusal
             now = self.clock.now()
             message = Message.write(
                 case_id=case_id, by=actor, body=body, internal=internal, now=now

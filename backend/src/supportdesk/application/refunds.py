@@ -24,11 +24,9 @@ from supportdesk.application.ports import (
 from supportdesk.domain.access import SYSTEM, Actor
 from supportdesk.domain.cases import SupportCase
 from supportdesk.domain.errors import (
-    Forbidden,
     NotFound,
     OrderNotFound,
     PaymentGatewayError,
-    ValidationFailed,
     VersionConflict,
 )
 from supportdesk.domain.events import Event, new_id
@@ -108,20 +106,18 @@ class RefundService:
         are serialised, so two racing for the last unit cannot both win."""
         async with self.reads:
             case = await self._case_for(actor, case_id, self.reads)
-            if not actor.owns(case.customer_id):
-                raise Forbidden("refunds are requested by the customer who opened the case")
-        if case.is_closed:
-            raise ValidationFailed("the case is closed; open a new one", field="support_case_id")
+        refusal = case.refund_request_refusal(by=actor)
+        if refusal is not None:
+            raise refusal
         order = await self._order_of(case)
         async with self.uow:
             await self.uow.refunds.lock_order(order.id)
             # Read again under the lock: the case may have been closed meanwhile. Touching
             # it below makes a close racing with this request conflict instead of passing.
             case = await self._case_for(actor, case_id)
-            if case.is_closed:
-                raise ValidationFailed(
-                    "the case is closed; open a new one", field="support_case_id"
-                )
+            refusal = case.refund_request_refusal(by=actor)
+            if refusal is not None:
+                raise refusal
             taken, shipping_taken = await self.uow.refunds.units_taken(order.id)
             calculation = calculate_refund(
                 order,

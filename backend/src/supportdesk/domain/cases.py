@@ -8,9 +8,16 @@ from enum import StrEnum
 from typing import ClassVar
 
 from supportdesk.domain.access import Actor
-from supportdesk.domain.errors import CaseHasOpenRefunds, Forbidden, InvalidTransition
+from supportdesk.domain.errors import (
+    CaseHasOpenRefunds,
+    DomainError,
+    Forbidden,
+    InvalidTransition,
+    ValidationFailed,
+)
 from supportdesk.domain.events import EntityKind, Event, RecordsHistory
 from supportdesk.domain.orders import Order, OrderLine
+from supportdesk.domain.permissions import Decision
 
 
 class CaseStatus(StrEnum):
@@ -74,6 +81,36 @@ CASE_TRANSITIONS[(CaseStatus.WAITING_ON_CUSTOMER, CaseStatus.IN_PROGRESS)] = fro
 
 def may_move(source: CaseStatus, target: CaseStatus, mover: Mover) -> bool:
     return mover in CASE_TRANSITIONS.get((source, target), frozenset())
+
+
+class CaseAction(StrEnum):
+    """What a person does with a case. A move to any other status is a PATCH that the
+    transition table rules; closing and reopening are the moves a customer has."""
+
+    REPLY = "reply"
+    ADD_INTERNAL_NOTE = "add_internal_note"
+    ASSIGN = "assign"
+    CHANGE_PRIORITY = "change_priority"
+    REQUEST_REFUND = "request_refund"
+    CLOSE = "close"
+    REOPEN = "reopen"
+
+
+# The actions of each role, in the order a client offers them.
+STAFF_CASE_ACTIONS: tuple[CaseAction, ...] = (
+    CaseAction.REPLY,
+    CaseAction.ADD_INTERNAL_NOTE,
+    CaseAction.ASSIGN,
+    CaseAction.CHANGE_PRIORITY,
+    CaseAction.CLOSE,
+    CaseAction.REOPEN,
+)
+OWNER_CASE_ACTIONS: tuple[CaseAction, ...] = (
+    CaseAction.REPLY,
+    CaseAction.REQUEST_REFUND,
+    CaseAction.CLOSE,
+    CaseAction.REOPEN,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,15 +219,13 @@ class SupportCase(RecordsHistory):
             )
 
     def change_priority(self, priority: Priority, *, by: Actor, now: datetime) -> None:
-        self._require_staff(by)
-        self._require_not_closed()
+        self._raise(self._staff_change_refusal(by))
         if priority is not self.priority:
             self._record(by, now, "priority_changed", None, None, f"{self.priority} → {priority}")
             self.priority = priority
 
     def assign(self, assignee_id: str | None, *, by: Actor, now: datetime) -> None:
-        self._require_staff(by)
-        self._require_not_closed()
+        self._raise(self._staff_change_refusal(by))
         if assignee_id != self.assignee_id:
             self._record(by, now, "assigned", None, None, f"assignee: {assignee_id or 'nobody'}")
             self.assignee_id = assignee_id
@@ -209,6 +244,85 @@ class SupportCase(RecordsHistory):
     def is_closed(self) -> bool:
         return self.status is CaseStatus.CLOSED
 
+    # --- what may happen next: each refusal is the one the action itself raises ---------
+
+    def next_actions(self, *, by: Actor, has_open_refunds: bool) -> tuple[Decision, ...]:
+        """Each action of ``by``'s role with what refuses it now, if anything. Staff handle
+        the case; its owner replies, asks for a refund, closes and reopens; anyone else
+        may do nothing."""
+        if by.is_staff:
+            actions = STAFF_CASE_ACTIONS
+        elif by.owns(self.customer_id):
+            actions = OWNER_CASE_ACTIONS
+        else:
+            return ()
+        return tuple(
+            Decision(action.value, self.refusal(action, by=by, has_open_refunds=has_open_refunds))
+            for action in actions
+        )
+
+    def allowed_moves(self, *, by: Actor, has_open_refunds: bool) -> tuple[CaseStatus, ...]:
+        """The statuses ``by`` may move the case to now, in the order of the statuses."""
+        if not by.may_see(self.customer_id):
+            return ()
+        return tuple(
+            target
+            for target in CaseStatus
+            if target is not self.status
+            and self.move_refusal(target, by=by, has_open_refunds=has_open_refunds) is None
+        )
+
+    def refusal(
+        self, action: CaseAction, *, by: Actor, has_open_refunds: bool
+    ) -> DomainError | None:
+        """Why ``by`` may not take ``action`` now, or None. Reopening is the move of a
+        resolved case back to open: from any other status it is not offered."""
+        if action is CaseAction.REPLY:
+            return self.message_refusal(by=by, internal=False)
+        if action is CaseAction.ADD_INTERNAL_NOTE:
+            return self.message_refusal(by=by, internal=True)
+        if action in (CaseAction.ASSIGN, CaseAction.CHANGE_PRIORITY):
+            return self._staff_change_refusal(by)
+        if action is CaseAction.REQUEST_REFUND:
+            return self.refund_request_refusal(by=by)
+        if action is CaseAction.CLOSE:
+            return self.move_refusal(CaseStatus.CLOSED, by=by, has_open_refunds=has_open_refunds)
+        if self.status is not CaseStatus.RESOLVED:
+            return InvalidTransition(
+                f"only a resolved case can be reopened; this one is {self._status_words}",
+                from_status=self.status.value,
+                to_status=CaseStatus.OPEN.value,
+            )
+        return self.move_refusal(CaseStatus.OPEN, by=by, has_open_refunds=has_open_refunds)
+
+    def move_refusal(
+        self, target: CaseStatus, *, by: Actor, has_open_refunds: bool
+    ) -> DomainError | None:
+        """Why ``by`` may not move the case to ``target`` through a change of status."""
+        mover = Mover.STAFF if by.is_staff else Mover.OWNER
+        return self._move_refusal(target, mover, by=by, has_open_refunds=has_open_refunds)
+
+    def message_refusal(self, *, by: Actor, internal: bool) -> DomainError | None:
+        """A closed case takes no more messages; only staff write internal notes."""
+        if self.is_closed:
+            return InvalidTransition("a closed case takes no more messages")
+        if internal and not by.is_staff:
+            return Forbidden("only support staff may write internal notes")
+        return None
+
+    def refund_request_refusal(self, *, by: Actor) -> DomainError | None:
+        """Only the customer who opened the case asks for a refund, and not on a closed
+        case: a new question needs a new case."""
+        if not by.owns(self.customer_id):
+            return Forbidden("refunds are requested by the customer who opened the case")
+        if self.is_closed:
+            return ValidationFailed("the case is closed; open a new one", field="support_case_id")
+        return None
+
+    @property
+    def _status_words(self) -> str:
+        return self.status.value.replace("_", " ")
+
     def _move(
         self,
         target: CaseStatus,
@@ -220,23 +334,36 @@ class SupportCase(RecordsHistory):
         has_open_refunds: bool,
         note_public: bool = True,
     ) -> None:
-        if not may_move(self.status, target, mover):
-            raise InvalidTransition(
-                f"a case in '{self.status}' cannot be moved to '{target}' by {by.role}",
-                from_status=self.status.value,
-                to_status=target.value,
-            )
-        if target is CaseStatus.CLOSED and has_open_refunds:
-            raise CaseHasOpenRefunds("close or settle the case's refunds first")
+        self._raise(self._move_refusal(target, mover, by=by, has_open_refunds=has_open_refunds))
         public = note_public or not by.is_staff  # a customer reads what they wrote
         self._record(by, now, "status_changed", self.status, target, note, note_public=public)
         self.status = target
 
-    @staticmethod
-    def _require_staff(by: Actor) -> None:
-        if not by.is_staff:
-            raise Forbidden("only support staff may change this")
+    def _move_refusal(
+        self, target: CaseStatus, mover: Mover, *, by: Actor, has_open_refunds: bool
+    ) -> DomainError | None:
+        if not may_move(self.status, target, mover):
+            if self.is_closed:
+                detail = "a closed case is final; open a new one"
+            else:
+                detail = f"a case in '{self.status}' cannot be moved to '{target}' by {by.role}"
+            return InvalidTransition(detail, from_status=self.status.value, to_status=target.value)
+        if target is CaseStatus.CLOSED and has_open_refunds:
+            return CaseHasOpenRefunds(
+                "the case has a refund that is not decided yet; it can be closed once every "
+                "refund is final"
+            )
+        return None
 
-    def _require_not_closed(self) -> None:
+    def _staff_change_refusal(self, by: Actor) -> DomainError | None:
+        """Only staff assign a case or change its priority, and not once it is closed."""
+        if not by.is_staff:
+            return Forbidden("only support staff may change this")
         if self.is_closed:
-            raise InvalidTransition("a closed case cannot be changed")
+            return InvalidTransition("a closed case cannot be changed")
+        return None
+
+    @staticmethod
+    def _raise(refusal: DomainError | None) -> None:
+        if refusal is not None:
+            raise refusal

@@ -21,6 +21,7 @@ from supportdesk.domain.errors import (
 from supportdesk.domain.events import EntityKind, Event, RecordsHistory
 from supportdesk.domain.money import LineRefund, format_amount, refund_line
 from supportdesk.domain.orders import Order
+from supportdesk.domain.permissions import Decision
 from supportdesk.domain.window import RefundWindow
 
 
@@ -155,6 +156,23 @@ def calculate_refund(
     )
 
 
+# The actions a person takes, by role, in the order a client offers them. The gateway's
+# outcomes are the system's, never offered.
+STAFF_ACTIONS: tuple[Action, ...] = (Action.APPROVE, Action.REJECT, Action.EXECUTE, Action.SETTLE)
+OWNER_ACTIONS: tuple[Action, ...] = (Action.CANCEL,)
+
+# How a refusal names an action that the status does not allow.
+_DONE = {
+    Action.APPROVE: "approved",
+    Action.REJECT: "rejected",
+    Action.CANCEL: "cancelled",
+    Action.SETTLE: "settled",
+    Action.EXECUTE: "sent to the payment provider",
+    Action.GATEWAY_SUCCEEDED: "marked refunded",
+    Action.GATEWAY_FAILED: "marked failed",
+}
+
+
 @dataclass(slots=True)
 class Refund(RecordsHistory):
     id: str
@@ -237,14 +255,13 @@ class Refund(RecordsHistory):
     ) -> DomainError | None:
         """Why ``by`` may not approve now, or None: staff only, from ``requested``, inside
         the window, and above the threshold a supervisor or admin."""
-        if not by.is_staff:
-            return Forbidden("only support staff may do this")
-        if not self.allows(Action.APPROVE):
-            return self._refused(Action.APPROVE)
+        refusal = self._refusal(Action.APPROVE, by)
+        if refusal is not None:
+            return refusal
         if not window.open:
             return OutsideRefundWindow(
-                "the order is outside the refund window: reject the refund or record a "
-                "settlement instead",
+                "the order is outside the refund window, so it cannot be paid back through the "
+                "payment gateway: reject the refund or record a settlement instead",
                 delivered_at=window.delivered_at.isoformat() if window.delivered_at else None,
                 closes_at=window.closes_at.isoformat() if window.closes_at else None,
             )
@@ -254,6 +271,30 @@ class Refund(RecordsHistory):
                 "supervisor's approval"
             )
         return None
+
+    def next_actions(
+        self, *, by: Actor, window: RefundWindow, supervisor_threshold: int
+    ) -> tuple[Decision, ...]:
+        """Each action of ``by``'s role with what refuses it now, if anything: the same
+        refusal the action itself raises. Staff decide (approve, reject, execute, settle);
+        the owning customer may only withdraw; anyone else may do nothing."""
+        if by.is_staff:
+            actions = STAFF_ACTIONS
+        elif by.owns(self.customer_id):
+            actions = OWNER_ACTIONS
+        else:
+            return ()
+        return tuple(
+            Decision(
+                action.value,
+                self.approval_refusal(
+                    by=by, window=window, supervisor_threshold=supervisor_threshold
+                )
+                if action is Action.APPROVE
+                else self._refusal(action, by),
+            )
+            for action in actions
+        )
 
     def approve(
         self,
@@ -279,19 +320,15 @@ class Refund(RecordsHistory):
         self._move(RefundStatus.APPROVED, by, now, "refund_approved", note, note_public)
 
     def reject(self, *, by: Actor, now: datetime, reason: str) -> None:
-        self._require_staff(by)
-        self._move(self._target(Action.REJECT), by, now, "refund_rejected", reason)
+        self._move(self._permitted(Action.REJECT, by), by, now, "refund_rejected", reason)
 
     def cancel(self, *, by: Actor, now: datetime) -> None:
         """Only the customer who asked may cancel, and only while it is requested."""
-        if not by.owns(self.customer_id):
-            raise Forbidden("only the customer who requested the refund may cancel it")
-        self._move(self._target(Action.CANCEL), by, now, "refund_cancelled", None)
+        self._move(self._permitted(Action.CANCEL, by), by, now, "refund_cancelled", None)
 
     def settle(self, settlement: Settlement, *, by: Actor, now: datetime) -> None:
         """Outside the gateway: store credit, voucher, transfer, replacement, for 0 … total."""
-        self._require_staff(by)
-        target = self._target(Action.SETTLE)
+        target = self._permitted(Action.SETTLE, by)
         if not 0 <= settlement.amount <= self.total_amount:
             raise ValidationFailed(
                 f"the settlement amount must be between 0 and {self.total_amount}",
@@ -304,8 +341,7 @@ class Refund(RecordsHistory):
 
     def start_attempt(self, *, by: Actor, now: datetime) -> None:
         """Record the intent to call the gateway, under a new attempt number."""
-        self._require_staff(by)
-        target = self._target(Action.EXECUTE)
+        target = self._permitted(Action.EXECUTE, by)
         self.attempt += 1
         self.failure_reason = None
         self._move(target, by, now, "execution_started", f"attempt {self.attempt}")
@@ -335,9 +371,30 @@ class Refund(RecordsHistory):
             raise self._refused(action)
         return target
 
+    def _refusal(self, action: Action, by: Actor) -> DomainError | None:
+        """Who may take a person's action, then whether the status allows it (the window
+        and the threshold of an approval come after: see ``approval_refusal``)."""
+        if action is Action.CANCEL:
+            if not by.owns(self.customer_id):
+                return Forbidden("only the customer who requested the refund may cancel it")
+        elif not by.is_staff:
+            return Forbidden("only support staff may do this")
+        if not self.allows(action):
+            return self._refused(action)
+        return None
+
+    def _permitted(self, action: Action, by: Actor) -> RefundStatus:
+        refusal = self._refusal(action, by)
+        if refusal is not None:
+            raise refusal
+        return self._target(action)
+
     def _refused(self, action: Action) -> InvalidTransition:
+        sources = [s.value for s in RefundStatus if (s, action) in REFUND_TRANSITIONS]
+        final = ", which is final" if self.is_final else ""
         return InvalidTransition(
-            f"a refund in '{self.status}' does not allow '{action.value}'",
+            f"a refund can be {_DONE[action]} only while it is {' or '.join(sources)}; "
+            f"this one is {self.status.value}{final}",
             current_status=self.status.value,
             action=action.value,
         )
@@ -353,8 +410,3 @@ class Refund(RecordsHistory):
     ) -> None:
         self._record(by, now, type, self.status, target, note, note_public=note_public)
         self.status = target
-
-    @staticmethod
-    def _require_staff(by: Actor) -> None:
-        if not by.is_staff:
-            raise Forbidden("only support staff may do this")

@@ -1,7 +1,6 @@
 import { Alert, Button, Group, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
-import { PageSkeleton } from './PageSkeleton';
-import { ProblemAlert } from './ProblemAlert';
+import { QueryState } from './QueryState';
 
 /** The state of a "load more" list: what a paged query has fetched so far. */
 export interface PagedState {
@@ -24,28 +23,39 @@ interface Props {
 
 /** Loading, error, empty and "Load more" around a table of results. */
 export function PagedResults({ list, count, noun, children }: Props) {
-  if (list.isPending) return <PageSkeleton />;
-  if (list.isError) return <ProblemAlert error={list.error} onRetry={() => void list.refetch()} />;
-  if (!count) return <Alert color="gray">No {noun}s match these filters.</Alert>;
   return (
-    <>
-      {children}
-      <Group justify="center">
-        {list.hasNextPage ? (
-          <Button
-            variant="default"
-            loading={list.isFetchingNextPage}
-            onClick={() => void list.fetchNextPage()}
-          >
-            Load more
-          </Button>
-        ) : (
-          <Text size="xs" c="dimmed">
-            {count} {noun}
-            {count === 1 ? '' : 's'}
-          </Text>
-        )}
-      </Group>
-    </>
+    <QueryState
+      query={{
+        isPending: list.isPending,
+        isError: list.isError,
+        error: list.error,
+        refetch: list.refetch,
+        data: count,
+      }}
+      isEmpty={(n) => !n}
+      empty={<Alert color="gray">No {noun}s match these filters.</Alert>}
+    >
+      {() => (
+        <>
+          {children}
+          <Group justify="center">
+            {list.hasNextPage ? (
+              <Button
+                variant="default"
+                loading={list.isFetchingNextPage}
+                onClick={() => void list.fetchNextPage()}
+              >
+                Load more
+              </Button>
+            ) : (
+              <Text size="xs" c="dimmed">
+                {count} {noun}
+                {count === 1 ? '' : 's'}
+              </Text>
+            )}
+          </Group>
+        </>
+      )}
+    </QueryState>
   );
 }

@@ -1,17 +1,19 @@
 import { Alert, Button, Group, NativeSelect, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
-import { label } from '@/services/format';
+import { label, sentence } from '@/services/format';
 import { ApiError } from '@/services/http';
 import { PRIORITIES, type CasePatch, type SupportCase } from '@/services/types';
 
-/** Where staff may move a case from each status (SPEC §4); closed is final. */
-const STAFF_MOVES: Record<SupportCase['status'], SupportCase['status'][]> = {
-  open: ['in_progress', 'waiting_on_customer', 'resolved', 'closed'],
-  in_progress: ['open', 'waiting_on_customer', 'resolved', 'closed'],
-  waiting_on_customer: ['open', 'in_progress', 'resolved', 'closed'],
-  resolved: ['open', 'in_progress', 'waiting_on_customer', 'closed'],
-  closed: [],
-};
+type CaseAction = SupportCase['allowed_actions'][number];
+
+/** What the server says about one action on the case: allowed, or why not. */
+export function caseAction(c: SupportCase, action: CaseAction) {
+  const blocked = c.blocked_actions.find((b) => b.action === action);
+  return {
+    allowed: c.allowed_actions.includes(action),
+    why: blocked ? sentence(blocked.detail) : undefined,
+  };
+}
 
 interface Props {
   supportCase: SupportCase;
@@ -35,14 +37,16 @@ export function StaffCaseControls({ supportCase: c, meId, staff = [], onPatch, o
       setBusy(null);
     }
   };
-  const closed = c.status === 'closed';
-  const moves = STAFF_MOVES[c.status];
+  // Where the case may go, and who may change what, is the server's answer.
+  const moves = c.allowed_moves;
+  const assign = caseAction(c, 'assign');
+  const priority = caseAction(c, 'change_priority');
   return (
     <Stack gap="sm">
       <NativeSelect
         label="Status"
         value=""
-        disabled={closed || !!busy}
+        disabled={!moves.length || !!busy}
         onChange={(e) => {
           const to = e.currentTarget.value as SupportCase['status'];
           if (to) void run('status', { status: to });
@@ -51,12 +55,12 @@ export function StaffCaseControls({ supportCase: c, meId, staff = [], onPatch, o
           { value: '', label: `${label(c.status)} — move to…` },
           ...moves.map((s) => ({ value: s, label: label(s) })),
         ]}
-        description={closed ? 'A closed case is final.' : undefined}
+        description={moves.length ? undefined : caseAction(c, 'close').why}
       />
       <NativeSelect
         label="Priority"
         value={c.priority}
-        disabled={closed || !!busy}
+        disabled={!priority.allowed || !!busy}
         onChange={(e) =>
           void run('priority', { priority: e.currentTarget.value as SupportCase['priority'] })
         }
@@ -65,7 +69,7 @@ export function StaffCaseControls({ supportCase: c, meId, staff = [], onPatch, o
       <NativeSelect
         label="Assignee"
         value={c.assignee_id ?? ''}
-        disabled={closed || !!busy}
+        disabled={!assign.allowed || !!busy}
         onChange={(e) => void run('assign', { assignee_id: e.currentTarget.value || null })}
         data={[
           { value: '', label: 'Unassigned' },
@@ -76,7 +80,7 @@ export function StaffCaseControls({ supportCase: c, meId, staff = [], onPatch, o
             : []),
         ]}
       />
-      {c.assignee_id !== meId && !closed ? (
+      {c.assignee_id !== meId && assign.allowed ? (
         <Button
           size="xs"
           variant="light"
@@ -122,16 +126,18 @@ export function CustomerCaseControls({
       setBusy(false);
     }
   };
-  if (c.status === 'closed')
+  const close = caseAction(c, 'close');
+  const reopen = caseAction(c, 'reopen');
+  if (!close.allowed && !reopen.allowed)
     return (
       <Text size="sm" c="dimmed">
-        This case is closed.
+        {close.why ?? 'Nothing to change on this case now.'}
       </Text>
     );
   return (
     <Stack gap="xs">
       <Group gap="xs">
-        {c.status === 'resolved' ? (
+        {reopen.allowed ? (
           <Button
             size="xs"
             variant="light"
@@ -141,15 +147,22 @@ export function CustomerCaseControls({
             Reopen case
           </Button>
         ) : null}
-        <Button
-          size="xs"
-          variant="default"
-          loading={busy}
-          onClick={() => void run({ status: 'closed' })}
-        >
-          Close case
-        </Button>
+        {close.allowed ? (
+          <Button
+            size="xs"
+            variant="default"
+            loading={busy}
+            onClick={() => void run({ status: 'closed' })}
+          >
+            Close case
+          </Button>
+        ) : null}
       </Group>
+      {close.allowed ? null : (
+        <Text size="xs" c="dimmed">
+          {close.why}
+        </Text>
+      )}
       {error ? (
         <Alert color="red" role="alert">
           {error instanceof ApiError ? error.plainMessage : 'That did not work.'}

@@ -2,8 +2,7 @@ import { Paper, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { PageSkeleton } from '@/components/common/PageSkeleton';
-import { ProblemAlert } from '@/components/common/ProblemAlert';
+import { QueryState } from '@/components/common/QueryState';
 import { RefundRequestForm } from '@/components/refund/RefundRequestForm';
 import { useRequestRefund } from '@/hooks/useCases';
 import { useOrder } from '@/hooks/useOrders';
@@ -23,28 +22,26 @@ export function RefundRequestPanel({ caseId, orderId }: { caseId: string; orderI
       <Title order={4} mb="sm" id="refund-request-title">
         Request a refund
       </Title>
-      {order.isPending ? (
-        <PageSkeleton rows={2} />
-      ) : order.isError ? (
-        <ProblemAlert error={order.error} onRetry={() => void order.refetch()} />
-      ) : (
-        <RefundRequestForm
-          order={order.data}
-          quote={draft ? quote.data : undefined}
-          quoteLoading={quote.isFetching}
-          quoteError={quote.error}
-          onRetryQuote={() => void quote.refetch()}
-          onDraftChange={setDraft}
-          onSubmit={async (body) => {
-            const refund = await request.mutateAsync(body);
-            notifications.show({
-              color: 'green',
-              message: 'Refund requested. We will review it shortly.',
-            });
-            navigate(`/refunds/${refund.id}`);
-          }}
-        />
-      )}
+      <QueryState query={order} rows={2}>
+        {(o) => (
+          <RefundRequestForm
+            order={o}
+            quote={draft ? quote.data : undefined}
+            quoteLoading={quote.isFetching}
+            quoteError={quote.error}
+            onRetryQuote={() => void quote.refetch()}
+            onDraftChange={setDraft}
+            onSubmit={async (body) => {
+              const refund = await request.mutateAsync(body);
+              notifications.show({
+                color: 'green',
+                message: 'Refund requested. We will review it shortly.',
+              });
+              navigate(`/refunds/${refund.id}`);
+            }}
+          />
+        )}
+      </QueryState>
     </Paper>
   );
 }

@@ -1,8 +1,7 @@
 import { BarChart } from '@mantine/charts';
 import { Anchor, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
-import { PageSkeleton } from '@/components/common/PageSkeleton';
-import { ProblemAlert } from '@/components/common/ProblemAlert';
+import { QueryState } from '@/components/common/QueryState';
 import { useStats } from '@/hooks/useStats';
 import { useMe } from '@/hooks/useSession';
 import { formatMoney, label } from '@/services/format';
@@ -40,12 +39,16 @@ function duration(seconds: number | null | undefined): string {
 }
 
 export function AgentHome() {
-  const me = useMe();
   const stats = useStats();
-  if (stats.isPending) return <PageSkeleton rows={5} />;
-  if (stats.isError)
-    return <ProblemAlert error={stats.error} onRetry={() => void stats.refetch()} />;
-  const s = stats.data;
+  return (
+    <QueryState query={stats} rows={5}>
+      {(s) => <Dashboard s={s} />}
+    </QueryState>
+  );
+}
+
+function Dashboard({ s }: { s: Stats }) {
+  const me = useMe();
   const count = (rec: Record<string, number>, k: string) => rec[k] ?? 0;
   const caseData = CASE_STATUSES.map((k) => ({
     status: label(k),

@@ -1,7 +1,6 @@
 import { Alert, Button, Group, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
-import { PageSkeleton } from '@/components/common/PageSkeleton';
-import { ProblemAlert } from '@/components/common/ProblemAlert';
+import { QueryState } from '@/components/common/QueryState';
 import { OrderList } from '@/components/order/OrderList';
 import { CaseTable } from '@/components/support/CaseTable';
 import { useCaseList } from '@/hooks/useCases';
@@ -33,15 +32,14 @@ export function CustomerHome() {
         <Title order={3} id="orders-title" mb="sm">
           My orders
         </Title>
-        {orders.isPending ? (
-          <PageSkeleton rows={3} />
-        ) : orders.isError ? (
-          <ProblemAlert error={orders.error} onRetry={() => void orders.refetch()} />
-        ) : orders.data.length ? (
-          <OrderList orders={orders.data} />
-        ) : (
-          <Alert color="gray">You have no orders yet.</Alert>
-        )}
+        <QueryState
+          query={orders}
+          rows={3}
+          isEmpty={(list) => !list.length}
+          empty={<Alert color="gray">You have no orders yet.</Alert>}
+        >
+          {(list) => <OrderList orders={list} />}
+        </QueryState>
       </section>
       <section aria-labelledby="cases-title">
         <Group justify="space-between" mb="sm">
@@ -52,17 +50,18 @@ export function CustomerHome() {
             All my cases
           </Button>
         </Group>
-        {cases.isPending ? (
-          <PageSkeleton rows={2} />
-        ) : cases.isError ? (
-          <ProblemAlert error={cases.error} onRetry={() => void cases.refetch()} />
-        ) : openCases.length ? (
-          <CaseTable cases={openCases} />
-        ) : (
-          <Text c="dimmed" size="sm">
-            No open cases.
-          </Text>
-        )}
+        <QueryState
+          query={cases}
+          rows={2}
+          isEmpty={() => !openCases.length}
+          empty={
+            <Text c="dimmed" size="sm">
+              No open cases.
+            </Text>
+          }
+        >
+          {() => <CaseTable cases={openCases} />}
+        </QueryState>
       </section>
     </Stack>
   );

@@ -53,7 +53,7 @@ async def open_case(
         actor,
     )
     return JSONResponse(
-        case_out(case, []).model_dump(mode="json"),
+        case_out(case, [], actor).model_dump(mode="json"),
         status_code=201,
         headers={"ETag": etag(case.version), "Location": f"/api/v1/support-cases/{case.id}"},
     )
@@ -68,7 +68,7 @@ async def list_cases(
     cursor: Cursor = None,
 ) -> Page[SupportCaseOut]:
     page = await read.cases(actor, filters, limit=limit, cursor=cursor)
-    return Page(items=[case_out(c, r) for c, r in page.items], next_cursor=page.next_cursor)
+    return Page(items=[case_out(c, r, actor) for c, r in page.items], next_cursor=page.next_cursor)
 
 
 @router.get(
@@ -82,7 +82,7 @@ async def get_case(
 ) -> SupportCaseOut:
     view = await cases.get(case_id, actor)
     response.headers["ETag"] = etag(view.case.version)
-    return case_out(view.case, view.refunds)
+    return case_out(view.case, view.refunds, actor)
 
 
 @router.patch(
@@ -109,7 +109,7 @@ async def change_case(
     )
     view = await cases.change(case_id, command, actor, version)
     response.headers["ETag"] = etag(view.case.version)
-    return case_out(view.case, view.refunds)
+    return case_out(view.case, view.refunds, actor)
 
 
 @router.post(

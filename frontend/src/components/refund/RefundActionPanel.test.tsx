@@ -1,0 +1,112 @@
+import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { renderWithProviders } from '@/test/render';
+import type { Refund } from '@/services/types';
+import { RefundActionPanel } from './RefundActionPanel';
+
+function refund(overrides: Partial<Refund>): Refund {
+  return {
+    id: 'rf_1',
+    support_case_id: 'case_1',
+    order_id: 'ORD-1002',
+    customer_id: 'CUST-1001',
+    status: 'requested',
+    currency: 'EUR',
+    items: [],
+    include_shipping: false,
+    shipping_amount: 0,
+    total_amount: 5949,
+    reason: 'broken',
+    refund_window: { delivered_at: null, closes_at: null, open: true },
+    approval_window: null,
+    settlement: null,
+    gateway_refund_id: null,
+    failure_reason: null,
+    attempt: 0,
+    allowed_actions: [],
+    blocked_actions: [],
+    final: false,
+    version: 1,
+    created_at: '2026-11-26T10:00:00Z',
+    updated_at: '2026-11-26T10:00:00Z',
+    ...overrides,
+  };
+}
+
+function renderPanel(r: Refund, act = vi.fn().mockResolvedValue(undefined)) {
+  renderWithProviders(
+    <RefundActionPanel refund={r} act={act} pending={false} error={null} onRetry={() => {}} />,
+  );
+  return act;
+}
+
+describe('RefundActionPanel', () => {
+  it('offers only what the server allows and gives the server’s reason for the rest', () => {
+    // Whatever the window says, the server's answer decides: here it refuses approval.
+    renderPanel(
+      refund({
+        allowed_actions: ['reject', 'settle'],
+        blocked_actions: [
+          {
+            action: 'approve',
+            code: 'outside_refund_window',
+            detail: 'the order is outside the refund window: record a settlement instead',
+          },
+        ],
+      }),
+    );
+
+    expect(screen.queryByRole('button', { name: 'Approve and refund' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /Send the refund/ })).not.toBeInTheDocument();
+    expect(screen.getByRole('tab', { name: 'Record a settlement' })).toBeInTheDocument();
+    expect(screen.getByRole('tab', { name: 'Reject' })).toBeInTheDocument();
+    expect(
+      screen.getByText('The order is outside the refund window: record a settlement instead.'),
+    ).toBeInTheDocument();
+  });
+
+  it('approves and sends the money in one step when approval is allowed', async () => {
+    const act = renderPanel(refund({ allowed_actions: ['approve', 'reject', 'settle'] }));
+
+    await userEvent.click(screen.getByRole('button', { name: 'Approve and refund' }));
+
+    expect(act).toHaveBeenCalledWith({ kind: 'approve_and_execute' }, 'Approved and refunded.');
+  });
+
+  it('lets the customer withdraw a request and nothing else', async () => {
+    const act = renderPanel(refund({ allowed_actions: ['cancel'] }));
+
+    expect(screen.getAllByRole('button').map((b) => b.textContent)).toEqual([
+      'Cancel this request',
+    ]);
+    await userEvent.click(screen.getByRole('button', { name: 'Cancel this request' }));
+    expect(act).toHaveBeenCalledWith({ kind: 'cancel' }, 'Refund request cancelled.');
+  });
+
+  it('offers a failed refund again', () => {
+    renderPanel(refund({ status: 'failed', allowed_actions: ['execute', 'settle'] }));
+
+    expect(screen.getByRole('button', { name: 'Try the refund again' })).toBeInTheDocument();
+  });
+
+  it('says a final refund has nothing more to do, without listing every refusal', () => {
+    renderPanel(
+      refund({
+        status: 'refunded',
+        final: true,
+        blocked_actions: [
+          {
+            action: 'cancel',
+            code: 'invalid_transition',
+            detail: 'a refund can be cancelled only while it is requested',
+          },
+        ],
+      }),
+    );
+
+    expect(screen.getByText(/Nothing more to do: this refund is refunded/)).toBeInTheDocument();
+    expect(screen.queryByText(/can be cancelled only/)).not.toBeInTheDocument();
+    expect(screen.queryByRole('button')).not.toBeInTheDocument();
+  });
+});

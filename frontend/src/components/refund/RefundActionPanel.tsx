@@ -1,0 +1,103 @@
+import { Button, List, Paper, Stack, Tabs, Text, Title } from '@mantine/core';
+import { ProblemAlert } from '@/components/common/ProblemAlert';
+import { label, sentence } from '@/services/format';
+import type { Refund, RefundStep } from '@/services/types';
+import { RejectForm } from './RejectForm';
+import { SettlementForm } from './SettlementForm';
+
+interface Props {
+  refund: Refund;
+  /** Takes the step; `done` is what to tell the person when it went through. */
+  act: (step: RefundStep, done: string) => Promise<unknown>;
+  pending: boolean;
+  error: unknown;
+  onRetry: () => void;
+}
+
+/** "What you can do" with a refund: exactly the actions the server allows the caller now,
+ * and for the others the server's reason. No rule is decided here. */
+export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: Props) {
+  const can = (action: string) => r.allowed_actions.includes(action);
+  // A button's failure is shown by `error`; a form shows its own.
+  const click = (step: RefundStep, done: string) => () => void act(step, done).catch(() => {});
+  return (
+    <Paper withBorder p="md" component="section" aria-label="Refund actions">
+      <Stack gap="md">
+        <Title order={5}>What you can do</Title>
+        {error ? <ProblemAlert error={error} onRetry={onRetry} /> : null}
+        {can('approve') ? (
+          <Button
+            size="md"
+            color="green"
+            loading={pending}
+            onClick={click({ kind: 'approve_and_execute' }, 'Approved and refunded.')}
+          >
+            Approve and refund
+          </Button>
+        ) : null}
+        {can('execute') ? (
+          <Button loading={pending} onClick={click({ kind: 'execute' }, 'Refund sent.')}>
+            {r.status === 'failed' ? 'Try the refund again' : 'Send the refund'}
+          </Button>
+        ) : null}
+        {can('reject') || can('settle') ? (
+          <Tabs
+            defaultValue={can('approve') || !can('settle') ? 'reject' : 'settle'}
+            keepMounted={false}
+          >
+            <Tabs.List>
+              {can('settle') ? <Tabs.Tab value="settle">Record a settlement</Tabs.Tab> : null}
+              {can('reject') ? <Tabs.Tab value="reject">Reject</Tabs.Tab> : null}
+            </Tabs.List>
+            {can('settle') ? (
+              <Tabs.Panel value="settle" pt="sm">
+                <SettlementForm
+                  currency={r.currency}
+                  total={r.total_amount}
+                  onSubmit={(settlement) =>
+                    act({ kind: 'settle', settlement }, 'Settlement recorded.')
+                  }
+                />
+              </Tabs.Panel>
+            ) : null}
+            {can('reject') ? (
+              <Tabs.Panel value="reject" pt="sm">
+                <RejectForm
+                  onSubmit={(reason) => act({ kind: 'reject', reason }, 'Refund rejected.')}
+                />
+              </Tabs.Panel>
+            ) : null}
+          </Tabs>
+        ) : null}
+        {can('cancel') ? (
+          <Button
+            variant="default"
+            loading={pending}
+            onClick={click({ kind: 'cancel' }, 'Refund request cancelled.')}
+          >
+            Cancel this request
+          </Button>
+        ) : null}
+        {r.final ? (
+          <Text size="sm" c="dimmed">
+            Nothing more to do: this refund is {label(r.status).toLowerCase()}, which is final.
+          </Text>
+        ) : r.blocked_actions.length ? (
+          <div>
+            <Text size="xs" fw={600} c="dimmed" mb={4}>
+              Not available now
+            </Text>
+            <List size="xs" c="dimmed" spacing={2}>
+              {r.blocked_actions.map((b) => (
+                <List.Item key={b.action}>
+                  <b>{label(b.action === 'settle' ? 'settlement' : b.action)}:</b>{' '}
+                  {sentence(b.detail)}
+                </List.Item>
+              ))}
+            </List>
+          </div>
+        ) : null}
+      </Stack>
+    </Paper>
+  );
+}
