@@ -42,6 +42,7 @@ from supportdesk.infrastructure.db.models import (
     SupportCaseRecord,
     UserRecord,
 )
+from supportdesk.infrastructure.db.outbox import outbox_rows
 
 # Reads select the tables' rows, not ORM instances: nothing is ever changed through the
 # session's identity map (saves are conditional UPDATEs), and loading instances was about
@@ -73,6 +74,8 @@ async def _append_events(session: AsyncSession, events: list[Event]) -> None:
             for e in events
         ],
     )
+    # The notifications these events imply, in the same transaction (docs/outbox.md).
+    await outbox_rows(session, events)
     events.clear()
 
 
