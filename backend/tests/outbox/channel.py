@@ -56,7 +56,8 @@ class HttpRecordingChannel:
 class Receiver:
     """Records every delivery it is sent; counts deliveries of one id that overlapped in
     time (two dispatchers at once). ``hold`` makes it keep requests open for that long;
-    ``fail_with`` answers every request with that status."""
+    ``fail_with`` answers every request with that status. A held request whose sender
+    disconnects is dropped, as a crash would leave it."""
 
     hold: float = 0.0
     fail_with: int | None = None
@@ -75,8 +76,10 @@ class Receiver:
                 if self._in_flight[body["id"]] > 1:
                     self.overlaps.append(body["id"])
             try:
-                if self.hold:
-                    await asyncio.sleep(self.hold)
+                if self.hold and not await self._held(request):
+                    # The sender went away (killed) while we held its request: it never
+                    # learnt the outcome, and will send the same id again.
+                    return JSONResponse({"error": "sender gone"}, status_code=499)
                 if self.fail_with:
                     return JSONResponse({"error": "told to fail"}, status_code=self.fail_with)
                 with self._lock:
@@ -87,6 +90,15 @@ class Receiver:
                     self._in_flight[body["id"]] -= 1
 
         return Starlette(routes=[Route("/deliveries", deliver, methods=["POST"])])
+
+    async def _held(self, request: Request) -> bool:
+        """Hold the request for ``hold`` seconds; False if the sender disconnected."""
+        deadline = asyncio.get_running_loop().time() + self.hold
+        while asyncio.get_running_loop().time() < deadline:
+            if await request.is_disconnected():
+                return False
+            await asyncio.sleep(0.05)
+        return True
 
     def ids(self) -> list[str]:
         with self._lock:
