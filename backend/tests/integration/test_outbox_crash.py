@@ -51,7 +51,9 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
 
 
 @pytest.fixture
-def environment(tmp_path: Path, database_url: str, receiver: tuple[Receiver, str]) -> dict[str, str]:
+def environment(
+    tmp_path: Path, database_url: str, receiver: tuple[Receiver, str]
+) -> dict[str, str]:
     return {
         **os.environ,
         "DATABASE_URL": database_url,
