@@ -190,8 +190,15 @@ class TestDispatcher:
 
         await wait_for(delivered, seconds=1.0)
         assert asyncio.get_running_loop().time() - started < 1.0
+
+        async def recorded() -> bool:  # the outcome is written after the receiver answers
+            return [r.state for r in await rows(container) if r.case_id == case_id] == [
+                "delivered"
+            ]
+
+        await wait_for(recorded)
         [row] = [r for r in await rows(container) if r.case_id == case_id]
-        assert row.state == "delivered" and row.attempts == 1 and row.delivered_at
+        assert row.attempts == 1 and row.delivered_at
         assert row.lease_owner is None
         assert recorder.received[-1]["id"] == f"recording:{row.event_id}"
 
