@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from supportdesk.application.accounts import SignedInAccounts
 from supportdesk.application.auth import AuthService, LoginLimits
 from supportdesk.application.cases import CaseService
+from supportdesk.application.dispatcher import (
+    DeliveryOutcomes,
+    Dispatcher,
+    DispatchSettings,
+    OutboxService,
+)
 from supportdesk.application.orders import OrderService
+from supportdesk.application.outbox import OutboxChannel
 from supportdesk.application.ports import CacheBackend, Clock, ReadQueries
 from supportdesk.application.refunds import RefundPolicy, RefundService
 from supportdesk.application.sign_in_throttle import ThrottlePolicy
+from supportdesk.domain.outbox import RetryPolicy
 from supportdesk.domain.window import RefundWindowPolicy
 from supportdesk.infrastructure.cache import make_cache
 from supportdesk.infrastructure.clock import SystemClock
+from supportdesk.infrastructure.db.outbox import SqlOutboxStore
 from supportdesk.infrastructure.db.reads import SqlReadQueries, TextSearch
 from supportdesk.infrastructure.db.session import Database
 from supportdesk.infrastructure.db.uow import SqlUnitOfWork
@@ -37,6 +48,9 @@ class Container:
     integrations: Integrations
     clock: Clock = field(default_factory=SystemClock)
     hasher: Argon2PasswordHasher = field(default_factory=Argon2PasswordHasher)
+    # The outbox's channels by name ("email", …): every history event gets a row for each,
+    # unless NOTIFICATIONS_ENABLED is false.
+    channels: dict[str, OutboxChannel] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.tokens = JwtTokens(self.settings)
@@ -61,6 +75,8 @@ class Container:
         self._read_sessions = self.database.read_sessions()
         # One per process: the text search remembers what it learnt of the database.
         self.read: ReadQueries = SqlReadQueries(self._read_sessions, TextSearch())
+        # Set by a commit that wrote outbox rows; this process's dispatcher waits on it.
+        self.outbox_written = asyncio.Event()
 
     @classmethod
     def build(cls, settings: Settings) -> Container:
@@ -77,10 +93,20 @@ class Container:
             ),
             cache=cache,
             integrations=build_integrations(settings, cache),
+            channels=build_channels(settings),
         )
 
+    @property
+    def outbox_channels(self) -> tuple[str, ...]:
+        return tuple(sorted(self.channels)) if self.settings.notifications_enabled else ()
+
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._write_sessions, self.database.write_lock)
+        return SqlUnitOfWork(
+            self._write_sessions,
+            self.database.write_lock,
+            outbox_channels=self.outbox_channels,
+            on_outbox_commit=self.outbox_written.set,
+        )
 
     def reads(self) -> SqlUnitOfWork:
         """A unit of work for reading only: on SQLite a deferred transaction on the reader
@@ -129,7 +155,34 @@ class Container:
             identity_provider=self.identity_provider,
         )
 
+    def outbox_store(self) -> SqlOutboxStore:
+        return SqlOutboxStore(self._write_sessions, self._read_sessions, self.database.write_lock)
+
+    def outbox_service(self) -> OutboxService:
+        return OutboxService(self.outbox_store(), self.clock)
+
+    def dispatcher(self, outcomes: DeliveryOutcomes | None = None) -> Dispatcher:
+        settings = self.settings
+        return Dispatcher(
+            self.outbox_store(),
+            self.channels,
+            self.clock,
+            RetryPolicy(
+                max_attempts=settings.outbox_max_attempts,
+                base_seconds=settings.outbox_backoff_base_seconds,
+                max_seconds=settings.outbox_backoff_max_seconds,
+            ),
+            DispatchSettings(lease=timedelta(seconds=settings.outbox_lease_seconds)),
+            outcomes=outcomes,
+        )
+
     async def aclose(self) -> None:
         await self.integrations.aclose()
         await self.cache.close()
         await self.database.dispose()
+
+
+def build_channels(settings: Settings) -> dict[str, OutboxChannel]:
+    """The outbox channels this deployment delivers to. Each channel is an adapter behind
+    ``OutboxChannel``; a deployment registers it here."""
+    return {}

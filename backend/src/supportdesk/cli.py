@@ -154,6 +154,24 @@ def reconcile(
 
 
 @app.command()
+def worker(
+    metrics_port: Annotated[
+        int | None, typer.Option(help="serve Prometheus metrics on this port")
+    ] = None,
+) -> None:
+    """Deliver the outbox's notifications (and nothing else) until SIGTERM or Ctrl-C.
+
+    Run any number of them, next to `serve` with DISPATCHER_IN_SERVE=false or beside it:
+    they share the work through leases and never deliver one notification twice at once.
+    """
+    from supportdesk.worker import run_worker
+
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.json_logs)
+    asyncio.run(run_worker(settings, metrics_port=metrics_port))
+
+
+@app.command()
 def openapi() -> None:
     """Print the OpenAPI document."""
     from supportdesk.api.app import create_app

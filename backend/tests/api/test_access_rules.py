@@ -54,6 +54,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/refunds/{refund_id}/settlement"): STAFF,
     ("GET", "/api/v1/refunds/{refund_id}/history"): SIGNED_IN,
     ("GET", "/api/v1/overview/stats"): STAFF,
+    ("GET", "/api/v1/outbox"): ADMIN,
+    ("POST", "/api/v1/outbox/{outbox_id}/retry"): ADMIN,
     ("GET", "/api/v1/health/live"): PUBLIC,
     ("GET", "/api/v1/health/ready"): PUBLIC,
 }
@@ -95,7 +97,7 @@ def test_every_route_is_in_the_table() -> None:
 
 def fill(path: str, ids: dict[str, str]) -> str:
     return path.format(
-        **{k: ids.get(k, "x") for k in ("case_id", "refund_id", "order_id", "user_id")}
+        **{k: ids.get(k, "x") for k in ("case_id", "refund_id", "order_id", "user_id", "outbox_id")}
     )
 
 
@@ -116,6 +118,7 @@ async def alices_objects(client: httpx.AsyncClient, as_user) -> dict[str, str]:
         "refund_id": refund.json()["id"],
         "order_id": "ORD-1001",
         "user_id": "usr_carol",
+        "outbox_id": "1",
     }
 
 

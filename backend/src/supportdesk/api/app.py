@@ -22,9 +22,19 @@ from supportdesk.api.boundary import check_parameters, require_json
 from supportdesk.api.errors import install_error_handlers, problem
 from supportdesk.api.middleware import Metrics, RequestMiddleware
 from supportdesk.api.openapi import install_openapi
-from supportdesk.api.routes import auth, cases, exports, health, orders, overview, refunds
+from supportdesk.api.routes import (
+    auth,
+    cases,
+    exports,
+    health,
+    orders,
+    outbox,
+    overview,
+    refunds,
+)
 from supportdesk.bootstrap import Container
 from supportdesk.infrastructure.logging import configure_logging
+from supportdesk.infrastructure.outbox_metrics import OutboxMetrics
 from supportdesk.infrastructure.settings import Environment, Settings, get_settings
 
 log = structlog.get_logger(__name__)
@@ -36,6 +46,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     settings = settings or (container.settings if container else get_settings())
     configure_logging(settings.log_level, settings.json_logs)
     metrics = Metrics()
+    outbox_metrics = OutboxMetrics(metrics.registry)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -44,9 +55,21 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         reconciler = None
         if settings.reconcile_interval_seconds > 0:
             reconciler = asyncio.create_task(_reconcile_forever(app.state.container))
+        dispatcher = None
+        if settings.dispatcher_in_serve and app.state.container.outbox_channels:
+            dispatcher = asyncio.create_task(
+                app.state.container.dispatcher(outbox_metrics).run(
+                    app.state.container.outbox_written, settings.outbox_poll_seconds
+                )
+            )
         try:
             yield
         finally:
+            if dispatcher:
+                # A delivery cut short here is due again when its lease ends.
+                dispatcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await dispatcher
             if reconciler:
                 reconciler.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -81,7 +104,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         max_body_size=settings.max_body_bytes,
     )
     # exports first: /support-cases/export.csv must not be taken for a case id
-    for module in (exports, auth, orders, cases, refunds, overview, health):
+    for module in (exports, auth, orders, cases, refunds, overview, outbox, health):
         api.include_router(module.router)
     app.include_router(api)
 
@@ -97,6 +120,14 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                     "Authentication required",
                     "metrics need the configured bearer token",
                 )
+        container: Container = request.app.state.container
+        try:
+            async with asyncio.timeout(2):
+                await outbox_metrics.refresh(
+                    container.outbox_store(), container.outbox_channels, container.clock.now()
+                )
+        except Exception:  # the database away: the other metrics still answer
+            log.warning("outbox_metrics_unavailable")
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     if settings.environment is not Environment.PRODUCTION:

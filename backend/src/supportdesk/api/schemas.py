@@ -22,6 +22,7 @@ from pydantic import (
 from supportdesk.api.boundary import one_line, refuse_unwanted
 from supportdesk.domain.access import Role
 from supportdesk.domain.cases import CaseAction, CaseStatus, Category, Priority
+from supportdesk.domain.outbox import OutboxState
 from supportdesk.domain.refunds import RefundStatus, SettlementType
 
 # Text on one line: tabs and line breaks around it are trimmed, inside it refused.
@@ -391,3 +392,22 @@ class StatsOut(BaseModel):
     settled_totals: list[MoneyTotal]
     median_seconds_to_final_30d: float | None
     refunds_per_day: list[DayCount]
+
+
+# --- outbox -------------------------------------------------------------------------------
+
+
+class OutboxItemOut(BaseModel):
+    """A notification a change implied, and how its delivery goes."""
+
+    id: int
+    event_id: str
+    event_type: str
+    case_id: str
+    channel: str
+    state: OutboxState
+    attempts: int = Field(description="tries made so far (since the last retry by hand)")
+    last_error: str | None
+    next_attempt_at: datetime = Field(description="when a pending item is tried next")
+    created_at: datetime
+    delivered_at: datetime | None

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
+from supportdesk.application.outbox import OutboxItem
 from supportdesk.application.reads import CaseFilters, PageOf, RefundFilters, Stats
 from supportdesk.domain.access import Actor, Role
 from supportdesk.domain.cases import SupportCase
@@ -308,3 +309,74 @@ class IdentityProvider(Protocol):
     def configured(self) -> bool: ...
 
     def read_access(self, token: str) -> AccessClaims: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """An outbox row as admins see it."""
+
+    id: int
+    event_id: str
+    event_type: str
+    case_id: str
+    channel: str
+    state: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxHealth:
+    """What metrics and readiness need: undelivered rows per channel, when the oldest of
+    them was written, and since when the longest-waiting due row has been left untaken."""
+
+    depth: dict[str, int]
+    oldest_pending_at: datetime | None
+    oldest_untaken_due_at: datetime | None
+
+
+class OutboxStore(Protocol):
+    """The outbox table. Every method is its own short transaction: the dispatcher delivers
+    between them, never inside one."""
+
+    async def claim(
+        self,
+        *,
+        channels: Sequence[str],
+        owner: str,
+        now: datetime,
+        lease_until: datetime,
+        limit: int,
+    ) -> list[OutboxItem]:
+        """Lease up to ``limit`` due rows of these channels to ``owner``, oldest first. A row
+        leased to another owner whose lease has not ended is never claimed."""
+        ...
+
+    async def delivered(self, item_id: int, *, owner: str, now: datetime) -> bool:
+        """Mark the row delivered if ``owner`` still holds its lease."""
+        ...
+
+    async def failed(
+        self,
+        item_id: int,
+        *,
+        owner: str,
+        attempts: int,
+        retry_at: datetime | None,
+        error: str,
+        progress: dict[str, Any] | None,
+    ) -> bool:
+        """Record a failed try: due again at ``retry_at``, or dead when it is None."""
+        ...
+
+    async def get(self, item_id: int) -> OutboxEntry | None: ...
+
+    async def requeue(self, item_id: int, *, now: datetime) -> OutboxEntry | None:
+        """A dead row pending again and due now, with a fresh count of tries; None if it
+        was not dead (any more) when the update ran."""
+        ...
+
+    async def health(self, *, now: datetime) -> OutboxHealth: ...

@@ -66,6 +66,22 @@ class Settings(BaseSettings):
     reconcile_interval_seconds: float = Field(30.0, ge=0)  # 0 turns the background task off
     reconcile_stale_after_seconds: int = Field(60, ge=0)
 
+    # The outbox (docs/outbox.md). Notifications off: changes write no outbox rows at all.
+    notifications_enabled: bool = True
+    # Tries per row before it is dead, and the full-jitter back-off between them: try n
+    # waits a random time up to min(max, base * 2**n). The defaults try for about 2 days.
+    outbox_max_attempts: int = Field(25, ge=1, le=100)
+    outbox_backoff_base_seconds: float = Field(30.0, gt=0, le=86400)
+    outbox_backoff_max_seconds: float = Field(6 * 3600.0, gt=0, le=7 * 86400)
+    # How often a dispatcher looks for rows other processes wrote (its own commits wake it).
+    outbox_poll_seconds: float = Field(2.0, gt=0, le=3600)
+    # How long a claimed row is a dispatcher's own; a crashed one's rows are due again after.
+    # A delivery is cut off before its lease ends, so two never run at once.
+    outbox_lease_seconds: float = Field(60.0, ge=2, le=3600)
+    # /health/ready: a row due this long and not taken means no dispatcher is making progress.
+    outbox_stall_seconds: int = Field(300, ge=10)
+    dispatcher_in_serve: bool = True
+
     # Sign-in throttling (docs/decisions.md, "Sign-in throttling"): wrong passwords per
     # (account, client address) before that pair backs off, how long failures are
     # remembered, and the cap of the back-off.

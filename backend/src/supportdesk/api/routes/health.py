@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -10,6 +11,7 @@ from sqlalchemy import text
 
 from supportdesk.api.deps import ContainerDep
 from supportdesk.api.errors import problem
+from supportdesk.bootstrap import Container
 
 router = APIRouter(tags=["health"])
 
@@ -39,8 +41,49 @@ async def ready(container: ContainerDep) -> JSONResponse:
         except Exception:
             results[name] = "failing"
     failing = [name for name, result in results.items() if result != "ok"]
+    extra: dict[str, Any] = {}
+    if container.outbox_channels and results["database"] == "ok":
+        outbox = await _outbox(container)
+        extra["outbox"] = outbox
+        if outbox["status"] != "ok":
+            failing.append(f"outbox ({outbox['reason']})")
     if failing:
         return problem(
-            503, "not_ready", "Not ready", f"failing: {', '.join(failing)}", checks=results
+            503,
+            "not_ready",
+            "Not ready",
+            f"failing: {', '.join(failing)}",
+            checks=results,
+            **extra,
         )
-    return JSONResponse({"status": "ok", "checks": results})
+    return JSONResponse({"status": "ok", "checks": results, **extra})
+
+
+async def _outbox(container: Container) -> dict[str, object]:
+    """Whether some dispatcher makes progress: a row due for longer than
+    OUTBOX_STALL_SECONDS that nobody has taken means none does (no worker runs, or every
+    one is stuck). Rows that wait for a retry, or that a dispatcher holds, are not stalled."""
+    now = container.clock.now()
+    try:
+        async with asyncio.timeout(3):
+            health = await container.outbox_store().health(now=now)
+    except Exception:
+        return {"status": "unknown", "reason": "the outbox could not be read"}
+    waited = (
+        (now - health.oldest_untaken_due_at).total_seconds()
+        if (health.oldest_untaken_due_at)
+        else 0.0
+    )
+    answer: dict[str, object] = {
+        "status": "ok",
+        "depth": sum(health.depth.values()),
+        "oldest_due_waiting_seconds": round(max(waited, 0.0), 1),
+    }
+    limit = container.settings.outbox_stall_seconds
+    if waited > limit:
+        answer["status"] = "stalled"
+        answer["reason"] = (
+            f"a notification has been due for {waited:.0f} s (more than {limit} s) and no "
+            "dispatcher took it: is a worker running?"
+        )
+    return answer

@@ -46,6 +46,7 @@ from supportdesk.infrastructure.db.models import (
     SupportCaseRecord,
     UserRecord,
 )
+from supportdesk.infrastructure.db.outbox import outbox_rows
 from supportdesk.infrastructure.db.reads.readable import readable_cases, readable_refunds
 
 # Reads select the tables' rows, not ORM instances: nothing is ever changed through the
@@ -59,6 +60,8 @@ async def _append_events(session: AsyncSession, events: list[Event]) -> None:
     if not events:
         return
     await session.execute(insert(EventRecord), [event_row(e) for e in events])
+    # The notifications these events imply, in the same transaction (docs/outbox.md).
+    await outbox_rows(session, events)
     events.clear()
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Sequence
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from supportdesk.infrastructure.db.outbox import CHANNELS, WROTE
 from supportdesk.infrastructure.db.repositories import (
     SqlCaseRepository,
     SqlMessageRepository,
@@ -21,9 +23,19 @@ class SqlUnitOfWork:
     record the outcome in a second block."""
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], lock: asyncio.Lock | None = None
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        lock: asyncio.Lock | None = None,
+        *,
+        outbox_channels: Sequence[str] = (),
+        on_outbox_commit: Callable[[], None] | None = None,
     ) -> None:
+        """``outbox_channels``: the channels each history event gets an outbox row for;
+        ``on_outbox_commit`` is called after a commit that wrote such rows (it wakes this
+        process's dispatcher, so a notification goes out at once, not at the next poll)."""
         self._sessions = sessions
+        self._outbox_channels = tuple(outbox_channels)
+        self._on_outbox_commit = on_outbox_commit
         self._session: AsyncSession | None = None
         self._lock = lock
         self._holds_lock = False
@@ -34,6 +46,7 @@ class SqlUnitOfWork:
             self._holds_lock = True
         session = self._sessions()
         self._session = session
+        session.info[CHANNELS] = self._outbox_channels
         self.cases = SqlCaseRepository(session)
         self.messages = SqlMessageRepository(session)
         self.refunds = SqlRefundRepository(session)
@@ -56,3 +69,5 @@ class SqlUnitOfWork:
         if self._session is None:
             raise RuntimeError("commit outside a unit of work")
         await self._session.commit()
+        if self._session.info.pop(WROTE, False) and self._on_outbox_commit is not None:
+            self._on_outbox_commit()

@@ -1,0 +1,199 @@
+"""The outbox dispatcher: delivers committed notifications, at least once, never from
+inside a transaction; and the admin's use cases on the outbox (docs/outbox.md).
+
+One pass: claim due rows under a lease (a short transaction), deliver each outside any
+transaction, record each outcome (another short transaction). A process that dies between
+the claim and the record leaves a leased row, due again once the lease ends: that is the
+"at least once". A delivery is cut off before its lease ends, so no row is ever delivered
+by two dispatchers at the same time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+import structlog
+
+from supportdesk.application.outbox import DeliveryFailed, OutboxChannel, OutboxItem
+from supportdesk.application.ports import Clock, OutboxEntry, OutboxStore
+from supportdesk.domain.errors import InvalidTransition, NotFound
+from supportdesk.domain.outbox import OutboxState, RetryPolicy
+
+log = structlog.get_logger(__name__)
+
+# last_error is shown to admins; a channel's exception text is cut to this length.
+MOST_ERROR = 500
+
+
+class DeliveryOutcomes(Protocol):
+    """Counts deliveries by channel and outcome (delivered, retry, dead, lost_lease)."""
+
+    def count(self, channel: str, outcome: str) -> None: ...
+
+
+class _Uncounted:
+    def count(self, channel: str, outcome: str) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchSettings:
+    lease: timedelta = timedelta(seconds=60)
+    batch: int = 50
+    # Deliveries in flight at once per dispatcher (each waits on its channel's I/O).
+    concurrency: int = 20
+
+
+def dispatcher_id() -> str:
+    """Who holds a lease: host, process and a random part (a restarted process with the
+    same pid is someone else)."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Dispatcher:
+    """Delivers due outbox rows of the channels it has."""
+
+    def __init__(
+        self,
+        store: OutboxStore,
+        channels: Mapping[str, OutboxChannel],
+        clock: Clock,
+        policy: RetryPolicy,
+        settings: DispatchSettings | None = None,
+        *,
+        outcomes: DeliveryOutcomes | None = None,
+        owner: str | None = None,
+    ) -> None:
+        self.store = store
+        self.channels = dict(channels)
+        self.clock = clock
+        self.policy = policy
+        self.settings = settings or DispatchSettings()
+        self.outcomes = outcomes or _Uncounted()
+        self.owner = owner or dispatcher_id()
+        self._slots = asyncio.Semaphore(self.settings.concurrency)
+
+    async def dispatch_once(self) -> int:
+        """Claim one batch of due rows and deliver it; the number of rows claimed."""
+        if not self.channels:
+            return 0
+        now = self.clock.now()
+        items = await self.store.claim(
+            channels=sorted(self.channels),
+            owner=self.owner,
+            now=now,
+            lease_until=now + self.settings.lease,
+            limit=self.settings.batch,
+        )
+        if items:
+            await asyncio.gather(*(self._deliver(item) for item in items))
+        return len(items)
+
+    async def run(
+        self, wake: asyncio.Event, poll_seconds: float, stop: asyncio.Event | None = None
+    ) -> None:
+        """Deliver until cancelled or ``stop`` is set (set ``wake`` too, to stop at once):
+        at once after ``wake`` is set (a commit in this process wrote rows), else every
+        ``poll_seconds`` (rows written by other processes, and retries that came due). A
+        full batch is followed by the next one straight away. Stopping lets the deliveries
+        in flight finish and record their outcome."""
+        stop = stop or asyncio.Event()
+        while not stop.is_set():
+            try:
+                claimed = await self.dispatch_once()
+            except Exception:
+                # The database away for a moment: try again at the next poll.
+                log.exception("outbox_dispatch_failed")
+                claimed = 0
+            if claimed >= self.settings.batch or stop.is_set():
+                continue
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(poll_seconds):
+                    await wake.wait()
+            wake.clear()
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        async with self._slots:
+            channel = self.channels[item.channel]
+            # Cut off before the lease ends: past it, another dispatcher may take the row.
+            limit = max(self.settings.lease.total_seconds() * 0.8, 1.0)
+            try:
+                async with asyncio.timeout(limit):
+                    await channel.deliver(item)
+            except DeliveryFailed as failure:
+                await self._failed(item, failure.reason, failure.permanent, failure.progress)
+                return
+            except TimeoutError:
+                await self._failed(item, f"no answer within {limit:.0f} s", False, None)
+                return
+            except Exception as exc:  # a channel's bug or an unexpected fault: a failed try
+                await self._failed(item, f"{type(exc).__name__}: {exc}", False, None)
+                return
+            if await self.store.delivered(item.id, owner=self.owner, now=self.clock.now()):
+                self.outcomes.count(item.channel, "delivered")
+            else:
+                self._lost_lease(item)
+
+    async def _failed(
+        self, item: OutboxItem, reason: str, permanent: bool, progress: dict[str, object] | None
+    ) -> None:
+        tries = item.attempts + 1
+        retry_at = self.policy.next_attempt(tries, self.clock.now(), permanent=permanent)
+        recorded = await self.store.failed(
+            item.id,
+            owner=self.owner,
+            attempts=tries,
+            retry_at=retry_at,
+            error=reason[:MOST_ERROR],
+            progress=progress,
+        )
+        if not recorded:
+            self._lost_lease(item)
+            return
+        outcome = "retry" if retry_at else "dead"
+        self.outcomes.count(item.channel, outcome)
+        log.warning(
+            "outbox_delivery_failed",
+            outbox_id=item.id,
+            channel=item.channel,
+            event_type=item.event.type,
+            tries=tries,
+            outcome=outcome,
+            retry_at=retry_at.isoformat() if retry_at else None,
+            error=reason[:MOST_ERROR],
+        )
+
+    def _lost_lease(self, item: OutboxItem) -> None:
+        # The delivery outran its lease and another dispatcher took the row: it will deliver
+        # it again (the channel's stable id lets the receiver tell).
+        self.outcomes.count(item.channel, "lost_lease")
+        log.warning("outbox_lease_lost", outbox_id=item.id, channel=item.channel)
+
+
+class OutboxService:
+    """What admins do with the outbox: look, and send a dead notification again."""
+
+    def __init__(self, store: OutboxStore, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    async def retry(self, item_id: int) -> OutboxEntry:
+        """Only a dead row is retried: it is pending again, due now, with a fresh count of
+        tries (the admin fixed the cause, so it gets the whole schedule again)."""
+        entry = await self.store.get(item_id)
+        if entry is None:
+            raise NotFound("no such outbox item")
+        if OutboxState(entry.state) is not OutboxState.DEAD:
+            raise InvalidTransition(f"only a dead item is retried; this one is {entry.state}")
+        requeued = await self.store.requeue(item_id, now=self.clock.now())
+        if requeued is None:  # another admin's retry was first
+            raise InvalidTransition("this item is no longer dead")
+        return requeued
