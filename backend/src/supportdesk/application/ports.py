@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import Protocol, Self
 
 from supportdesk.domain.cases import SupportCase
+from supportdesk.domain.events import Event
 from supportdesk.domain.messages import Message
+from supportdesk.domain.notifications import MailFacts, NotificationSettings
 from supportdesk.domain.orders import Order
 from supportdesk.domain.refunds import Refund, RefundStatus
 from supportdesk.domain.users import UserAccount
@@ -181,6 +183,9 @@ class UnitOfWork(Protocol):
     @property
     def users(self) -> UserRepository: ...
 
+    @property
+    def notification_settings(self) -> NotificationSettingsRepository: ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(self, *exc: object) -> None: ...
@@ -222,3 +227,20 @@ class TokenIssuer(Protocol):
         ...
 
     def read_refresh(self, token: str) -> RefreshClaims: ...
+
+
+class MailFactsReader(Protocol):
+    """What the mail channel reads about an event when it delivers it."""
+
+    async def facts_for(self, event: Event) -> MailFacts | None:
+        """The case (and refund, and message) the event concerns and the people involved,
+        as they are now; None when the case is not there."""
+        ...
+
+
+class NotificationSettingsRepository(Protocol):
+    async def get(self, user_id: str) -> NotificationSettings:
+        """The user's choices; the defaults when they never chose."""
+        ...
+
+    async def save(self, user_id: str, settings: NotificationSettings, now: datetime) -> None: ...

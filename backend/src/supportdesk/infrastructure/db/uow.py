@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from supportdesk.infrastructure.db.notifications import SqlNotificationSettingsRepository
 from supportdesk.infrastructure.db.repositories import (
     SqlCaseRepository,
     SqlMessageRepository,
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
         self.messages = SqlMessageRepository(session)
         self.refunds = SqlRefundRepository(session)
         self.users = SqlUserRepository(session)
+        self.notification_settings = SqlNotificationSettingsRepository(session)
         await session.begin()
         return self
 
