@@ -5,16 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from prometheus_client.registry import Collector
+
 from supportdesk.application.accounts import SignedInAccounts
 from supportdesk.application.auth import AuthService, LoginLimits
 from supportdesk.application.cases import CaseService
 from supportdesk.application.orders import OrderService
+from supportdesk.application.outbox import OutboxChannel
 from supportdesk.application.ports import CacheBackend, Clock
 from supportdesk.application.refunds import RefundPolicy, RefundService
 from supportdesk.application.sign_in_throttle import ThrottlePolicy
+from supportdesk.domain.notifications import MailPolicy
 from supportdesk.domain.window import RefundWindowPolicy
 from supportdesk.infrastructure.cache import make_cache
 from supportdesk.infrastructure.clock import SystemClock
+from supportdesk.infrastructure.db.notifications import SqlMailFacts
 from supportdesk.infrastructure.db.queries import ReadQueries
 from supportdesk.infrastructure.db.session import Database
 from supportdesk.infrastructure.db.uow import SqlUnitOfWork
@@ -23,6 +28,10 @@ from supportdesk.infrastructure.security import (
     IdentityProviderTokens,
     JwtTokens,
 )
+from supportdesk.infrastructure.mail.catcher import MailCatcher
+from supportdesk.infrastructure.mail.channel import EmailChannel
+from supportdesk.infrastructure.mail.render import MailIdentity, MailRenderer
+from supportdesk.infrastructure.mail.smtp import SmtpServer, SmtpTransport
 from supportdesk.infrastructure.settings import Settings
 
 if TYPE_CHECKING:
@@ -47,6 +56,51 @@ class Container:
         )
         self._write_sessions = self.database.write_sessions()
         self._read_sessions = self.database.read_sessions()
+        self.mail_catcher = self._mail_catcher()
+        self.channels: dict[str, OutboxChannel] = {}
+        if self.settings.notifications_enabled:
+            self.channels["email"] = self.email_channel()
+
+    def _mail_catcher(self) -> MailCatcher | None:
+        """Without SMTP_URL, outside production: the embedded catcher (started by the
+        app, see api/app.py), where every mail goes."""
+        if not self.settings.mail_catcher_enabled:
+            return None
+        return MailCatcher(self.settings.mail_catcher_port, self.settings.mail_catcher_keep)
+
+    def metric_collectors(self) -> list[Collector]:
+        """The adapters' own metrics, for the app's registry (GET /metrics)."""
+        email = self.channels.get("email")
+        return email.metrics.collectors() if isinstance(email, EmailChannel) else []
+
+    def email_channel(self) -> EmailChannel:
+        settings = self.settings
+        if self.mail_catcher is not None:
+            server = self.mail_catcher.server
+        else:
+            assert settings.smtp_url is not None  # mail_catcher_enabled says so
+            configured = SmtpServer.from_url(settings.smtp_url.get_secret_value())
+
+            def server() -> SmtpServer:
+                return configured
+
+        return EmailChannel(
+            facts=SqlMailFacts(self._read_sessions),
+            renderer=MailRenderer(
+                MailIdentity(
+                    shop_name=settings.shop_name,
+                    mail_from=settings.mail_from,
+                    support_address=settings.support_address,
+                    public_base_url=settings.public_base_url,
+                )
+            ),
+            transport=SmtpTransport(server, settings.smtp_timeout_seconds),
+            policy=MailPolicy(
+                customer_mail_enabled=settings.customer_mail_enabled,
+                supervisor_threshold=settings.refund_supervisor_threshold,
+            ),
+            clock=self.clock,
+        )
 
     @classmethod
     def build(cls, settings: Settings) -> Container:
@@ -121,6 +175,7 @@ class Container:
                 refresh_ttl_seconds=self.settings.refresh_token_ttl_seconds,
             ),
             accounts=self.accounts(),
+            reads=self.reads(),
         )
 
     async def aclose(self) -> None:

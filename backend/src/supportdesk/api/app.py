@@ -13,7 +13,7 @@ import httpx
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -22,7 +22,16 @@ from supportdesk.api.boundary import check_parameters, require_json
 from supportdesk.api.errors import install_error_handlers, problem
 from supportdesk.api.middleware import Metrics, RequestMiddleware
 from supportdesk.api.openapi import install_openapi
-from supportdesk.api.routes import auth, cases, exports, health, orders, overview, refunds
+from supportdesk.api.routes import (
+    auth,
+    cases,
+    exports,
+    health,
+    notifications,
+    orders,
+    overview,
+    refunds,
+)
 from supportdesk.bootstrap import Container
 from supportdesk.infrastructure.logging import configure_logging
 from supportdesk.infrastructure.settings import Environment, Settings, get_settings
@@ -41,6 +50,13 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = container is None
         app.state.container = container or Container.build(settings)
+        catcher = app.state.container.mail_catcher
+        started_catcher = catcher is not None and not catcher.running
+        if started_catcher:
+            await catcher.start()
+        for collector in app.state.container.metric_collectors():
+            with contextlib.suppress(ValueError):  # already there: the same app again
+                metrics.registry.register(collector)
         reconciler = None
         if settings.reconcile_interval_seconds > 0:
             reconciler = asyncio.create_task(_reconcile_forever(app.state.container))
@@ -51,6 +67,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                 reconciler.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await reconciler
+            if started_catcher:
+                await catcher.stop()
             if own:
                 await app.state.container.aclose()
 
@@ -81,7 +99,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         max_body_size=settings.max_body_bytes,
     )
     # exports first: /support-cases/export.csv must not be taken for a case id
-    for module in (exports, auth, orders, cases, refunds, overview, health):
+    for module in (exports, auth, notifications, orders, cases, refunds, overview, health):
         api.include_router(module.router)
     app.include_router(api)
 
@@ -183,6 +201,19 @@ def _mount_simulators(app: FastAPI, container: Container | None, settings: Setti
             media_type=upstream.headers.get("content-type"),
         )
 
+    async def mail_messages(request: Request, to: str | None = None) -> Response:
+        catcher = request.app.state.container.mail_catcher
+        if catcher is None:
+            return problem(404, "not_found", "Not found", "the mail catcher is off (SMTP_URL)")
+        if request.method == "DELETE":
+            catcher.clear()
+            return Response(status_code=204)
+        return JSONResponse({"items": catcher.messages(to)})
+
+    # Before the simulators' catch-all: the catcher is not an HTTP app to forward to.
+    app.add_api_route(
+        "/sim/mail/messages", mail_messages, methods=["GET", "DELETE"], include_in_schema=False
+    )
     app.add_api_route(
         "/sim/{kind}/{path:path}", forward, methods=["GET", "POST"], include_in_schema=False
     )
