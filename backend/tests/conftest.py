@@ -24,7 +24,16 @@ from supportdesk.infrastructure.settings import Settings, load_settings
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
-TABLES = ["events", "messages", "refunds", "order_ledgers", "support_cases", "users"]
+TABLES = [
+    "outbox",
+    "notification_settings",
+    "events",
+    "messages",
+    "refunds",
+    "order_ledgers",
+    "support_cases",
+    "users",
+]
 
 
 @pytest.fixture(scope="session")
@@ -78,6 +87,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "web_dist_dir": "/nonexistent",
         "payment_gateway_timeout_seconds": 2.0,
         "order_system_timeout_seconds": 2.0,
+        # Each test's embedded mail catcher on a free port of its own.
+        "mail_catcher_port": 0,
         **overrides,
     }
     return load_settings(**values)
