@@ -95,7 +95,7 @@ def _entry(
         "id": f"mail_{number}",
         "from": str(message.get("From", envelope.mail_from or "")),
         "to": recipients,
-        "subject": str(message.get("Subject", "")),
+        "subject": str(message.get("Subject", "")).strip(),
         "text": text.get_content() if text is not None else "",
         "html": html.get_content() if html is not None else "",
         "headers": {key: str(value) for key, value in message.items()},

@@ -21,13 +21,14 @@ _SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
 
 
 def format_money(amount: int, currency: str) -> str:
-    """As the web app shows it (en-IE): ``1234, "EUR"`` is ``€12.34``."""
-    plain = format_amount(amount, currency)  # "12.34 EUR", integers only
+    """As the web app shows it (en-IE): ``106981, "EUR"`` is ``€1,069.81``; a currency
+    without a symbol here is ``1,069.81 CHF``. Integers only, as on the money path."""
+    number = format_amount(abs(amount), currency).rsplit(" ", 1)[0]  # "1069.81"
+    units, dot, minor = number.partition(".")
+    grouped = f"{int(units):,}{dot}{minor}"
+    sign = "-" if amount < 0 else ""
     symbol = _SYMBOLS.get(currency.upper())
-    if symbol is None:
-        return plain
-    number = plain.rsplit(" ", 1)[0]
-    return f"-{symbol}{number[1:]}" if number.startswith("-") else f"{symbol}{number}"
+    return f"{sign}{symbol}{grouped}" if symbol else f"{sign}{grouped} {currency.upper()}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,7 +76,10 @@ class SmtpTransport:
             )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = ", ".join(f"{r.code} {r.message}" for r in exc.recipients)
-            raise SendFailed(f"{where} refused the recipient: {codes}", refused=True) from None
+            # 5xx is "no" for good; 4xx (greylisting, a full mailbox) is "not now".
+            for_good = all(r.code >= 500 for r in exc.recipients)
+            said = "refused the recipient" if for_good else "deferred the recipient"
+            raise SendFailed(f"{where} {said}: {codes}", refused=for_good) from None
         except aiosmtplib.SMTPResponseException as exc:
             raise SendFailed(
                 f"{where} answered {exc.code} {exc.message}", refused=exc.code >= 500
