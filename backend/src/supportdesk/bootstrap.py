@@ -23,15 +23,15 @@ from supportdesk.infrastructure.db.notifications import SqlMailFacts
 from supportdesk.infrastructure.db.queries import ReadQueries
 from supportdesk.infrastructure.db.session import Database
 from supportdesk.infrastructure.db.uow import SqlUnitOfWork
+from supportdesk.infrastructure.mail.catcher import MailCatcher
+from supportdesk.infrastructure.mail.channel import EmailChannel
+from supportdesk.infrastructure.mail.render import MailIdentity, MailRenderer
+from supportdesk.infrastructure.mail.smtp import SmtpServer, SmtpTransport
 from supportdesk.infrastructure.security import (
     Argon2PasswordHasher,
     IdentityProviderTokens,
     JwtTokens,
 )
-from supportdesk.infrastructure.mail.catcher import MailCatcher
-from supportdesk.infrastructure.mail.channel import EmailChannel
-from supportdesk.infrastructure.mail.render import MailIdentity, MailRenderer
-from supportdesk.infrastructure.mail.smtp import SmtpServer, SmtpTransport
 from supportdesk.infrastructure.settings import Settings
 
 if TYPE_CHECKING:
@@ -71,7 +71,9 @@ class Container:
     def metric_collectors(self) -> list[Collector]:
         """The adapters' own metrics, for the app's registry (GET /metrics)."""
         email = self.channels.get("email")
-        return email.metrics.collectors() if isinstance(email, EmailChannel) else []
+        if not isinstance(email, EmailChannel):
+            return []
+        return list(email.metrics.collectors())
 
     def email_channel(self) -> EmailChannel:
         settings = self.settings

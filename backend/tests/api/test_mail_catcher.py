@@ -38,7 +38,7 @@ class TestMailCatcher:
 
         every = (await client.get("/sim/mail/messages")).json()["items"]
         assert [m["subject"] for m in every] == ["third", "second", "first"]
-        alices = (await client.get("/sim/mail/messages", params={"to": "alice@example.com"}))
+        alices = await client.get("/sim/mail/messages", params={"to": "alice@example.com"})
         assert [m["subject"] for m in alices.json()["items"]] == ["third", "first"]
         first = alices.json()["items"][1]
         assert set(first) >= {"id", "from", "to", "subject", "text", "html", "headers"}

@@ -39,9 +39,7 @@ class NotificationSettings:
             case_replies=self.case_replies if case_replies is None else case_replies,
             new_unassigned=self.new_unassigned if new_unassigned is None else new_unassigned,
             supervisor_approvals=(
-                self.supervisor_approvals
-                if supervisor_approvals is None
-                else supervisor_approvals
+                self.supervisor_approvals if supervisor_approvals is None else supervisor_approvals
             ),
         )
 

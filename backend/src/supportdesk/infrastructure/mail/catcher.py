@@ -62,13 +62,11 @@ class MailCatcher:
             await self._server.wait_closed()
             self._server = None
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or envelope.content or b""
         raw = content if isinstance(content, bytes) else content.encode()
         parsed = message_from_bytes(raw, policy=policy.default)
-        self._messages.appendleft(
-            _entry(next(self._ids), parsed, envelope, datetime.now(UTC))  # type: ignore[arg-type]
-        )
+        self._messages.appendleft(_entry(next(self._ids), parsed, envelope, datetime.now(UTC)))
         return "250 Message accepted for delivery"
 
     def messages(self, to: str | None = None) -> list[dict[str, Any]]:

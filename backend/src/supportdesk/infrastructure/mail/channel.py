@@ -14,6 +14,7 @@ from typing import Any
 import structlog
 from jinja2 import TemplateError
 from prometheus_client import Counter
+from prometheus_client.registry import Collector
 
 from supportdesk.application.outbox import DeliveryFailed, OutboxItem
 from supportdesk.application.ports import Clock, MailFactsReader
@@ -26,7 +27,9 @@ log = structlog.get_logger(__name__)
 
 class MailMetrics:
     def __init__(self) -> None:
-        self.sent = Counter("supportdesk_mail_sent", "Mails the SMTP server accepted", registry=None)
+        self.sent = Counter(
+            "supportdesk_mail_sent", "Mails the SMTP server accepted", registry=None
+        )
         self.failed = Counter(
             "supportdesk_mail_failed",
             "Mails not accepted: the server refused them or could not be reached",
@@ -34,7 +37,7 @@ class MailMetrics:
             registry=None,
         )
 
-    def collectors(self) -> list[Counter]:
+    def collectors(self) -> list[Collector]:
         return [self.sent, self.failed]
 
 
@@ -93,7 +96,9 @@ class EmailChannel:
                     raise DeliveryFailed(exc.reason, progress=progress()) from None
                 self.metrics.failed.labels("refused").inc()
                 refused[who] = f"{mail.recipient.email}: {exc.reason}"
-                log.warning("mail_refused", event_id=event.id, recipient=who, template=mail.template)
+                log.warning(
+                    "mail_refused", event_id=event.id, recipient=who, template=mail.template
+                )
                 continue
             self.metrics.sent.inc()
             sent.append(who)

@@ -105,7 +105,9 @@ class MailRenderer:
     def _context(self, mail: Mail, facts: MailFacts) -> dict[str, Any]:
         base = self.identity.public_base_url
         refund = facts.refund
-        link = f"{base}/refunds/{refund.id}" if refund is not None else f"{base}/cases/{facts.case.id}"
+        link = (
+            f"{base}/refunds/{refund.id}" if refund is not None else f"{base}/cases/{facts.case.id}"
+        )
         return {
             "shop_name": self.identity.shop_name,
             "recipient": mail.recipient,
