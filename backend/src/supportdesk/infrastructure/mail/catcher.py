@@ -94,8 +94,9 @@ def _entry(
         "from": str(message.get("From", envelope.mail_from or "")),
         "to": recipients,
         "subject": str(message.get("Subject", "")).strip(),
-        "text": text.get_content() if text is not None else "",
-        "html": html.get_content() if html is not None else "",
+        # SMTP carries CRLF line ends; a reader of the JSON wants plain line breaks.
+        "text": text.get_content().replace("\r\n", "\n") if text is not None else "",
+        "html": html.get_content().replace("\r\n", "\n") if html is not None else "",
         "headers": {key: str(value) for key, value in message.items()},
         "received_at": received_at.isoformat(),
     }
