@@ -302,6 +302,8 @@ class TestEveryMailOnceToTheRightPerson:
             assert "Mug Shop" in _text(message)
         assert opened["Message-ID"] != reply["Message-ID"]
         assert "Hello" in _text(reply)
+        metrics = (await client.get("/metrics")).text
+        assert "supportdesk_mail_sent_total 2.0" in metrics
 
     async def test_the_html_part_escapes_what_people_wrote(
         self, client: httpx.AsyncClient, as_user, container: Container, smtp_sink: SmtpSink
