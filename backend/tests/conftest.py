@@ -87,6 +87,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "web_dist_dir": "/nonexistent",
         "payment_gateway_timeout_seconds": 2.0,
         "order_system_timeout_seconds": 2.0,
+        # Each test's embedded mail catcher on a free port of its own.
+        "mail_catcher_port": 0,
         **overrides,
     }
     return load_settings(**values)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from prometheus_client.registry import Collector
+
 from supportdesk.application.accounts import SignedInAccounts
 from supportdesk.application.auth import AuthService, LoginLimits
 from supportdesk.application.cases import CaseService
@@ -21,14 +23,20 @@ from supportdesk.application.outbox import OutboxChannel
 from supportdesk.application.ports import CacheBackend, Clock, ReadQueries
 from supportdesk.application.refunds import RefundPolicy, RefundService
 from supportdesk.application.sign_in_throttle import ThrottlePolicy
+from supportdesk.domain.notifications import MailPolicy
 from supportdesk.domain.outbox import RetryPolicy
 from supportdesk.domain.window import RefundWindowPolicy
 from supportdesk.infrastructure.cache import make_cache
 from supportdesk.infrastructure.clock import SystemClock
+from supportdesk.infrastructure.db.notifications import SqlMailFacts
 from supportdesk.infrastructure.db.outbox import SqlOutboxStore
 from supportdesk.infrastructure.db.reads import SqlReadQueries, TextSearch
 from supportdesk.infrastructure.db.session import Database
 from supportdesk.infrastructure.db.uow import SqlUnitOfWork
+from supportdesk.infrastructure.mail.catcher import MailCatcher
+from supportdesk.infrastructure.mail.channel import EmailChannel
+from supportdesk.infrastructure.mail.render import MailIdentity, MailRenderer
+from supportdesk.infrastructure.mail.smtp import SmtpServer, SmtpTransport
 from supportdesk.infrastructure.security import (
     Argon2PasswordHasher,
     IdentityProviderTokens,
@@ -77,6 +85,53 @@ class Container:
         self.read: ReadQueries = SqlReadQueries(self._read_sessions, TextSearch())
         # Set by a commit that wrote outbox rows; this process's dispatcher waits on it.
         self.outbox_written = asyncio.Event()
+        self.mail_catcher = self._mail_catcher()
+        # The deployment's channels unless the caller named its own (tests do).
+        if not self.channels and self.settings.notifications_enabled:
+            self.channels = {"email": self.email_channel()}
+
+    def _mail_catcher(self) -> MailCatcher | None:
+        """Without SMTP_URL, outside production: the embedded catcher (started by the
+        app, see api/app.py), where every mail goes."""
+        if not self.settings.mail_catcher_enabled:
+            return None
+        return MailCatcher(self.settings.mail_catcher_port, self.settings.mail_catcher_keep)
+
+    def metric_collectors(self) -> list[Collector]:
+        """The adapters' own metrics, for the app's registry (GET /metrics)."""
+        email = self.channels.get("email")
+        if not isinstance(email, EmailChannel):
+            return []
+        return list(email.metrics.collectors())
+
+    def email_channel(self) -> EmailChannel:
+        settings = self.settings
+        if self.mail_catcher is not None:
+            server = self.mail_catcher.server
+        else:
+            assert settings.smtp_url is not None  # mail_catcher_enabled says so
+            configured = SmtpServer.from_url(settings.smtp_url.get_secret_value())
+
+            def server() -> SmtpServer:
+                return configured
+
+        return EmailChannel(
+            facts=SqlMailFacts(self._read_sessions),
+            renderer=MailRenderer(
+                MailIdentity(
+                    shop_name=settings.shop_name,
+                    mail_from=settings.mail_from,
+                    support_address=settings.support_address,
+                    public_base_url=settings.public_base_url,
+                )
+            ),
+            transport=SmtpTransport(server, settings.smtp_timeout_seconds),
+            policy=MailPolicy(
+                customer_mail_enabled=settings.customer_mail_enabled,
+                supervisor_threshold=settings.refund_supervisor_threshold,
+            ),
+            clock=self.clock,
+        )
 
     @classmethod
     def build(cls, settings: Settings) -> Container:
@@ -183,6 +238,7 @@ class Container:
 
 
 def build_channels(settings: Settings) -> dict[str, OutboxChannel]:
-    """The outbox channels this deployment delivers to. Each channel is an adapter behind
-    ``OutboxChannel``; a deployment registers it here."""
+    """Channels other than the deployment's own (a process that delivers elsewhere, such
+    as a test's worker, replaces this). Empty means the deployment's: email when
+    notifications are on (``Container.email_channel``)."""
     return {}

@@ -27,6 +27,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/auth/refresh"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): SIGNED_IN,
     ("GET", "/api/v1/me"): SIGNED_IN,
+    ("GET", "/api/v1/me/notification-settings"): STAFF,
+    ("PATCH", "/api/v1/me/notification-settings"): STAFF,
     ("GET", "/api/v1/users"): ADMIN,
     ("POST", "/api/v1/users"): ADMIN,
     ("POST", "/api/v1/users/{user_id}/deactivate"): ADMIN,
@@ -75,6 +77,7 @@ BODIES: dict[str, Any] = {
     "/reject": {"reason": "no"},
     "/settlement": {"type": "voucher", "amount": 0, "note": "n"},
     "{case_id}": {"priority": "high"},
+    "/notification-settings": {"case_replies": False},
 }
 
 

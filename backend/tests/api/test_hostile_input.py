@@ -30,7 +30,14 @@ from supportdesk.devdata import DEMO_PASSWORD
 from tests.api.test_access_rules import ADMIN, CUSTOMER, PUBLIC, ROUTES, STAFF
 from tests.factories import open_case, request_refund
 
-COUNTED_TABLES = ("support_cases", "messages", "refunds", "events", "users")
+COUNTED_TABLES = (
+    "support_cases",
+    "messages",
+    "refunds",
+    "events",
+    "users",
+    "notification_settings",
+)
 
 # A valid body per route that takes one. A new route with a body must add one here
 # (``test_every_route_with_a_body_has_a_valid_one_here``).
@@ -69,6 +76,11 @@ VALID_BODIES: dict[tuple[str, str], Any] = {
         "amount": 100,
         "note": "n",
         "reference": "r",
+    },
+    ("PATCH", "/api/v1/me/notification-settings"): {
+        "case_replies": True,
+        "new_unassigned": False,
+        "supervisor_approvals": True,
     },
 }
 

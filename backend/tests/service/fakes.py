@@ -30,6 +30,7 @@ from supportdesk.domain.cases import SupportCase
 from supportdesk.domain.errors import EmailTaken, VersionConflict
 from supportdesk.domain.events import Event
 from supportdesk.domain.messages import Message
+from supportdesk.domain.notifications import NotificationSettings
 from supportdesk.domain.orders import Order
 from supportdesk.domain.refunds import FINAL_STATUSES, RELEASING_STATUSES, Refund, RefundStatus
 from supportdesk.domain.users import UserAccount
@@ -46,6 +47,7 @@ class Store:
     leases: dict[str, datetime] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     locked_orders: list[str] = field(default_factory=list)
+    notification_settings: dict[str, NotificationSettings] = field(default_factory=dict)
 
     def staged(self) -> Store:
         """A working copy for one transaction; entities are stored as private copies, so
@@ -58,6 +60,7 @@ class Store:
             leases=dict(self.leases),
             events=list(self.events),
             locked_orders=list(self.locked_orders),
+            notification_settings=dict(self.notification_settings),
         )
 
 
@@ -215,6 +218,17 @@ class FakeUserRepository:
         return sorted(self.data.users.values(), key=lambda u: u.email)
 
 
+class FakeNotificationSettingsRepository:
+    def __init__(self, data: Store) -> None:
+        self.data = data
+
+    async def get(self, user_id: str) -> NotificationSettings:
+        return self.data.notification_settings.get(user_id, NotificationSettings())
+
+    async def save(self, user_id: str, settings: NotificationSettings, now: datetime) -> None:
+        self.data.notification_settings[user_id] = settings
+
+
 class FakeUnitOfWork:
     """One transaction per ``async with`` block over a store shared by all blocks."""
 
@@ -243,6 +257,10 @@ class FakeUnitOfWork:
     @property
     def users(self) -> FakeUserRepository:
         return FakeUserRepository(self._working())
+
+    @property
+    def notification_settings(self) -> FakeNotificationSettingsRepository:
+        return FakeNotificationSettingsRepository(self._working())
 
     async def __aenter__(self) -> Self:
         if self._data is not None:

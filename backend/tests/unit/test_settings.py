@@ -48,9 +48,32 @@ class TestSettings:
             seed_demo_data=False,
             order_system_url="https://orders.example",
             payment_gateway_url="https://api.stripe.com",
+            smtp_url="smtp://mail.example:587",
         )
         assert settings.jwt_secret.get_secret_value() != DEFAULT_JWT_SECRET
         assert settings.json_logs is True
+
+    def test_production_needs_an_smtp_server_when_notifications_are_on(self) -> None:
+        production = {
+            "environment": "production",
+            "jwt_secret": "s" * 40,
+            "seed_demo_data": False,
+            "order_system_url": "https://orders.example",
+            "payment_gateway_url": "https://api.stripe.com",
+        }
+        with pytest.raises(SettingsError, match="SMTP_URL"):
+            load_settings(**production)
+        quiet = load_settings(**production, notifications_enabled=False)
+        assert quiet.mail_catcher_enabled is False
+
+    def test_the_smtp_url_names_smtp_or_smtps_and_is_never_repeated(self) -> None:
+        with pytest.raises(SettingsError, match="SMTP_URL") as stopped:
+            load_settings(smtp_url="http://user:hunter2@mail.example")
+        assert "hunter2" not in str(stopped.value)
+        assert load_settings(smtp_url="smtps://u:p@mail.example:465").mail_catcher_enabled is False
+
+    def test_the_mail_catcher_is_the_default_outside_production(self) -> None:
+        assert load_settings().mail_catcher_enabled is True
 
     def test_cors_origins_are_a_comma_separated_list(self, monkeypatch) -> None:
         monkeypatch.setenv("CORS_ORIGINS", "https://a.example, https://b.example")

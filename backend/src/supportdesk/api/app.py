@@ -13,7 +13,7 @@ import httpx
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -27,6 +27,7 @@ from supportdesk.api.routes import (
     cases,
     exports,
     health,
+    notifications,
     orders,
     outbox,
     overview,
@@ -52,6 +53,13 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = container is None
         app.state.container = container or Container.build(settings)
+        catcher = app.state.container.mail_catcher
+        started_catcher = catcher is not None and not catcher.running
+        if started_catcher:
+            await catcher.start()
+        for collector in app.state.container.metric_collectors():
+            with contextlib.suppress(ValueError):  # already there: the same app again
+                metrics.registry.register(collector)
         reconciler = None
         if settings.reconcile_interval_seconds > 0:
             reconciler = asyncio.create_task(_reconcile_forever(app.state.container))
@@ -74,6 +82,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                 reconciler.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await reconciler
+            if started_catcher:
+                await catcher.stop()
             if own:
                 await app.state.container.aclose()
 
@@ -104,7 +114,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         max_body_size=settings.max_body_bytes,
     )
     # exports first: /support-cases/export.csv must not be taken for a case id
-    for module in (exports, auth, orders, cases, refunds, overview, outbox, health):
+    for module in (exports, auth, notifications, orders, cases, refunds, overview, outbox, health):
         api.include_router(module.router)
     app.include_router(api)
 
@@ -215,6 +225,19 @@ def _mount_simulators(app: FastAPI, container: Container | None, settings: Setti
             media_type=upstream.headers.get("content-type"),
         )
 
+    async def mail_messages(request: Request, to: str | None = None) -> Response:
+        catcher = request.app.state.container.mail_catcher
+        if catcher is None:
+            return problem(404, "not_found", "Not found", "the mail catcher is off (SMTP_URL)")
+        if request.method == "DELETE":
+            catcher.clear()
+            return Response(status_code=204)
+        return JSONResponse({"items": catcher.messages(to)})
+
+    # Before the simulators' catch-all: the catcher is not an HTTP app to forward to.
+    app.add_api_route(
+        "/sim/mail/messages", mail_messages, methods=["GET", "DELETE"], include_in_schema=False
+    )
     app.add_api_route(
         "/sim/{kind}/{path:path}", forward, methods=["GET", "POST"], include_in_schema=False
     )

@@ -411,3 +411,28 @@ class OutboxItemOut(BaseModel):
     next_attempt_at: datetime = Field(description="when a pending item is tried next")
     created_at: datetime
     delivered_at: datetime | None
+
+
+class NotificationSettingsOut(BaseModel):
+    """Which mails a staff member gets (customers' mails are the shop's to switch)."""
+
+    case_replies: bool = Field(description="a customer's reply on a case assigned to me")
+    new_unassigned: bool = Field(description="a new case or refund nobody is assigned to")
+    supervisor_approvals: bool = Field(
+        description="a refund above the threshold waits for a supervisor (supervisors)"
+    )
+
+
+class NotificationSettingsPatch(Input):
+    """Any subset; what is left out stays as it is. ``null`` is not a choice."""
+
+    case_replies: StrictBool | None = None
+    new_unassigned: StrictBool | None = None
+    supervisor_approvals: StrictBool | None = None
+
+    @field_validator("case_replies", "new_unassigned", "supervisor_approvals", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("true or false; leave the field out to keep it")
+        return value

@@ -23,12 +23,14 @@ from supportdesk.application.sign_in_throttle import SignInThrottle, ThrottlePol
 from supportdesk.domain.access import Actor, Role
 from supportdesk.domain.errors import (
     EmailTaken,
+    Forbidden,
     LastAdmin,
     NotFound,
     Unauthenticated,
     ValidationFailed,
 )
 from supportdesk.domain.events import new_id
+from supportdesk.domain.notifications import NotificationSettings
 from supportdesk.domain.users import UserAccount
 
 
@@ -263,6 +265,40 @@ class AuthService:
         if self.accounts is not None:
             await self.accounts.changed(user)
         return user
+
+    async def notification_settings(self, actor: Actor) -> NotificationSettings:
+        """Staff choose which mails they get; customers' mails are the shop's to switch
+        (403 for a customer)."""
+        self._require_staff(actor)
+        async with self.reads:
+            return await self.reads.notification_settings.get(actor.id)
+
+    async def change_notification_settings(
+        self,
+        actor: Actor,
+        *,
+        case_replies: bool | None = None,
+        new_unassigned: bool | None = None,
+        supervisor_approvals: bool | None = None,
+    ) -> NotificationSettings:
+        """A staff member changes any of their own choices; the others stay."""
+        self._require_staff(actor)
+        async with self.uow:
+            current = await self.uow.notification_settings.get(actor.id)
+            chosen = current.changed(
+                case_replies=case_replies,
+                new_unassigned=new_unassigned,
+                supervisor_approvals=supervisor_approvals,
+            )
+            if chosen != current:
+                await self.uow.notification_settings.save(actor.id, chosen, self.clock.now())
+                await self.uow.commit()
+        return chosen
+
+    @staticmethod
+    def _require_staff(actor: Actor) -> None:
+        if not actor.is_staff:
+            raise Forbidden("notification settings are for support staff")
 
     async def _issue(self, user: UserAccount, family_id: str) -> TokenPair:
         pair, _ = self.tokens.issue(user, family_id)

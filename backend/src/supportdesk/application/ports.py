@@ -13,6 +13,7 @@ from supportdesk.domain.access import Actor, Role
 from supportdesk.domain.cases import SupportCase
 from supportdesk.domain.events import Event
 from supportdesk.domain.messages import Message
+from supportdesk.domain.notifications import MailFacts, NotificationSettings
 from supportdesk.domain.orders import Order
 from supportdesk.domain.refunds import Refund, RefundStatus
 from supportdesk.domain.users import UserAccount
@@ -234,6 +235,9 @@ class UnitOfWork(Protocol):
     @property
     def users(self) -> UserRepository: ...
 
+    @property
+    def notification_settings(self) -> NotificationSettingsRepository: ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(self, *exc: object) -> None: ...
@@ -380,3 +384,20 @@ class OutboxStore(Protocol):
         ...
 
     async def health(self, *, now: datetime) -> OutboxHealth: ...
+
+
+class MailFactsReader(Protocol):
+    """What the mail channel reads about an event when it delivers it."""
+
+    async def facts_for(self, event: Event) -> MailFacts | None:
+        """The case (and refund, and message) the event concerns and the people involved,
+        as they are now; None when the case is not there."""
+        ...
+
+
+class NotificationSettingsRepository(Protocol):
+    async def get(self, user_id: str) -> NotificationSettings:
+        """The user's choices; the defaults when they never chose."""
+        ...
+
+    async def save(self, user_id: str, settings: NotificationSettings, now: datetime) -> None: ...

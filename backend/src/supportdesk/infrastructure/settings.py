@@ -104,6 +104,19 @@ class Settings(BaseSettings):
     # before it is read from the database again; deactivation overwrites it at once.
     account_cache_seconds: int = Field(30, ge=1, le=3600)
 
+    # Notifications (docs/email.md). Without SMTP_URL, outside production, mail goes to the
+    # embedded mail catcher on MAIL_CATCHER_PORT (0: any free port) and shows under /sim/mail.
+    # NOTIFICATIONS_ENABLED (above) turns mail off with the rest of the outbox.
+    smtp_url: SecretStr | None = None  # smtp://user:pass@host:587 (STARTTLS when offered), smtps://
+    smtp_timeout_seconds: float = Field(10.0, gt=0, le=120)
+    mail_from: str = "support@example.com"  # an address, or "Name <address>"
+    shop_name: str = Field("Example Shop", min_length=1, max_length=100)
+    public_base_url: str = "http://127.0.0.1:8000"  # links in mails: this + /cases/{id}
+    support_address: str = "support@example.com"  # Reply-To: support+<case id>@example.com
+    mail_catcher_port: int = Field(8025, ge=0, le=65535)
+    mail_catcher_keep: int = Field(500, ge=1, le=100_000)  # the last N messages, in memory
+    customer_mail_enabled: bool = True  # the shop's switch for mails to customers
+
     cors_origins: Annotated[list[str], NoDecode] = []
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
     metrics_token: SecretStr | None = None  # when set, /metrics wants this bearer token
@@ -130,6 +143,33 @@ class Settings(BaseSettings):
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value or None
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        # The message never repeats the URL: it may hold the password.
+        if not value.get_secret_value().startswith(("smtp://", "smtps://")):
+            raise ValueError("must start with smtp:// or smtps://")
+        return value
+
+    @field_validator("mail_from", "support_address")
+    @classmethod
+    def _mail_address(cls, value: str) -> str:
+        from email.utils import parseaddr
+
+        _, address = parseaddr(value)
+        if "@" not in address or any(c in value for c in "\r\n"):
+            raise ValueError(f"{value!r} is not a mail address")
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
 
     @field_validator("forwarded_allow_ips")
     @classmethod
@@ -158,6 +198,11 @@ class Settings(BaseSettings):
                     "ORDER_SYSTEM_URL and PAYMENT_GATEWAY_URL must be set in production: "
                     "the built-in simulators are for development and tests"
                 )
+            if self.notifications_enabled and self.smtp_url is None:
+                raise ValueError(
+                    "SMTP_URL must be set in production when NOTIFICATIONS_ENABLED is true: "
+                    "the embedded mail catcher is for development and tests"
+                )
         if len(self.jwt_secret.get_secret_value()) < 32:
             raise ValueError("JWT_SECRET must be at least 32 characters")
         return self
@@ -165,6 +210,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def mail_catcher_enabled(self) -> bool:
+        return self.smtp_url is None and self.environment is not Environment.PRODUCTION
 
     @property
     def json_logs(self) -> bool:

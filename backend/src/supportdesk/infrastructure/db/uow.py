@@ -8,6 +8,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from supportdesk.infrastructure.db.notifications import SqlNotificationSettingsRepository
 from supportdesk.infrastructure.db.outbox import CHANNELS, WROTE
 from supportdesk.infrastructure.db.repositories import (
     SqlCaseRepository,
@@ -51,6 +52,7 @@ class SqlUnitOfWork:
         self.messages = SqlMessageRepository(session)
         self.refunds = SqlRefundRepository(session)
         self.users = SqlUserRepository(session)
+        self.notification_settings = SqlNotificationSettingsRepository(session)
         await session.begin()
         return self
 

@@ -1,0 +1,50 @@
+"""A staff member's notification settings: which mails they get."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from supportdesk.api.deps import ContainerDep, CurrentActor
+from supportdesk.api.openapi import problems
+from supportdesk.api.schemas import NotificationSettingsOut, NotificationSettingsPatch
+from supportdesk.domain.notifications import NotificationSettings
+
+router = APIRouter(tags=["notifications"])
+
+
+def _out(settings: NotificationSettings) -> NotificationSettingsOut:
+    return NotificationSettingsOut(
+        case_replies=settings.case_replies,
+        new_unassigned=settings.new_unassigned,
+        supervisor_approvals=settings.supervisor_approvals,
+    )
+
+
+@router.get(
+    "/me/notification-settings",
+    response_model=NotificationSettingsOut,
+    summary="My notification settings (staff)",
+    responses=problems(403),
+)
+async def get_notification_settings(
+    actor: CurrentActor, container: ContainerDep
+) -> NotificationSettingsOut:
+    return _out(await container.auth_service().notification_settings(actor))
+
+
+@router.patch(
+    "/me/notification-settings",
+    response_model=NotificationSettingsOut,
+    summary="Change my notification settings (staff)",
+    responses=problems(403),
+)
+async def change_notification_settings(
+    body: NotificationSettingsPatch, actor: CurrentActor, container: ContainerDep
+) -> NotificationSettingsOut:
+    chosen = await container.auth_service().change_notification_settings(
+        actor,
+        case_replies=body.case_replies,
+        new_unassigned=body.new_unassigned,
+        supervisor_approvals=body.supervisor_approvals,
+    )
+    return _out(chosen)

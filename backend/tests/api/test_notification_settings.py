@@ -1,0 +1,68 @@
+"""GET/PATCH /me/notification-settings: staff choose which mails they get."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+URL = "/api/v1/me/notification-settings"
+DEFAULTS = {"case_replies": True, "new_unassigned": False, "supervisor_approvals": True}
+
+
+class TestNotificationSettings:
+    async def test_staff_start_with_the_defaults(self, client: httpx.AsyncClient, as_user) -> None:
+        for who in ("bob", "sam", "admin"):
+            answer = await client.get(URL, headers=await as_user(who))
+            assert answer.status_code == 200
+            assert answer.json() == DEFAULTS
+
+    async def test_a_patch_changes_what_it_names_and_answers_the_whole(
+        self, client: httpx.AsyncClient, as_user
+    ) -> None:
+        bob = await as_user("bob")
+        changed = await client.patch(URL, headers=bob, json={"new_unassigned": True})
+        assert changed.status_code == 200
+        assert changed.json() == {**DEFAULTS, "new_unassigned": True}
+        again = await client.patch(URL, headers=bob, json={"case_replies": False})
+        assert again.json() == {**DEFAULTS, "new_unassigned": True, "case_replies": False}
+        assert (await client.get(URL, headers=bob)).json() == again.json()
+        # Each user's own: sam still has the defaults.
+        assert (await client.get(URL, headers=await as_user("sam"))).json() == DEFAULTS
+
+    async def test_an_empty_patch_changes_nothing(self, client: httpx.AsyncClient, as_user) -> None:
+        bob = await as_user("bob")
+        assert (await client.patch(URL, headers=bob, json={})).json() == DEFAULTS
+
+    async def test_customers_have_no_staff_notifications(
+        self, client: httpx.AsyncClient, as_user
+    ) -> None:
+        alice = await as_user("alice")
+        for answer in (
+            await client.get(URL, headers=alice),
+            await client.patch(URL, headers=alice, json={"case_replies": False}),
+        ):
+            assert answer.status_code == 403
+            assert answer.json()["code"] == "forbidden"
+
+    async def test_signing_in_is_needed(self, client: httpx.AsyncClient) -> None:
+        assert (await client.get(URL)).status_code == 401
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"case_replies": "yes"},
+            {"case_replies": 1},
+            {"case_replies": None},
+            {"sms": True},
+            [True],
+        ],
+    )
+    async def test_bad_input_is_422_and_changes_nothing(
+        self, client: httpx.AsyncClient, as_user, body: object
+    ) -> None:
+        bob = await as_user("bob")
+        answer = await client.patch(URL, headers=bob, json=body)
+        assert answer.status_code == 422, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["code"] == "validation_error"
+        assert (await client.get(URL, headers=bob)).json() == DEFAULTS
