@@ -15,6 +15,7 @@ from supportdesk.application.sign_in_throttle import ThrottlePolicy
 from supportdesk.domain.window import RefundWindowPolicy
 from supportdesk.infrastructure.cache import make_cache
 from supportdesk.infrastructure.clock import SystemClock
+from supportdesk.infrastructure.db.live_feed import LiveFeed
 from supportdesk.infrastructure.db.queries import ReadQueries
 from supportdesk.infrastructure.db.session import Database
 from supportdesk.infrastructure.db.uow import SqlUnitOfWork
@@ -24,6 +25,7 @@ from supportdesk.infrastructure.security import (
     JwtTokens,
 )
 from supportdesk.infrastructure.settings import Settings
+from supportdesk.infrastructure.wakeups import Wakeups, make_wakeups
 
 if TYPE_CHECKING:
     from supportdesk.infrastructure.integrations import Integrations
@@ -37,6 +39,7 @@ class Container:
     integrations: Integrations
     clock: Clock = field(default_factory=SystemClock)
     hasher: Argon2PasswordHasher = field(default_factory=Argon2PasswordHasher)
+    wakeups: Wakeups = field(default_factory=Wakeups)
 
     def __post_init__(self) -> None:
         self.tokens = JwtTokens(self.settings)
@@ -63,14 +66,21 @@ class Container:
             ),
             cache=cache,
             integrations=build_integrations(settings, cache),
+            wakeups=make_wakeups(settings),
         )
 
     @property
     def read(self) -> ReadQueries:
         return ReadQueries(self._read_sessions)
 
+    @property
+    def live_feed(self) -> LiveFeed:
+        return LiveFeed(self._read_sessions)
+
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._write_sessions, self.database.write_lock)
+        return SqlUnitOfWork(
+            self._write_sessions, self.database.write_lock, history_grew=self.wakeups.notify
+        )
 
     def reads(self) -> SqlUnitOfWork:
         """A unit of work for reading only: on SQLite a deferred transaction on the reader
@@ -125,5 +135,6 @@ class Container:
 
     async def aclose(self) -> None:
         await self.integrations.aclose()
+        await self.wakeups.close()
         await self.cache.close()
         await self.database.dispose()

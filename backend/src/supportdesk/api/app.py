@@ -22,7 +22,7 @@ from supportdesk.api.boundary import check_parameters, require_json
 from supportdesk.api.errors import install_error_handlers, problem
 from supportdesk.api.middleware import Metrics, RequestMiddleware
 from supportdesk.api.openapi import install_openapi
-from supportdesk.api.routes import auth, cases, exports, health, orders, overview, refunds
+from supportdesk.api.routes import auth, cases, exports, health, live, orders, overview, refunds
 from supportdesk.bootstrap import Container
 from supportdesk.infrastructure.logging import configure_logging
 from supportdesk.infrastructure.settings import Environment, Settings, get_settings
@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         max_body_size=settings.max_body_bytes,
     )
     # exports first: /support-cases/export.csv must not be taken for a case id
-    for module in (exports, auth, orders, cases, refunds, overview, health):
+    for module in (exports, auth, orders, cases, refunds, overview, live, health):
         api.include_router(module.router)
     app.include_router(api)
 

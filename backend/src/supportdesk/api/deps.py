@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -39,17 +40,23 @@ async def current_actor(
     provider. Every signed-in request also spends the caller's budget."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("sign in and send the access token as a bearer token")
-    token = credentials.credentials
-    if container.identity_provider.configured and not container.tokens.is_ours(token):
-        actor = container.identity_provider.read_access(token).actor
-    else:
-        claims = container.tokens.read_access(token)
-        if await container.cache.get(claims.revocation_key) is not None:
-            raise Unauthenticated("this sign-in was ended; sign in again")
-        actor = await container.accounts().actor(claims.user_id, claims.role)
+    actor, _ = await signed_in(container, credentials.credentials)
     await _spend_budget(container, actor)
     request.state.actor = actor
     return actor
+
+
+async def signed_in(container: Container, token: str) -> tuple[Actor, datetime]:
+    """Who a token signs in, and until when; Unauthenticated if it does not (any more).
+    A long-lived request (the live-update stream) asks again now and then."""
+    if container.identity_provider.configured and not container.tokens.is_ours(token):
+        claims = container.identity_provider.read_access(token)
+        return claims.actor, claims.expires_at
+    claims = container.tokens.read_access(token)
+    if await container.cache.get(claims.revocation_key) is not None:
+        raise Unauthenticated("this sign-in was ended; sign in again")
+    actor = await container.accounts().actor(claims.user_id, claims.role)
+    return actor, claims.expires_at
 
 
 async def _spend_budget(container: Container, actor: Actor) -> None:

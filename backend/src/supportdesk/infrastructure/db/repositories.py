@@ -43,6 +43,9 @@ from supportdesk.infrastructure.db.models import (
     UserRecord,
 )
 
+# Set in a session's ``info`` when its transaction wrote history events.
+HISTORY_GREW = "history_grew"
+
 # Reads select the tables' rows, not ORM instances: nothing is ever changed through the
 # session's identity map (saves are conditional UPDATEs), and loading instances was about
 # a third of the time of reading a case. The mapping functions read rows and records alike.
@@ -74,6 +77,9 @@ async def _append_events(session: AsyncSession, events: list[Event]) -> None:
         ],
     )
     events.clear()
+    # The unit of work wakes live-update streams after the commit, not before: a stream
+    # woken now would find nothing yet.
+    session.info[HISTORY_GREW] = True
 
 
 class SqlCaseRepository:

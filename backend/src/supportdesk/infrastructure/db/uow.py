@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from supportdesk.infrastructure.db.repositories import (
+    HISTORY_GREW,
     SqlCaseRepository,
     SqlMessageRepository,
     SqlRefundRepository,
@@ -21,9 +23,15 @@ class SqlUnitOfWork:
     record the outcome in a second block."""
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], lock: asyncio.Lock | None = None
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        lock: asyncio.Lock | None = None,
+        *,
+        history_grew: Callable[[], None] | None = None,
     ) -> None:
         self._sessions = sessions
+        # Called after a commit that wrote history events (wakes live-update streams).
+        self._history_grew = history_grew
         self._session: AsyncSession | None = None
         self._lock = lock
         self._holds_lock = False
@@ -55,4 +63,7 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         if self._session is None:
             raise RuntimeError("commit outside a unit of work")
+        grew = self._session.info.pop(HISTORY_GREW, False)
         await self._session.commit()
+        if grew and self._history_grew is not None:
+            self._history_grew()
