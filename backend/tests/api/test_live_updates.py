@@ -19,7 +19,7 @@ from sqlalchemy import func, insert, select
 from supportdesk.api.app import create_app
 from supportdesk.bootstrap import Container
 from supportdesk.infrastructure.db.models import EventRecord
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, TEST_REDIS_URL, make_settings
 from tests.factories import open_case
 from tests.integration._loopback import serve_on_loopback
 
@@ -285,3 +285,25 @@ class TestTheStreamEndsWithTheSignIn:
             )
             assert out.status_code in (200, 204), out.text
             await asyncio.wait_for(listener.ended.wait(), timeout=5)
+
+
+@pytest.mark.skipif(not TEST_REDIS_URL, reason="needs Redis (TEST_REDIS_URL)")
+@pytest.mark.parametrize("settings_overrides", [{"sse_poll_seconds": 60}], indirect=True)
+async def test_a_change_made_on_another_replica_wakes_the_stream_through_redis(
+    http: httpx.AsyncClient, signed_in, database_url: str, settings_overrides: dict[str, Any]
+) -> None:
+    """Two replicas over one database and one Redis: a change written by the second
+    reaches a stream on the first at once, not at the next poll a minute later."""
+    other = Container.build(make_settings(database_url, **settings_overrides))
+    try:
+        app = create_app(other.settings, container=other)
+        async with (
+            serve_on_loopback(app) as base_url,
+            httpx.AsyncClient(base_url=base_url, timeout=10) as replica,
+        ):
+            alice = await signed_in("alice")
+            async with Listener(http, alice) as listener:
+                case = await open_case(replica, alice)
+                await asyncio.wait_for(listener.until(of_case(case["id"])), timeout=5)
+    finally:
+        await other.aclose()
