@@ -1,4 +1,5 @@
 import { Anchor, Badge, Grid, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { PageSkeleton } from '@/components/common/PageSkeleton';
 import { ProblemAlert } from '@/components/common/ProblemAlert';
@@ -15,6 +16,7 @@ import {
   usePatchCase,
   usePostMessage,
 } from '@/hooks/useCases';
+import { useChangedByOthers, whoDid } from '@/hooks/useLiveUpdates';
 import { useMe } from '@/hooks/useSession';
 import { useStaff } from '@/hooks/useStaff';
 import { ApiError } from '@/services/http';
@@ -62,6 +64,8 @@ export function CasePage() {
   const post = usePostMessage(caseId);
   const staffList = useStaff(staff);
   const names = Object.fromEntries((staffList.data ?? []).map((s) => [s.id, s.name]));
+  const [writing, setWriting] = useState(false);
+  const changed = useChangedByOthers(caseId, me.id, writing);
 
   if (supportCase.isPending) return <PageSkeleton rows={6} />;
   if (supportCase.isError) {
@@ -137,7 +141,18 @@ export function CasePage() {
                     This case is closed; no more replies.
                   </Text>
                 ) : (
-                  <ReplyBox allowInternal={staff} onSend={(r) => post.mutateAsync(r)} />
+                  <ReplyBox
+                    key={caseId}
+                    allowInternal={staff}
+                    onSend={(r) => post.mutateAsync(r)}
+                    onEditingChange={setWriting}
+                    changedBy={changed.change ? whoDid(changed.change) : null}
+                    onReload={() => {
+                      reload();
+                      void messages.refetch();
+                      changed.dismiss();
+                    }}
+                  />
                 )}
               </div>
             </Paper>

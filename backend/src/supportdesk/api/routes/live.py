@@ -44,6 +44,8 @@ class LiveEventData(BaseModel):
     case_id: str
     version: int | None
     at: datetime
+    from_status: str | None = None
+    to_status: str | None = None
     actor_id: str
     actor_role: str
     actor_name: str | None = None
@@ -163,6 +165,8 @@ def _sse(item: LiveEvent) -> ServerSentEvent:
         case_id=e.case_id,
         version=item.version,
         at=e.at,
+        from_status=e.from_status,
+        to_status=e.to_status,
         actor_id=e.actor_id,
         actor_role=e.actor_role,
         actor_name=item.actor_name,
