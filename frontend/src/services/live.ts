@@ -5,25 +5,13 @@
  * reconnects: a dropped connection resumes after the last event it delivered.
  */
 import { EventStreamContentType, fetchEventSource } from '@microsoft/fetch-event-source';
+import type { paths } from './api-types';
 import { API_BASE, refreshTokens } from './http';
 import { tokens } from './tokens';
 
-/** The `data:` of one stream event (the backend's LiveEventData). */
-export interface LiveEvent {
-  seq: number;
-  type: string;
-  entity: 'support_case' | 'refund';
-  entity_id: string;
-  case_id: string;
-  version: number | null;
-  at: string;
-  actor_id: string;
-  actor_role: string;
-  /** Staff see who made a change; customers are told "Support". */
-  actor_name?: string | null;
-  from_status?: string | null;
-  to_status?: string | null;
-}
+/** The `data:` of one stream event (the backend's LiveEventData, from the OpenAPI document). */
+export type LiveEvent =
+  paths['/api/v1/events/stream']['get']['responses'][200]['content']['text/event-stream'];
 
 type LiveListener = (event: LiveEvent) => void;
 const listeners = new Set<LiveListener>();
