@@ -111,6 +111,8 @@ export function useLiveUpdates(me: Pick<Me, 'id' | 'role'>): void {
           title: toast.title,
           message: toast.message,
           autoClose: 6000,
+          // Away from the header's account menu and the pages' own confirmations.
+          position: 'bottom-right',
         });
       }
       publishLiveEvent(event);
