@@ -54,6 +54,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/refunds/{refund_id}/settlement"): STAFF,
     ("GET", "/api/v1/refunds/{refund_id}/history"): SIGNED_IN,
     ("GET", "/api/v1/overview/stats"): STAFF,
+    ("GET", "/api/v1/events/stream"): SIGNED_IN,
     ("GET", "/api/v1/health/live"): PUBLIC,
     ("GET", "/api/v1/health/ready"): PUBLIC,
 }

@@ -307,3 +307,19 @@ async def test_a_change_made_on_another_replica_wakes_the_stream_through_redis(
                 await asyncio.wait_for(listener.until(of_case(case["id"])), timeout=5)
     finally:
         await other.aclose()
+
+
+@pytest.mark.parametrize("settings_overrides", [{"sse_max_seconds": 0.5}], indirect=True)
+async def test_a_stream_ends_after_its_longest_life_and_resumes_where_it_ended(
+    http: httpx.AsyncClient, signed_in
+) -> None:
+    alice, bob = await signed_in("alice"), await signed_in("bob")
+    case = await open_case(http, alice)
+    async with Listener(http, alice) as first:
+        await reply(http, bob, case["id"], "before the end")
+        await asyncio.wait_for(first.ended.wait(), timeout=5)
+    await reply(http, bob, case["id"], "after the end")
+    async with Listener(http, {**alice, "Last-Event-ID": first.events[-1].id}) as again:
+        await again.until(lambda seen: len(seen) == 1)
+    assert [d["type"] for d in first.data()] == ["message_added"]
+    assert again.data()[0]["seq"] > first.data()[0]["seq"]

@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     # cannot reach this process (another process without Redis, a lost pub/sub message).
     sse_heartbeat_seconds: float = Field(15.0, gt=0, le=300)
     sse_poll_seconds: float = Field(5.0, gt=0, le=300)
+    # A stream ends after this long and the client resumes with Last-Event-ID: connections
+    # spread again over replicas after a deploy or a scale-out instead of staying put.
+    sse_max_seconds: float = Field(3600.0, gt=0, le=86400)
 
     cors_origins: Annotated[list[str], NoDecode] = []
     max_body_bytes: int = Field(1024 * 1024, ge=1024)

@@ -92,7 +92,8 @@ async def stream(
     """What changes from now on (or after `Last-Event-ID`) on the cases and refunds the
     caller may see: staff everything, a customer her own cases and refunds and never an
     internal note. The stream ends when the sign-in does (token expired, account
-    deactivated, signed out); the client signs in again and resumes with `Last-Event-ID`."""
+    deactivated, signed out) and after `SSE_MAX_SECONDS`; the client (signs in again and)
+    resumes with `Last-Event-ID`."""
     assert credentials is not None  # current_actor has required it
     resume = _resume_from(last_event_id)
     start = resume if resume is not None else await container.live_feed.last_seq()
@@ -114,6 +115,7 @@ async def _events(
     sent: set[int] = set()  # seqs sent above ``high - LOOK_BACK``
     high = start
     next_check = time.monotonic() + settings.sse_heartbeat_seconds
+    ends_at = time.monotonic() + settings.sse_max_seconds
     with container.wakeups.listen() as woken:
         while True:
             woken.clear()  # before reading: a commit after this read wakes the next one
@@ -134,9 +136,12 @@ async def _events(
             except DependencyUnavailable:
                 # The database did not answer this time; the next poll tries again.
                 log.warning("live_stream_read_failed")
-            timeout = min(settings.sse_poll_seconds, max(0.0, next_check - time.monotonic()))
+            now = time.monotonic()
+            if now >= ends_at:
+                return
+            timeout = min(settings.sse_poll_seconds, next_check - now, ends_at - now)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(woken.wait(), timeout=timeout)
+                await asyncio.wait_for(woken.wait(), timeout=max(0.0, timeout))
             if time.monotonic() >= next_check:
                 next_check = time.monotonic() + settings.sse_heartbeat_seconds
                 if not await _still_signed_in(container, token, expires_at):
