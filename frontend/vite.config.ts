@@ -11,6 +11,7 @@ export default defineConfig({
   server: {
     proxy: {
       '/api': { target: 'http://127.0.0.1:8000', changeOrigin: false },
+      '/sim': { target: 'http://127.0.0.1:8000', changeOrigin: false },
     },
   },
   build: {

@@ -18,6 +18,7 @@ from supportdesk.application.dispatcher import (
     DispatchSettings,
     OutboxService,
 )
+from supportdesk.application.live import LiveFeed
 from supportdesk.application.orders import OrderService
 from supportdesk.application.outbox import OutboxChannel
 from supportdesk.application.ports import CacheBackend, Clock, ReadQueries
@@ -28,6 +29,7 @@ from supportdesk.domain.outbox import RetryPolicy
 from supportdesk.domain.window import RefundWindowPolicy
 from supportdesk.infrastructure.cache import make_cache
 from supportdesk.infrastructure.clock import SystemClock
+from supportdesk.infrastructure.db.live_feed import SqlLiveFeed
 from supportdesk.infrastructure.db.notifications import SqlMailFacts
 from supportdesk.infrastructure.db.outbox import SqlOutboxStore
 from supportdesk.infrastructure.db.reads import SqlReadQueries, TextSearch
@@ -43,6 +45,7 @@ from supportdesk.infrastructure.security import (
     JwtTokens,
 )
 from supportdesk.infrastructure.settings import Settings
+from supportdesk.infrastructure.wakeups import Wakeups, make_wakeups
 
 if TYPE_CHECKING:
     from supportdesk.infrastructure.integrations import Integrations
@@ -59,6 +62,7 @@ class Container:
     # The outbox's channels by name ("email", …): every history event gets a row for each,
     # unless NOTIFICATIONS_ENABLED is false.
     channels: dict[str, OutboxChannel] = field(default_factory=dict)
+    wakeups: Wakeups = field(default_factory=Wakeups)
 
     def __post_init__(self) -> None:
         self.tokens = JwtTokens(self.settings)
@@ -149,11 +153,16 @@ class Container:
             cache=cache,
             integrations=build_integrations(settings, cache),
             channels=build_channels(settings),
+            wakeups=make_wakeups(settings),
         )
 
     @property
     def outbox_channels(self) -> tuple[str, ...]:
         return tuple(sorted(self.channels)) if self.settings.notifications_enabled else ()
+
+    @property
+    def live_feed(self) -> LiveFeed:
+        return SqlLiveFeed(self._read_sessions)
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(
@@ -161,6 +170,7 @@ class Container:
             self.database.write_lock,
             outbox_channels=self.outbox_channels,
             on_outbox_commit=self.outbox_written.set,
+            history_grew=self.wakeups.notify,
         )
 
     def reads(self) -> SqlUnitOfWork:
@@ -233,6 +243,7 @@ class Container:
 
     async def aclose(self) -> None:
         await self.integrations.aclose()
+        await self.wakeups.close()
         await self.cache.close()
         await self.database.dispose()
 

@@ -58,6 +58,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/overview/stats"): STAFF,
     ("GET", "/api/v1/outbox"): ADMIN,
     ("POST", "/api/v1/outbox/{outbox_id}/retry"): ADMIN,
+    ("GET", "/api/v1/events/stream"): SIGNED_IN,
     ("GET", "/api/v1/health/live"): PUBLIC,
     ("GET", "/api/v1/health/ready"): PUBLIC,
 }

@@ -1,12 +1,15 @@
 import { AppShell, Badge, Burger, Group, Menu, NavLink, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
+  IconBell,
   IconChevronDown,
   IconGauge,
   IconInbox,
   IconLifebuoy,
   IconListCheck,
   IconLogout,
+  IconMail,
+  IconSend,
   IconPackage,
   IconReceiptRefund,
   IconUsers,
@@ -16,6 +19,7 @@ import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { ColorSchemeToggle } from '@/components/common/ColorSchemeToggle';
 import { ErrorBoundary } from '@/components/common/ErrorBoundary';
 import { PageSkeleton } from '@/components/common/PageSkeleton';
+import { useLiveUpdates } from '@/hooks/useLiveUpdates';
 import { useMe, useSession } from '@/hooks/useSession';
 import { isStaff, type Role } from '@/services/types';
 import { label } from '@/services/format';
@@ -34,7 +38,14 @@ function navFor(role: Role): NavItem[] {
       { to: '/cases', label: 'Support cases', icon: IconInbox },
       { to: '/refunds/queue', label: 'Refund queue', icon: IconListCheck },
       { to: '/refunds', label: 'Refunds', icon: IconReceiptRefund, exact: true },
-      ...(role === 'admin' ? [{ to: '/users', label: 'Users', icon: IconUsers }] : []),
+      ...(role === 'admin'
+        ? [
+            { to: '/users', label: 'Users', icon: IconUsers },
+            { to: '/admin/outbox', label: 'Outbox', icon: IconSend },
+            { to: '/admin/mail', label: 'Sent mail', icon: IconMail },
+          ]
+        : []),
+      { to: '/settings/notifications', label: 'Notifications', icon: IconBell },
     ];
   }
   return [
@@ -58,6 +69,8 @@ export function AppLayout() {
   const location = useLocation();
   const navigate = useNavigate();
   const items = navFor(me.role);
+  // One live-update stream for the signed-in user, for as long as the app is open.
+  useLiveUpdates(me);
 
   useEffect(close, [location.pathname, close]);
 

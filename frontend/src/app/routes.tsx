@@ -17,6 +17,12 @@ const RefundsPage = named(() => import('@/pages/RefundsPage'), 'RefundsPage');
 const RefundQueuePage = named(() => import('@/pages/RefundQueuePage'), 'RefundQueuePage');
 const RefundPage = named(() => import('@/pages/RefundPage'), 'RefundPage');
 const UsersPage = named(() => import('@/pages/UsersPage'), 'UsersPage');
+const SentMailPage = named(() => import('@/pages/notifications/SentMailPage'), 'SentMailPage');
+const OutboxPage = named(() => import('@/pages/notifications/OutboxPage'), 'OutboxPage');
+const NotificationSettingsPage = named(
+  () => import('@/pages/notifications/NotificationSettingsPage'),
+  'NotificationSettingsPage',
+);
 
 export function AppRoutes() {
   return (
@@ -32,10 +38,13 @@ export function AppRoutes() {
           <Route path="refunds" element={<RefundsPage />} />
           <Route element={<RequireStaff />}>
             <Route path="refunds/queue" element={<RefundQueuePage />} />
+            <Route path="settings/notifications" element={<NotificationSettingsPage />} />
           </Route>
           <Route path="refunds/:refundId" element={<RefundPage />} />
           <Route element={<RequireAdmin />}>
             <Route path="users" element={<UsersPage />} />
+            <Route path="admin/outbox" element={<OutboxPage />} />
+            <Route path="admin/mail" element={<SentMailPage />} />
           </Route>
           <Route path="*" element={<NotFoundPage />} />
         </Route>

@@ -24,4 +24,10 @@ export const keys = {
   stats: ['stats'] as const,
   staff: ['staff'] as const,
   users: ['users'] as const,
+  outbox: {
+    all: ['outbox'] as const,
+    list: (q: { state?: string; channel?: string }) => ['outbox', 'list', q] as const,
+  },
+  caughtMail: (to?: string) => ['caught-mail', to ?? ''] as const,
+  notificationSettings: ['notification-settings'] as const,
 };

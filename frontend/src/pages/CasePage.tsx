@@ -1,4 +1,5 @@
 import { Anchor, Badge, Grid, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { QueryState } from '@/components/common/QueryState';
 import { Money } from '@/components/ui/Money';
@@ -18,6 +19,7 @@ import {
   usePatchCase,
   usePostMessage,
 } from '@/hooks/useCases';
+import { useChangedByOthers, whoDid } from '@/hooks/useLiveUpdates';
 import { useMe } from '@/hooks/useSession';
 import { useStaff } from '@/hooks/useStaff';
 import { formatDateTime, formatMoney, label } from '@/services/format';
@@ -62,6 +64,8 @@ export function CasePage() {
   const post = usePostMessage(caseId);
   const staffList = useStaff(staff);
   const names = Object.fromEntries((staffList.data ?? []).map((s) => [s.id, s.name]));
+  const [writing, setWriting] = useState(false);
+  const changed = useChangedByOthers(caseId, me.id, writing);
 
   const reload = () => {
     void supportCase.refetch();
@@ -129,8 +133,16 @@ export function CasePage() {
                     <div style={{ marginTop: 16 }}>
                       {reply.allowed ? (
                         <ReplyBox
+                          key={caseId}
                           allowInternal={c.allowed_actions.includes('add_internal_note')}
                           onSend={(r) => post.mutateAsync(r)}
+                          onEditingChange={setWriting}
+                          changedBy={changed.change ? whoDid(changed.change) : null}
+                          onReload={() => {
+                            reload();
+                            void messages.refetch();
+                            changed.dismiss();
+                          }}
                         />
                       ) : (
                         <Text size="sm" c="dimmed">

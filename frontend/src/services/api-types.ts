@@ -55,6 +55,29 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/events/stream': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Live updates as server-sent events
+     * @description What changes from now on (or after `Last-Event-ID`) on the cases and refunds the
+     *     caller may see: staff everything, a customer her own cases and refunds and never an
+     *     internal note. The stream ends when the sign-in does (token expired, account
+     *     deactivated, signed out); the client signs in again and resumes with `Last-Event-ID`.
+     */
+    get: operations['stream_api_v1_events_stream_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/health/live': {
     parameters: {
       query?: never;
@@ -1480,6 +1503,93 @@ export interface operations {
       };
       /** @description Unprocessable Entity */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  stream_api_v1_events_stream_get: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the last event id received, to resume after it; anything but a number is ignored */
+        'Last-Event-ID'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A text/event-stream of history events (`id:` seq, `event:` type, `data:` LiveEventData JSON), with heartbeat comments */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': {
+            /** Actor Id */
+            actor_id: string;
+            /** Actor Name */
+            actor_name?: string | null;
+            /** Actor Role */
+            actor_role: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Case Id */
+            case_id: string;
+            /** Entity */
+            entity: string;
+            /** Entity Id */
+            entity_id: string;
+            /** From Status */
+            from_status?: string | null;
+            /** Seq */
+            seq: number;
+            /** To Status */
+            to_status?: string | null;
+            /** Type */
+            type: string;
+            /** Version */
+            version: number | null;
+          };
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable Entity */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
         headers: {
           [name: string]: unknown;
         };

@@ -164,7 +164,7 @@ export function refreshTokens(): Promise<boolean> {
 const isAuthCall = (url: string) =>
   /\/auth\/(login|refresh)$/.test(new URL(url, 'http://x').pathname);
 
-async function authFetch(input: Request): Promise<Response> {
+export async function authFetch(input: Request): Promise<Response> {
   const retry = input.clone();
   const send = (req: Request) => {
     if (tokens.accessToken) req.headers.set('Authorization', `Bearer ${tokens.accessToken}`);

@@ -27,6 +27,7 @@ from supportdesk.api.routes import (
     cases,
     exports,
     health,
+    live,
     notifications,
     orders,
     outbox,
@@ -114,7 +115,18 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         max_body_size=settings.max_body_bytes,
     )
     # exports first: /support-cases/export.csv must not be taken for a case id
-    for module in (exports, auth, notifications, orders, cases, refunds, overview, outbox, health):
+    for module in (
+        exports,
+        auth,
+        notifications,
+        orders,
+        cases,
+        refunds,
+        overview,
+        outbox,
+        live,
+        health,
+    ):
         api.include_router(module.router)
     app.include_router(api)
 

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from supportdesk.application.accounts import SignedInAccounts
 from supportdesk.application.ports import (
@@ -134,19 +135,26 @@ class AuthService:
         return await self._issue(user, family_id=claims.family_id)
 
     async def authenticate(self, access_token: str) -> Actor:
-        """Who calls with this token. Ours must not belong to an ended sign-in, and its
-        account must still be active in the token's role (which the cache backend knows
-        without a transaction); a token of the shop's identity provider is taken with the
-        role it names."""
+        """Who calls with this token (see ``signed_in``)."""
+        actor, _ = await self.signed_in(access_token)
+        return actor
+
+    async def signed_in(self, access_token: str) -> tuple[Actor, datetime]:
+        """Who a token signs in, and until when; Unauthenticated if it does not (any more).
+        Ours must not belong to an ended sign-in, and its account must still be active in
+        the token's role (which the cache backend knows without a transaction); a token of
+        the shop's identity provider is taken with the role it names. A long-lived request
+        (the live-update stream) asks again now and then."""
         idp = self.identity_provider
         if idp is not None and idp.configured and not self.tokens.is_ours(access_token):
-            return idp.read_access(access_token).actor
-        claims = self.tokens.read_access(access_token)
-        if await self.cache.get(revocation_key(claims)) is not None:
+            claims = idp.read_access(access_token)
+            return claims.actor, claims.expires_at
+        ours = self.tokens.read_access(access_token)
+        if await self.cache.get(revocation_key(ours)) is not None:
             raise Unauthenticated("this sign-in was ended; sign in again")
         if self.accounts is None:
-            return claims.actor
-        return await self.accounts.actor(claims.user_id, claims.role)
+            return ours.actor, ours.expires_at
+        return await self.accounts.actor(ours.user_id, ours.role), ours.expires_at
 
     async def logout(self, access_token: str, refresh_token: str | None) -> None:
         """Ends the sign-in the access token belongs to: every refresh token of its family

@@ -103,6 +103,15 @@ class Settings(BaseSettings):
     # How long a signed-in account's standing (active, role) is kept in the cache backend
     # before it is read from the database again; deactivation overwrites it at once.
     account_cache_seconds: int = Field(30, ge=1, le=3600)
+    # Live updates (GET /events/stream): a heartbeat this often keeps proxies from closing
+    # an idle stream, and at each one the stream checks that its sign-in still holds. The
+    # poll looks for new events even without a wake-up: a safety net for a writer that
+    # cannot reach this process (another process without Redis, a lost pub/sub message).
+    sse_heartbeat_seconds: float = Field(15.0, gt=0, le=300)
+    sse_poll_seconds: float = Field(5.0, gt=0, le=300)
+    # A stream ends after this long and the client resumes with Last-Event-ID: connections
+    # spread again over replicas after a deploy or a scale-out instead of staying put.
+    sse_max_seconds: float = Field(3600.0, gt=0, le=86400)
 
     # Notifications (docs/email.md). Without SMTP_URL, outside production, mail goes to the
     # embedded mail catcher on MAIL_CATCHER_PORT (0: any free port) and shows under /sim/mail.

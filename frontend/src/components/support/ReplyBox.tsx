@@ -1,6 +1,6 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Alert, Button, Checkbox, Group, Stack, Textarea } from '@mantine/core';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { z } from 'zod';
 import { applyServerErrors, STAFF_ONLY, VISIBLE_TO_CUSTOMER } from '../common/forms';
@@ -19,9 +19,21 @@ interface Props {
   allowInternal: boolean;
   disabled?: boolean;
   onSend: (reply: Reply) => Promise<unknown>;
+  /** Told whether there is unsent text, so the page can watch for others' changes. */
+  onEditingChange?: (editing: boolean) => void;
+  /** Who else changed the case while this reply was being written, if anyone. */
+  changedBy?: string | null;
+  onReload?: () => void;
 }
 
-export function ReplyBox({ allowInternal, disabled, onSend }: Props) {
+export function ReplyBox({
+  allowInternal,
+  disabled,
+  onSend,
+  onEditingChange,
+  changedBy,
+  onReload,
+}: Props) {
   const [formError, setFormError] = useState<string | null>(null);
   const {
     register,
@@ -35,6 +47,8 @@ export function ReplyBox({ allowInternal, disabled, onSend }: Props) {
     defaultValues: { body: '', internal: false },
   });
   const internal = useWatch({ control, name: 'internal' });
+  const editing = useWatch({ control, name: 'body' }).trim() !== '';
+  useEffect(() => onEditingChange?.(editing), [editing, onEditingChange]);
 
   const submit = handleSubmit(async (values) => {
     setFormError(null);
@@ -58,6 +72,16 @@ export function ReplyBox({ allowInternal, disabled, onSend }: Props) {
           {...register('body')}
           error={errors.body?.message}
         />
+        {changedBy ? (
+          <Alert color="yellow" role="status" title="Changed while you were writing">
+            This case was changed by {changedBy} — reload to see.
+            {onReload ? (
+              <Button size="xs" variant="light" ml="sm" onClick={onReload}>
+                Reload
+              </Button>
+            ) : null}
+          </Alert>
+        ) : null}
         {formError ? (
           <Alert color="red" role="alert">
             {formError}

@@ -24,11 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from supportdesk.application.outbox import OutboxItem
 from supportdesk.application.ports import OutboxEntry, OutboxHealth
+from supportdesk.application.reads import PageOf, decode_cursor, encode_cursor
 from supportdesk.domain.errors import InvalidCursor
 from supportdesk.domain.events import EntityKind, Event
 from supportdesk.domain.outbox import OutboxState
 from supportdesk.infrastructure.db.models import EventRecord, OutboxRecord
-from supportdesk.infrastructure.db.queries import PageOf, decode_cursor, encode_cursor
 from supportdesk.infrastructure.logging import mask_text
 
 # Set on a session by the unit of work: the channels to write rows for. Set by

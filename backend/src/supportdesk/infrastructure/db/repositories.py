@@ -49,6 +49,9 @@ from supportdesk.infrastructure.db.models import (
 from supportdesk.infrastructure.db.outbox import outbox_rows
 from supportdesk.infrastructure.db.reads.readable import readable_cases, readable_refunds
 
+# Set in a session's ``info`` when its transaction wrote history events.
+HISTORY_GREW = "history_grew"
+
 # Reads select the tables' rows, not ORM instances: nothing is ever changed through the
 # session's identity map (saves are conditional UPDATEs), and loading instances was about
 # a third of the time of reading a case. The mapping functions read rows and records alike.
@@ -63,6 +66,9 @@ async def _append_events(session: AsyncSession, events: list[Event]) -> None:
     # The notifications these events imply, in the same transaction (docs/outbox.md).
     await outbox_rows(session, events)
     events.clear()
+    # The unit of work wakes live-update streams after the commit, not before: a stream
+    # woken now would find nothing yet.
+    session.info[HISTORY_GREW] = True
 
 
 class SqlCaseRepository:

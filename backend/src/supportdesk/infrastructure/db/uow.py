@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from supportdesk.infrastructure.db.notifications import SqlNotificationSettingsRepository
 from supportdesk.infrastructure.db.outbox import CHANNELS, WROTE
 from supportdesk.infrastructure.db.repositories import (
+    HISTORY_GREW,
     SqlCaseRepository,
     SqlMessageRepository,
     SqlRefundRepository,
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
         *,
         outbox_channels: Sequence[str] = (),
         on_outbox_commit: Callable[[], None] | None = None,
+        history_grew: Callable[[], None] | None = None,
     ) -> None:
         """``outbox_channels``: the channels each history event gets an outbox row for;
         ``on_outbox_commit`` is called after a commit that wrote such rows (it wakes this
@@ -37,6 +39,8 @@ class SqlUnitOfWork:
         self._sessions = sessions
         self._outbox_channels = tuple(outbox_channels)
         self._on_outbox_commit = on_outbox_commit
+        # Called after a commit that wrote history events (wakes live-update streams).
+        self._history_grew = history_grew
         self._session: AsyncSession | None = None
         self._lock = lock
         self._holds_lock = False
@@ -70,6 +74,9 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         if self._session is None:
             raise RuntimeError("commit outside a unit of work")
+        grew = self._session.info.pop(HISTORY_GREW, False)
         await self._session.commit()
         if self._session.info.pop(WROTE, False) and self._on_outbox_commit is not None:
             self._on_outbox_commit()
+        if grew and self._history_grew is not None:
+            self._history_grew()
