@@ -67,7 +67,8 @@ export interface paths {
      * @description What changes from now on (or after `Last-Event-ID`) on the cases and refunds the
      *     caller may see: staff everything, a customer her own cases and refunds and never an
      *     internal note. The stream ends when the sign-in does (token expired, account
-     *     deactivated, signed out); the client signs in again and resumes with `Last-Event-ID`.
+     *     deactivated, signed out) and after `SSE_MAX_SECONDS`; the client (signs in again and)
+     *     resumes with `Last-Event-ID`.
      */
     get: operations['stream_api_v1_events_stream_get'];
     put?: never;
@@ -127,6 +128,24 @@ export interface paths {
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  '/api/v1/me/notification-settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** My notification settings (staff) */
+    get: operations['get_notification_settings_api_v1_me_notification_settings_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change my notification settings (staff) */
+    patch: operations['change_notification_settings_api_v1_me_notification_settings_patch'];
     trace?: never;
   };
   '/api/v1/orders': {
@@ -774,13 +793,49 @@ export interface components {
       currency: string;
     };
     /**
+     * NotificationSettingsOut
+     * @description Which mails a staff member gets (customers' mails are the shop's to switch).
+     */
+    NotificationSettingsOut: {
+      /**
+       * Case Replies
+       * @description a customer's reply on a case assigned to me
+       */
+      case_replies: boolean;
+      /**
+       * New Unassigned
+       * @description a new case or refund nobody is assigned to
+       */
+      new_unassigned: boolean;
+      /**
+       * Supervisor Approvals
+       * @description a refund above the threshold waits for a supervisor (supervisors)
+       */
+      supervisor_approvals: boolean;
+    };
+    /**
+     * NotificationSettingsPatch
+     * @description Any subset; what is left out stays as it is. ``null`` is not a choice.
+     */
+    NotificationSettingsPatch: {
+      /** Case Replies */
+      case_replies?: boolean | null;
+      /** New Unassigned */
+      new_unassigned?: boolean | null;
+      /** Supervisor Approvals */
+      supervisor_approvals?: boolean | null;
+    };
+    /**
      * OrderLineOut
      * @description An order line as it is now, with its gross and how many units are still refundable.
      */
     OrderLineOut: {
       /** Discount */
       discount: number;
-      /** Gross */
+      /**
+       * Gross
+       * @description quantity x unit price - discount + tax
+       */
       gross: number;
       /** Line Id */
       line_id: string;
@@ -1679,6 +1734,158 @@ export interface operations {
       };
       /** @description Unauthorized */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  get_notification_settings_api_v1_me_notification_settings_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationSettingsOut'];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  change_notification_settings_api_v1_me_notification_settings_patch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['NotificationSettingsPatch'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationSettingsOut'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable Entity */
+      422: {
         headers: {
           [name: string]: unknown;
         };
