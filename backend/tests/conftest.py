@@ -66,7 +66,10 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         request.getfixturevalue("postgres_migrated")
         database = Database.connect(TEST_DATABASE_URL)
         async with database.writer.begin() as connection:
-            await connection.exec_driver_sql(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY")
+            # CASCADE: the outbox and notification settings refer to these tables.
+            await connection.exec_driver_sql(
+                f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"
+            )
         await seed_demo(database)
         await database.dispose()
         yield TEST_DATABASE_URL
