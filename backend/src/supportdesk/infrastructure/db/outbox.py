@@ -41,30 +41,33 @@ _O: Table = OutboxRecord.__table__  # type: ignore[assignment]
 _E = EventRecord.__table__
 # The admin list's cursor names the sort it was given out for, like the other lists'.
 _SORT = "-created_at"
+_INSERT = insert(_O)
 
 
 async def outbox_rows(session: AsyncSession, events: Sequence[Event]) -> None:
-    """One row per event per channel, in one multi-row INSERT."""
+    """One row per event per channel, in one statement: a Core INSERT of the table, whose
+    compiled form is cached, executed with every row's parameters at once. (A multi-row
+    ``VALUES`` list, or the ORM's bulk insert, was compiled anew per change: measured on
+    SQLite it cost about twice as much per transaction.)"""
     channels: tuple[str, ...] = session.info.get(CHANNELS, ())
     if not channels or not events:
         return
     await session.execute(
-        insert(OutboxRecord).values(
-            [
-                {
-                    "event_id": event.id,
-                    "channel": channel,
-                    "case_id": event.case_id,
-                    "state": OutboxState.PENDING.value,
-                    "attempts": 0,
-                    "next_attempt_at": event.at,
-                    "progress": {},
-                    "created_at": event.at,
-                }
-                for event in events
-                for channel in channels
-            ]
-        )
+        _INSERT,
+        [
+            {
+                "event_id": event.id,
+                "channel": channel,
+                "case_id": event.case_id,
+                "state": OutboxState.PENDING.value,
+                "attempts": 0,
+                "next_attempt_at": event.at,
+                "progress": {},
+                "created_at": event.at,
+            }
+            for event in events
+            for channel in channels
+        ],
     )
     session.info[WROTE] = True
 
