@@ -67,7 +67,8 @@ export interface paths {
      * @description What changes from now on (or after `Last-Event-ID`) on the cases and refunds the
      *     caller may see: staff everything, a customer her own cases and refunds and never an
      *     internal note. The stream ends when the sign-in does (token expired, account
-     *     deactivated, signed out); the client signs in again and resumes with `Last-Event-ID`.
+     *     deactivated, signed out) and after `SSE_MAX_SECONDS`; the client (signs in again and)
+     *     resumes with `Last-Event-ID`.
      */
     get: operations['stream_api_v1_events_stream_get'];
     put?: never;
@@ -1380,33 +1381,11 @@ export interface operations {
         };
         content: {
           'text/event-stream': {
-            /** Actor Id */
-            actor_id: string;
-            /** Actor Name */
-            actor_name?: string | null;
-            /** Actor Role */
-            actor_role: string;
-            /**
-             * At
-             * Format: date-time
-             */
-            at: string;
-            /** Case Id */
-            case_id: string;
-            /** Entity */
-            entity: string;
-            /** Entity Id */
-            entity_id: string;
-            /** From Status */
-            from_status?: string | null;
-            /** Seq */
-            seq: number;
-            /** To Status */
-            to_status?: string | null;
-            /** Type */
-            type: string;
-            /** Version */
-            version: number | null;
+            data: unknown;
+            /** @description the event's type */
+            event: string;
+            /** @description the event's seq; send it as Last-Event-ID */
+            id: string;
           };
         };
       };
