@@ -1595,33 +1595,11 @@ export interface operations {
         };
         content: {
           'text/event-stream': {
-            /** Actor Id */
-            actor_id: string;
-            /** Actor Name */
-            actor_name?: string | null;
-            /** Actor Role */
-            actor_role: string;
-            /**
-             * At
-             * Format: date-time
-             */
-            at: string;
-            /** Case Id */
-            case_id: string;
-            /** Entity */
-            entity: string;
-            /** Entity Id */
-            entity_id: string;
-            /** From Status */
-            from_status?: string | null;
-            /** Seq */
-            seq: number;
-            /** To Status */
-            to_status?: string | null;
-            /** Type */
-            type: string;
-            /** Version */
-            version: number | null;
+            data: unknown;
+            /** @description the event's type */
+            event: string;
+            /** @description the event's seq; send it as Last-Event-ID */
+            id: string;
           };
         };
       };

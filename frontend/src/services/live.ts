@@ -5,13 +5,28 @@
  * reconnects: a dropped connection resumes after the last event it delivered.
  */
 import { EventStreamContentType, fetchEventSource } from '@microsoft/fetch-event-source';
-import type { paths } from './api-types';
 import { API_BASE, refreshTokens } from './http';
 import { tokens } from './tokens';
 
-/** The `data:` of one stream event (the backend's LiveEventData, from the OpenAPI document). */
-export type LiveEvent =
-  paths['/api/v1/events/stream']['get']['responses'][200]['content']['text/event-stream'];
+/**
+ * The `data:` of one stream event (the backend's LiveEventData). Written out here: the
+ * OpenAPI document describes the stream's events, whose `data` is this as JSON text.
+ */
+export interface LiveEvent {
+  seq: number;
+  type: string;
+  entity: string;
+  entity_id: string;
+  case_id: string;
+  version: number | null;
+  at: string;
+  from_status?: string | null;
+  to_status?: string | null;
+  actor_id: string;
+  actor_role: string;
+  /** Given to staff; customers are told "Support". */
+  actor_name?: string | null;
+}
 
 type LiveListener = (event: LiveEvent) => void;
 const listeners = new Set<LiveListener>();

@@ -51,6 +51,22 @@ class LiveEventData(BaseModel):
     actor_name: str | None = None
 
 
+# One server-sent event as OpenAPI 3.1 tools read a text/event-stream body: its fields, with
+# ``data`` a JSON text of LiveEventData.
+SSE_EVENT = {
+    "type": "object",
+    "required": ["id", "event", "data"],
+    "properties": {
+        "id": {"type": "string", "description": "the event's seq; send it as Last-Event-ID"},
+        "event": {"type": "string", "description": "the event's type"},
+        "data": {
+            "contentMediaType": "application/json",
+            "contentSchema": LiveEventData.model_json_schema(),
+        },
+    },
+}
+
+
 def _resume_from(last_event_id: str | None) -> int | None:
     """The ``Last-Event-ID`` a reconnecting client sends: the last ``seq`` it received.
     Anything else is ignored (the stream then starts at the present), not refused: a
@@ -71,7 +87,7 @@ def _resume_from(last_event_id: str | None) -> int | None:
         200: {
             "description": "A text/event-stream of history events (`id:` seq, `event:` "
             "type, `data:` LiveEventData JSON), with heartbeat comments",
-            "content": {"text/event-stream": {"schema": LiveEventData.model_json_schema()}},
+            "content": {"text/event-stream": {"schema": SSE_EVENT}},
         },
         **problems(401),
     },
