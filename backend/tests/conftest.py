@@ -24,7 +24,16 @@ from supportdesk.infrastructure.settings import Settings, load_settings
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
-TABLES = ["events", "messages", "refunds", "order_ledgers", "support_cases", "users"]
+TABLES = [
+    "outbox",
+    "notification_settings",
+    "events",
+    "messages",
+    "refunds",
+    "order_ledgers",
+    "support_cases",
+    "users",
+]
 
 
 @pytest.fixture(scope="session")
