@@ -26,5 +26,7 @@ export default defineConfig({
     css: false,
     pool: 'threads',
     maxWorkers: 2,
+    // Rendering Mantine pages in jsdom takes seconds on a busy 2-core machine.
+    testTimeout: 20_000,
   },
 });
