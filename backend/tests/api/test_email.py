@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from supportdesk.application.outbox import DeliveryFailed, OutboxItem
 from supportdesk.bootstrap import Container
-from supportdesk.domain.events import EntityKind, Event
+from supportdesk.infrastructure.db.mapping import event_from_record
 from supportdesk.infrastructure.db.models import EventRecord
 from supportdesk.infrastructure.mail.channel import EmailChannel
 from supportdesk.infrastructure.mail.render import TEMPLATES, MailRenderer
@@ -119,7 +119,11 @@ class Outbox:
                 if row.id in self.handed:
                     continue
                 self.handed.add(row.id)
-                items.append(OutboxItem(id=row.seq, channel="email", event=_event(row), attempts=0))
+                items.append(
+                    OutboxItem(
+                        id=row.seq, channel="email", event=event_from_record(row), attempts=0
+                    )
+                )
         return items
 
     async def deliver(self) -> None:
@@ -128,23 +132,6 @@ class Outbox:
         dispatcher = self.container.dispatcher()
         while await dispatcher.dispatch_once():
             pass
-
-
-def _event(row: EventRecord) -> Event:
-    return Event(
-        id=row.id,
-        at=row.at,
-        actor_id=row.actor_id,
-        actor_role=row.actor_role,
-        entity=EntityKind(row.entity),
-        entity_id=row.entity_id,
-        case_id=row.case_id,
-        type=row.type,
-        from_status=row.from_status,
-        to_status=row.to_status,
-        note=row.note,
-        note_public=row.note_public,
-    )
 
 
 class Inbox:

@@ -309,7 +309,8 @@ async def test_a_change_made_on_another_replica_wakes_the_stream_through_redis(
         await other.aclose()
 
 
-@pytest.mark.parametrize("settings_overrides", [{"sse_max_seconds": 0.5}], indirect=True)
+# Long enough for the reply to arrive first on a busy machine, short enough to wait out.
+@pytest.mark.parametrize("settings_overrides", [{"sse_max_seconds": 3}], indirect=True)
 async def test_a_stream_ends_after_its_longest_life_and_resumes_where_it_ended(
     http: httpx.AsyncClient, signed_in
 ) -> None:
@@ -317,7 +318,8 @@ async def test_a_stream_ends_after_its_longest_life_and_resumes_where_it_ended(
     case = await open_case(http, alice)
     async with Listener(http, alice) as first:
         await reply(http, bob, case["id"], "before the end")
-        await asyncio.wait_for(first.ended.wait(), timeout=5)
+        await asyncio.wait_for(first.until(lambda seen: len(seen) == 1), timeout=5)
+        await asyncio.wait_for(first.ended.wait(), timeout=10)
     await reply(http, bob, case["id"], "after the end")
     async with Listener(http, {**alice, "Last-Event-ID": first.events[-1].id}) as again:
         await again.until(lambda seen: len(seen) == 1)

@@ -9,13 +9,15 @@ from sqlalchemy.orm import aliased
 
 from supportdesk.application.live import LiveEvent
 from supportdesk.domain.access import Actor
-from supportdesk.domain.events import INTERNAL_EVENT_TYPES, EntityKind, Event
+from supportdesk.domain.events import EntityKind
+from supportdesk.infrastructure.db.mapping import event_from_record
 from supportdesk.infrastructure.db.models import (
     EventRecord,
     RefundRecord,
     SupportCaseRecord,
     UserRecord,
 )
+from supportdesk.infrastructure.db.reads.readable import readable_events
 
 
 class SqlLiveFeed:
@@ -43,19 +45,15 @@ class SqlLiveFeed:
             .join(case, case.id == e.case_id)
             .outerjoin(refund, and_(e.entity == EntityKind.REFUND.value, refund.id == e.entity_id))
             .outerjoin(UserRecord, UserRecord.id == e.actor_id)
-            .where(e.seq > seq)
+            .where(e.seq > seq, readable_events(actor))
             .order_by(e.seq)
             .limit(limit)
         )
-        if not actor.is_staff:
-            query = query.where(
-                case.customer_id == actor.customer_id, e.type.not_in(INTERNAL_EVENT_TYPES)
-            )
         async with self._sessions() as session:
             rows = (await session.execute(query)).all()
         found: list[LiveEvent] = []
         for record, case_version, refund_version, name in rows:
-            event = _event(record)
+            event = event_from_record(record)
             actor_name: str | None = name
             if not actor.is_staff:
                 seen = event.for_customer()
@@ -65,20 +63,3 @@ class SqlLiveFeed:
             version = refund_version if event.entity is EntityKind.REFUND else case_version
             found.append(LiveEvent(record.seq, event, version, actor_name))
         return found, len(rows) == limit
-
-
-def _event(x: EventRecord) -> Event:
-    return Event(
-        id=x.id,
-        at=x.at,
-        actor_id=x.actor_id,
-        actor_role=x.actor_role,
-        entity=EntityKind(x.entity),
-        entity_id=x.entity_id,
-        case_id=x.case_id,
-        type=x.type,
-        from_status=x.from_status,
-        to_status=x.to_status,
-        note=x.note,
-        note_public=x.note_public,
-    )
