@@ -24,7 +24,7 @@ test('bob replies; the mail catcher page shows alice’s mail and its link opens
 
   await signIn(admin, 'admin@example.com');
   await admin.goto('/admin/mail');
-  await admin.getByLabel('To').fill('alice@example.com');
+  await admin.getByLabel('To', { exact: true }).fill('alice@example.com');
   const table = admin.getByRole('table', { name: 'Sent mail' });
   // Mail leaves after the commit, through the outbox: the page looks again by itself.
   const row = table.getByRole('row').filter({ hasText: subject }).first();

@@ -14,6 +14,9 @@ cd "$here/../backend"
 export DATABASE_URL="sqlite+aiosqlite:///$TMP/e2e.db"
 export WEB_DIST_DIR="$here/dist"
 export PORT="${E2E_PORT:-8765}"
+# Links in mails open this server; its mail catcher takes any free port (one may be running).
+export PUBLIC_BASE_URL="http://127.0.0.1:$PORT"
+export MAIL_CATCHER_PORT=0
 uv run supportdesk migrate
 uv run supportdesk seed-demo
 # Not exec: the trap above removes the temporary database when the server stops.
