@@ -337,6 +337,13 @@ async def _rows(container: Container) -> dict[str, int]:
         }
 
 
+# The test client reads each answer to its end: a live-update stream here ends after a moment
+# (its own tests read streams open over a real socket).
+pytestmark = pytest.mark.parametrize(
+    "settings_overrides", [{"sse_max_seconds": 0.05, "sse_heartbeat_seconds": 0.05}], indirect=True
+)
+
+
 @pytest.fixture
 async def world(client: httpx.AsyncClient, as_user) -> World:
     alice = await as_user("alice")

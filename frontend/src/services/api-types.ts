@@ -1580,7 +1580,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description the last event id received, to resume after it; anything but a number is ignored */
+        /** @description the last event id received, to resume after it; anything but a number is ignored (more than 200 characters is refused) */
         'Last-Event-ID'?: string | null;
       };
       path?: never;

@@ -100,7 +100,9 @@ async def stream(
         Header(
             alias="Last-Event-ID",
             description="the last event id received, to resume after it; "
-            "anything but a number is ignored",
+            "anything but a number is ignored (more than 200 characters is refused)",
+            # An id we gave out is a number; a header this long is no client's mistake.
+            max_length=200,
         ),
     ] = None,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
