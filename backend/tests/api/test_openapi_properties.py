@@ -111,7 +111,7 @@ def seeded_database_url(sqlite_template: Path, tmp_path_factory: pytest.TempPath
 def settings(seeded_database_url: str) -> Settings:
     # The test client reads each answer to its end: live-update streams end after a moment
     # here (their own tests read them open over a real socket).
-    return make_settings(seeded_database_url, sse_max_seconds=0.5, sse_heartbeat_seconds=0.5)
+    return make_settings(seeded_database_url, sse_max_seconds=0.05, sse_heartbeat_seconds=0.05)
 
 
 @pytest.fixture(scope="module")

@@ -111,6 +111,13 @@ class SqlOutboxStore:
             _O.c.channel.in_(list(channels)),
             free,
         ]
+        # Look first without writing: a dispatcher that polls an empty outbox must not take
+        # the write lock each time (on SQLite that queues every request behind it, and
+        # waits out another process's write on the event loop).
+        async with self._reads() as session:
+            anything_due = await session.scalar(select(_O.c.id).where(*due).limit(1))
+        if anything_due is None:
+            return []
         async with self._writing() as session:
             ids = list(
                 await session.scalars(
