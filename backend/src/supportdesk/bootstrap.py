@@ -85,7 +85,6 @@ class Container:
         )
         self._write_sessions = self.database.write_sessions()
         self._read_sessions = self.database.read_sessions()
-        self._background_write_sessions = self.database.background_write_sessions()
         # One per process: the text search remembers what it learnt of the database.
         self.read: ReadQueries = SqlReadQueries(self._read_sessions, TextSearch())
         # Set by a commit that wrote outbox rows; this process's dispatcher waits on it.
@@ -222,9 +221,7 @@ class Container:
         )
 
     def outbox_store(self) -> SqlOutboxStore:
-        return SqlOutboxStore(
-            self._background_write_sessions, self._read_sessions, self.database.write_lock
-        )
+        return SqlOutboxStore(self._write_sessions, self._read_sessions, self.database.write_lock)
 
     def outbox_service(self) -> OutboxService:
         return OutboxService(self.outbox_store(), self.clock)

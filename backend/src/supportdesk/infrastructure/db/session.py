@@ -143,20 +143,16 @@ def make_engine(
     echo: bool = False,
     connect_timeout: float = 2.0,
     command_timeout: float | None = None,
-    inline: bool = True,
 ) -> AsyncEngine:
     """``connect_timeout`` bounds making a connection and waiting for a pooled one;
     ``command_timeout`` (PostgreSQL) bounds each statement. SQL parameters are kept out of
     error messages and logs: they carry e-mail addresses and token ids."""
     bounded: dict[str, Any] = {"poolclass": _Pool, "hide_parameters": True}
     if url.startswith("sqlite"):
-        # ``inline=False``: aiosqlite's own thread, for background work that may wait for
-        # another process's write lock without holding up the event loop meanwhile.
-        creator = {"async_creator": _inline_connector(url)} if inline else {}
         engine = create_async_engine(
             url,
             echo=echo,
-            **creator,
+            async_creator=_inline_connector(url),
             **(SQLITE_WRITER_POOL if write else SQLITE_READER_POOL),
             **bounded,
         )
@@ -189,10 +185,6 @@ class Database:
     # queue alone is not fair (a newcomer can take the connection a woken waiter was
     # about to get), which gave writes a p99 ten times their mean under load.
     write_lock: asyncio.Lock | None = field(default=None)
-    # SQLite: a writer whose calls run in aiosqlite's thread, for the background dispatcher:
-    # waiting out another process's write lock there leaves the loop free for requests.
-    # It takes its turns on ``write_lock`` like every writer. PostgreSQL: the writer.
-    background_writer: AsyncEngine | None = field(default=None)
 
     @classmethod
     def connect(
@@ -210,13 +202,7 @@ class Database:
         writer = make_engine(url, write=True, echo=echo, **bounds)
         if url.startswith("sqlite"):
             reader = make_engine(url, write=False, echo=echo, **bounds)
-            background = make_engine(url, write=True, echo=echo, inline=False, **bounds)
-            return cls(
-                writer=writer,
-                reader=reader,
-                write_lock=asyncio.Lock(),
-                background_writer=background,
-            )
+            return cls(writer=writer, reader=reader, write_lock=asyncio.Lock())
         return cls(writer=writer, reader=writer)
 
     def write_sessions(self) -> async_sessionmaker[AsyncSession]:
@@ -225,13 +211,7 @@ class Database:
     def read_sessions(self) -> async_sessionmaker[AsyncSession]:
         return async_sessionmaker(self.reader, expire_on_commit=False, autoflush=False)
 
-    def background_write_sessions(self) -> async_sessionmaker[AsyncSession]:
-        engine = self.background_writer or self.writer
-        return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-
     async def dispose(self) -> None:
         await self.writer.dispose()
-        if self.background_writer is not None:
-            await self.background_writer.dispose()
         if self.reader is not self.writer:
             await self.reader.dispose()
