@@ -110,6 +110,11 @@ class Dispatcher:
             try:
                 claimed = await self.dispatch_once()
             except Exception:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    # Stopped mid-query: the database layer reports the cut-off query as
+                    # an outage, but this is the shutdown, not a failure to retry.
+                    raise asyncio.CancelledError from None
                 # The database away for a moment: try again at the next poll.
                 log.exception("outbox_dispatch_failed")
                 claimed = 0
