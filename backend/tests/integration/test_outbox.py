@@ -15,6 +15,7 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy import select
 
 from supportdesk.api.app import create_app
+from supportdesk.application.outbox import DeliveryFailed
 from supportdesk.bootstrap import Container
 from supportdesk.domain.access import SYSTEM
 from supportdesk.domain.cases import Priority
@@ -279,6 +280,34 @@ class TestDispatcher:
         await container.dispatcher().dispatch_once()
         [row] = await rows(container)
         assert (row.state, row.attempts) == ("dead", 1)
+
+    async def test_a_stopped_dispatcher_ends_even_when_its_channel_turns_the_stop_into_an_error(
+        self, container: Container, client: httpx.AsyncClient, as_user: Any
+    ) -> None:
+        started = asyncio.Event()
+
+        class SwallowsCancellation:
+            """As a mail library does when its connection is cut mid-command."""
+
+            async def deliver(self, item: Any) -> None:
+                started.set()
+                try:
+                    await asyncio.sleep(60)
+                except asyncio.CancelledError:
+                    raise DeliveryFailed("connection lost") from None
+
+        container.settings.dispatcher_in_serve = False
+        container.channels = {"recording": SwallowsCancellation()}
+        await open_case(client, await as_user("alice"), "ORD-1001")
+        running = asyncio.create_task(container.dispatcher().run(asyncio.Event(), 0.05))
+        await asyncio.wait_for(started.wait(), 5)
+        running.cancel()
+        done, _ = await asyncio.wait({running}, timeout=2)
+        assert done, "the dispatcher kept running after it was stopped"
+        assert running.cancelled()
+        # Cut short by the stop, not a failed try: due again when its lease ends.
+        [row] = await rows(container)
+        assert (row.state, row.attempts, row.last_error) == ("pending", 0, None)
 
     async def test_a_row_leased_to_another_dispatcher_is_not_taken_until_its_lease_ends(
         self, container: Container, client: httpx.AsyncClient, as_user: Any

@@ -44,6 +44,21 @@ log = structlog.get_logger(__name__)
 API_PREFIX = "/api/v1"
 
 
+# How long a stopping background task may take to unwind before shutdown goes on without
+# it (a driver that does not let go must not keep the process from ending).
+STOP_GRACE_SECONDS = 3.0
+
+
+async def _stop_task(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=STOP_GRACE_SECONDS)
+    if not done:
+        log.warning("background_task_did_not_stop", task=task.get_name())
+        return
+    with contextlib.suppress(asyncio.CancelledError):
+        task.result()
+
+
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
     settings = settings or (container.settings if container else get_settings())
     configure_logging(settings.log_level, settings.json_logs)
@@ -63,26 +78,25 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                 metrics.registry.register(collector)
         reconciler = None
         if settings.reconcile_interval_seconds > 0:
-            reconciler = asyncio.create_task(_reconcile_forever(app.state.container))
+            reconciler = asyncio.create_task(
+                _reconcile_forever(app.state.container), name="reconciler"
+            )
         dispatcher = None
         if settings.dispatcher_in_serve and app.state.container.outbox_channels:
             dispatcher = asyncio.create_task(
                 app.state.container.dispatcher(outbox_metrics).run(
                     app.state.container.outbox_written, settings.outbox_poll_seconds
-                )
+                ),
+                name="outbox-dispatcher",
             )
         try:
             yield
         finally:
-            if dispatcher:
-                # A delivery cut short here is due again when its lease ends.
-                dispatcher.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await dispatcher
-            if reconciler:
-                reconciler.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await reconciler
+            # A delivery cut short here is due again when its lease ends; a refund cut
+            # short is settled by the next reconciliation.
+            for task in (dispatcher, reconciler):
+                if task:
+                    await _stop_task(task)
             if started_catcher:
                 await catcher.stop()
             if own:

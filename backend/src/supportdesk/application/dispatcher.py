@@ -107,14 +107,16 @@ class Dispatcher:
         in flight finish and record their outcome."""
         stop = stop or asyncio.Event()
         while not stop.is_set():
+            # A library that turns the cancellation into an error of its own (a mail
+            # connection cut mid-command, a query cut off) must not keep a stopped
+            # dispatcher polling: the shutdown would wait on it for ever.
+            _stop_if_cancelled()
             try:
                 claimed = await self.dispatch_once()
             except Exception:
-                task = asyncio.current_task()
-                if task is not None and task.cancelling():
-                    # Stopped mid-query: the database layer reports the cut-off query as
-                    # an outage, but this is the shutdown, not a failure to retry.
-                    raise asyncio.CancelledError from None
+                # Stopped mid-query: the database layer reports the cut-off query as an
+                # outage, but this is the shutdown, not a failure to retry.
+                _stop_if_cancelled()
                 # The database away for a moment: try again at the next poll.
                 log.exception("outbox_dispatch_failed")
                 claimed = 0
@@ -133,14 +135,11 @@ class Dispatcher:
             try:
                 async with asyncio.timeout(limit):
                     await channel.deliver(item)
-            except DeliveryFailed as failure:
-                await self._failed(item, failure.reason, failure.permanent, failure.progress)
-                return
-            except TimeoutError:
-                await self._failed(item, f"no answer within {limit:.0f} s", False, None)
-                return
-            except Exception as exc:  # a channel's bug or an unexpected fault: a failed try
-                await self._failed(item, f"{type(exc).__name__}: {exc}", False, None)
+            except Exception as exc:
+                # Cut short by the shutdown: not a failed try. The row is due again when
+                # its lease ends.
+                _stop_if_cancelled()
+                await self._failed(item, *_failure(exc, limit))
                 return
             if await self.store.delivered(item.id, owner=self.owner, now=self.clock.now()):
                 self.outcomes.count(item.channel, "delivered")
@@ -202,3 +201,19 @@ class OutboxService:
         if requeued is None:  # another admin's retry was first
             raise InvalidTransition("this item is no longer dead")
         return requeued
+
+
+def _stop_if_cancelled() -> None:
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
+def _failure(exc: Exception, limit: float) -> tuple[str, bool, dict[str, object] | None]:
+    """What a failed try records: the reason, whether it is final, the channel's progress."""
+    if isinstance(exc, DeliveryFailed):
+        return exc.reason, exc.permanent, exc.progress
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {limit:.0f} s", False, None
+    # A channel's bug or an unexpected fault: a failed try.
+    return f"{type(exc).__name__}: {exc}", False, None
