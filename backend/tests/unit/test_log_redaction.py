@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import time
 
 import pytest
 import structlog
@@ -96,6 +97,24 @@ class TestRedactionByShape:
     def test_text_without_secrets_is_unchanged(self) -> None:
         text = "GET /api/v1/orders/ORD-1001 answered 404 in 3 ms"
         assert mask_text(text) == text
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "a" * 20_000,  # a path of one long name: every position once began a key
+            "a." * 10_000 + "://",  # a long run before a scheme separator
+            "x" * 20_000 + "password",
+        ],
+    )
+    def test_masking_a_long_client_sent_text_takes_time_in_proportion_to_its_length(
+        self, text: str
+    ) -> None:
+        """A client writes the path and headers that the access log line masks. Masking was
+        quadratic in a run of name characters: an 8 KB path cost 9 s of the event loop,
+        20 KB a minute. Linear, it is milliseconds; a second is a wide margin."""
+        started = time.perf_counter()
+        mask_text(text)
+        assert time.perf_counter() - started < 1.0
 
 
 class TestConfiguredLogging:

@@ -50,14 +50,19 @@ _SECRET_SUFFIXES = (
     "secret_key",
 )
 
+# Every pattern below that starts with a run of name characters starts only where such a run
+# starts (the look-behind): tried at every position inside a long run, each try would scan
+# to the run's end, and a client's 8 KB path would cost seconds of CPU (quadratic).
 # scheme://user:password@host -> scheme://user:***@host (database and Redis URLs).
-_URL_PASSWORD = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@]*:)[^\s@/]+(?=@)")
+_URL_PASSWORD = re.compile(
+    r"(?P<head>(?<![a-zA-Z0-9+.\-])[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@]*:)[^\s@/]+(?=@)"
+)
 _BEARER = re.compile(r"(?i)\b(?P<scheme>bearer|basic)\s+[A-Za-z0-9\-._~+/]+=*")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*")
 # password=hunter2, "password": "hunter2", 'api_key': 'x' inside a message or a repr.
 _KEY_VALUE = re.compile(
     r"""(?ix)
-    (?P<key>["']?[a-z0-9_\-]*(?:password|passwd|token|secret|api_key|apikey|authorization|cookie)["']?
+    (?P<key>(?<![a-z0-9_\-])["']?[a-z0-9_\-]*(?:password|passwd|token|secret|api_key|apikey|authorization|cookie)["']?
        \s*[:=]\s*)
     (?P<quote>["']?)
     (?P<value>(?:bearer\s+)?[^"'\s,;&})\]]+)
