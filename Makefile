@@ -5,6 +5,10 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 BACKEND := backend
 FRONTEND := frontend
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist); each file runs whole in one of them, each with a database
+# of its own. PYTEST_WORKERS=0 runs everything in this process.
+PYTEST_WORKERS ?= 2
+PYTEST := pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: help
 help:
@@ -79,11 +83,11 @@ lint: lint-backend lint-frontend check-api
 
 .PHONY: test-backend
 test-backend: install-backend
-	cd $(BACKEND) && $(UV) run pytest -q $(PYTEST_ARGS)
+	cd $(BACKEND) && $(UV) run $(PYTEST) $(PYTEST_ARGS)
 
 .PHONY: test-integration
 test-integration: install-backend
-	cd $(BACKEND) && $(UV) run pytest -q tests/integration tests/api $(PYTEST_ARGS)
+	cd $(BACKEND) && $(UV) run $(PYTEST) tests/integration tests/api $(PYTEST_ARGS)
 
 .PHONY: test-frontend
 test-frontend: install-frontend

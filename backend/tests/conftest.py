@@ -22,6 +22,46 @@ from supportdesk.infrastructure.db.migrate import upgrade
 from supportdesk.infrastructure.db.session import Database
 from supportdesk.infrastructure.settings import Settings, load_settings
 
+
+def _one_database_per_worker() -> None:
+    """Under pytest-xdist (``-n``) every worker gets a PostgreSQL database and a Redis
+    database of its own, made here before any test module reads the environment (tests
+    that start the service as a subprocess pass it on). Tests truncate and flush what they
+    use: two workers on one database would wipe each other's rows."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, …
+    if not worker:
+        return
+    number = int(worker.removeprefix("gw"))
+    base = os.environ.get("TEST_DATABASE_URL")
+    if base and base.startswith("postgresql"):
+        server, name = base.rsplit("/", 1)
+        own = f"{name}_{worker}"
+
+        async def create() -> None:
+            import asyncpg
+
+            connection = await asyncpg.connect(
+                server.replace("postgresql+asyncpg", "postgresql") + f"/{name}"
+            )
+            try:
+                exists = await connection.fetchval(
+                    "SELECT 1 FROM pg_database WHERE datname = $1", own
+                )
+                if not exists:
+                    await connection.execute(f'CREATE DATABASE "{own}"')
+            finally:
+                await connection.close()
+
+        asyncio.run(create())
+        os.environ["TEST_DATABASE_URL"] = f"{server}/{own}"
+    redis = os.environ.get("TEST_REDIS_URL")
+    if redis:
+        server, index = redis.rsplit("/", 1)
+        # Counting down from the given database: 15 for gw0, 14 for gw1, …
+        os.environ["TEST_REDIS_URL"] = f"{server}/{int(index) - number}"
+
+
+_one_database_per_worker()
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
 TABLES = [
