@@ -44,7 +44,8 @@ from supportdesk.bootstrap import Container
 from supportdesk.infrastructure.db.migrate import upgrade
 from supportdesk.infrastructure.db.models import OutboxRecord
 from supportdesk.infrastructure.db.session import Database
-from supportdesk.infrastructure.seed import DEMO_PASSWORD, seed_demo
+from supportdesk.devdata.demo import DEMO_PASSWORD
+from supportdesk.devdata.seed import seed_demo
 from supportdesk.infrastructure.settings import load_settings
 
 README = Path(__file__).with_name("README.md")
