@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, Self
 
-from supportdesk.application.outbox import OutboxItem
+from supportdesk.application.outbox import OutboxItem, Outcome
 from supportdesk.application.reads import CaseFilters, PageOf, RefundFilters, Stats
 from supportdesk.domain.access import Actor, Role
 from supportdesk.domain.cases import SupportCase
@@ -357,6 +357,11 @@ class OutboxStore(Protocol):
     ) -> list[OutboxItem]:
         """Lease up to ``limit`` due rows of these channels to ``owner``, oldest first. A row
         leased to another owner whose lease has not ended is never claimed."""
+        ...
+
+    async def record(self, outcomes: Sequence[Outcome], *, owner: str, now: datetime) -> set[int]:
+        """Record a batch's outcomes in one transaction, each only where ``owner`` still
+        holds the row's lease; the ids recorded (the others' leases were lost)."""
         ...
 
     async def delivered(self, item_id: int, *, owner: str, now: datetime) -> bool:
