@@ -28,6 +28,7 @@ import statistics
 import tempfile
 import threading
 import time
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -41,11 +42,12 @@ from sqlalchemy import func, select
 from supportdesk.api.app import create_app
 from supportdesk.application.outbox import OutboxItem
 from supportdesk.bootstrap import Container
+from supportdesk.devdata.demo import DEMO_PASSWORD
+from supportdesk.devdata.seed import seed_demo
 from supportdesk.infrastructure.db.migrate import upgrade
 from supportdesk.infrastructure.db.models import OutboxRecord
 from supportdesk.infrastructure.db.session import Database
-from supportdesk.devdata.demo import DEMO_PASSWORD
-from supportdesk.devdata.seed import seed_demo
+from supportdesk.infrastructure.mail.smtp import SmtpServer, SmtpTransport
 from supportdesk.infrastructure.settings import load_settings
 
 README = Path(__file__).with_name("README.md")
@@ -60,23 +62,25 @@ class NullChannel:
 
 
 class SmtpChannel:
-    """One plain mail per event to the local SMTP server, with a stable Message-ID."""
+    """One plain mail per event to the local SMTP server, with a stable Message-ID, through
+    the email channel's transport: a batch's mails share its connections."""
 
     name = "bench"
 
     def __init__(self, port: int) -> None:
-        self.port = port
+        self.transport = SmtpTransport(lambda: SmtpServer("127.0.0.1", port, tls=False), 10)
+
+    def batch(self) -> AbstractAsyncContextManager[None]:
+        return self.transport.session()
 
     async def deliver(self, item: OutboxItem) -> None:
-        import aiosmtplib
-
         message = EmailMessage()
         message["From"] = "shop@example.com"
         message["To"] = "alice@example.com"
         message["Subject"] = f"Case {item.event.case_id}: {item.event.type}"
         message["Message-ID"] = f"<{item.event.id}.{item.channel}@supportdesk>"
         message.set_content("Your case was updated.")
-        await aiosmtplib.send(message, hostname="127.0.0.1", port=self.port, timeout=10)
+        await self.transport.send(message, sender="shop@example.com", recipient="alice@example.com")
 
 
 @dataclass
