@@ -1028,6 +1028,11 @@ export interface components {
       /** Attempt */
       attempt: number;
       /**
+       * Bank Reference
+       * @description the reference the customer's bank shows for the refund (a card refund's acquirer reference number), when the payment gateway gave one
+       */
+      bank_reference?: string | null;
+      /**
        * Blocked Actions
        * @description the caller's other actions, each with why it is not possible now
        */

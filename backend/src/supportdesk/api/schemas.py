@@ -339,6 +339,11 @@ class RefundOut(BaseModel):
     approval_window: RefundWindowOut | None
     settlement: SettlementOut | None
     gateway_refund_id: str | None
+    bank_reference: str | None = Field(
+        default=None,
+        description="the reference the customer's bank shows for the refund (a card refund's "
+        "acquirer reference number), when the payment gateway gave one",
+    )
     failure_reason: str | None
     attempt: int
     allowed_actions: list[str] = Field(

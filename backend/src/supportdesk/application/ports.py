@@ -69,6 +69,9 @@ class GatewayRefund:
     amount: int
     currency: str
     failure_reason: str | None = None
+    # The reference the customer's bank shows for the refund (a card's acquirer reference
+    # number), once the gateway has one; None while it has none.
+    bank_reference: str | None = None
 
 
 class PaymentGateway(Protocol):
