@@ -809,9 +809,9 @@ export interface components {
       new_unassigned: boolean;
       /**
        * Supervisor Approvals
-       * @description a refund above the threshold waits for a supervisor (supervisors)
+       * @description a refund above the threshold waits for a supervisor; null for staff who do not approve such refunds (agents): not theirs to choose, and a PATCH of it by them is 422
        */
-      supervisor_approvals: boolean;
+      supervisor_approvals: boolean | null;
     };
     /**
      * NotificationSettingsPatch
