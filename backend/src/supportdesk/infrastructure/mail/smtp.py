@@ -151,8 +151,11 @@ class _Connections:
                 await client.send_message(message, sender=sender, recipients=[recipient])
         except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused) as exc:
             # The server answered (aiosmtplib reset the envelope): the connection is still
-            # good for the next mail.
-            await self._give_back(client)
+            # good for the next mail, unless the server closed it with its answer (421).
+            if client.is_connected:
+                await self._give_back(client)
+            else:
+                await self._drop(client)
             raise _failure(exc, self._server.where) from None
         except BaseException as exc:
             # Cut off, timed out, or the connection broke: it is in an unknown state.
@@ -169,6 +172,7 @@ class _Connections:
                     client = self._idle.pop()
                     if client.is_connected:
                         return client, True
+                    client.close()  # the server hung up while it was idle
                     self._open -= 1
                 if self._open < self._most:
                     self._open += 1
