@@ -11,7 +11,8 @@
    dispatcher* (the embedded default: this process also delivers, to a channel that does
    nothing). Median and p99 of each, and the added cost against *without*.
 2. The dispatcher's throughput: the rows the second variant wrote, delivered as one mail
-   each to a real SMTP server on a local port (aiosmtpd, in a thread), with aiosmtplib.
+   each to a real SMTP server on a local port (aiosmtpd, in its own process), through the
+   email channel's SMTP transport (aiosmtplib; a batch's mails share its connections).
 
 Results go between the markers in bench/README.md with the machine noted.
 """
@@ -25,9 +26,10 @@ import platform
 import shutil
 import socket
 import statistics
+import sys
 import tempfile
-import threading
 import time
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -41,10 +43,12 @@ from sqlalchemy import func, select
 from supportdesk.api.app import create_app
 from supportdesk.application.outbox import OutboxItem
 from supportdesk.bootstrap import Container
+from supportdesk.devdata.demo import DEMO_PASSWORD
+from supportdesk.devdata.seed import seed_demo
 from supportdesk.infrastructure.db.migrate import upgrade
 from supportdesk.infrastructure.db.models import OutboxRecord
 from supportdesk.infrastructure.db.session import Database
-from supportdesk.infrastructure.seed import DEMO_PASSWORD, seed_demo
+from supportdesk.infrastructure.mail.smtp import SmtpServer, SmtpTransport
 from supportdesk.infrastructure.settings import load_settings
 
 README = Path(__file__).with_name("README.md")
@@ -59,23 +63,25 @@ class NullChannel:
 
 
 class SmtpChannel:
-    """One plain mail per event to the local SMTP server, with a stable Message-ID."""
+    """One plain mail per event to the local SMTP server, with a stable Message-ID, through
+    the email channel's transport: a batch's mails share its connections."""
 
     name = "bench"
 
     def __init__(self, port: int) -> None:
-        self.port = port
+        self.transport = SmtpTransport(lambda: SmtpServer("127.0.0.1", port, tls=False), 10)
+
+    def batch(self) -> AbstractAsyncContextManager[None]:
+        return self.transport.session()
 
     async def deliver(self, item: OutboxItem) -> None:
-        import aiosmtplib
-
         message = EmailMessage()
         message["From"] = "shop@example.com"
         message["To"] = "alice@example.com"
         message["Subject"] = f"Case {item.event.case_id}: {item.event.type}"
         message["Message-ID"] = f"<{item.event.id}.{item.channel}@supportdesk>"
         message.set_content("Your case was updated.")
-        await aiosmtplib.send(message, hostname="127.0.0.1", port=self.port, timeout=10)
+        await self.transport.send(message, sender="shop@example.com", recipient="alice@example.com")
 
 
 @dataclass
@@ -182,25 +188,43 @@ class contextlib_stack:
             await container.aclose()
 
 
+# The SMTP server runs in its own process, as a mail server would: in a thread of this one
+# it took the interpreter's lock from the dispatcher it was meant to measure.
+SMTP_SERVER = """
+import sys, threading
+from aiosmtpd.controller import Controller
+received = 0
+lock = threading.Lock()
+class Handler:
+    async def handle_DATA(self, server, session, envelope):
+        global received
+        with lock:
+            received += 1
+        return "250 OK"
+controller = Controller(Handler(), hostname="127.0.0.1", port=int(sys.argv[1]))
+controller.start()
+print("ready", flush=True)
+sys.stdin.read()
+controller.stop()
+print(received, flush=True)
+"""
+
+
 async def run_throughput(directory: Path) -> tuple[int, float, int]:
     """Deliver the rows of the "with outbox rows" database as mails to aiosmtpd."""
-    from aiosmtpd.controller import Controller
-
-    received = 0
-    lock = threading.Lock()
-
-    class Handler:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-            nonlocal received
-            with lock:
-                received += 1
-            return "250 OK"
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
+    server = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        SMTP_SERVER,
+        str(port),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert server.stdin is not None and server.stdout is not None
+    assert (await server.stdout.readline()).strip() == b"ready"
     settings = load_settings(
         environment="test",
         database_url=f"sqlite+aiosqlite:///{directory / 'v1.db'}",
@@ -222,7 +246,9 @@ async def run_throughput(directory: Path) -> tuple[int, float, int]:
         elapsed = time.perf_counter() - started
     finally:
         await container.aclose()
-        controller.stop()
+        server.stdin.close()
+        received = int((await server.stdout.read()).strip() or 0)
+        await server.wait()
     return rows, elapsed, received
 
 

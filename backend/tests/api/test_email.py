@@ -217,12 +217,20 @@ class TestEveryMailOnceToTheRightPerson:
         assert executed["status"] == "refunded"
         assert await mails() == [("alice@example.com", "Refunded: €21.40")]
         refunded_mail = smtp_sink.messages[-1]
-        assert executed["gateway_refund_id"] in _text(refunded_mail)
-        assert f"{BASE}/refunds/{rid}" in _text(refunded_mail)
-
-        # Declined by the gateway, then settled instead.
         sandbox = container.integrations.gateway_sandbox
         assert sandbox is not None
+        made = sandbox.refunds[-1]
+        assert executed["gateway_refund_id"] == made.id
+        # Our own reference, and the one the customer's bank shows: not the gateway's id.
+        assert made.bank_reference and executed["bank_reference"] == made.bank_reference
+        assert f"Our reference: {rid}" in _text(refunded_mail)
+        assert f"Bank reference: {made.bank_reference}" in _text(refunded_mail)
+        assert made.id not in _text(refunded_mail)
+        assert "Payment reference" not in _text(refunded_mail)
+        assert f"{BASE}/refunds/{rid}" in _text(refunded_mail)
+        assert ">View your refund</a>" in _text(refunded_mail)
+
+        # Declined by the gateway, then settled instead.
         second = (await request_refund(client, alice, cid, [("L1", 1)])).json()
         inbox.new(), await outbox.deliver(), inbox.new()
         await act(client, "POST", f"/refunds/{second['id']}/approve", bob)
@@ -291,6 +299,9 @@ class TestEveryMailOnceToTheRightPerson:
             assert re.fullmatch(r"<evt_[0-9a-f]+\.usr_alice@shop\.example>", message["Message-ID"])
             assert f"{BASE}/cases/{cid}" in _text(message)
             assert "Mug Shop" in _text(message)
+            # The link reads as a person would write it, not as an identifier.
+            assert ">View your case</a>" in _text(message)
+            assert f"Open case {cid}" not in _text(message)
         assert opened["Message-ID"] != reply["Message-ID"]
         assert "Hello" in _text(reply)
         metrics = (await client.get("/metrics")).text
@@ -362,6 +373,25 @@ class TestEveryMailOnceToTheRightPerson:
             ("alice@example.com", "We received your request: Lamp"),
             ("bob@example.com", "New case, unassigned: Lamp"),
         ]
+        [to_bob] = [m for m in smtp_sink.messages if _to(m) == "bob@example.com"]
+        assert ">View the case “Lamp”</a>" in _text(to_bob)
+
+    async def test_a_refund_without_a_bank_reference_yet_is_mailed_with_ours_only(
+        self, client: httpx.AsyncClient, as_user, container: Container, smtp_sink: SmtpSink
+    ) -> None:
+        alice, bob = await as_user("alice"), await as_user("bob")
+        sandbox = container.integrations.gateway_sandbox
+        assert sandbox is not None
+        sandbox.bank_references = False  # the gateway answers reference_status "pending"
+        case = await open_case(client, alice)
+        rid = (await request_refund(client, alice, case["id"], [("L2", 2)])).json()["id"]
+        await act(client, "POST", f"/refunds/{rid}/approve", bob)
+        executed = await act(client, "POST", f"/refunds/{rid}/execute", bob)
+        assert executed["status"] == "refunded" and executed["bank_reference"] is None
+        await Outbox(container).deliver()
+        [refunded] = [m for m in smtp_sink.messages if str(m["Subject"]).startswith("Refunded")]
+        assert f"Our reference: {rid}" in _text(refunded)
+        assert "Bank reference" not in _text(refunded)
 
 
 async def _supervisor_approval_item(

@@ -337,6 +337,48 @@ async def test_the_request_is_stripes_form_with_key_and_idempotency_key() -> Non
     assert (refund.status, refund.currency) == ("pending", "EUR")
 
 
+ARN = "74987505246123456789012"
+BANK_REFERENCES = {
+    "a card's available ARN": ({"type": "card", "card": {"reference": ARN,
+                                "reference_status": "available"}}, ARN),
+    "a card's pending one": ({"type": "card", "card": {"reference": None,
+                              "reference_status": "pending"}}, None),
+    "an unavailable one": ({"type": "card", "card": {"reference": ARN,
+                            "reference_status": "unavailable"}}, None),
+    "another method's block": ({"type": "sepa_bank_transfer", "sepa_bank_transfer": {
+                                "reference": "SEPA-REF-1", "reference_status": "available"}},
+                               "SEPA-REF-1"),
+    "no details at all": (None, None),
+    "a malformed block": ({"type": "card", "card": "ARN"}, None),
+    "an over-long value": ({"type": "card", "card": {"reference": "9" * 65,
+                            "reference_status": "available"}}, None),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", BANK_REFERENCES)
+async def test_the_bank_reference_is_taken_only_when_the_gateway_says_it_is_available(
+    case: str,
+) -> None:
+    details, expected = BANK_REFERENCES[case]
+    body = {"id": "re_1", "object": "refund", "amount": 700, "currency": "eur",
+            "status": "succeeded", "destination_details": details}  # fmt: skip
+    transport = httpx.MockTransport(lambda request: _stripe(200, body))
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        refund = await StripeGateway(client, KEY, 1.0).get_refund("re_1")
+    assert refund is not None and refund.bank_reference == expected
+
+
+async def test_the_sandbox_gives_a_card_refunds_bank_reference_as_stripe_does(
+    gateway: Gateway,
+) -> None:
+    made = await gateway.refund()
+    [stored] = gateway.sandbox.refunds
+    assert stored.bank_reference and len(stored.bank_reference) == 23
+    assert made.bank_reference == stored.bank_reference
+    gateway.sandbox.bank_references = False
+    assert (await gateway.refund(key="refund-2:attempt-1")).bank_reference is None
+
+
 class TestFindRefund:
     async def test_finds_the_payments_refund_by_its_metadata(self, gateway: Gateway) -> None:
         made = await gateway.refund(key="k1")  # metadata refund_id=RF-1, attempt=1

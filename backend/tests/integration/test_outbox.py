@@ -12,10 +12,11 @@ from typing import Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from supportdesk.api.app import create_app
-from supportdesk.application.outbox import DeliveryFailed
+from supportdesk.application.dispatcher import Dispatcher, DispatchSettings
+from supportdesk.application.outbox import Delivered, DeliveryFailed, FailedTry
 from supportdesk.bootstrap import Container
 from supportdesk.domain.access import SYSTEM
 from supportdesk.domain.cases import Priority
@@ -353,6 +354,80 @@ class TestDispatcher:
         assert bad.status_code == 422
         other = await client.get("/api/v1/outbox?channel=email", headers=admin)
         assert other.json()["items"] == []
+
+
+class TestBatches:
+    async def test_a_batch_records_each_outcome_only_where_its_lease_is_still_held(
+        self, container: Container, client: httpx.AsyncClient, as_user: Any
+    ) -> None:
+        container.settings.dispatcher_in_serve = False
+        container.channels = {"recording": HttpRecordingChannel("http://x")}
+        alice = await as_user("alice")
+        for _ in range(3):
+            await open_case(client, alice, "ORD-1001")
+        store, now = container.outbox_store(), container.clock.now()
+        lease = now + timedelta(seconds=60)
+        a, b, c = await store.claim(
+            channels=["recording"], owner="me", now=now, lease_until=lease, limit=10
+        )
+        # My lease on c ran out while I was delivering, and another dispatcher took it.
+        async with container.database.write_sessions()() as session, session.begin():
+            await session.execute(
+                update(OutboxRecord).where(OutboxRecord.id == c.id).values(lease_owner="other")
+            )
+        later = lease + timedelta(seconds=1)
+
+        recorded = await store.record(
+            [
+                Delivered(a.id),
+                FailedTry(b.id, 1, later + timedelta(minutes=1), "refused", {"sent": ["x"]}),
+                Delivered(c.id),
+            ],
+            owner="me",
+            now=later,
+        )
+
+        assert recorded == {a.id, b.id}
+        by_id = {row.id: row for row in await rows(container)}
+        assert (by_id[a.id].state, by_id[a.id].attempts) == ("delivered", 1)
+        assert (by_id[b.id].state, by_id[b.id].attempts) == ("pending", 1)
+        assert (by_id[b.id].last_error, by_id[b.id].progress) == ("refused", {"sent": ["x"]})
+        assert (by_id[c.id].state, by_id[c.id].lease_owner) == ("pending", "other")
+
+    async def test_a_row_whose_turn_comes_after_the_batch_deadline_is_given_back_untried(
+        self, container: Container, client: httpx.AsyncClient, as_user: Any
+    ) -> None:
+        class Slow:
+            """Answers only after the batch's whole time is spent."""
+
+            async def deliver(self, item: Any) -> None:
+                await asyncio.sleep(5)
+
+        container.settings.dispatcher_in_serve = False
+        container.channels = {"recording": Slow()}
+        alice = await as_user("alice")
+        for _ in range(2):
+            await open_case(client, alice, "ORD-1001")
+        # One delivery at a time, 80 % of a 1.25 s lease: the first uses up the batch's 1 s.
+        dispatcher = Dispatcher(
+            container.outbox_store(),
+            container.channels,
+            container.clock,
+            container.dispatcher().policy,
+            DispatchSettings(lease=timedelta(seconds=1.25), concurrency=1),
+        )
+        assert await dispatcher.dispatch_once() == 2
+
+        first, second = await rows(container)
+        assert (first.state, first.attempts, first.last_error) == (
+            "pending",
+            1,
+            "no answer within 1 s",
+        )
+        # Never tried: no try counted, no error, no lease, due at once.
+        assert (second.state, second.attempts, second.last_error) == ("pending", 0, None)
+        assert second.lease_owner is None and second.lease_until is None
+        assert second.next_attempt_at <= container.clock.now()
 
 
 class TestHealth:

@@ -809,9 +809,9 @@ export interface components {
       new_unassigned: boolean;
       /**
        * Supervisor Approvals
-       * @description a refund above the threshold waits for a supervisor (supervisors)
+       * @description a refund above the threshold waits for a supervisor; null for staff who do not approve such refunds (agents): not theirs to choose, and a PATCH of it by them is 422
        */
-      supervisor_approvals: boolean;
+      supervisor_approvals: boolean | null;
     };
     /**
      * NotificationSettingsPatch
@@ -1027,6 +1027,11 @@ export interface components {
       approval_window: components['schemas']['RefundWindowOut'] | null;
       /** Attempt */
       attempt: number;
+      /**
+       * Bank Reference
+       * @description the reference the customer's bank shows for the refund (a card refund's acquirer reference number), when the payment gateway gave one
+       */
+      bank_reference?: string | null;
       /**
        * Blocked Actions
        * @description the caller's other actions, each with why it is not possible now

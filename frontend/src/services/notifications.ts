@@ -45,7 +45,8 @@ export interface CaughtMail {
 export interface NotificationSettings {
   case_replies: boolean;
   new_unassigned: boolean;
-  supervisor_approvals: boolean;
+  /** null: not offered to this user (agents are never asked to approve above the limit). */
+  supervisor_approvals: boolean | null;
 }
 
 async function call<T>(path: string, init: RequestInit = {}): Promise<T> {

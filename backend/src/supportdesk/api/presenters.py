@@ -154,6 +154,7 @@ def refund_out(refund: Refund, actor: Actor, policy: RefundPolicy, now: datetime
             reference=settlement.reference,
         ),
         gateway_refund_id=refund.gateway_refund_id,
+        bank_reference=refund.bank_reference,
         failure_reason=refund.failure_reason,
         attempt=refund.attempt,
         allowed_actions=allowed_actions(decisions),

@@ -339,6 +339,11 @@ class RefundOut(BaseModel):
     approval_window: RefundWindowOut | None
     settlement: SettlementOut | None
     gateway_refund_id: str | None
+    bank_reference: str | None = Field(
+        default=None,
+        description="the reference the customer's bank shows for the refund (a card refund's "
+        "acquirer reference number), when the payment gateway gave one",
+    )
     failure_reason: str | None
     attempt: int
     allowed_actions: list[str] = Field(
@@ -418,8 +423,10 @@ class NotificationSettingsOut(BaseModel):
 
     case_replies: bool = Field(description="a customer's reply on a case assigned to me")
     new_unassigned: bool = Field(description="a new case or refund nobody is assigned to")
-    supervisor_approvals: bool = Field(
-        description="a refund above the threshold waits for a supervisor (supervisors)"
+    supervisor_approvals: bool | None = Field(
+        description="a refund above the threshold waits for a supervisor; null for staff "
+        "who do not approve such refunds (agents): not theirs to choose, and a PATCH of it "
+        "by them is 422"
     )
 
 

@@ -289,8 +289,15 @@ class AuthService:
         new_unassigned: bool | None = None,
         supervisor_approvals: bool | None = None,
     ) -> NotificationSettings:
-        """A staff member changes any of their own choices; the others stay."""
+        """A staff member changes any of their own choices; the others stay. Only those
+        who approve refunds above the threshold choose mails about them (422 for others:
+        an agent's switch would change nothing, as agents are never asked)."""
         self._require_staff(actor)
+        if supervisor_approvals is not None and not actor.may_approve_above_threshold:
+            raise ValidationFailed(
+                "only supervisors and admins get mails about refunds waiting for a supervisor",
+                field="supervisor_approvals",
+            )
         async with self.uow:
             current = await self.uow.notification_settings.get(actor.id)
             chosen = current.changed(

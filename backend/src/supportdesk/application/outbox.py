@@ -9,8 +9,10 @@ stable id (a mail's ``Message-ID``) and records in ``progress`` what it has alre
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
 
 from supportdesk.domain.events import Event
 
@@ -43,3 +45,41 @@ class OutboxChannel(Protocol):
     async def deliver(self, item: OutboxItem) -> None:
         """Deliver the item or raise DeliveryFailed; any other exception is a failed try."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """The channel delivered the item."""
+
+    item_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class FailedTry:
+    """The channel failed: due again at ``retry_at``, or dead when it is None."""
+
+    item_id: int
+    attempts: int
+    retry_at: datetime | None
+    error: str
+    progress: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Untried:
+    """Not tried: the batch ran out of lease time before this item's turn. The lease is
+    given back, the count of tries is not touched, so the row is due again at once."""
+
+    item_id: int
+
+
+Outcome = Delivered | FailedTry | Untried
+
+
+@runtime_checkable
+class BatchingChannel(Protocol):
+    """A channel that shares something across one batch (the email channel: its SMTP
+    connections). The dispatcher delivers a batch's items of this channel inside
+    ``batch()``, each still with its own outcome."""
+
+    def batch(self) -> AbstractAsyncContextManager[None]: ...

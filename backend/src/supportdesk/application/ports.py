@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, Self
 
-from supportdesk.application.outbox import OutboxItem
+from supportdesk.application.outbox import OutboxItem, Outcome
 from supportdesk.application.reads import CaseFilters, PageOf, RefundFilters, Stats
 from supportdesk.domain.access import Actor, Role
 from supportdesk.domain.cases import SupportCase
@@ -69,6 +69,9 @@ class GatewayRefund:
     amount: int
     currency: str
     failure_reason: str | None = None
+    # The reference the customer's bank shows for the refund (a card's acquirer reference
+    # number), once the gateway has one; None while it has none.
+    bank_reference: str | None = None
 
 
 class PaymentGateway(Protocol):
@@ -357,6 +360,11 @@ class OutboxStore(Protocol):
     ) -> list[OutboxItem]:
         """Lease up to ``limit`` due rows of these channels to ``owner``, oldest first. A row
         leased to another owner whose lease has not ended is never claimed."""
+        ...
+
+    async def record(self, outcomes: Sequence[Outcome], *, owner: str, now: datetime) -> set[int]:
+        """Record a batch's outcomes in one transaction, each only where ``owner`` still
+        holds the row's lease; the ids recorded (the others' leases were lost)."""
         ...
 
     async def delivered(self, item_id: int, *, owner: str, now: datetime) -> bool:

@@ -295,7 +295,9 @@ class RefundService:
                 "processing and is retried with the same idempotency key"
             ) from exc
         if answer.status == "succeeded":
-            return await self._record_outcome(refund.id, attempt, answer.id, None, actor)
+            return await self._record_outcome(
+                refund.id, attempt, answer.id, None, actor, bank_reference=answer.bank_reference
+            )
         if answer.status in ("failed", "canceled"):
             reason = answer.failure_reason or f"gateway refund {answer.status}"
             return await self._record_outcome(refund.id, attempt, None, reason, actor)
@@ -334,6 +336,8 @@ class RefundService:
         gateway_refund_id: str | None,
         failure_reason: str | None,
         actor: Actor,
+        *,
+        bank_reference: str | None = None,
     ) -> Refund:
         """Record the gateway's answer on the attempt that asked, unless it is already
         recorded (a concurrent reconciliation got there first)."""
@@ -345,7 +349,9 @@ class RefundService:
                 return refund
             now = self.clock.now()
             if gateway_refund_id is not None:
-                refund.gateway_succeeded(gateway_refund_id, by=actor, now=now)
+                refund.gateway_succeeded(
+                    gateway_refund_id, by=actor, now=now, bank_reference=bank_reference
+                )
             else:
                 refund.gateway_failed(failure_reason or "declined", by=actor, now=now)
             try:

@@ -79,6 +79,7 @@ class RefundFacts:
     reason: str
     failure_reason: str | None = None
     gateway_refund_id: str | None = None
+    bank_reference: str | None = None
     settlement_type: str | None = None
     settlement_amount: int | None = None
     settlement_note: str | None = None

@@ -190,6 +190,8 @@ class Refund(RecordsHistory):
     approval_window: RefundWindow | None = None
     settlement: Settlement | None = None
     gateway_refund_id: str | None = None
+    # What the customer's bank shows for the refund, when the gateway gave one.
+    bank_reference: str | None = None
     failure_reason: str | None = None
     attempt: int = 0
     new_events: list[Event] = field(default_factory=list)
@@ -346,9 +348,17 @@ class Refund(RecordsHistory):
         self.failure_reason = None
         self._move(target, by, now, "execution_started", f"attempt {self.attempt}")
 
-    def gateway_succeeded(self, gateway_refund_id: str, *, by: Actor, now: datetime) -> None:
+    def gateway_succeeded(
+        self,
+        gateway_refund_id: str,
+        *,
+        by: Actor,
+        now: datetime,
+        bank_reference: str | None = None,
+    ) -> None:
         target = self._target(Action.GATEWAY_SUCCEEDED)
         self.gateway_refund_id = gateway_refund_id
+        self.bank_reference = bank_reference
         self._move(
             target,
             by,

@@ -16,7 +16,7 @@ plus a ``sk_test_...`` key.
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 from urllib.parse import quote
 
 import httpx
@@ -51,6 +51,9 @@ class _RefundWire(BaseModel):
     amount: Annotated[int, Field(strict=True, ge=0)]
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")]
     failure_reason: str | None = None
+    # ``{"type": "card", "card": {"reference": …, "reference_status": …}}``: one block named
+    # by its type (card, sepa_bank_transfer, …), each with the same two fields.
+    destination_details: dict[str, Any] | None = None
 
     def to_port(self) -> GatewayRefund:
         return GatewayRefund(
@@ -59,7 +62,27 @@ class _RefundWire(BaseModel):
             amount=self.amount,
             currency=self.currency.upper(),  # Stripe writes "eur"; we write ISO 4217
             failure_reason=self.failure_reason,
+            bank_reference=_bank_reference(self.destination_details),
         )
+
+
+# Longer than any bank reference (a card's ARN has 23 digits): a longer value is not one.
+MOST_BANK_REFERENCE = 64
+
+
+def _bank_reference(details: dict[str, Any] | None) -> str | None:
+    """The reference the customer's bank shows, only when the gateway says it is
+    ``available``: a ``pending`` one may still change, an ``unavailable`` one never comes."""
+    if not details:
+        return None
+    block = details.get(str(details.get("type")))
+    if not isinstance(block, dict) or block.get("reference_status") != "available":
+        return None
+    reference = block.get("reference")
+    if not isinstance(reference, str):
+        return None
+    reference = reference.strip()
+    return reference if 0 < len(reference) <= MOST_BANK_REFERENCE else None
 
 
 class _ListedRefundWire(_RefundWire):

@@ -18,6 +18,7 @@ export function RefundOutcome({ refund }: { refund: Refund }) {
           <Money amount={refund.total_amount} currency={refund.currency} /> went back to the
           original payment
           {refund.gateway_refund_id ? ` (reference ${refund.gateway_refund_id})` : ''}.
+          {refund.bank_reference ? ` Bank reference: ${refund.bank_reference}.` : ''}
         </Alert>
       );
     case 'failed':

@@ -73,6 +73,29 @@ describe('SentMailPage', () => {
     expect(within(text).getByRole('link')).toHaveAttribute('href', '/cases/case_1');
   });
 
+  it('wraps a long address anywhere instead of letting it overflow the page', async () => {
+    const long = `https://shop.example/refunds/ref_${'x'.repeat(200)}?from=mail&utm=${'y'.repeat(80)}`;
+    handler = (_req, url) =>
+      url.pathname === '/sim/mail/messages'
+        ? jsonResponse({
+            items: [
+              { ...MAIL, text: `See ${long}\n`, html: `<a href="${long}">View your refund</a>` },
+            ],
+          })
+        : undefined;
+    const user = userEvent.setup();
+    renderWithProviders(<SentMailPage />);
+    const listed = within(await screen.findByLabelText('Links in this mail')).getByRole('link');
+    expect(listed).toHaveTextContent(long);
+    expect(listed.style.overflowWrap).toBe('anywhere');
+    await user.click(screen.getByRole('radio', { name: 'Text' }));
+    const text = screen.getByLabelText('Mail text');
+    expect(text.style.overflowWrap).toBe('anywhere');
+    expect(within(text).getByRole('link').style.overflowWrap).toBe('anywhere');
+    const view = screen.getByRole('region', { name: 'Selected mail' });
+    expect(parseFloat(view.style.minWidth)).toBe(0);
+  });
+
   it('finds the web links of a mail without running it', () => {
     expect(
       linksOf({
@@ -166,6 +189,18 @@ describe('NotificationSettingsPage', () => {
     await user.click(unassigned);
     await waitFor(() => expect(patches).toEqual([{ new_unassigned: true }]));
     await waitFor(() => expect(unassigned).toBeChecked());
+  });
+
+  it('offers an agent no switch for refunds waiting for a supervisor', async () => {
+    handler = (_req, url) =>
+      url.pathname === '/api/v1/me/notification-settings'
+        ? jsonResponse({ case_replies: true, new_unassigned: false, supervisor_approvals: null })
+        : undefined;
+    renderWithProviders(<NotificationSettingsPage />);
+    expect(await screen.findByRole('switch', { name: /Replies on my cases/ })).toBeChecked();
+    expect(screen.getByRole('switch', { name: /New unassigned/ })).not.toBeChecked();
+    expect(screen.queryByRole('switch', { name: /waiting for a supervisor/ })).toBeNull();
+    expect(screen.getAllByRole('switch')).toHaveLength(2);
   });
 
   it('says calmly that there are no settings when the server has none', async () => {

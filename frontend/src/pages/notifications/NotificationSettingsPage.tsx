@@ -36,6 +36,8 @@ export function NotificationSettingsPage() {
       <NotAvailable what="Notification settings" why="This server sends no mail to staff yet." />
     );
   const current = settings.data;
+  // The server says which switches are this user's: one it answers null for is not offered.
+  const offered = SWITCHES.filter((s) => current[s.key] !== null);
   return (
     <Stack gap="lg" maw={640}>
       <div>
@@ -47,7 +49,7 @@ export function NotificationSettingsPage() {
       {patch.error ? <ProblemAlert error={patch.error} /> : null}
       <Paper withBorder p="md">
         <Stack gap="md">
-          {SWITCHES.map((s) => (
+          {offered.map((s) => (
             <Switch
               key={s.key}
               label={s.label}
@@ -55,7 +57,7 @@ export function NotificationSettingsPage() {
               checked={
                 patch.isPending && patch.variables?.[s.key] !== undefined
                   ? Boolean(patch.variables[s.key])
-                  : current[s.key]
+                  : Boolean(current[s.key])
               }
               disabled={patch.isPending}
               onChange={(e) => patch.mutate({ [s.key]: e.currentTarget.checked })}

@@ -37,23 +37,30 @@ export function linksOf(mail: Pick<CaughtMail, 'html' | 'text'>): string[] {
   return [...found];
 }
 
+/** A long address has no spaces to wrap at: it may break anywhere rather than overflow. */
+export const WRAP_ANYWHERE = { overflowWrap: 'anywhere', wordBreak: 'break-word' } as const;
+
 /** A link of a mail: inside the web app it opens here, anything else in a new tab. */
 function MailLink({ href }: { href: string }) {
   let url: URL | null = null;
   try {
     url = new URL(href);
   } catch {
-    return <Text span>{href}</Text>;
+    return (
+      <Text span style={WRAP_ANYWHERE}>
+        {href}
+      </Text>
+    );
   }
   if (url.origin === globalThis.location?.origin) {
     return (
-      <Anchor component={Link} to={`${url.pathname}${url.search}${url.hash}`}>
+      <Anchor component={Link} to={`${url.pathname}${url.search}${url.hash}`} style={WRAP_ANYWHERE}>
         {href}
       </Anchor>
     );
   }
   return (
-    <Anchor href={href} target="_blank" rel="noopener noreferrer">
+    <Anchor href={href} target="_blank" rel="noopener noreferrer" style={WRAP_ANYWHERE}>
       {href}
     </Anchor>
   );
@@ -66,7 +73,7 @@ function TextWithLinks({ text }: { text: string }) {
     <Text
       size="sm"
       component="pre"
-      style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word', fontFamily: 'inherit' }}
+      style={{ whiteSpace: 'pre-wrap', fontFamily: 'inherit', ...WRAP_ANYWHERE }}
       aria-label="Mail text"
     >
       {parts.map((part, i) =>
@@ -80,7 +87,8 @@ function MailView({ mail }: { mail: CaughtMail }) {
   const [view, setView] = useState<'html' | 'text'>(mail.html ? 'html' : 'text');
   const links = linksOf(mail);
   return (
-    <Paper withBorder p="md" component="section" aria-label="Selected mail">
+    // minWidth 0: a grid column otherwise grows to its longest unbreakable line.
+    <Paper withBorder p="md" component="section" aria-label="Selected mail" miw={0}>
       <Title order={4} style={{ wordBreak: 'break-word' }}>
         {mail.subject}
       </Title>
@@ -208,7 +216,7 @@ export function SentMailPage() {
               {items.length} mail
             </Badge>
           </Grid.Col>
-          <Grid.Col span={{ base: 12, md: 7 }}>
+          <Grid.Col span={{ base: 12, md: 7 }} miw={0}>
             {selected ? <MailView key={selected.id} mail={selected} /> : null}
           </Grid.Col>
         </Grid>

@@ -7,16 +7,20 @@ from fastapi import APIRouter
 from supportdesk.api.deps import ContainerDep, CurrentActor
 from supportdesk.api.openapi import problems
 from supportdesk.api.schemas import NotificationSettingsOut, NotificationSettingsPatch
+from supportdesk.domain.access import Actor
 from supportdesk.domain.notifications import NotificationSettings
 
 router = APIRouter(tags=["notifications"])
 
 
-def _out(settings: NotificationSettings) -> NotificationSettingsOut:
+def _out(settings: NotificationSettings, actor: Actor) -> NotificationSettingsOut:
     return NotificationSettingsOut(
         case_replies=settings.case_replies,
         new_unassigned=settings.new_unassigned,
-        supervisor_approvals=settings.supervisor_approvals,
+        # Not offered to staff who are never asked to approve above the threshold.
+        supervisor_approvals=(
+            settings.supervisor_approvals if actor.may_approve_above_threshold else None
+        ),
     )
 
 
@@ -29,14 +33,14 @@ def _out(settings: NotificationSettings) -> NotificationSettingsOut:
 async def get_notification_settings(
     actor: CurrentActor, container: ContainerDep
 ) -> NotificationSettingsOut:
-    return _out(await container.auth_service().notification_settings(actor))
+    return _out(await container.auth_service().notification_settings(actor), actor)
 
 
 @router.patch(
     "/me/notification-settings",
     response_model=NotificationSettingsOut,
     summary="Change my notification settings (staff)",
-    responses=problems(403),
+    responses=problems(403, 422),
 )
 async def change_notification_settings(
     body: NotificationSettingsPatch, actor: CurrentActor, container: ContainerDep
@@ -47,4 +51,4 @@ async def change_notification_settings(
         new_unassigned=body.new_unassigned,
         supervisor_approvals=body.supervisor_approvals,
     )
-    return _out(chosen)
+    return _out(chosen, actor)

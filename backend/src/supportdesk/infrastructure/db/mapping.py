@@ -126,6 +126,7 @@ def refund_row(refund: Refund) -> dict[str, Any]:
             "reference": settlement.reference,
         },
         "gateway_refund_id": refund.gateway_refund_id,
+        "bank_reference": refund.bank_reference,
         "failure_reason": refund.failure_reason,
         "attempt": refund.attempt,
         "version": refund.version,
@@ -202,6 +203,7 @@ def refund_from_record(record: RefundRecord | Row[Any]) -> Refund:
             reference=settlement["reference"],
         ),
         gateway_refund_id=record.gateway_refund_id,
+        bank_reference=record.bank_reference,
         failure_reason=record.failure_reason,
         attempt=record.attempt,
     )

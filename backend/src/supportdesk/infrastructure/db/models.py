@@ -136,6 +136,7 @@ class RefundRecord(Base):
     approval_window: Mapped[dict[str, Any] | None]
     settlement: Mapped[dict[str, Any] | None]
     gateway_refund_id: Mapped[str | None] = mapped_column(String(128))
+    bank_reference: Mapped[str | None] = mapped_column(String(64))
     failure_reason: Mapped[str | None] = mapped_column(Text)
     attempt: Mapped[int] = mapped_column(Integer, default=0)
     reconcile_lease_until: Mapped[datetime | None]

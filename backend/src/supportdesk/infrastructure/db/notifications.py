@@ -149,6 +149,7 @@ def _refund_facts(record: RefundRecord) -> RefundFacts:
         reason=record.reason,
         failure_reason=record.failure_reason,
         gateway_refund_id=record.gateway_refund_id,
+        bank_reference=record.bank_reference,
         settlement_type=settlement.get("type"),
         settlement_amount=settlement.get("amount"),
         settlement_note=settlement.get("note"),

@@ -4,11 +4,14 @@ Writing: ``outbox_rows`` is called by ``_append_events`` (repositories.py), so e
 that records history writes its notifications in the same transaction, one row per event
 per channel the unit of work was given (none when notifications are off).
 
-Claiming: due rows are leased with ``SELECT … FOR UPDATE SKIP LOCKED`` and a conditional
-UPDATE of ``lease_owner``/``lease_until``. On PostgreSQL concurrent dispatchers skip each
-other's locked rows; on SQLite the clause is dropped and the write transaction's single
-lock (BEGIN IMMEDIATE) serialises claims. The lease is what keeps a row from a second
-dispatcher after the claim's transaction ended, for as long as a delivery may take.
+Claiming: due rows are leased in one statement, an UPDATE of ``lease_owner``/``lease_until``
+whose rows a ``SELECT … FOR UPDATE SKIP LOCKED`` subquery picks, RETURNING them. On
+PostgreSQL concurrent dispatchers skip each other's locked rows; on SQLite the clause is
+dropped and the write transaction's single lock (BEGIN IMMEDIATE) serialises claims. The
+lease is what keeps a row from a second dispatcher after the claim's transaction ended, for
+as long as a delivery may take.
+
+Recording: a batch's outcomes are written in one transaction (``record``), not one per row.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 from sqlalchemy import Row, Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from supportdesk.application.outbox import OutboxItem
+from supportdesk.application.outbox import Delivered, FailedTry, OutboxItem, Outcome, Untried
 from supportdesk.application.ports import OutboxEntry, OutboxHealth
 from supportdesk.application.reads import PageOf, decode_cursor, encode_cursor
 from supportdesk.domain.errors import InvalidCursor
@@ -118,59 +121,106 @@ class SqlOutboxStore:
             anything_due = await session.scalar(select(_O.c.id).where(*due).limit(1))
         if anything_due is None:
             return []
+        # One statement: UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)
+        # RETURNING. The outer WHERE repeats the conditions: on PostgreSQL a row another
+        # dispatcher leased between the subquery's snapshot and our lock is re-checked and
+        # left alone.
+        picked = (
+            select(_O.c.id)
+            .where(*due)
+            .order_by(_O.c.next_attempt_at, _O.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
         async with self._writing() as session:
-            ids = list(
-                await session.scalars(
-                    select(_O.c.id)
-                    .where(*due)
-                    .order_by(_O.c.next_attempt_at, _O.c.id)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
+            leased = list(
+                await session.execute(
+                    update(_O)
+                    .where(_O.c.id.in_(picked), *due)
+                    .values(lease_owner=owner, lease_until=lease_until)
+                    .returning(
+                        _O.c.id,
+                        _O.c.channel,
+                        _O.c.attempts,
+                        _O.c.progress,
+                        _O.c.event_id,
+                        _O.c.next_attempt_at,
+                    )
                 )
             )
-            if not ids:
-                return []
-            await session.execute(
-                update(_O)
-                .where(_O.c.id.in_(ids), *due)
-                .values(lease_owner=owner, lease_until=lease_until)
-            )
-            rows = await session.execute(
-                select(_O.c.id, _O.c.channel, _O.c.attempts, _O.c.progress, _E)
-                .join(_E, _E.c.id == _O.c.event_id)
-                .where(_O.c.id.in_(ids), _O.c.lease_owner == owner)
-                .order_by(_O.c.next_attempt_at, _O.c.id)
-            )
-            items = [
-                OutboxItem(
-                    id=row[0],
-                    channel=row[1],
-                    attempts=row[2],
-                    progress=dict(row[3] or {}),
-                    event=_event(row),
+        if not leased:
+            return []
+        # The events are read after the write transaction ended: they never change, and
+        # on SQLite every statement less inside it is time the write lock is free.
+        async with self._reads() as session:
+            events = {
+                row._mapping[_E.c.id]: _event(row)
+                for row in await session.execute(
+                    select(_E).where(_E.c.id.in_([row.event_id for row in leased]))
                 )
-                for row in rows
-            ]
-        return items
+            }
+        # RETURNING gives rows in no promised order: the longest due first, as claimed.
+        leased.sort(key=lambda row: (_aware(row.next_attempt_at), row.id))
+        return [
+            OutboxItem(
+                id=row.id,
+                channel=row.channel,
+                attempts=row.attempts,
+                progress=dict(row.progress or {}),
+                event=events[row.event_id],
+            )
+            for row in leased
+        ]
+
+    async def record(self, outcomes: Sequence[Outcome], *, owner: str, now: datetime) -> set[int]:
+        """One transaction for a whole batch: one UPDATE for the delivered rows, one for
+        the untried, one per failed try (each has its own error and schedule; failures are
+        the rare case). Each touches only rows this owner still holds."""
+        delivered = [o.item_id for o in outcomes if isinstance(o, Delivered)]
+        untried = [o.item_id for o in outcomes if isinstance(o, Untried)]
+        failed = [o for o in outcomes if isinstance(o, FailedTry)]
+        if not outcomes:
+            return set()
+        held = [_O.c.lease_owner == owner, _O.c.state == OutboxState.PENDING.value]
+        recorded: set[int] = set()
+        async with self._writing() as session:
+            if delivered:
+                recorded.update(
+                    await session.scalars(
+                        update(_O)
+                        .where(_O.c.id.in_(delivered), *held)
+                        .values(
+                            state=OutboxState.DELIVERED.value,
+                            delivered_at=now,
+                            attempts=_O.c.attempts + 1,
+                            lease_owner=None,
+                            lease_until=None,
+                        )
+                        .returning(_O.c.id)
+                    )
+                )
+            if untried:
+                recorded.update(
+                    await session.scalars(
+                        update(_O)
+                        .where(_O.c.id.in_(untried), *held)
+                        .values(lease_owner=None, lease_until=None)
+                        .returning(_O.c.id)
+                    )
+                )
+            for outcome in failed:
+                recorded.update(
+                    await session.scalars(
+                        update(_O)
+                        .where(_O.c.id == outcome.item_id, *held)
+                        .values(_failed_values(outcome))
+                        .returning(_O.c.id)
+                    )
+                )
+        return recorded
 
     async def delivered(self, item_id: int, *, owner: str, now: datetime) -> bool:
-        async with self._writing() as session:
-            result = await session.execute(
-                update(_O)
-                .where(
-                    _O.c.id == item_id,
-                    _O.c.lease_owner == owner,
-                    _O.c.state == OutboxState.PENDING.value,
-                )
-                .values(
-                    state=OutboxState.DELIVERED.value,
-                    delivered_at=now,
-                    attempts=_O.c.attempts + 1,
-                    lease_owner=None,
-                    lease_until=None,
-                )
-            )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return item_id in await self.record([Delivered(item_id)], owner=owner, now=now)
 
     async def failed(
         self,
@@ -182,30 +232,8 @@ class SqlOutboxStore:
         error: str,
         progress: dict[str, Any] | None,
     ) -> bool:
-        values: dict[str, Any] = {
-            "attempts": attempts,
-            # An error text may quote a URL with its password or a token: masked as logs are.
-            "last_error": mask_text(error),
-            "lease_owner": None,
-            "lease_until": None,
-        }
-        if retry_at is None:
-            values["state"] = OutboxState.DEAD.value
-        else:
-            values["next_attempt_at"] = retry_at
-        if progress is not None:
-            values["progress"] = progress
-        async with self._writing() as session:
-            result = await session.execute(
-                update(_O)
-                .where(
-                    _O.c.id == item_id,
-                    _O.c.lease_owner == owner,
-                    _O.c.state == OutboxState.PENDING.value,
-                )
-                .values(values)
-            )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        outcome = FailedTry(item_id, attempts, retry_at, error, progress)
+        return item_id in await self.record([outcome], owner=owner, now=datetime.now(UTC))
 
     async def get(self, item_id: int) -> OutboxEntry | None:
         async with self._reads() as session:
@@ -280,6 +308,23 @@ class SqlOutboxStore:
             oldest_pending_at=_aware(oldest_pending),
             oldest_untaken_due_at=_aware(oldest_untaken),
         )
+
+
+def _failed_values(outcome: FailedTry) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "attempts": outcome.attempts,
+        # An error text may quote a URL with its password or a token: masked as logs are.
+        "last_error": mask_text(outcome.error),
+        "lease_owner": None,
+        "lease_until": None,
+    }
+    if outcome.retry_at is None:
+        values["state"] = OutboxState.DEAD.value
+    else:
+        values["next_attempt_at"] = outcome.retry_at
+    if outcome.progress is not None:
+        values["progress"] = outcome.progress
+    return values
 
 
 def _aware(value: Any) -> datetime | None:

@@ -9,6 +9,7 @@ twice, a mail client sees the same message.
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import structlog
@@ -59,6 +60,10 @@ class EmailChannel:
         self.policy = policy
         self.clock = clock
         self.metrics = metrics or MailMetrics()
+
+    def batch(self) -> AbstractAsyncContextManager[None]:
+        """A batch's mails share a few SMTP connections instead of one each."""
+        return self.transport.session()
 
     async def deliver(self, item: OutboxItem) -> None:
         """Send every mail the event means that was not sent before. A refused recipient

@@ -13,7 +13,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from supportdesk.domain.money import format_amount
-from supportdesk.domain.notifications import Mail, MailFacts
+from supportdesk.domain.notifications import Audience, Mail, MailFacts
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -111,6 +111,8 @@ class MailRenderer:
         return {
             "shop_name": self.identity.shop_name,
             "recipient": mail.recipient,
+            # Customers read "your case"; staff get the case named by its subject.
+            "for_customer": mail.audience is Audience.CUSTOMER,
             "event": mail.event,
             "case": facts.case,
             "refund": refund,

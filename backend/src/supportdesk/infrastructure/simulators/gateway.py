@@ -61,6 +61,9 @@ class SandboxRefund:
     created: int
     metadata: dict[str, str]
     idempotency_key: str | None
+    # The card network's acquirer reference number (23 digits), or None when the sandbox
+    # plays a gateway that has none yet (``reference_status: pending``).
+    bank_reference: str | None = None
 
     def to_stripe(self) -> dict[str, object]:
         return {
@@ -74,6 +77,15 @@ class SandboxRefund:
             "metadata": self.metadata,
             "reason": None,
             "failure_reason": None,
+            "destination_details": {
+                "type": "card",
+                "card": {
+                    "reference": self.bank_reference,
+                    "reference_status": "available" if self.bank_reference else "pending",
+                    "reference_type": "acquirer_reference_number",
+                    "type": "refund",
+                },
+            },
         }
 
 
@@ -133,6 +145,9 @@ class GatewaySandbox:
         self.refunds: list[SandboxRefund] = []  # every refund made, oldest first
         self._answers: dict[str, _StoredAnswer] = {}
         self._faults: list[Fault] = []
+        # Whether refunds come with the bank's reference at once (as a card refund's ARN
+        # usually does) or without one yet.
+        self.bank_references = True
         self.reset()
         self.app = _create_app(self)
 
@@ -158,6 +173,7 @@ class GatewaySandbox:
 
     def reset(self) -> None:
         """Forget refunds, idempotency records and faults; payments back to the seed."""
+        self.bank_references = True
         self.refunds.clear()
         self._answers.clear()
         self._faults.clear()
@@ -229,12 +245,17 @@ class GatewaySandbox:
             created=int(time.time()),
             metadata={name[9:-1]: value for name, value in params if _is_meta(name)},
             idempotency_key=idempotency_key,
+            bank_reference=_arn() if self.bank_references else None,
         )
         self.refunds.append(refund)
         return 200, refund.to_stripe()
 
 
 _KNOWN_PARAMS = {"payment_intent", "amount", "reason"}
+
+
+def _arn() -> str:
+    return "".join(str(secrets.randbelow(10)) for _ in range(23))
 
 
 def _is_meta(name: str) -> bool:

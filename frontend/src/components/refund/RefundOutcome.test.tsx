@@ -1,0 +1,45 @@
+import { screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { renderWithProviders } from '@/test/render';
+import type { Refund } from '@/services/types';
+import { RefundOutcome } from './RefundOutcome';
+
+const REFUNDED: Refund = {
+  id: 'rf_1',
+  support_case_id: 'case_1',
+  order_id: 'ORD-1002',
+  customer_id: 'CUST-1001',
+  status: 'refunded',
+  currency: 'EUR',
+  items: [],
+  include_shipping: false,
+  shipping_amount: 0,
+  total_amount: 2140,
+  reason: 'broken',
+  refund_window: { delivered_at: null, closes_at: null, open: true },
+  approval_window: null,
+  settlement: null,
+  gateway_refund_id: 're_1',
+  bank_reference: '74987505246123456789012',
+  failure_reason: null,
+  attempt: 1,
+  allowed_actions: [],
+  blocked_actions: [],
+  final: true,
+  version: 3,
+  created_at: '2026-11-26T10:00:00Z',
+  updated_at: '2026-11-26T10:00:00Z',
+};
+
+describe('RefundOutcome', () => {
+  it('gives the bank’s reference of a refunded refund when the gateway gave one', () => {
+    renderWithProviders(<RefundOutcome refund={REFUNDED} />);
+    expect(screen.getByText(/Bank reference: 74987505246123456789012\./)).toBeInTheDocument();
+  });
+
+  it('says nothing of a bank reference when there is none yet', () => {
+    renderWithProviders(<RefundOutcome refund={{ ...REFUNDED, bank_reference: null }} />);
+    expect(screen.getByText(/went back to the/)).toBeInTheDocument();
+    expect(screen.queryByText(/Bank reference/)).toBeNull();
+  });
+});
