@@ -97,6 +97,16 @@ class TestRedactionByShape:
         text = "GET /api/v1/orders/ORD-1001 answered 404 in 3 ms"
         assert mask_text(text) == text
 
+    @pytest.mark.parametrize(
+        "text",
+        ["PASSWORD=hunter2", "Api_Key: hunter2", "pa\u017f\u017fword=hunter2", "\u212aey token=hunter2"],
+    )
+    def test_the_words_are_found_in_any_case_also_in_letters_lower_does_not_fold(
+        self, text: str
+    ) -> None:
+        # The long s and the Kelvin sign match "s" and "k" case-blindly, as the patterns do.
+        assert "hunter2" not in mask_text(text)
+
 
 class TestConfiguredLogging:
     @pytest.mark.parametrize("json_lines", [False, True])
