@@ -99,7 +99,12 @@ class TestRedactionByShape:
 
     @pytest.mark.parametrize(
         "text",
-        ["PASSWORD=hunter2", "Api_Key: hunter2", "pa\u017f\u017fword=hunter2", "\u212aey token=hunter2"],
+        [
+            "PASSWORD=hunter2",
+            "Api_Key: hunter2",
+            "pa\u017f\u017fword=hunter2",
+            "\u212aey token=hunter2",
+        ],
     )
     def test_the_words_are_found_in_any_case_also_in_letters_lower_does_not_fold(
         self, text: str
