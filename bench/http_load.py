@@ -183,7 +183,7 @@ class Server:
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
 
-    def wait_ready(self, headers: dict[str, str], timeout: float = 60.0) -> None:
+    def wait_ready(self, headers: dict[str, str], timeout: float = 180.0) -> None:
         deadline = time.monotonic() + timeout
         url = f"http://127.0.0.1:{self.port}{self.ready_path}"
         while time.monotonic() < deadline:
