@@ -2,7 +2,8 @@
 
     GET  /api/v1/support-cases/{id}  one case and its refunds
     GET  /api/v1/support-cases       the 25 newest cases and their refunds
-    POST /api/v1/support-cases       one case row and its ``case_opened`` event
+    POST /api/v1/support-cases       one case row, its ``case_opened`` event and the event's
+                                     outbox row (the mail channel's)
 
 No authentication, validation, domain model, ORM, middleware or logging: what is left is
 the HTTP server, the SQL and JSON, the least any implementation of these requests costs
@@ -37,6 +38,11 @@ INSERT_CASE = (
 INSERT_EVENT = (
     f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})"
+)
+# supportdesk writes one outbox row per event per channel in the change's transaction.
+INSERT_OUTBOX = (
+    "INSERT INTO outbox (event_id, channel, case_id, state, attempts, next_attempt_at, "
+    "progress, created_at) VALUES (?, 'email', ?, 'pending', 0, ?, '{}', ?)"
 )
 TEMPLATE = dict(db.execute("SELECT * FROM support_cases LIMIT 1").fetchone())
 
@@ -112,11 +118,13 @@ async def open_case(request: Request) -> Response:
         "from_status": None,
         "to_status": "open",
         "note": None,
+        "note_public": 1,
     }
     db.execute("BEGIN IMMEDIATE")
     try:
         db.execute(INSERT_CASE, [case[c] for c in CASE_COLUMNS])
         db.execute(INSERT_EVENT, [event[c] for c in EVENT_COLUMNS])
+        db.execute(INSERT_OUTBOX, (event["id"], case["id"], now, now))
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")

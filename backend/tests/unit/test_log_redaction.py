@@ -101,6 +101,21 @@ class TestRedactionByShape:
     @pytest.mark.parametrize(
         "text",
         [
+            "PASSWORD=hunter2",
+            "Api_Key: hunter2",
+            "pa\u017f\u017fword=hunter2",
+            "\u212aey token=hunter2",
+        ],
+    )
+    def test_the_words_are_found_in_any_case_also_in_letters_lower_does_not_fold(
+        self, text: str
+    ) -> None:
+        # The long s and the Kelvin sign match "s" and "k" case-blindly, as the patterns do.
+        assert "hunter2" not in mask_text(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
             "a" * 20_000,  # a path of one long name: every position once began a key
             "a." * 10_000 + "://",  # a long run before a scheme separator
             "x" * 20_000 + "password",

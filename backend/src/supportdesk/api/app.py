@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from supportdesk.api.boundary import check_parameters, require_json
+from supportdesk.api.boundary import check_request
 from supportdesk.api.errors import install_error_handlers, problem
 from supportdesk.api.middleware import Metrics, RequestMiddleware
 from supportdesk.api.openapi import install_openapi
@@ -123,7 +123,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         prefix=API_PREFIX,
         # Before any route's own parameters, and before who is asking: bad input is bad
         # for everyone.
-        dependencies=[Depends(check_parameters), Depends(require_json)],
+        dependencies=[Depends(check_request)],
         # A body without a Content-Length (chunked) is counted as it arrives: 413 once it
         # passes the bound. A declared length is checked up front by RequestMiddleware.
         max_body_size=settings.max_body_bytes,

@@ -68,14 +68,32 @@ def one_line(value: str) -> str:
     return value
 
 
-def _headers_read_by(route: Any) -> set[str]:
-    """The headers a route declares, its dependencies' included (a walk over a few nodes)."""
+# Per route (kept alive by the app), the headers it reads: routes do not change once served.
+_HEADERS_READ: dict[int, tuple[APIRoute, frozenset[str]]] = {}
+
+
+def _headers_read_by(route: Any) -> frozenset[str]:
+    """The headers a route declares, its dependencies' included (walked once per route)."""
+    if not isinstance(route, APIRoute):
+        return frozenset()
+    known = _HEADERS_READ.get(id(route))
+    if known is not None and known[0] is route:
+        return known[1]
 
     def walk(dependant: Dependant) -> set[str]:
         names = {field.alias.lower() for field in dependant.header_params}
         return names.union(*(walk(sub) for sub in dependant.dependencies))
 
-    return walk(route.dependant) if isinstance(route, APIRoute) else set()
+    names = frozenset(walk(route.dependant))
+    _HEADERS_READ[id(route)] = (route, names)
+    return names
+
+
+async def check_request(request: Request) -> None:
+    """What every API route checks before anything of its own, as one dependency (each
+    dependency solved costs per request): the parameters, then the body's type."""
+    await check_parameters(request)
+    await require_json(request)
 
 
 async def check_parameters(request: Request) -> None:

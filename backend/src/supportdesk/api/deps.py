@@ -35,32 +35,40 @@ async def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-async def auth_service(container: ContainerDep) -> AuthService:
-    return container.auth_service()
+# Each service and port below reads the container from the request itself rather than
+# through ``ContainerDep``: every dependency FastAPI solves costs a walk of its own
+# parameters and a cache lookup per request, and these are on every route.
+def _container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
 
 
-async def case_service(container: ContainerDep) -> CaseService:
-    return container.case_service()
+async def auth_service(request: Request) -> AuthService:
+    return _container(request).auth_service()
 
 
-async def refund_service(container: ContainerDep) -> RefundService:
-    return container.refund_service()
+async def case_service(request: Request) -> CaseService:
+    return _container(request).case_service()
 
 
-async def order_service(container: ContainerDep) -> OrderService:
-    return container.order_service()
+async def refund_service(request: Request) -> RefundService:
+    return _container(request).refund_service()
 
 
-async def read_queries(container: ContainerDep) -> ReadQueries:
-    return container.read
+async def order_service(request: Request) -> OrderService:
+    return _container(request).order_service()
 
 
-async def cache_backend(container: ContainerDep) -> CacheBackend:
-    return container.cache
+async def read_queries(request: Request) -> ReadQueries:
+    return _container(request).read
 
 
-async def clock(container: ContainerDep) -> Clock:
-    return container.clock
+async def cache_backend(request: Request) -> CacheBackend:
+    return _container(request).cache
+
+
+async def clock(request: Request) -> Clock:
+    return _container(request).clock
 
 
 AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
@@ -73,24 +81,30 @@ CacheDep = Annotated[CacheBackend, Depends(cache_backend)]
 ClockDep = Annotated[Clock, Depends(clock)]
 
 
-async def access_token(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> str:
-    """The bearer token sent, or 401."""
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def _bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("sign in and send the access token as a bearer token")
     return credentials.credentials
 
 
+async def access_token(credentials: BearerCredentials) -> str:
+    """The bearer token sent, or 401."""
+    return _bearer_token(credentials)
+
+
 AccessToken = Annotated[str, Depends(access_token)]
 
 
-async def current_actor(
-    request: Request, container: ContainerDep, auth: AuthServiceDep, token: AccessToken
-) -> Actor:
+async def current_actor(request: Request, credentials: BearerCredentials) -> Actor:
     """Who is calling (``AuthService.authenticate``). Every signed-in request also spends
-    the caller's budget."""
-    actor = await auth.authenticate(token)
+    the caller's budget. One dependency on every signed-in route, with the token read here
+    rather than through ``AccessToken``, the container and the service as dependencies of
+    their own (each dependency solved is a cost per request)."""
+    container = _container(request)
+    actor = await container.auth_service().authenticate(_bearer_token(credentials))
     await _spend_budget(container, actor)
     request.state.actor = actor
     return actor

@@ -68,6 +68,26 @@ _KEY_VALUE = re.compile(
     (?P<value>(?:bearer\s+)?[^"'\s,;&})\]]+)
     """
 )
+# Every shape above holds one of these words in some case, so an ASCII text without any is
+# left as it is after a few substring tests. Most log text has none (the access line's
+# method, path and request id), and the subs above cost far more (~0.2 ms for a 60-character
+# path before the look-behinds, measured).
+# Other text goes through the subs: their case-blind matching also takes a few non-ASCII
+# letters (the long s, the Kelvin sign) for ASCII ones, which lower() does not.
+_SECRET_WORDS = (
+    "://",
+    "bearer",
+    "basic",
+    "eyj",
+    "password",
+    "passwd",
+    "token",
+    "secret",
+    "api_key",
+    "apikey",
+    "authorization",
+    "cookie",
+)
 _MAX_DEPTH = 8
 
 
@@ -82,6 +102,10 @@ def is_secret_key(key: object) -> bool:
 
 def mask_text(text: str) -> str:
     """The text with every secret-shaped part masked; cheap when there is none."""
+    if text.isascii():
+        lowered = text.lower()
+        if not any(word in lowered for word in _SECRET_WORDS):
+            return text
     if "://" in text:
         text = _URL_PASSWORD.sub(rf"\g<head>{MASK}", text)
     text = _BEARER.sub(rf"\g<scheme> {MASK}", text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, bindparam, false, select, true
 
 from supportdesk.domain.access import Actor
 from supportdesk.domain.events import INTERNAL_EVENT_TYPES
@@ -28,12 +28,32 @@ _MESSAGES = MessageRecord.__table__.c
 _EVENTS = EventRecord.__table__.c
 
 
-def _owned(actor: Actor, customer_id: Any) -> ColumnElement[bool]:
+# The customer a condition reads for, as a bound parameter: a lookup built once per kind of
+# reader (``reader_kind``) takes the customer's id when it runs (``reader_parameters``).
+READER = "reader_customer_id"
+
+
+def reader_kind(actor: Actor) -> str:
+    """What a condition built with ``bound=True`` depends on: staff, a customer, or a
+    customer token naming no customer."""
+    if actor.is_staff:
+        return "staff"
+    return "nobody" if actor.customer_id is None else "customer"
+
+
+def reader_parameters(actor: Actor) -> dict[str, str]:
+    """The parameters of a condition built with ``bound=True`` for this actor."""
+    if actor.is_staff or actor.customer_id is None:
+        return {}
+    return {READER: actor.customer_id}
+
+
+def _owned(actor: Actor, customer_id: Any, bound: bool = False) -> ColumnElement[bool]:
     if actor.is_staff:
         return true()
     if actor.customer_id is None:  # a customer who is nobody's: owns nothing
         return false()
-    return customer_id == actor.customer_id  # type: ignore[no-any-return]
+    return customer_id == (bindparam(READER) if bound else actor.customer_id)  # type: ignore[no-any-return]
 
 
 def _of_readable_case(actor: Actor, case_id: Any) -> ColumnElement[bool]:
@@ -42,14 +62,15 @@ def _of_readable_case(actor: Actor, case_id: Any) -> ColumnElement[bool]:
     return case_id.in_(select(_CASES.id).where(readable_cases(actor)))  # type: ignore[no-any-return]
 
 
-def readable_cases(actor: Actor) -> ColumnElement[bool]:
-    """A case: staff, or the customer it belongs to."""
-    return _owned(actor, _CASES.customer_id)
+def readable_cases(actor: Actor, *, bound: bool = False) -> ColumnElement[bool]:
+    """A case: staff, or the customer it belongs to. ``bound``: the customer's id as the
+    parameter ``READER``, for a statement built once per ``reader_kind``."""
+    return _owned(actor, _CASES.customer_id, bound)
 
 
-def readable_refunds(actor: Actor) -> ColumnElement[bool]:
-    """A refund: staff, or the customer it belongs to."""
-    return _owned(actor, _REFUNDS.customer_id)
+def readable_refunds(actor: Actor, *, bound: bool = False) -> ColumnElement[bool]:
+    """A refund: staff, or the customer it belongs to (``bound`` as for cases)."""
+    return _owned(actor, _REFUNDS.customer_id, bound)
 
 
 def readable_messages(actor: Actor) -> ColumnElement[bool]:
