@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 
 from supportdesk.api.app import create_app
 from supportdesk.bootstrap import Container
@@ -109,3 +112,34 @@ class TestEmbeddedSimulators:
         unknown = await client.get("/sim/nothing/_sandbox/refunds")
         assert unknown.status_code == 404
         assert unknown.json()["detail"] == "no embedded nothing simulator"
+
+
+class TestAccessLog:
+    async def test_the_web_apps_files_answered_fine_are_not_logged_but_the_api_and_misses_are(
+        self,
+        container: Container,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """One page load fetches a dozen files: at INFO they would bury the API's lines."""
+        dist = tmp_path / "dist"
+        (dist / "assets").mkdir(parents=True)
+        (dist / "index.html").write_text("<!doctype html><title>supportdesk</title>")
+        (dist / "assets" / "app-1a2b.js").write_text("console.log('hi')")
+        container.settings.web_dist_dir = dist
+        app = create_app(container.settings, container=container)
+        async with (
+            LifespanManager(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as web,
+        ):
+            assert (await web.get("/assets/app-1a2b.js")).status_code == 200
+            assert (await web.get("/cases/case_1")).status_code == 200  # a page: index.html
+            assert (await web.get("/assets/gone-9z.js")).status_code == 404
+            assert (await web.get("/api/v1/health/live")).status_code == 200
+
+        lines = [line for line in capsys.readouterr().err.splitlines() if "request" in line]
+        logged = " ".join(lines)
+        assert "/api/v1/health/live" in logged
+        assert "/assets/gone-9z.js" in logged
+        assert "/assets/app-1a2b.js" not in logged
+        assert "/cases/case_1" not in logged

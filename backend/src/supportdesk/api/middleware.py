@@ -15,6 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from supportdesk.api.errors import PROBLEM_JSON, problem_body
 
 log = structlog.get_logger("supportdesk.access")
+# Paths whose every answer is an access log line at INFO (the rest is the web app).
+_LOGGED_AT_INFO = ("/api", "/sim", "/metrics")
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -152,7 +154,10 @@ class RequestMiddleware:
         duration = time.perf_counter() - started
         template = _route_template(scope)
         self.metrics.observe(scope["method"], template, status, duration)
-        log.info(
+        # The web app's files and pages answered fine go at DEBUG: one page load fetches a
+        # dozen of them, and at INFO they would bury the API's lines. Misses stay at INFO.
+        quiet = status < 400 and not scope["path"].startswith(_LOGGED_AT_INFO)
+        (log.debug if quiet else log.info)(
             "request",
             method=scope["method"],
             path=scope["path"],
