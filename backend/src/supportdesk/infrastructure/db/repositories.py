@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, insert, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, exists, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -78,22 +78,27 @@ _READABLE_CASE: dict[str, Select[Any]] = {}
 _READABLE_REFUND: dict[str, Select[Any]] = {}
 
 
-def _readable_case(actor: Actor) -> Select[Any]:
+def _readable(
+    built: dict[str, Select[Any]],
+    by_id: Select[Any],
+    rule: Callable[..., ColumnElement[bool]],
+    actor: Actor,
+) -> Select[Any]:
+    """``by_id`` narrowed by the readable ``rule`` for ``actor``: built once per kind of
+    reader, with the reader's own ids as bound parameters (``reader_parameters``)."""
     kind = reader_kind(actor)
-    query = _READABLE_CASE.get(kind)
+    query = built.get(kind)
     if query is None:
-        query = _CASE_BY_ID.where(readable_cases(actor, bound=True))
-        _READABLE_CASE[kind] = query
+        query = built[kind] = by_id.where(rule(actor, bound=True))
     return query
+
+
+def _readable_case(actor: Actor) -> Select[Any]:
+    return _readable(_READABLE_CASE, _CASE_BY_ID, readable_cases, actor)
 
 
 def _readable_refund(actor: Actor) -> Select[Any]:
-    kind = reader_kind(actor)
-    query = _READABLE_REFUND.get(kind)
-    if query is None:
-        query = _REFUND_BY_ID.where(readable_refunds(actor, bound=True))
-        _READABLE_REFUND[kind] = query
-    return query
+    return _readable(_READABLE_REFUND, _REFUND_BY_ID, readable_refunds, actor)
 
 
 async def _append_events(session: AsyncSession, events: list[Event]) -> None:
