@@ -7,8 +7,9 @@ import { SettlementForm } from './SettlementForm';
 
 interface Props {
   refund: Refund;
-  /** Takes the step; `done` is what to tell the person when it went through. */
-  act: (step: RefundStep, done: string) => Promise<unknown>;
+  /** Takes the step. What to tell the person afterwards is read from the server's answer
+   * by the caller, not chosen here by button. */
+  act: (step: RefundStep) => Promise<unknown>;
   pending: boolean;
   error: unknown;
   onRetry: () => void;
@@ -19,7 +20,7 @@ interface Props {
 export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: Props) {
   const can = (action: string) => r.allowed_actions.includes(action);
   // A button's failure is shown by `error`; a form shows its own.
-  const click = (step: RefundStep, done: string) => () => void act(step, done).catch(() => {});
+  const click = (step: RefundStep) => () => void act(step).catch(() => {});
   return (
     <Paper withBorder p="md" component="section" aria-label="Refund actions">
       <Stack gap="md">
@@ -30,13 +31,13 @@ export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: P
             size="md"
             color="green"
             loading={pending}
-            onClick={click({ kind: 'approve_and_execute' }, 'Approved and refunded.')}
+            onClick={click({ kind: 'approve_and_execute' })}
           >
             Approve and refund
           </Button>
         ) : null}
         {can('execute') ? (
-          <Button loading={pending} onClick={click({ kind: 'execute' }, 'Refund sent.')}>
+          <Button loading={pending} onClick={click({ kind: 'execute' })}>
             {r.status === 'failed' ? 'Try the refund again' : 'Send the refund'}
           </Button>
         ) : null}
@@ -54,27 +55,19 @@ export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: P
                 <SettlementForm
                   currency={r.currency}
                   total={r.total_amount}
-                  onSubmit={(settlement) =>
-                    act({ kind: 'settle', settlement }, 'Settlement recorded.')
-                  }
+                  onSubmit={(settlement) => act({ kind: 'settle', settlement })}
                 />
               </Tabs.Panel>
             ) : null}
             {can('reject') ? (
               <Tabs.Panel value="reject" pt="sm">
-                <RejectForm
-                  onSubmit={(reason) => act({ kind: 'reject', reason }, 'Refund rejected.')}
-                />
+                <RejectForm onSubmit={(reason) => act({ kind: 'reject', reason })} />
               </Tabs.Panel>
             ) : null}
           </Tabs>
         ) : null}
         {can('cancel') ? (
-          <Button
-            variant="default"
-            loading={pending}
-            onClick={click({ kind: 'cancel' }, 'Refund request cancelled.')}
-          >
+          <Button variant="default" loading={pending} onClick={click({ kind: 'cancel' })}>
             Cancel this request
           </Button>
         ) : null}
