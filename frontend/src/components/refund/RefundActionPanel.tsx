@@ -1,6 +1,6 @@
 import { Button, List, Paper, Stack, Tabs, Text, Title } from '@mantine/core';
 import { ProblemAlert } from '@/components/common/ProblemAlert';
-import { label, sentence } from '@/services/format';
+import { formatMoney, label, sentence } from '@/services/format';
 import type { Refund, RefundStep } from '@/services/types';
 import { RejectForm } from './RejectForm';
 import { SettlementForm } from './SettlementForm';
@@ -33,7 +33,7 @@ export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: P
             loading={pending}
             onClick={click({ kind: 'approve_and_execute' })}
           >
-            Approve and refund
+            Approve and refund {formatMoney(r.total_amount, r.currency)}
           </Button>
         ) : null}
         {can('execute') ? (
@@ -42,10 +42,9 @@ export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: P
           </Button>
         ) : null}
         {can('reject') || can('settle') ? (
-          <Tabs
-            defaultValue={can('approve') || !can('settle') ? 'reject' : 'settle'}
-            keepMounted={false}
-          >
+          // No tab is open until the person picks one: an open reason box under "Approve and
+          // refund" reads as the expected next step, and a decision should be chosen, not found.
+          <Tabs defaultValue={null} allowTabDeactivation keepMounted={false}>
             <Tabs.List>
               {can('settle') ? <Tabs.Tab value="settle">Record a settlement</Tabs.Tab> : null}
               {can('reject') ? <Tabs.Tab value="reject">Reject</Tabs.Tab> : null}
