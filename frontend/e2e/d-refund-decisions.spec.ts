@@ -65,6 +65,9 @@ test('bob records a store-credit settlement for a refund outside the window', as
   await expect(bob.getByText(/outside the window by \d+ days/)).toBeVisible();
   await expect(bob.getByRole('button', { name: 'Approve and refund' })).toHaveCount(0);
   await expect(bob.getByText(/outside the refund window, so it cannot be paid back/)).toBeVisible();
+  // No decision form is open until the agent picks one.
+  await expect(bob.getByRole('form', { name: 'Record a settlement' })).toHaveCount(0);
+  await bob.getByRole('tab', { name: 'Record a settlement' }).click();
   const form = bob.getByRole('form', { name: 'Record a settlement' });
   await form.getByLabel('Settlement type').selectOption('store_credit');
   await form.getByLabel(/Amount/).fill('30.00');

@@ -168,7 +168,9 @@ class TestWhoSeesWhat:
             await reply(http, bob, case["id"], "Hello from support")
             await alices.until(of_case(case["id"]))
         assert alices.data()[0]["actor_name"] is None
-        assert alices.data()[0]["actor_role"] == "agent"
+        # Nor their ids or roles: the support team acted.
+        assert alices.data()[0]["actor_role"] == "support_team"
+        assert alices.data()[0]["actor_id"] == "support_team"
 
 
 class TestResuming:

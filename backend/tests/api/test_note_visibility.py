@@ -4,10 +4,13 @@ settlement note tell the customer what happened to their money, so they always s
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 
+from supportdesk.bootstrap import Container
 from tests.factories import open_case, request_refund
 
 PATCH_NOTE = "customer sounds angry, escalate if they write again"
@@ -141,3 +144,47 @@ class TestCaseHistoryForTheCustomer:
         )
         assert answer.status_code == 422
         assert answer.json()["errors"][0]["loc"][-1] == "note_public"
+
+
+@pytest.mark.parametrize(
+    "settings_overrides", [{"payment_gateway_timeout_seconds": 0.3}], indirect=True
+)
+class TestWhoActedInACustomersWords:
+    async def test_alice_reads_support_team_and_automatic_never_a_staff_id_attempt_or_gateway_id(
+        self, client: httpx.AsyncClient, as_user, container: Container
+    ) -> None:
+        alice, bob = await as_user("alice"), await as_user("bob")
+        case = await open_case(client, alice)
+        url = f"/api/v1/support-cases/{case['id']}"
+        assigned = await client.patch(url, headers=bob, json={"assignee_id": "usr_bob"})
+        assert assigned.status_code == 200, assigned.text
+        refund = await refund_on(client, alice, case["id"], "L1")
+        approved = await client.post(f"/api/v1/refunds/{refund['id']}/approve", headers=bob)
+        assert approved.status_code == 200, approved.text
+        # The gateway pays but its answer is lost: the reconciliation records the payment.
+        sandbox = container.integrations.gateway_sandbox
+        assert sandbox is not None
+        sandbox.inject("accept_then_timeout", times=1, delay_seconds=5)
+        executed = await client.post(f"/api/v1/refunds/{refund['id']}/execute", headers=bob)
+        assert executed.status_code == 202, executed.text
+        await container.refund_service().reconcile(stale_after=timedelta(0))
+        gateway_refund_id = sandbox.refunds[0].id
+
+        seen = await history(client, alice, url)
+        text = str(seen)
+        for leak in ("usr_bob", "attempt", gateway_refund_id, "system"):
+            assert leak not in text
+        actors = {(e["type"], e["actor_id"], e["actor_role"]) for e in seen}
+        assert ("assigned", "support_team", "support_team") in actors
+        assert ("refund_approved", "support_team", "support_team") in actors
+        assert ("refund_succeeded", "automatic", "automatic") in actors
+        assert ("case_opened", "usr_alice", "customer") in actors
+        assert (
+            str(await history(client, alice, f"/api/v1/refunds/{refund['id']}")).count("usr_bob")
+            == 0
+        )
+
+        # Staff still read who did what and the system's notes.
+        staff_view = str(await history(client, bob, url))
+        for detail in ("assignee: usr_bob", "attempt 1", gateway_refund_id):
+            assert detail in staff_view

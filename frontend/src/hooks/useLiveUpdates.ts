@@ -52,7 +52,8 @@ const REFUND_OUTCOMES: Record<string, string> = {
 export function whoDid(event: LiveEvent): string {
   if (event.actor_name) return event.actor_name;
   if (event.actor_role === 'customer') return 'The customer';
-  if (event.actor_id === 'system') return 'The system';
+  // A customer's feed names the system `automatic` and staff `support_team` (no ids).
+  if (event.actor_id === 'system' || event.actor_role === 'automatic') return 'The system';
   return 'Support';
 }
 

@@ -22,6 +22,7 @@ import {
 import { useChangedByOthers, whoDid } from '@/hooks/useLiveUpdates';
 import { useMe } from '@/hooks/useSession';
 import { useStaff } from '@/hooks/useStaff';
+import { draftKey } from '@/services/drafts';
 import { formatDateTime, formatMoney, label } from '@/services/format';
 import { isStaff, type SupportCase } from '@/services/types';
 import { NotFoundPage } from './NotFoundPage';
@@ -134,6 +135,7 @@ export function CasePage() {
                       {reply.allowed ? (
                         <ReplyBox
                           key={caseId}
+                          draftKey={draftKey(me.id, caseId)}
                           allowInternal={c.allowed_actions.includes('add_internal_note')}
                           onSend={(r) => post.mutateAsync(r)}
                           onEditingChange={setWriting}

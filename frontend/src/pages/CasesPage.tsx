@@ -1,4 +1,5 @@
-import { Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Stack, Text, Title } from '@mantine/core';
+import { Link } from 'react-router';
 import { FilterBar } from '@/components/common/FilterBar';
 import { PagedResults } from '@/components/common/PagedResults';
 import { CaseTable } from '@/components/support/CaseTable';
@@ -18,6 +19,19 @@ export function CasesPage() {
   const staffList = useStaff(staff);
   const names = Object.fromEntries((staffList.data ?? []).map((s) => [s.id, s.name]));
   const cases = list.data?.pages.flatMap((p) => p.items) ?? [];
+  // Sorting hides nothing: only the other filters can explain an empty list.
+  const filtered = Object.entries(filters.values).some(([k, v]) => k !== 'sort' && v);
+  const nothingYet = staff ? (
+    <Alert color="gray">There are no support cases yet.</Alert>
+  ) : (
+    <Alert color="gray" title="You have no cases yet">
+      To open one, go to{' '}
+      <Anchor component={Link} to="/">
+        My orders
+      </Anchor>{' '}
+      and choose the order it is about.
+    </Alert>
+  );
 
   return (
     <Stack>
@@ -60,7 +74,12 @@ export function CasesPage() {
         onClear={filters.clear}
         onSaveDefault={filters.saveAsDefault}
       />
-      <PagedResults list={list} count={cases.length} noun="case">
+      <PagedResults
+        list={list}
+        count={cases.length}
+        noun="case"
+        empty={filtered ? undefined : nothingYet}
+      >
         <CaseTable
           cases={cases}
           sort={query.sort ?? undefined}

@@ -15,6 +15,7 @@ import { OrderLines } from '@/components/order/OrderLines';
 import { useMe } from '@/hooks/useSession';
 import { ApiError } from '@/services/http';
 import { formatDateTime } from '@/services/format';
+import { refundStepToast } from '@/services/refundWords';
 import { isStaff, type Refund, type RefundStep } from '@/services/types';
 import { NotFoundPage } from './NotFoundPage';
 
@@ -27,13 +28,10 @@ export function RefundPage() {
   const act = useRefundAction(refund.data);
   const order = useOrder(refund.data?.order_id);
 
-  const take = (step: RefundStep, done: string) =>
-    act.mutateAsync(step).then((res: Refund) =>
-      notifications.show({
-        color: res.status === 'failed' ? 'red' : 'green',
-        message: res.status === 'failed' ? 'The refund failed.' : done,
-      }),
-    );
+  const take = (step: RefundStep) =>
+    act
+      .mutateAsync(step)
+      .then((res: Refund) => notifications.show({ ...refundStepToast(step, res) }));
   const retry = (r: Refund) => {
     // A conflict means the refund moved on: show it as it is now. Anything else (gateway
     // down, network) is worth the same step once more.

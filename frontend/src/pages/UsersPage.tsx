@@ -1,6 +1,7 @@
 import { Badge, Button, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { UserForm } from '@/components/admin/UserForm';
+import { ConfirmButton } from '@/components/common/ConfirmButton';
 import { ProblemAlert } from '@/components/common/ProblemAlert';
 import { QueryState } from '@/components/common/QueryState';
 import { useMe } from '@/hooks/useSession';
@@ -71,16 +72,19 @@ export function UsersPage() {
                           </Button>
                         </Stack>
                       ) : u.id !== me.id ? (
-                        <Button
+                        <ConfirmButton
                           size="compact-xs"
                           variant="light"
                           color="red"
                           loading={deactivate.isPending && deactivate.variables === u.id}
-                          onClick={() => deactivate.mutate(u.id)}
+                          title={`Deactivate ${u.email}?`}
+                          consequence="They lose access at once: whatever they are doing is cut off and cannot be saved, and they cannot sign in. An admin can reactivate the account later."
+                          confirmLabel="Deactivate"
+                          onConfirm={() => deactivate.mutate(u.id)}
                           aria-label={`Deactivate ${u.email}`}
                         >
                           Deactivate
-                        </Button>
+                        </ConfirmButton>
                       ) : null}
                     </Table.Td>
                   </Table.Tr>

@@ -48,6 +48,43 @@ describe('the refund window in plain words', () => {
     expect(describeWindow(w, NOW)).toBe('delivered 14 days ago, window closes in 2 hours');
   });
 
+  it('rounds whole days down in both directions', () => {
+    const open = (daysLeft: number) => ({
+      delivered_at: ago(3),
+      closes_at: new Date(NOW + daysLeft * DAY).toISOString(),
+      open: true,
+    });
+    const closed = (daysOver: number) => ({
+      delivered_at: ago(20),
+      closes_at: ago(daysOver),
+      open: false,
+    });
+    const text = (w: Parameters<typeof describeWindow>[0]) => describeWindow(w, NOW).split(', ')[1];
+
+    expect(text(open(11))).toBe('window closes in 11 days');
+    expect(text(open(10.99))).toBe('window closes in 10 days');
+    expect(text(open(1))).toBe('window closes in 1 day');
+    expect(text(closed(6))).toBe('outside the window by 6 days');
+    expect(text(closed(6.04))).toBe('outside the window by 6 days');
+    expect(text(closed(6.99))).toBe('outside the window by 6 days');
+    expect(text(closed(7))).toBe('outside the window by 7 days');
+    expect(text(closed(1))).toBe('outside the window by 1 day');
+  });
+
+  it('speaks of hours on either side of the closing time when less than a day', () => {
+    const closed = (hoursOver: number) => ({
+      delivered_at: ago(14.2),
+      closes_at: new Date(NOW - hoursOver * 3_600_000).toISOString(),
+      open: false,
+    });
+    expect(describeWindow(closed(5), NOW)).toBe(
+      'delivered 14 days ago, outside the window by 5 hours',
+    );
+    expect(describeWindow(closed(0.2), NOW)).toBe(
+      'delivered 14 days ago, outside the window by 1 hour',
+    );
+  });
+
   it('has not started before delivery', () => {
     expect(describeWindow({ delivered_at: null, closes_at: null, open: false }, NOW)).toMatch(
       /not delivered yet/,

@@ -56,6 +56,11 @@ function days(n: number): string {
   return `${n} day${n === 1 ? '' : 's'}`;
 }
 
+function hours(ms: number): string {
+  const n = Math.max(1, Math.round(ms / 3_600_000));
+  return `${n} hour${n === 1 ? '' : 's'}`;
+}
+
 /** "3 days ago", "today", "in 11 days" */
 export function relativeDays(iso: string, now = Date.now()): string {
   const diff = new Date(iso).getTime() - now;
@@ -76,14 +81,14 @@ export function describeWindow(w: WindowLike, now = Date.now()): string {
   const delivered = `delivered ${relativeDays(w.delivered_at, now)}`;
   if (!w.closes_at) return delivered;
   const closes = new Date(w.closes_at).getTime();
-  if (w.open && closes > now) {
-    const left = closes - now;
-    const n = Math.floor(left / DAY);
-    const when = n >= 1 ? `in ${days(n)}` : `in ${Math.max(1, Math.round(left / 3_600_000))} hours`;
-    return `${delivered}, window closes ${when}`;
-  }
-  const over = Math.max(1, Math.ceil((now - closes) / DAY));
-  return `${delivered}, outside the window by ${days(over)}`;
+  // One rule for both directions: whole days passed, rounded down, and hours below one day.
+  // Rounding the closed side up said "by 7 days" six days and an hour after the window shut.
+  const span = (ms: number) => {
+    const n = Math.floor(ms / DAY);
+    return n >= 1 ? days(n) : hours(ms);
+  };
+  if (w.open && closes > now) return `${delivered}, window closes in ${span(closes - now)}`;
+  return `${delivered}, outside the window by ${span(now - closes)}`;
 }
 
 export const label = (value: string): string =>

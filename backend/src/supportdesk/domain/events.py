@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
-from supportdesk.domain.access import Actor
+from supportdesk.domain.access import SYSTEM, Actor, Role
 
 
 class EntityKind(StrEnum):
@@ -35,14 +35,36 @@ class Event:
 
     def for_customer(self) -> Event | None:
         """What a customer sees of this event: nothing of an internal message, and of a
-        staff note only what was marked public. A note that is the whole event goes."""
+        staff note only what was marked public. A note that is the whole event goes.
+
+        Who acted is told in the customer's terms: the customer's own id, or the support
+        team as one (``SUPPORT_TEAM``), or ``AUTOMATIC`` for what the system did by itself
+        (reconciling a refund, say). No staff id reaches a customer, and neither do the
+        system's notes about its own workings (see ``WORKINGS_NOTE_TYPES``)."""
         if self.type in INTERNAL_EVENT_TYPES:
             return None
-        if self.note_public or self.note is None:
+        seen = self._actor_for_customer()
+        if seen.type in WORKINGS_NOTE_TYPES:
+            return replace(seen, note=None)
+        if seen.note_public or seen.note is None:
+            return seen
+        return None if seen.type == NOTE_EVENT else replace(seen, note=None)
+
+    def _actor_for_customer(self) -> Event:
+        if self.actor_id == SYSTEM.id:
+            return replace(self, actor_id=AUTOMATIC, actor_role=AUTOMATIC)
+        if self.actor_role == Role.CUSTOMER.value:
             return self
-        return None if self.type == NOTE_EVENT else replace(self, note=None)
+        return replace(self, actor_id=SUPPORT_TEAM, actor_role=SUPPORT_TEAM)
 
 
+# How a customer's history names who acted when it was not the customer.
+SUPPORT_TEAM = "support_team"
+AUTOMATIC = "automatic"
+# Notes the system writes for staff about its own workings: whom a case is assigned to
+# (a staff id), which attempt at paying is under way, the gateway's refund id. A customer
+# reads that it happened; the refund itself tells them the bank reference.
+WORKINGS_NOTE_TYPES = frozenset({"assigned", "execution_started", "refund_succeeded"})
 # Events customers never see, not even that they happened.
 INTERNAL_EVENT_TYPES = frozenset({"internal_note_added"})
 # An event that is nothing but a note (a PATCH with a note and no change).

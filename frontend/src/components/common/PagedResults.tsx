@@ -18,11 +18,14 @@ interface Props {
   count: number;
   /** What one row is, for "3 cases" and "No cases match these filters." */
   noun: string;
+  /** Shown instead of "No … match these filters." when nothing is filtered out: an empty
+   * list then means there is nothing yet, and the page says what to do about it. */
+  empty?: ReactNode;
   children: ReactNode;
 }
 
 /** Loading, error, empty and "Load more" around a table of results. */
-export function PagedResults({ list, count, noun, children }: Props) {
+export function PagedResults({ list, count, noun, empty, children }: Props) {
   return (
     <QueryState
       query={{
@@ -33,7 +36,7 @@ export function PagedResults({ list, count, noun, children }: Props) {
         data: count,
       }}
       isEmpty={(n) => !n}
-      empty={<Alert color="gray">No {noun}s match these filters.</Alert>}
+      empty={empty ?? <Alert color="gray">No {noun}s match these filters.</Alert>}
     >
       {() => (
         <>

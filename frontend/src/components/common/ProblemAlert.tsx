@@ -6,12 +6,34 @@ interface Props {
   error: unknown;
   onRetry?: () => void;
   title?: string;
+  /** What to say instead when a system behind the server did not answer, in the reader's
+   * words ("We can't load your orders right now; try again in a minute."). The server's
+   * detail then stays unsaid: it names our systems, which the reader cannot act on. */
+  unavailable?: string;
 }
 
 /** A failed request in plain words, with "Try again" when trying again can help. */
-export function ProblemAlert({ error, onRetry, title }: Props) {
+export function ProblemAlert({ error, onRetry, title, unavailable }: Props) {
   if (!error) return null;
   const api = error instanceof ApiError ? error : null;
+  if (unavailable && api?.code === 'upstream_unavailable')
+    return (
+      <Alert
+        color="yellow"
+        icon={<IconAlertCircle size={18} />}
+        title={title ?? 'Not available right now'}
+        role="alert"
+      >
+        <Text size="sm">{unavailable}</Text>
+        {onRetry ? (
+          <Group mt="sm">
+            <Button size="xs" variant="light" onClick={onRetry}>
+              Try again
+            </Button>
+          </Group>
+        ) : null}
+      </Alert>
+    );
   const message = api ? api.plainMessage : 'Something went wrong.';
   const canRetry = !!onRetry && (!api || api.retryable || api.code === 'version_conflict');
   return (

@@ -36,6 +36,32 @@ describe('QueryState', () => {
     expect(q.refetch).toHaveBeenCalledOnce();
   });
 
+  it('tells a customer what to do, not which system behind us failed', async () => {
+    const q = query<string>({
+      isError: true,
+      error: new ApiError({
+        status: 503,
+        code: 'upstream_unavailable',
+        title: 'Service unavailable',
+        detail: 'An upstream system is unavailable: the order system did not answer',
+      }),
+    });
+    renderWithProviders(
+      <QueryState
+        query={q}
+        unavailable="We can't load your orders right now; try again in a minute."
+      >
+        {(d) => <p>{d}</p>}
+      </QueryState>,
+    );
+
+    const alert = screen.getByRole('alert');
+    expect(alert).toHaveTextContent("We can't load your orders right now; try again in a minute.");
+    expect(alert).not.toHaveTextContent(/upstream|order system|Service unavailable/);
+    await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(q.refetch).toHaveBeenCalledOnce();
+  });
+
   it('shows the not-found view for a 404 when the page has one', () => {
     const q = query<string>({ isError: true, error: new ApiError({ status: 404 }) });
     renderWithProviders(

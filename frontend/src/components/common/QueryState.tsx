@@ -21,17 +21,33 @@ interface Props<T> {
   /** With `empty`: whether the loaded data has nothing to show. */
   isEmpty?: (data: T) => boolean;
   empty?: ReactNode;
+  /** The reader's words for "a system behind the server did not answer" (see ProblemAlert). */
+  unavailable?: string;
   children: (data: T) => ReactNode;
 }
 
 /** A query's loading, failure (with "Try again") and emptiness, so that a page writes only
  * what it shows once the data is there. */
-export function QueryState<T>({ query, rows = 4, notFound, isEmpty, empty, children }: Props<T>) {
+export function QueryState<T>({
+  query,
+  rows = 4,
+  notFound,
+  isEmpty,
+  empty,
+  unavailable,
+  children,
+}: Props<T>) {
   if (query.isPending) return <PageSkeleton rows={rows} />;
   if (query.isError) {
     if (notFound !== undefined && query.error instanceof ApiError && query.error.status === 404)
       return <>{notFound}</>;
-    return <ProblemAlert error={query.error} onRetry={() => void query.refetch()} />;
+    return (
+      <ProblemAlert
+        error={query.error}
+        onRetry={() => void query.refetch()}
+        unavailable={unavailable}
+      />
+    );
   }
   // Neither pending nor failed: TanStack Query guarantees the data is there.
   const data = query.data as T;

@@ -1,14 +1,15 @@
 import { Button, List, Paper, Stack, Tabs, Text, Title } from '@mantine/core';
 import { ProblemAlert } from '@/components/common/ProblemAlert';
-import { label, sentence } from '@/services/format';
+import { formatMoney, label, sentence } from '@/services/format';
 import type { Refund, RefundStep } from '@/services/types';
 import { RejectForm } from './RejectForm';
 import { SettlementForm } from './SettlementForm';
 
 interface Props {
   refund: Refund;
-  /** Takes the step; `done` is what to tell the person when it went through. */
-  act: (step: RefundStep, done: string) => Promise<unknown>;
+  /** Takes the step. What to tell the person afterwards is read from the server's answer
+   * by the caller, not chosen here by button. */
+  act: (step: RefundStep) => Promise<unknown>;
   pending: boolean;
   error: unknown;
   onRetry: () => void;
@@ -19,7 +20,7 @@ interface Props {
 export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: Props) {
   const can = (action: string) => r.allowed_actions.includes(action);
   // A button's failure is shown by `error`; a form shows its own.
-  const click = (step: RefundStep, done: string) => () => void act(step, done).catch(() => {});
+  const click = (step: RefundStep) => () => void act(step).catch(() => {});
   return (
     <Paper withBorder p="md" component="section" aria-label="Refund actions">
       <Stack gap="md">
@@ -30,21 +31,20 @@ export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: P
             size="md"
             color="green"
             loading={pending}
-            onClick={click({ kind: 'approve_and_execute' }, 'Approved and refunded.')}
+            onClick={click({ kind: 'approve_and_execute' })}
           >
-            Approve and refund
+            Approve and refund {formatMoney(r.total_amount, r.currency)}
           </Button>
         ) : null}
         {can('execute') ? (
-          <Button loading={pending} onClick={click({ kind: 'execute' }, 'Refund sent.')}>
+          <Button loading={pending} onClick={click({ kind: 'execute' })}>
             {r.status === 'failed' ? 'Try the refund again' : 'Send the refund'}
           </Button>
         ) : null}
         {can('reject') || can('settle') ? (
-          <Tabs
-            defaultValue={can('approve') || !can('settle') ? 'reject' : 'settle'}
-            keepMounted={false}
-          >
+          // No tab is open until the person picks one: an open reason box under "Approve and
+          // refund" reads as the expected next step, and a decision should be chosen, not found.
+          <Tabs defaultValue={null} allowTabDeactivation keepMounted={false}>
             <Tabs.List>
               {can('settle') ? <Tabs.Tab value="settle">Record a settlement</Tabs.Tab> : null}
               {can('reject') ? <Tabs.Tab value="reject">Reject</Tabs.Tab> : null}
@@ -54,27 +54,19 @@ export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: P
                 <SettlementForm
                   currency={r.currency}
                   total={r.total_amount}
-                  onSubmit={(settlement) =>
-                    act({ kind: 'settle', settlement }, 'Settlement recorded.')
-                  }
+                  onSubmit={(settlement) => act({ kind: 'settle', settlement })}
                 />
               </Tabs.Panel>
             ) : null}
             {can('reject') ? (
               <Tabs.Panel value="reject" pt="sm">
-                <RejectForm
-                  onSubmit={(reason) => act({ kind: 'reject', reason }, 'Refund rejected.')}
-                />
+                <RejectForm onSubmit={(reason) => act({ kind: 'reject', reason })} />
               </Tabs.Panel>
             ) : null}
           </Tabs>
         ) : null}
         {can('cancel') ? (
-          <Button
-            variant="default"
-            loading={pending}
-            onClick={click({ kind: 'cancel' }, 'Refund request cancelled.')}
-          >
+          <Button variant="default" loading={pending} onClick={click({ kind: 'cancel' })}>
             Cancel this request
           </Button>
         ) : null}

@@ -1,5 +1,6 @@
 import { Alert, Button, Group, NativeSelect, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
+import { ConfirmButton } from '@/components/common/ConfirmButton';
 import { label, sentence } from '@/services/format';
 import { ApiError } from '@/services/http';
 import { PRIORITIES, type CasePatch, type SupportCase } from '@/services/types';
@@ -148,14 +149,17 @@ export function CustomerCaseControls({
           </Button>
         ) : null}
         {close.allowed ? (
-          <Button
+          <ConfirmButton
             size="xs"
             variant="default"
             loading={busy}
-            onClick={() => void run({ status: 'closed' })}
+            title="Close this case?"
+            consequence="A closed case cannot be reopened: nobody can reply on it or ask for a refund from it any more. If you need help again, you can open a new case."
+            confirmLabel="Close case"
+            onConfirm={() => void run({ status: 'closed' })}
           >
             Close case
-          </Button>
+          </ConfirmButton>
         ) : null}
       </Group>
       {close.allowed ? null : (

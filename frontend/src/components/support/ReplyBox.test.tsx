@@ -1,6 +1,7 @@
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { draftKey } from '@/services/drafts';
 import { renderWithProviders } from '@/test/render';
 import { ReplyBox } from './ReplyBox';
 
@@ -33,5 +34,49 @@ describe('ReplyBox', () => {
     );
     await user.click(screen.getByRole('button', { name: 'Reload' }));
     expect(reload).toHaveBeenCalled();
+  });
+
+  describe('drafts', () => {
+    afterEach(() => localStorage.clear());
+
+    it('keeps a typed reply per user and case until it is sent, across a new sign-in', async () => {
+      const user = userEvent.setup();
+      const key = draftKey('usr_alice', 'case_1');
+      const first = renderWithProviders(
+        <ReplyBox allowInternal={false} onSend={async () => undefined} draftKey={key} />,
+      );
+      await user.type(screen.getByRole('textbox', { name: 'Your reply' }), 'The lid is cracked');
+      // The session ends: the page goes away, and she signs in again later.
+      first.unmount();
+
+      renderWithProviders(
+        <ReplyBox allowInternal={false} onSend={async () => undefined} draftKey={key} />,
+      );
+      expect(screen.getByRole('textbox', { name: 'Your reply' })).toHaveValue('The lid is cracked');
+      await user.click(screen.getByRole('button', { name: 'Send' }));
+      await waitFor(() => expect(localStorage.getItem(key)).toBeNull());
+      expect(screen.getByRole('textbox', { name: 'Your reply' })).toHaveValue('');
+    });
+
+    it('never shows one user’s draft to another, nor one case’s draft on another case', async () => {
+      const user = userEvent.setup();
+      const first = renderWithProviders(
+        <ReplyBox
+          allowInternal={false}
+          onSend={async () => undefined}
+          draftKey={draftKey('usr_alice', 'case_1')}
+        />,
+      );
+      await user.type(screen.getByRole('textbox', { name: 'Your reply' }), 'Private words');
+      first.unmount();
+
+      for (const key of [draftKey('usr_carol', 'case_1'), draftKey('usr_alice', 'case_2')]) {
+        const other = renderWithProviders(
+          <ReplyBox allowInternal={false} onSend={async () => undefined} draftKey={key} />,
+        );
+        expect(screen.getByRole('textbox', { name: 'Your reply' })).toHaveValue('');
+        other.unmount();
+      }
+    });
   });
 });

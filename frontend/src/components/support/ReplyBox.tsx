@@ -3,6 +3,7 @@ import { Alert, Button, Checkbox, Group, Stack, Textarea } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { z } from 'zod';
+import { dropDraft, readDraft, saveDraft } from '@/services/drafts';
 import { applyServerErrors, STAFF_ONLY, VISIBLE_TO_CUSTOMER } from '../common/forms';
 
 const replySchema = z.object({
@@ -24,6 +25,8 @@ interface Props {
   /** Who else changed the case while this reply was being written, if anyone. */
   changedBy?: string | null;
   onReload?: () => void;
+  /** Where the unsent text is kept in this browser (`draftKey(user, case)`) until sent. */
+  draftKey?: string;
 }
 
 export function ReplyBox({
@@ -33,8 +36,11 @@ export function ReplyBox({
   onEditingChange,
   changedBy,
   onReload,
+  draftKey,
 }: Props) {
   const [formError, setFormError] = useState<string | null>(null);
+  // Read once: the form owns the text from then on.
+  const [draft] = useState(() => (draftKey ? readDraft(draftKey) : null));
   const {
     register,
     handleSubmit,
@@ -44,16 +50,21 @@ export function ReplyBox({
     formState: { errors, isSubmitting },
   } = useForm<Reply>({
     resolver: zodResolver(replySchema),
-    defaultValues: { body: '', internal: false },
+    defaultValues: { body: draft?.body ?? '', internal: allowInternal && !!draft?.internal },
   });
   const internal = useWatch({ control, name: 'internal' });
-  const editing = useWatch({ control, name: 'body' }).trim() !== '';
+  const body = useWatch({ control, name: 'body' });
+  const editing = body.trim() !== '';
+  useEffect(() => {
+    if (draftKey) saveDraft(draftKey, { body, internal });
+  }, [draftKey, body, internal]);
   useEffect(() => onEditingChange?.(editing), [editing, onEditingChange]);
 
   const submit = handleSubmit(async (values) => {
     setFormError(null);
     try {
       await onSend(values);
+      if (draftKey) dropDraft(draftKey);
       reset({ body: '', internal: values.internal });
     } catch (err) {
       setFormError(applyServerErrors(err, setError, ['body', 'internal']));

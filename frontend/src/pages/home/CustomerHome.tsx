@@ -5,6 +5,7 @@ import { OrderList } from '@/components/order/OrderList';
 import { CaseTable } from '@/components/support/CaseTable';
 import { useCaseList } from '@/hooks/useCases';
 import { useOrders } from '@/hooks/useOrders';
+import { ORDERS_UNAVAILABLE } from '@/services/words';
 import { useMe } from '@/hooks/useSession';
 
 const OPEN_CASES = {
@@ -37,6 +38,7 @@ export function CustomerHome() {
           rows={3}
           isEmpty={(list) => !list.length}
           empty={<Alert color="gray">You have no orders yet.</Alert>}
+          unavailable={ORDERS_UNAVAILABLE}
         >
           {(list) => <OrderList orders={list} />}
         </QueryState>
