@@ -10,7 +10,9 @@ export function OrdersPage() {
   const orders = useOrders();
   return (
     <Stack>
-      <Title order={2}>{isStaff(me.role) ? 'Orders' : 'My orders'}</Title>
+      <Title order={1} size="h2">
+        {isStaff(me.role) ? 'Orders' : 'My orders'}
+      </Title>
       <QueryState
         query={orders}
         isEmpty={(list) => !list.length}

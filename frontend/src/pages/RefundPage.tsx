@@ -55,7 +55,7 @@ export function RefundPage() {
               ← Case
             </Anchor>
             <Group justify="space-between" mt={4}>
-              <Title order={2}>
+              <Title order={1} size="h2">
                 Refund of <Money amount={r.total_amount} currency={r.currency} />
               </Title>
               <RefundStatusBadge status={r.status} />
