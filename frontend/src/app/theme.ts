@@ -1,6 +1,9 @@
 import {
+  Alert,
+  Anchor,
   createTheme,
   DEFAULT_THEME,
+  Notification,
   type CSSVariablesResolver,
   type MantineColorsTuple,
 } from '@mantine/core';
@@ -140,4 +143,13 @@ export const theme = createTheme({
   defaultRadius: 'md',
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
   headings: { fontWeight: '650' },
+  components: {
+    // Links inside a sentence must not be told apart by colour alone (WCAG 1.4.1).
+    Anchor: Anchor.extend({ defaultProps: { underline: 'always' } }),
+    // Close buttons are icons: they need a name for screen readers.
+    Notification: Notification.extend({
+      defaultProps: { closeButtonProps: { 'aria-label': 'Close' } },
+    }),
+    Alert: Alert.extend({ defaultProps: { closeButtonLabel: 'Close' } }),
+  },
 });
