@@ -1,4 +1,5 @@
 import { Anchor, Grid, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { Link, useParams } from 'react-router';
 import { QueryState } from '@/components/common/QueryState';
@@ -26,6 +27,11 @@ export function RefundPage() {
   const history = useRefundHistory(refundId, refund.data?.status);
   const act = useRefundAction(refund.data);
   const order = useOrder(refund.data?.order_id);
+  // Below md the two columns stack; the agent's panel then goes right after the summary
+  // instead of below the order and the history. Read at once, so the panel mounts only once.
+  const stacked = useMediaQuery('(max-width: 62em)', false, {
+    getInitialValueInEffect: false,
+  });
 
   const take = (step: RefundStep, done: string) =>
     act.mutateAsync(step).then((res: Refund) =>
@@ -45,6 +51,16 @@ export function RefundPage() {
       act.mutate({ kind: 'execute' });
     } else if (act.variables) act.mutate(act.variables);
   };
+
+  const panel = (r: Refund) => (
+    <RefundActionPanel
+      refund={r}
+      act={take}
+      pending={act.isPending}
+      error={act.error}
+      onRetry={() => retry(r)}
+    />
+  );
 
   return (
     <QueryState query={refund} rows={6} notFound={<NotFoundPage what="refund" />}>
@@ -70,7 +86,7 @@ export function RefundPage() {
             </Text>
           </div>
           <Grid gutter="lg">
-            <Grid.Col span={{ base: 12, md: 7 }}>
+            <Grid.Col span={{ base: 12, md: stacked ? 12 : 7 }}>
               <Stack gap="lg">
                 <RefundOutcome refund={r} />
                 <Paper withBorder p="md">
@@ -99,6 +115,7 @@ export function RefundPage() {
                     </Text>
                   </Stack>
                 </Paper>
+                {stacked ? panel(r) : null}
                 <Paper withBorder p="md" component="section" aria-labelledby="refund-order-title">
                   <Title order={5} mb="sm" id="refund-order-title">
                     Order {r.order_id}
@@ -117,15 +134,7 @@ export function RefundPage() {
                 </Paper>
               </Stack>
             </Grid.Col>
-            <Grid.Col span={{ base: 12, md: 5 }}>
-              <RefundActionPanel
-                refund={r}
-                act={take}
-                pending={act.isPending}
-                error={act.error}
-                onRetry={() => retry(r)}
-              />
-            </Grid.Col>
+            {stacked ? null : <Grid.Col span={{ base: 12, md: 5 }}>{panel(r)}</Grid.Col>}
           </Grid>
         </Stack>
       )}
