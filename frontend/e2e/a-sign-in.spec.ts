@@ -15,6 +15,18 @@ test('alice signs in and sees her orders', async ({ page }) => {
   await signOut(page);
 });
 
+test('the first Tab offers a skip link that moves focus to the page itself', async ({ page }) => {
+  await signIn(page, 'alice@example.com');
+  await page.goto('/cases');
+  await expect(page.getByRole('heading', { name: 'My cases' })).toBeVisible();
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to main content' });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeInViewport();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('main')).toBeFocused();
+});
+
 test('bob signs in and sees the support dashboard', async ({ page }) => {
   await signIn(page, 'bob@example.com');
   await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
