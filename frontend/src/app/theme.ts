@@ -16,6 +16,8 @@ const AA = 4.5;
 const WHITE = '#ffffff';
 const LIGHT_BODY = '#ffffff';
 const DARK_BODY: string = DEFAULT_THEME.colors.dark[7];
+const LIGHT_ROW: string = DEFAULT_THEME.colors.gray[1];
+const DARK_ROW: string = DEFAULT_THEME.colors.dark[6];
 
 type Rgb = [number, number, number];
 
@@ -70,10 +72,19 @@ function colorVariables(name: string, tuple: MantineColorsTuple) {
   const at = (i: number) => shades[i] ?? WHITE;
   // Backgrounds the text sits on: the page, and the colour's own light tint over it
   // (Mantine paints `light` as the shade at 10 % in light, two shades lighter at 15 % in dark).
-  const lightTint = over(at(LIGHT_SHADE), 0.1, LIGHT_BODY);
-  const darkTint = over(at(DARK_SHADE - 2), 0.15, DARK_BODY);
-  const lightText = readable(shades.slice(LIGHT_SHADE), [LIGHT_BODY, lightTint], '#000000');
-  const darkText = readable([...shades.slice(0, 5)].reverse(), [DARK_BODY, darkTint], '#ffffff');
+  // Striped and hovered table rows put the tint over gray-1 (light) or dark-6 (dark).
+  const lightTints = [LIGHT_BODY, LIGHT_ROW].map((bg) => over(at(LIGHT_SHADE), 0.1, bg));
+  const darkTints = [DARK_BODY, DARK_ROW].map((bg) => over(at(DARK_SHADE - 2), 0.15, bg));
+  const lightText = readable(
+    shades.slice(LIGHT_SHADE),
+    [LIGHT_BODY, LIGHT_ROW, ...lightTints],
+    '#000000',
+  );
+  const darkText = readable(
+    [...shades.slice(0, 5)].reverse(),
+    [DARK_BODY, DARK_ROW, ...darkTints],
+    '#ffffff',
+  );
   // White labels on filled buttons and badges.
   const lightFilled = readable(shades.slice(LIGHT_SHADE), [WHITE], '#000000');
   const darkFilled = readable(shades.slice(DARK_SHADE), [WHITE], '#000000');
