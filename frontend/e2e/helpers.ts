@@ -66,7 +66,9 @@ export async function expectAccessible(page: Page, what: string) {
   for (const scheme of ['light', 'dark'] as const) {
     await setColorScheme(page, scheme);
     await page.mouse.move(0, 0);
-    const result = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+    // Legacy mode runs axe inside the page; the default opens a blank tab per run to merge
+    // frame results, which a loaded machine may refuse to open in time.
+    const result = await new AxeBuilder({ page }).withTags(WCAG_TAGS).setLegacyMode(true).analyze();
     const blocking = result.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => ({

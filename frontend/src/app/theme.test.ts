@@ -25,6 +25,26 @@ describe('theme contrast', () => {
     }
   });
 
+  it('keeps light badges readable on striped table rows (the tint over gray-1)', () => {
+    const row = DEFAULT_THEME.colors.gray[1];
+    for (const name of Object.keys(merged.colors)) {
+      const tint = (resolved.light as Record<string, string>)[`--mantine-color-${name}-light`];
+      // Mantine's own `light` is the 6th shade at 10 %: paint it over the row as a browser would.
+      const shade = merged.colors[name]![6];
+      const mix = [1, 3, 5].map((i) =>
+        Math.round(
+          parseInt(shade.slice(i, i + 2), 16) * 0.1 + parseInt(row.slice(i, i + 2), 16) * 0.9,
+        ),
+      );
+      const bg = `#${mix.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+      expect(tint).toBeUndefined();
+      expect(
+        contrast(vars.light(`--mantine-color-${name}-light-color`), bg),
+        name,
+      ).toBeGreaterThanOrEqual(4.5);
+    }
+  });
+
   it('puts white labels on filled colours at 4.5:1 or more', () => {
     for (const scheme of ['light', 'dark'] as const) {
       for (const name of Object.keys(merged.colors)) {
