@@ -29,7 +29,25 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], channel: undefined } }],
+  projects: [
+    {
+      name: 'chromium',
+      use: { ...devices['Desktop Chrome'], channel: undefined },
+      testIgnore: /i-phone\.spec\.ts/,
+    },
+    {
+      // A 390×844 phone: one journey through the order, refund and list pages (see i-phone.spec).
+      name: 'phone',
+      use: {
+        ...devices['Desktop Chrome'],
+        channel: undefined,
+        viewport: { width: 390, height: 844 },
+        isMobile: true,
+        hasTouch: true,
+      },
+      testMatch: /i-phone\.spec\.ts/,
+    },
+  ],
   webServer: {
     command: 'bash e2e/serve.sh',
     url: `http://127.0.0.1:${PORT}/api/v1/health/live`,

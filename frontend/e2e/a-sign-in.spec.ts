@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { shot, signIn, signOut } from './helpers';
+import { expectAccessible, shot, signIn, signOut } from './helpers';
 
 test('alice signs in and sees her orders', async ({ page }) => {
   await signIn(page, 'alice@example.com');
@@ -11,7 +11,20 @@ test('alice signs in and sees her orders', async ({ page }) => {
       .getByRole('link', { name: 'My cases' }),
   ).toBeVisible();
   await shot(page, 'home-alice');
+  await expectAccessible(page, 'customer home');
   await signOut(page);
+});
+
+test('the first Tab offers a skip link that moves focus to the page itself', async ({ page }) => {
+  await signIn(page, 'alice@example.com');
+  await page.goto('/cases');
+  await expect(page.getByRole('heading', { name: 'My cases' })).toBeVisible();
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to main content' });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeInViewport();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('main')).toBeFocused();
 });
 
 test('bob signs in and sees the support dashboard', async ({ page }) => {
@@ -25,6 +38,7 @@ test('bob signs in and sees the support dashboard', async ({ page }) => {
   ).toBeVisible();
   await page.mouse.move(0, 0);
   await shot(page, 'home-bob');
+  await expectAccessible(page, 'agent dashboard');
 });
 
 test('a signed-out visitor is sent to sign in and back where they were', async ({ page }) => {
@@ -43,4 +57,5 @@ test('a wrong password is answered in plain words', async ({ page }) => {
   await page.getByLabel('Password').fill('not-the-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toContainText('do not match');
+  await expectAccessible(page, 'sign-in page with an error');
 });

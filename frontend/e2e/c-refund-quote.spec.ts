@@ -1,10 +1,13 @@
 import { expect, test } from '@playwright/test';
-import { openCase, shot, signIn } from './helpers';
+import { expectAccessible, openCase, shot, signIn } from './helpers';
 
 test('alice asks for 2 of her 3 cables and sees €21.40 before and after sending', async ({
   page,
 }) => {
   await signIn(page, 'alice@example.com');
+  await page.goto('/orders/ORD-1001');
+  await expect(page.getByRole('heading', { name: 'Order ORD-1001' })).toBeVisible();
+  await expectAccessible(page, 'order page');
   await openCase(
     page,
     'ORD-1001',
@@ -21,6 +24,7 @@ test('alice asks for 2 of her 3 cables and sees €21.40 before and after sendin
   await expect(quote.getByTestId('refund-total')).toHaveText('€21.40');
   await expect(quote).toContainText('€10.70 + €10.70');
   await shot(page, 'refund-quote');
+  await expectAccessible(page, 'case page with a refund quote');
 
   await form.getByLabel('Reason').fill('They do not charge.');
   await form.getByRole('button', { name: 'Send refund request' }).click();
@@ -28,4 +32,5 @@ test('alice asks for 2 of her 3 cables and sees €21.40 before and after sendin
   await expect(page.getByRole('heading', { name: /Refund of €21.40/ })).toBeVisible();
   await expect(page.getByTestId('refund-total')).toHaveText('€21.40');
   await expect(page.locator('[data-status="requested"]')).toBeVisible();
+  await expectAccessible(page, 'refund page, customer');
 });

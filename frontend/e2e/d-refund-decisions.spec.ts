@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { openCase, shot, signIn } from './helpers';
+import { expectAccessible, openCase, shot, signIn } from './helpers';
 
 async function requestRefund(page: Page, orderId: string, itemName: string, units: string) {
   await openCase(page, orderId, `Refund for ${orderId}`, `Please refund the ${itemName}.`);
@@ -25,12 +25,15 @@ test('bob approves and executes a refund inside the window; the gateway pays onc
 
   await signIn(bob, 'bob@example.com');
   await bob.goto('/refunds/queue');
+  await expect(bob.getByRole('link', { name: /Wireless Headphones/ }).first()).toBeVisible();
+  await expectAccessible(bob, 'refund queue');
   await bob
     .getByRole('link', { name: /Wireless Headphones/ })
     .first()
     .click();
   await expect(bob).toHaveURL(refundUrl);
   await expect(bob.getByText(/delivered 3 days ago, window closes in 1[01] days/)).toBeVisible();
+  await expectAccessible(bob, 'refund page, agent');
   await bob.getByRole('button', { name: 'Approve and refund' }).click();
   await expect(bob.locator('[data-status="refunded"]')).toBeVisible({ timeout: 20_000 });
   await shot(bob, 'refund-refunded-bob');
@@ -76,4 +79,5 @@ test('bob records a store-credit settlement for a refund outside the window', as
   await expect(bob.locator('[data-status="settled"]')).toBeVisible();
   await expect(bob.getByText('Settled: Store credit')).toBeVisible();
   await shot(bob, 'refund-settled-bob');
+  await expectAccessible(bob, 'settled refund page, agent');
 });

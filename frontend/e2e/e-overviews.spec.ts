@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { openCase, signIn } from './helpers';
+import { expectAccessible, openCase, signIn } from './helpers';
 
 test('bob filters the cases and refunds overviews and walks back with the back button', async ({
   browser,
@@ -22,6 +22,7 @@ test('bob filters the cases and refunds overviews and walks back with the back b
   await expect(bob.getByRole('heading', { name: 'Support cases' })).toBeVisible();
   const table = bob.getByRole('table', { name: 'Support cases' });
   await expect(table.getByRole('link', { name: /cracked screen/ })).toBeVisible();
+  await expectAccessible(bob, 'cases overview');
 
   // Filter by status: the URL says so, and the list follows.
   await bob.getByRole('group', { name: 'Status' }).getByText('Resolved', { exact: true }).click();
@@ -42,6 +43,7 @@ test('bob filters the cases and refunds overviews and walks back with the back b
   // Open the case, then come back to the filtered list.
   await table.getByRole('link', { name: /cracked screen/ }).click();
   await expect(bob.getByRole('heading', { name: /cracked screen/ })).toBeVisible();
+  await expectAccessible(bob, 'case page, agent');
   await bob.goBack();
   await expect(bob).toHaveURL(/q=television/);
   await expect(bob.getByLabel('Search')).toHaveValue('television');
@@ -52,6 +54,8 @@ test('bob filters the cases and refunds overviews and walks back with the back b
     .getByRole('link', { name: 'Refunds' })
     .click();
   await expect(bob.getByRole('heading', { name: 'Refunds', exact: true })).toBeVisible();
+  await expect(bob.getByRole('table', { name: 'Refunds' })).toBeVisible();
+  await expectAccessible(bob, 'refunds overview');
   await bob.getByRole('group', { name: 'Status' }).getByText('Requested', { exact: true }).click();
   await expect(bob).toHaveURL(/status=requested/);
   await bob.getByRole('group', { name: 'Status' }).getByText('Settled', { exact: true }).click();

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { signIn } from './helpers';
+import { expectAccessible, signIn } from './helpers';
 
 test('the admin adds an agent, who can then sign in', async ({ page, browser }) => {
   await signIn(page, 'admin@example.com');
@@ -21,6 +21,7 @@ test('the admin adds an agent, who can then sign in', async ({ page, browser }) 
       .getByRole('table', { name: 'Users' })
       .getByRole('cell', { name: 'dana@example.com', exact: true }),
   ).toBeVisible();
+  await expectAccessible(page, 'users page');
 
   const dana = await (await browser.newContext()).newPage();
   await dana.goto('/login');

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { openCase, signIn } from './helpers';
+import { expectAccessible, openCase, signIn } from './helpers';
 
 // The mail catcher answers only when the service runs its embedded SMTP server; a build
 // without it (or with SMTP_URL set) answers 404 and this journey has nothing to show.
@@ -30,6 +30,8 @@ test('bob replies; the mail catcher page shows alice’s mail and its link opens
   const row = table.getByRole('row').filter({ hasText: subject }).first();
   await expect(row).toBeVisible({ timeout: 30_000 });
   await row.getByRole('button').click();
+  await expect(admin.getByLabel('Links in this mail')).toBeVisible();
+  await expectAccessible(admin, 'sent mail');
 
   const caseLink = admin
     .getByLabel('Links in this mail')

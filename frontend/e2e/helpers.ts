@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -36,4 +37,46 @@ export async function openCase(page: Page, orderId: string, subject: string, des
   await form.getByRole('button', { name: 'Open case' }).click();
   await expect(page.getByRole('heading', { name: subject })).toBeVisible();
   return page.url();
+}
+
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+async function setColorScheme(page: Page, scheme: 'light' | 'dark') {
+  const html = page.locator('html');
+  if ((await html.getAttribute('data-mantine-color-scheme')) === scheme) return;
+  await page
+    .getByRole('button', { name: `Switch to ${scheme} theme` })
+    .first()
+    .click();
+  await expect(html).toHaveAttribute('data-mantine-color-scheme', scheme);
+}
+
+/**
+ * Runs axe (WCAG 2.0-2.2, A and AA) on the page as it is, in the light and in the dark theme,
+ * and fails on serious or critical violations. Call it once the page's content has shown;
+ * the page is left in the theme it was in.
+ */
+export async function expectAccessible(page: Page, what: string) {
+  // Colour transitions would let axe measure a half-faded colour.
+  await page.addStyleTag({ content: '*, *::before, *::after { transition: none !important; }' });
+  const html = page.locator('html');
+  const before = (await html.getAttribute('data-mantine-color-scheme')) ?? 'light';
+  // Tooltips opened by the toggle's hover are not part of the page under test.
+  await page.mouse.move(0, 0);
+  for (const scheme of ['light', 'dark'] as const) {
+    await setColorScheme(page, scheme);
+    await page.mouse.move(0, 0);
+    // Legacy mode runs axe inside the page; the default opens a blank tab per run to merge
+    // frame results, which a loaded machine may refuse to open in time.
+    const result = await new AxeBuilder({ page }).withTags(WCAG_TAGS).setLegacyMode(true).analyze();
+    const blocking = result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({
+        rule: v.id,
+        help: v.help,
+        nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`),
+      }));
+    expect(blocking, `${what}, ${scheme} theme`).toEqual([]);
+  }
+  await setColorScheme(page, before === 'dark' ? 'dark' : 'light');
 }

@@ -25,7 +25,7 @@ test('screens: customer on desktop and phone', async ({ browser }) => {
   await shot(page, 'screen-case-customer');
   await form.getByLabel('Reason').fill('Dead on arrival.');
   await form.getByRole('button', { name: 'Send refund request' }).click();
-  await expect(page.getByRole('table', { name: 'Order lines' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Order lines' })).toBeVisible();
   await shot(page, 'screen-refund-customer');
 
   const phone = await (await browser.newContext({ viewport: PHONE, isMobile: true })).newPage();

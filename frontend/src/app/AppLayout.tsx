@@ -23,6 +23,7 @@ import { useLiveUpdates } from '@/hooks/useLiveUpdates';
 import { useMe, useSession } from '@/hooks/useSession';
 import { isStaff, type Role } from '@/services/types';
 import { label } from '@/services/format';
+import classes from './AppLayout.module.css';
 
 interface NavItem {
   to: string;
@@ -80,6 +81,10 @@ export function AppLayout() {
       navbar={{ width: 230, breakpoint: 'sm', collapsed: { mobile: !opened } }}
       padding="md"
     >
+      {/* First stop for the keyboard: past the header and the navigation, straight to the page. */}
+      <a href="#main" className={classes.skipLink}>
+        Skip to main content
+      </a>
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
@@ -143,7 +148,8 @@ export function AppLayout() {
           />
         ))}
       </AppShell.Navbar>
-      <AppShell.Main>
+      {/* tabIndex lets the skip link move focus here, not only scroll. */}
+      <AppShell.Main id="main" tabIndex={-1} className={classes.main}>
         <ErrorBoundary resetKey={location.pathname}>
           <Suspense fallback={<PageSkeleton />}>
             <Outlet />

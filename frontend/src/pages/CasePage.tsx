@@ -86,7 +86,7 @@ export function CasePage() {
                 ← {staff ? 'Support cases' : 'My cases'}
               </Anchor>
               <Group justify="space-between" align="flex-start" mt={4}>
-                <Title order={2} style={{ wordBreak: 'break-word' }}>
+                <Title order={1} size="h2" style={{ wordBreak: 'break-word' }}>
                   {c.subject}
                 </Title>
                 <Group gap="xs">

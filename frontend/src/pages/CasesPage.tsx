@@ -35,7 +35,9 @@ export function CasesPage() {
 
   return (
     <Stack>
-      <Title order={2}>{staff ? 'Support cases' : 'My cases'}</Title>
+      <Title order={1} size="h2">
+        {staff ? 'Support cases' : 'My cases'}
+      </Title>
       {!staff ? (
         <Text c="dimmed" size="sm">
           To open a new case, go to the order it is about.

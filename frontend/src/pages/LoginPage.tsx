@@ -73,14 +73,18 @@ export function LoginPage() {
         <Group justify="space-between" mb="lg">
           <Group gap={8}>
             <IconLifebuoy size={28} color="var(--mantine-primary-color-filled)" />
-            <Title order={2}>supportdesk</Title>
+            <Text fw={650} fz="h2">
+              supportdesk
+            </Text>
           </Group>
           <ColorSchemeToggle />
         </Group>
         <Paper withBorder shadow="sm" p="lg" radius="md">
           <form onSubmit={submit} noValidate aria-label="Sign in">
             <Stack>
-              <Title order={3}>Sign in</Title>
+              <Title order={1} size="h3">
+                Sign in
+              </Title>
               {params.get('expired') ? (
                 <Alert color="yellow">Your session has ended. Please sign in again.</Alert>
               ) : null}

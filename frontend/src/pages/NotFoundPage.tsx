@@ -4,7 +4,9 @@ import { Link } from 'react-router';
 export function NotFoundPage({ what = 'page' }: { what?: string }) {
   return (
     <Stack align="center" py="xl" gap="sm">
-      <Title order={2}>Not found</Title>
+      <Title order={1} size="h2">
+        Not found
+      </Title>
       <Text c="dimmed" ta="center">
         We could not find that {what}. It may not exist, or it is not yours to see.
       </Text>

@@ -33,7 +33,9 @@ export function OrderPage() {
               ← {isStaff(me.role) ? 'Dashboard' : 'My orders'}
             </Anchor>
             <Group justify="space-between" mt={4}>
-              <Title order={2}>Order {o.id}</Title>
+              <Title order={1} size="h2">
+                Order {o.id}
+              </Title>
               <DeliveryBadge order={o} />
             </Group>
             <Text size="sm" c="dimmed">

@@ -12,7 +12,9 @@ export function OrdersPage() {
   const staff = isStaff(me.role);
   return (
     <Stack>
-      <Title order={2}>{staff ? 'Orders' : 'My orders'}</Title>
+      <Title order={1} size="h2">
+        {staff ? 'Orders' : 'My orders'}
+      </Title>
       <QueryState
         query={orders}
         isEmpty={(list) => !list.length}

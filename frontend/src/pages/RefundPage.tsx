@@ -1,4 +1,5 @@
 import { Anchor, Grid, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { Link, useParams } from 'react-router';
 import { QueryState } from '@/components/common/QueryState';
@@ -27,6 +28,11 @@ export function RefundPage() {
   const history = useRefundHistory(refundId, refund.data?.status);
   const act = useRefundAction(refund.data);
   const order = useOrder(refund.data?.order_id);
+  // Below md the two columns stack; the agent's panel then goes right after the summary
+  // instead of below the order and the history. Read at once, so the panel mounts only once.
+  const stacked = useMediaQuery('(max-width: 62em)', false, {
+    getInitialValueInEffect: false,
+  });
 
   const take = (step: RefundStep) =>
     act
@@ -44,6 +50,16 @@ export function RefundPage() {
     } else if (act.variables) act.mutate(act.variables);
   };
 
+  const panel = (r: Refund) => (
+    <RefundActionPanel
+      refund={r}
+      act={take}
+      pending={act.isPending}
+      error={act.error}
+      onRetry={() => retry(r)}
+    />
+  );
+
   return (
     <QueryState query={refund} rows={6} notFound={<NotFoundPage what="refund" />}>
       {(r) => (
@@ -53,7 +69,7 @@ export function RefundPage() {
               ← Case
             </Anchor>
             <Group justify="space-between" mt={4}>
-              <Title order={2}>
+              <Title order={1} size="h2">
                 Refund of <Money amount={r.total_amount} currency={r.currency} />
               </Title>
               <RefundStatusBadge status={r.status} />
@@ -68,7 +84,7 @@ export function RefundPage() {
             </Text>
           </div>
           <Grid gutter="lg">
-            <Grid.Col span={{ base: 12, md: 7 }}>
+            <Grid.Col span={{ base: 12, md: stacked ? 12 : 7 }}>
               <Stack gap="lg">
                 <RefundOutcome refund={r} />
                 <Paper withBorder p="md">
@@ -97,6 +113,7 @@ export function RefundPage() {
                     </Text>
                   </Stack>
                 </Paper>
+                {stacked ? panel(r) : null}
                 <Paper withBorder p="md" component="section" aria-labelledby="refund-order-title">
                   <Title order={5} mb="sm" id="refund-order-title">
                     Order {r.order_id}
@@ -115,15 +132,7 @@ export function RefundPage() {
                 </Paper>
               </Stack>
             </Grid.Col>
-            <Grid.Col span={{ base: 12, md: 5 }}>
-              <RefundActionPanel
-                refund={r}
-                act={take}
-                pending={act.isPending}
-                error={act.error}
-                onRetry={() => retry(r)}
-              />
-            </Grid.Col>
+            {stacked ? null : <Grid.Col span={{ base: 12, md: 5 }}>{panel(r)}</Grid.Col>}
           </Grid>
         </Stack>
       )}

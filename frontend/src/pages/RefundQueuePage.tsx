@@ -14,7 +14,9 @@ export function RefundQueuePage() {
   return (
     <Stack>
       <div>
-        <Title order={2}>Refund queue</Title>
+        <Title order={1} size="h2">
+          Refund queue
+        </Title>
         <Text c="dimmed" size="sm">
           Requested refunds, oldest first.
         </Text>

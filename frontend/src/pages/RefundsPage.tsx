@@ -24,7 +24,9 @@ export function RefundsPage() {
   return (
     <Stack>
       <Group justify="space-between">
-        <Title order={2}>{staff ? 'Refunds' : 'My refunds'}</Title>
+        <Title order={1} size="h2">
+          {staff ? 'Refunds' : 'My refunds'}
+        </Title>
         {staff ? (
           <Button
             variant="default"

@@ -17,7 +17,9 @@ export function UsersPage() {
   const reactivate = useReactivateUser();
   return (
     <Stack gap="lg">
-      <Title order={2}>Users</Title>
+      <Title order={1} size="h2">
+        Users
+      </Title>
       <Paper withBorder p="md">
         <Title order={4} mb="sm">
           Add a user

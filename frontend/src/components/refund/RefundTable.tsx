@@ -1,4 +1,5 @@
-import { Anchor, Table, Text } from '@mantine/core';
+import { Anchor, Group, Paper, Stack, Table, Text } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { Link } from 'react-router';
 import { formatDateTime } from '@/services/format';
 import type { Refund } from '@/services/types';
@@ -14,6 +15,36 @@ interface Props {
 }
 
 export function RefundTable({ refunds, sort, onSort, showCustomer }: Props) {
+  // On a phone the columns would scroll sideways and hide the total: one card per refund,
+  // with the amount on the first line.
+  const phone = useMediaQuery('(max-width: 36em)', false, { getInitialValueInEffect: false });
+  if (phone)
+    return (
+      <Stack component="ul" gap="xs" p={0} m={0} aria-label="Refunds" data-layout="cards">
+        {refunds.map((r) => (
+          <Paper component="li" key={r.id} withBorder p="sm" style={{ listStyle: 'none' }}>
+            <Group justify="space-between" align="flex-start" wrap="nowrap">
+              <Anchor component={Link} to={`/refunds/${r.id}`} size="sm" fw={500}>
+                {r.items.map((i) => `${i.quantity} × ${i.name}`).join(', ') || r.id}
+              </Anchor>
+              <Text size="sm" fw={500} style={{ whiteSpace: 'nowrap' }}>
+                <Money amount={r.total_amount} currency={r.currency} />
+              </Text>
+            </Group>
+            <Group gap={6} mt={4}>
+              <RefundStatusBadge status={r.status} />
+              <Text size="xs" c={r.refund_window.open ? 'teal' : 'orange'}>
+                Window {r.refund_window.open ? 'open' : 'closed'}
+              </Text>
+            </Group>
+            <Text size="xs" c="dimmed" mt={4}>
+              Order {r.order_id}
+              {showCustomer ? ` · ${r.customer_id}` : ''} · requested {formatDateTime(r.created_at)}
+            </Text>
+          </Paper>
+        ))}
+      </Stack>
+    );
   return (
     <Table.ScrollContainer minWidth={640}>
       <Table striped highlightOnHover verticalSpacing="xs" aria-label="Refunds">

@@ -1,4 +1,5 @@
-import { Anchor, Table, Text } from '@mantine/core';
+import { Anchor, Group, Paper, Stack, Table, Text } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { Link } from 'react-router';
 import { formatDateTime, label } from '@/services/format';
 import type { SupportCase } from '@/services/types';
@@ -15,6 +16,34 @@ interface Props {
 }
 
 export function CaseTable({ cases, sort, onSort, showAssignee, names = {} }: Props) {
+  // On a phone the eight columns would scroll sideways and hide the order and the dates:
+  // one card per case instead, with those kept.
+  const phone = useMediaQuery('(max-width: 36em)', false, { getInitialValueInEffect: false });
+  if (phone)
+    return (
+      <Stack component="ul" gap="xs" p={0} m={0} aria-label="Support cases" data-layout="cards">
+        {cases.map((c) => (
+          <Paper component="li" key={c.id} withBorder p="sm" style={{ listStyle: 'none' }}>
+            <Anchor component={Link} to={`/cases/${c.id}`} size="sm" fw={500}>
+              {c.subject}
+            </Anchor>
+            <Group gap={6} mt={4}>
+              <CaseStatusBadge status={c.status} />
+              <PriorityBadge priority={c.priority} />
+            </Group>
+            <Text size="xs" c="dimmed" mt={4}>
+              {label(c.category)} · order {c.order_id}
+              {showAssignee
+                ? ` · ${c.assignee_id ? (names[c.assignee_id] ?? c.assignee_id) : 'unassigned'}`
+                : ''}
+            </Text>
+            <Text size="xs" c="dimmed">
+              Opened {formatDateTime(c.created_at)} · updated {formatDateTime(c.updated_at)}
+            </Text>
+          </Paper>
+        ))}
+      </Stack>
+    );
   const sortable = (field: string, text: string) =>
     onSort ? (
       <SortHeader field={field} sort={sort} onSort={onSort}>

@@ -63,7 +63,9 @@ function Dashboard({ s }: { s: Stats }) {
   return (
     <Stack gap="lg">
       <div>
-        <Title order={2}>Dashboard</Title>
+        <Title order={1} size="h2">
+          Dashboard
+        </Title>
         <Text c="dimmed">Welcome back, {me.name.split(' ')[0]}. Here is where support stands.</Text>
       </div>
       <SimpleGrid cols={{ base: 2, md: 4 }}>

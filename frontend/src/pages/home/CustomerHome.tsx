@@ -24,7 +24,9 @@ export function CustomerHome() {
   return (
     <Stack gap="lg">
       <div>
-        <Title order={2}>Hello, {me.name.split(' ')[0]}</Title>
+        <Title order={1} size="h2">
+          Hello, {me.name.split(' ')[0]}
+        </Title>
         <Text c="dimmed">
           Something wrong with an order? Open a case from the order and we will sort it out.
         </Text>

@@ -41,7 +41,9 @@ export function NotificationSettingsPage() {
   return (
     <Stack gap="lg" maw={640}>
       <div>
-        <Title order={2}>Notifications</Title>
+        <Title order={1} size="h2">
+          Notifications
+        </Title>
         <Text size="sm" c="dimmed">
           Which mails supportdesk sends you. Changes are saved at once.
         </Text>

@@ -43,7 +43,9 @@ export function OutboxPage() {
   const header = (
     <Group justify="space-between" align="flex-end">
       <div>
-        <Title order={2}>Outbox</Title>
+        <Title order={1} size="h2">
+          Outbox
+        </Title>
         <Text size="sm" c="dimmed">
           Notifications of each change, per channel, newest first.
         </Text>

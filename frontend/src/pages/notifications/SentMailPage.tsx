@@ -156,7 +156,9 @@ export function SentMailPage() {
     <Stack gap="lg">
       <Group justify="space-between" align="flex-end">
         <div>
-          <Title order={2}>Sent mail</Title>
+          <Title order={1} size="h2">
+            Sent mail
+          </Title>
           <Text size="sm" c="dimmed">
             Mail caught by the built-in mail server, newest first.
           </Text>
