@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from supportdesk.domain.access import Actor, Role
-from supportdesk.domain.events import EntityKind, Event, new_event
+from supportdesk.domain.events import SUPPORT_TEAM, EntityKind, Event, new_event
 
 AGENT = Actor(id="usr_bob", role=Role.AGENT)
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -39,6 +40,19 @@ def test_an_internal_message_is_never_shown_even_without_a_note() -> None:
     assert event("internal_note_added", None, note_public=True).for_customer() is None
 
 
-def test_a_public_note_is_shown_as_written() -> None:
+def test_a_public_note_is_shown_as_written_and_the_staff_member_as_the_support_team() -> None:
     public = event("refund_rejected", "not returned", note_public=True)
-    assert public.for_customer() == public
+    assert public.for_customer() == replace(public, actor_id=SUPPORT_TEAM, actor_role=SUPPORT_TEAM)
+
+
+def test_a_customers_own_event_is_shown_as_it_is() -> None:
+    own = new_event(
+        actor=Actor(id="CUST-1001", role=Role.CUSTOMER),
+        at=NOW,
+        entity=EntityKind.SUPPORT_CASE,
+        entity_id="case_1",
+        case_id="case_1",
+        type="message_added",
+        note=None,
+    )
+    assert own.for_customer() == own
