@@ -127,9 +127,9 @@ class TestRedactionByShape:
         """A client writes the path and headers that the access log line masks. Masking was
         quadratic in a run of name characters: an 8 KB path cost 9 s of the event loop,
         20 KB a minute. Linear, it is milliseconds; a second is a wide margin."""
-        started = time.perf_counter()
+        started = time.thread_time()  # CPU time: a busy machine must not fail it
         mask_text(text)
-        assert time.perf_counter() - started < 1.0
+        assert time.thread_time() - started < 1.0
 
 
 class TestConfiguredLogging:
