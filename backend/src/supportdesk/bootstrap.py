@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from prometheus_client.registry import Collector
 
+from supportdesk.api.webhook_payloads import StaffViewPayloads
 from supportdesk.application.accounts import SignedInAccounts
 from supportdesk.application.auth import AuthService, LoginLimits
 from supportdesk.application.cases import CaseService
@@ -24,6 +25,7 @@ from supportdesk.application.outbox import OutboxChannel
 from supportdesk.application.ports import CacheBackend, Clock, ReadQueries
 from supportdesk.application.refunds import RefundPolicy, RefundService
 from supportdesk.application.sign_in_throttle import ThrottlePolicy
+from supportdesk.application.webhooks import AddressRule, WebhookService
 from supportdesk.domain.notifications import MailPolicy
 from supportdesk.domain.outbox import RetryPolicy
 from supportdesk.domain.window import RefundWindowPolicy
@@ -35,6 +37,7 @@ from supportdesk.infrastructure.db.outbox import SqlOutboxStore
 from supportdesk.infrastructure.db.reads import SqlReadQueries, TextSearch
 from supportdesk.infrastructure.db.session import Database
 from supportdesk.infrastructure.db.uow import SqlUnitOfWork
+from supportdesk.infrastructure.db.webhooks import SqlWebhookStore, active_admins
 from supportdesk.infrastructure.mail.catcher import MailCatcher
 from supportdesk.infrastructure.mail.channel import EmailChannel
 from supportdesk.infrastructure.mail.render import MailIdentity, MailRenderer
@@ -46,6 +49,7 @@ from supportdesk.infrastructure.security import (
 )
 from supportdesk.infrastructure.settings import Settings
 from supportdesk.infrastructure.wakeups import Wakeups, make_wakeups
+from supportdesk.infrastructure.webhooks import MailAdminNotices, WebhookChannel
 
 if TYPE_CHECKING:
     from supportdesk.infrastructure.integrations import Integrations
@@ -92,7 +96,8 @@ class Container:
         self.mail_catcher = self._mail_catcher()
         # The deployment's channels unless the caller named its own (tests do).
         if not self.channels and self.settings.notifications_enabled:
-            self.channels = {"email": self.email_channel()}
+            email = self.email_channel()
+            self.channels = {"email": email, "webhooks": self.webhook_channel(email)}
 
     def _mail_catcher(self) -> MailCatcher | None:
         """Without SMTP_URL, outside production: the embedded catcher (started by the
@@ -220,6 +225,32 @@ class Container:
             identity_provider=self.identity_provider,
         )
 
+    def webhook_store(self) -> SqlWebhookStore:
+        return SqlWebhookStore(self._write_sessions, self._read_sessions, self.database.write_lock)
+
+    def webhook_service(self) -> WebhookService:
+        return WebhookService(
+            self.webhook_store(),
+            self.clock,
+            AddressRule(allow_private=self.settings.webhooks_reach_private_addresses),
+        )
+
+    def webhook_channel(self, email: EmailChannel) -> WebhookChannel:
+        """Admins hear of an endpoint turned off through the email channel's server."""
+        reads = self._read_sessions
+        return WebhookChannel(
+            self.webhook_store(),
+            StaffViewPayloads(
+                self.case_service, self.refund_service, self.read, self.refund_policy, self.clock
+            ),
+            MailAdminNotices(
+                lambda: active_admins(reads), email.renderer, email.transport, self.clock
+            ),
+            self.clock,
+            timeout_seconds=self.settings.webhook_timeout_seconds,
+            allow_private=self.settings.webhooks_reach_private_addresses,
+        )
+
     def outbox_store(self) -> SqlOutboxStore:
         return SqlOutboxStore(self._write_sessions, self._read_sessions, self.database.write_lock)
 
@@ -242,6 +273,9 @@ class Container:
         )
 
     async def aclose(self) -> None:
+        webhooks = self.channels.get("webhooks")
+        if isinstance(webhooks, WebhookChannel):
+            await webhooks.aclose()
         await self.integrations.aclose()
         await self.wakeups.close()
         await self.cache.close()

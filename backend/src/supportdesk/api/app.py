@@ -33,6 +33,7 @@ from supportdesk.api.routes import (
     outbox,
     overview,
     refunds,
+    webhooks,
 )
 from supportdesk.bootstrap import Container
 from supportdesk.infrastructure.logging import configure_logging
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         refunds,
         overview,
         outbox,
+        webhooks,
         live,
         health,
     ):

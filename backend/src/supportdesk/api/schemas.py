@@ -5,7 +5,7 @@ boolean, never a word."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -24,6 +24,7 @@ from supportdesk.domain.access import Role
 from supportdesk.domain.cases import CaseAction, CaseStatus, Category, Priority
 from supportdesk.domain.outbox import OutboxState
 from supportdesk.domain.refunds import RefundStatus, SettlementType
+from supportdesk.domain.webhooks import WebhookEventType
 
 # Text on one line: tabs and line breaks around it are trimmed, inside it refused.
 OneLine = AfterValidator(one_line)
@@ -416,6 +417,71 @@ class OutboxItemOut(BaseModel):
     next_attempt_at: datetime = Field(description="when a pending item is tried next")
     created_at: datetime
     delivered_at: datetime | None
+
+
+# --- webhooks -----------------------------------------------------------------------------
+
+EndpointUrl = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=8, max_length=2000), OneLine
+]
+EndpointDescription = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=500), OneLine
+]
+EventTypes = Annotated[
+    list[WebhookEventType],
+    Field(max_length=len(WebhookEventType), description="empty: every event type"),
+]
+
+
+class WebhookEndpointIn(Input):
+    url: EndpointUrl
+    event_types: EventTypes = []
+    description: EndpointDescription | None = None
+
+
+class WebhookEndpointPatchIn(Input):
+    url: EndpointUrl | None = None
+    event_types: EventTypes | None = None
+    description: EndpointDescription | None = None
+    active: bool | None = Field(None, description="true turns an endpoint on again")
+
+
+class WebhookEndpointOut(BaseModel):
+    id: str
+    url: str
+    event_types: list[WebhookEventType]
+    description: str | None
+    active: bool
+    disabled_reason: str | None = Field(
+        description="why the service turned it off (days of failed tries); null otherwise"
+    )
+    created_at: datetime
+    updated_at: datetime
+
+
+class WebhookEndpointWithSecretOut(WebhookEndpointOut):
+    secret: str = Field(
+        description="whsec_…: signs every delivery; shown only here, at creation and rotation"
+    )
+    previous_secret_valid_until: datetime | None = Field(
+        None, description="after a rotation: the old secret signs too until then"
+    )
+
+
+class WebhookDeliveryOut(BaseModel):
+    """One event for one endpoint, with its last try."""
+
+    id: int
+    event_id: str = Field(description="the webhook-id header and the body's id")
+    event_type: str
+    attempt: int = Field(description="tries made so far (since it was last sent again)")
+    state: Literal["pending", "failed", "delivered", "dead"]
+    status_code: int | None
+    latency_ms: int | None
+    response_excerpt: str | None = Field(description="the first KB of the last answer")
+    error: str | None
+    at: datetime = Field(description="of the last try, or when it was queued")
+    next_attempt_at: datetime | None
 
 
 class NotificationSettingsOut(BaseModel):

@@ -31,6 +31,7 @@ from supportdesk.application.outbox import (
     OutboxChannel,
     OutboxItem,
     Outcome,
+    ScheduledChannel,
     Untried,
 )
 from supportdesk.application.ports import Clock, OutboxEntry, OutboxStore
@@ -180,7 +181,10 @@ class Dispatcher:
                 _stop_if_cancelled()
                 reason, permanent, progress = _failure(exc, limit)
                 tries = item.attempts + 1
-                retry_at = self.policy.next_attempt(tries, self.clock.now(), permanent=permanent)
+                schedule = (
+                    channel.retry_schedule if isinstance(channel, ScheduledChannel) else self.policy
+                )
+                retry_at = schedule.next_attempt(tries, self.clock.now(), permanent=permanent)
                 return FailedTry(item.id, tries, retry_at, reason[:MOST_ERROR], progress)
             return Delivered(item.id)
 

@@ -24,6 +24,9 @@ class OutboxItem:
     event: Event
     attempts: int  # tries made before this one
     progress: dict[str, Any] = field(default_factory=dict)
+    # Whom the row is for within its channel (a webhook endpoint), "" when the channel
+    # finds its recipients itself.
+    target: str = ""
 
 
 class DeliveryFailed(Exception):
@@ -74,6 +77,20 @@ class Untried:
 
 
 Outcome = Delivered | FailedTry | Untried
+
+
+class RetrySchedule(Protocol):
+    def next_attempt(
+        self, failed_tries: int, now: datetime, *, permanent: bool = False
+    ) -> datetime | None: ...
+
+
+@runtime_checkable
+class ScheduledChannel(Protocol):
+    """A channel with a schedule of its own (webhooks try for three days on a fixed
+    schedule); the others follow the dispatcher's policy."""
+
+    retry_schedule: RetrySchedule
 
 
 @runtime_checkable

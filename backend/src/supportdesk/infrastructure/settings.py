@@ -126,6 +126,17 @@ class Settings(BaseSettings):
     mail_catcher_keep: int = Field(500, ge=1, le=100_000)  # the last N messages, in memory
     customer_mail_enabled: bool = True  # the shop's switch for mails to customers
 
+    # Webhooks to the shop (docs/webhooks.md): the budget of one try, and whether endpoints
+    # may be on loopback, link-local or private addresses (default: not in production).
+    webhook_timeout_seconds: float = Field(5.0, gt=0, le=30)
+    webhook_allow_private_addresses: bool | None = None
+
+    @property
+    def webhooks_reach_private_addresses(self) -> bool:
+        if self.webhook_allow_private_addresses is not None:
+            return self.webhook_allow_private_addresses
+        return self.environment is not Environment.PRODUCTION
+
     cors_origins: Annotated[list[str], NoDecode] = []
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
     metrics_token: SecretStr | None = None  # when set, /metrics wants this bearer token

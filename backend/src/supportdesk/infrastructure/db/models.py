@@ -17,7 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
-    UniqueConstraint,
+    text,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -207,11 +207,62 @@ class OutboxRecord(Base):
     progress: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
+    # Whom the row is for within its channel (a webhook endpoint's id), or "" for a channel
+    # that finds its recipients itself at delivery (email).
+    target: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     __table_args__ = (
-        UniqueConstraint("event_id", "channel"),
+        # At most one undelivered row per event, channel and target: a delivered webhook
+        # sent again is a new row beside it.
+        Index(
+            "uq_outbox_undelivered",
+            "event_id",
+            "channel",
+            "target",
+            unique=True,
+            sqlite_where=text("state <> 'delivered'"),
+            postgresql_where=text("state <> 'delivered'"),
+        ),
         Index("ix_outbox_due", "state", "next_attempt_at"),
+        Index("ix_outbox_channel_target", "channel", "target"),
     )
+
+
+class WebhookEndpointRecord(Base):
+    """A URL of the shop's that is told of events (docs/webhooks.md)."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    event_types: Mapped[list[Any]] = mapped_column(default=list)  # empty: every type
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Kept as given out: signing needs the secret itself. Readable only by admins' API
+    # calls at creation and rotation; never logged.
+    secret: Mapped[str] = mapped_column(Text)
+    previous_secret: Mapped[str | None] = mapped_column(Text)
+    previous_secret_until: Mapped[datetime | None]
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class WebhookAttemptRecord(Base):
+    """One try at delivering one outbox row to its endpoint, for the delivery log."""
+
+    __tablename__ = "webhook_attempts"
+
+    id: Mapped[int] = mapped_column(SequenceKey, primary_key=True, autoincrement=True)
+    outbox_id: Mapped[int] = mapped_column(SequenceKey, index=True)
+    endpoint_id: Mapped[str] = mapped_column(String(40))
+    attempt: Mapped[int] = mapped_column(Integer)
+    delivered: Mapped[bool] = mapped_column(Boolean)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    latency_ms: Mapped[int] = mapped_column(Integer)
+    response_excerpt: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]
 
 
 class NotificationSettingsRecord(Base):

@@ -31,7 +31,8 @@ from supportdesk.application.reads import PageOf, decode_cursor, encode_cursor
 from supportdesk.domain.errors import InvalidCursor
 from supportdesk.domain.events import EntityKind, Event
 from supportdesk.domain.outbox import OutboxState
-from supportdesk.infrastructure.db.models import EventRecord, OutboxRecord
+from supportdesk.domain.webhooks import announced_type, subscribed
+from supportdesk.infrastructure.db.models import EventRecord, OutboxRecord, WebhookEndpointRecord
 from supportdesk.infrastructure.logging import mask_text
 
 # Set on a session by the unit of work: the channels to write rows for. Set by
@@ -42,6 +43,9 @@ WROTE = "outbox_written"
 
 _O: Table = OutboxRecord.__table__  # type: ignore[assignment]
 _E = EventRecord.__table__
+_W = WebhookEndpointRecord.__table__
+# The channel whose rows are one per subscribed endpoint (``target``), not one per event.
+WEBHOOKS_CHANNEL = "webhooks"
 # The admin list's cursor names the sort it was given out for, like the other lists'.
 _SORT = "-created_at"
 _INSERT = insert(_O)
@@ -51,28 +55,75 @@ async def outbox_rows(session: AsyncSession, events: Sequence[Event]) -> None:
     """One row per event per channel, in one statement: a Core INSERT of the table, whose
     compiled form is cached, executed with every row's parameters at once. (A multi-row
     ``VALUES`` list, or the ORM's bulk insert, was compiled anew per change: measured on
-    SQLite it cost about twice as much per transaction.)"""
+    SQLite it cost about twice as much per transaction.)
+
+    The webhooks channel gets one row per endpoint that wants the event instead, so each
+    endpoint's delivery has its own tries: one failing endpoint does not hold up, nor
+    re-send to, the others."""
     channels: tuple[str, ...] = session.info.get(CHANNELS, ())
     if not channels or not events:
         return
-    await session.execute(
-        _INSERT,
-        [
-            {
-                "event_id": event.id,
-                "channel": channel,
-                "case_id": event.case_id,
-                "state": OutboxState.PENDING.value,
-                "attempts": 0,
-                "next_attempt_at": event.at,
-                "progress": {},
-                "created_at": event.at,
-            }
-            for event in events
-            for channel in channels
-        ],
-    )
+    rows: list[dict[str, Any]] = []
+    for channel in channels:
+        if channel == WEBHOOKS_CHANNEL:
+            targets = await _webhook_targets(session, events)
+        else:
+            targets = [(event, "") for event in events]
+        rows.extend(_row(event, channel, target) for event, target in targets)
+    if not rows:
+        return
+    await session.execute(_INSERT, rows)
     session.info[WROTE] = True
+
+
+def _row(event: Event, channel: str, target: str) -> dict[str, Any]:
+    return {
+        "event_id": event.id,
+        "channel": channel,
+        "target": target,
+        "case_id": event.case_id,
+        "state": OutboxState.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": event.at,
+        "progress": {},
+        "created_at": event.at,
+    }
+
+
+async def _webhook_targets(
+    session: AsyncSession, events: Sequence[Event]
+) -> list[tuple[Event, str]]:
+    """(event, endpoint id) for every active endpoint subscribed to what the event
+    announces. Read in the change's own transaction: an endpoint added after it commits
+    hears only of later events."""
+    announced = [(event, kind) for event in events if (kind := announced_type(event))]
+    if not announced:
+        return []
+    endpoints = list(
+        await session.execute(
+            select(_W.c.id, _W.c.event_types).where(_W.c.active.is_(True)).order_by(_W.c.id)
+        )
+    )
+    return [
+        (event, endpoint.id)
+        for event, kind in announced
+        for endpoint in endpoints
+        if subscribed(endpoint.event_types or [], kind)
+    ]
+
+
+@contextlib.asynccontextmanager
+async def write_transaction(
+    writes: async_sessionmaker[AsyncSession], lock: asyncio.Lock | None
+) -> AsyncIterator[AsyncSession]:
+    """A short write transaction outside a unit of work, in the process's SQLite write
+    turn (``lock``) like every unit of work."""
+    async with contextlib.AsyncExitStack() as stack:
+        if lock is not None:
+            await stack.enter_async_context(lock)
+        session = await stack.enter_async_context(writes())
+        await stack.enter_async_context(session.begin())
+        yield session
 
 
 class SqlOutboxStore:
@@ -89,14 +140,8 @@ class SqlOutboxStore:
         self._reads = reads
         self._lock = write_lock
 
-    @contextlib.asynccontextmanager
-    async def _writing(self) -> AsyncIterator[AsyncSession]:
-        async with contextlib.AsyncExitStack() as stack:
-            if self._lock is not None:
-                await stack.enter_async_context(self._lock)
-            session = await stack.enter_async_context(self._writes())
-            await stack.enter_async_context(session.begin())
-            yield session
+    def _writing(self) -> contextlib.AbstractAsyncContextManager[AsyncSession]:
+        return write_transaction(self._writes, self._lock)
 
     async def claim(
         self,
@@ -141,6 +186,7 @@ class SqlOutboxStore:
                     .returning(
                         _O.c.id,
                         _O.c.channel,
+                        _O.c.target,
                         _O.c.attempts,
                         _O.c.progress,
                         _O.c.event_id,
@@ -165,6 +211,7 @@ class SqlOutboxStore:
             OutboxItem(
                 id=row.id,
                 channel=row.channel,
+                target=row.target,
                 attempts=row.attempts,
                 progress=dict(row.progress or {}),
                 event=events[row.event_id],

@@ -13,7 +13,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from supportdesk.domain.money import format_amount
-from supportdesk.domain.notifications import Audience, Mail, MailFacts
+from supportdesk.domain.notifications import Audience, Mail, MailFacts, Person
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -99,6 +99,39 @@ class MailRenderer:
         message["References"] = identity.thread_root(case_id)
         message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
         message.set_content(text)
+        message.add_alternative(html, subtype="html")
+        return message
+
+    def render_notice(
+        self,
+        template: str,
+        recipient: Person,
+        context: dict[str, Any],
+        *,
+        link: str,
+        message_id: str,
+        now: datetime,
+    ) -> EmailMessage:
+        """A mail to staff about the service itself (a webhook endpoint turned off), not
+        about a case: no thread, no reply address."""
+        full = {
+            **context,
+            "shop_name": self.identity.shop_name,
+            "recipient": recipient,
+            "for_customer": False,
+            "link": f"{self.identity.public_base_url}{link}",
+        }
+        module = self.env.get_template(f"{template}.txt").make_module(full)
+        subject = " ".join(str(getattr(module, "subject", "")).split())
+        message = EmailMessage()
+        message["Subject"] = subject or self.identity.shop_name
+        message["From"] = self.identity.from_header
+        message["To"] = formataddr((recipient.name, recipient.email))
+        message["Date"] = format_datetime(now)
+        message["Message-ID"] = f"<{message_id}.{recipient.id}@{self.identity.domain}>"
+        message["Auto-Submitted"] = "auto-generated"
+        message.set_content(str(module).strip() + "\n")
+        html = self.env.get_template(f"{template}.html").render(full, subject=subject)
         message.add_alternative(html, subtype="html")
         return message
 
