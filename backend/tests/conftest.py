@@ -19,6 +19,7 @@ from supportdesk.api.app import create_app
 from supportdesk.bootstrap import Container
 from supportdesk.devdata import DEMO_PASSWORD, seed_demo
 from supportdesk.infrastructure.db.migrate import upgrade
+from supportdesk.infrastructure.db.models import Base
 from supportdesk.infrastructure.db.session import Database
 from supportdesk.infrastructure.settings import Settings, load_settings
 
@@ -64,16 +65,8 @@ def _one_database_per_worker() -> None:
 _one_database_per_worker()
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
-TABLES = [
-    "notification_settings",
-    "outbox",
-    "events",
-    "messages",
-    "refunds",
-    "order_ledgers",
-    "support_cases",
-    "users",
-]
+# Every table of the schema, so a new one cannot leak rows from one test into the next.
+TABLES = [table.name for table in reversed(Base.metadata.sorted_tables)]
 
 
 @pytest.fixture(scope="session")

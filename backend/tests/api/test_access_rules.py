@@ -58,6 +58,14 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/overview/stats"): STAFF,
     ("GET", "/api/v1/outbox"): ADMIN,
     ("POST", "/api/v1/outbox/{outbox_id}/retry"): ADMIN,
+    ("POST", "/api/v1/webhook-endpoints"): ADMIN,
+    ("GET", "/api/v1/webhook-endpoints"): ADMIN,
+    ("GET", "/api/v1/webhook-endpoints/{endpoint_id}"): ADMIN,
+    ("PATCH", "/api/v1/webhook-endpoints/{endpoint_id}"): ADMIN,
+    ("DELETE", "/api/v1/webhook-endpoints/{endpoint_id}"): ADMIN,
+    ("POST", "/api/v1/webhook-endpoints/{endpoint_id}/rotate-secret"): ADMIN,
+    ("GET", "/api/v1/webhook-endpoints/{endpoint_id}/deliveries"): ADMIN,
+    ("POST", "/api/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retry"): ADMIN,
     ("GET", "/api/v1/events/stream"): SIGNED_IN,
     ("GET", "/api/v1/health/live"): PUBLIC,
     ("GET", "/api/v1/health/ready"): PUBLIC,
@@ -101,7 +109,18 @@ def test_every_route_is_in_the_table() -> None:
 
 def fill(path: str, ids: dict[str, str]) -> str:
     return path.format(
-        **{k: ids.get(k, "x") for k in ("case_id", "refund_id", "order_id", "user_id", "outbox_id")}
+        **{
+            k: ids.get(k, "x")
+            for k in (
+                "case_id",
+                "refund_id",
+                "order_id",
+                "user_id",
+                "outbox_id",
+                "endpoint_id",
+                "delivery_id",
+            )
+        }
     )
 
 
@@ -123,6 +142,8 @@ async def alices_objects(client: httpx.AsyncClient, as_user) -> dict[str, str]:
         "order_id": "ORD-1001",
         "user_id": "usr_carol",
         "outbox_id": "1",
+        "endpoint_id": "whe_x",
+        "delivery_id": "1",
     }
 
 

@@ -443,7 +443,7 @@ class WebhookEndpointPatchIn(Input):
     url: EndpointUrl | None = None
     event_types: EventTypes | None = None
     description: EndpointDescription | None = None
-    active: bool | None = Field(None, description="true turns an endpoint on again")
+    active: StrictBool | None = Field(None, description="true turns an endpoint on again")
 
 
 class WebhookEndpointOut(BaseModel):
