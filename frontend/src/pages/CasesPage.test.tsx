@@ -1,11 +1,15 @@
-import { screen } from '@testing-library/react';
-import { describe, expect, it, vi } from 'vitest';
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderWithProviders } from '@/test/render';
 import { CasesPage } from './CasesPage';
 
-vi.mock('@/hooks/useSession', () => ({
-  useMe: () => ({ id: 'usr_new', role: 'customer', customer_id: 'CUST-9' }),
+const me = vi.hoisted(() => ({
+  current: { id: 'usr_new', role: 'customer', customer_id: 'CUST-9' as string | null },
 }));
+vi.mock('@/hooks/useSession', () => ({ useMe: () => me.current }));
+const exported = vi.hoisted(() => vi.fn(async () => new Blob(['id\n'])));
+vi.mock('@/services/cases', () => ({ exportCasesCsv: exported }));
 vi.mock('@/hooks/useStaff', () => ({ useStaff: () => ({ data: [] }) }));
 vi.mock('@/hooks/useCases', () => ({
   useCaseList: () => ({
@@ -34,5 +38,29 @@ describe('a customer’s empty case list', () => {
 
     expect(screen.getByText('No cases match these filters.')).toBeInTheDocument();
     expect(screen.queryByText('You have no cases yet')).not.toBeInTheDocument();
+  });
+});
+
+describe('the cases overview’s export', () => {
+  afterEach(() => {
+    me.current = { id: 'usr_new', role: 'customer', customer_id: 'CUST-9' };
+  });
+
+  it('lets staff download the filtered cases as CSV', async () => {
+    me.current = { id: 'usr_bob', role: 'agent', customer_id: null };
+    URL.createObjectURL = vi.fn(() => 'blob:x');
+    URL.revokeObjectURL = vi.fn();
+    renderWithProviders(<CasesPage />, { route: '/cases?status=open' });
+
+    await userEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
+
+    await waitFor(() => expect(exported).toHaveBeenCalledTimes(1));
+    expect(exported.mock.calls[0]).toEqual([expect.objectContaining({ status: ['open'] })]);
+  });
+
+  it('is not offered to customers', () => {
+    renderWithProviders(<CasesPage />, { route: '/cases' });
+
+    expect(screen.queryByRole('button', { name: 'Export CSV' })).not.toBeInTheDocument();
   });
 });

@@ -1,5 +1,6 @@
-import { Alert, Anchor, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Group, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
+import { ExportCsvButton } from '@/components/common/ExportCsvButton';
 import { FilterBar } from '@/components/common/FilterBar';
 import { PagedResults } from '@/components/common/PagedResults';
 import { CaseTable } from '@/components/support/CaseTable';
@@ -7,6 +8,7 @@ import { useCaseList } from '@/hooks/useCases';
 import { useMe } from '@/hooks/useSession';
 import { useStaff } from '@/hooks/useStaff';
 import { useUrlFilters } from '@/hooks/useUrlFilters';
+import { exportCasesCsv } from '@/services/cases';
 import { CASE_STATUSES, CATEGORIES, PRIORITIES, isStaff } from '@/services/types';
 import { CASE_FILTERS, caseQuery, type CaseFilterKey } from './case/filters';
 
@@ -35,9 +37,14 @@ export function CasesPage() {
 
   return (
     <Stack>
-      <Title order={1} size="h2">
-        {staff ? 'Support cases' : 'My cases'}
-      </Title>
+      <Group justify="space-between" align="flex-start">
+        <Title order={1} size="h2">
+          {staff ? 'Support cases' : 'My cases'}
+        </Title>
+        {staff ? (
+          <ExportCsvButton download={() => exportCasesCsv(query)} filename="support-cases.csv" />
+        ) : null}
+      </Group>
       {!staff ? (
         <Text c="dimmed" size="sm">
           To open a new case, go to the order it is about.

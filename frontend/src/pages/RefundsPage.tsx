@@ -1,7 +1,6 @@
-import { Alert, Button, Group, Stack, Title } from '@mantine/core';
-import { useState } from 'react';
+import { Group, Stack, Title } from '@mantine/core';
 import { exportRefundsCsv } from '@/services/refunds';
-import { ApiError } from '@/services/http';
+import { ExportCsvButton } from '@/components/common/ExportCsvButton';
 import { FilterBar } from '@/components/common/FilterBar';
 import { PagedResults } from '@/components/common/PagedResults';
 import { RefundTable } from '@/components/refund/RefundTable';
@@ -15,8 +14,6 @@ export function RefundsPage() {
   const me = useMe();
   const staff = isStaff(me.role);
   const filters = useUrlFilters<RefundFilterKey>(REFUND_FILTERS, me.id);
-  const [exporting, setExporting] = useState(false);
-  const [exportError, setExportError] = useState<string | null>(null);
   const query = refundQuery(filters.values);
   const list = useRefundList(query);
   const refunds = list.data?.pages.flatMap((p) => p.items) ?? [];
@@ -28,38 +25,9 @@ export function RefundsPage() {
           {staff ? 'Refunds' : 'My refunds'}
         </Title>
         {staff ? (
-          <Button
-            variant="default"
-            size="xs"
-            loading={exporting}
-            onClick={async () => {
-              setExporting(true);
-              setExportError(null);
-              try {
-                const blob = await exportRefundsCsv(query);
-                const href = URL.createObjectURL(blob);
-                const a = Object.assign(document.createElement('a'), {
-                  href,
-                  download: 'refunds.csv',
-                });
-                a.click();
-                URL.revokeObjectURL(href);
-              } catch (err) {
-                setExportError(err instanceof ApiError ? err.plainMessage : 'The export failed.');
-              } finally {
-                setExporting(false);
-              }
-            }}
-          >
-            Export CSV
-          </Button>
+          <ExportCsvButton download={() => exportRefundsCsv(query)} filename="refunds.csv" />
         ) : null}
       </Group>
-      {exportError ? (
-        <Alert color="red" role="alert">
-          {exportError}
-        </Alert>
-      ) : null}
       <FilterBar
         statuses={REFUND_STATUSES}
         fields={[

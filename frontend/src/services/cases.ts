@@ -16,6 +16,16 @@ export function listCases(query: CaseListQuery): Promise<PageOf<SupportCase>> {
   return unwrap(api.GET('/api/v1/support-cases', { params: { query } }));
 }
 
+/** The filtered cases, every page, as CSV. */
+export async function exportCasesCsv(query: CaseListQuery): Promise<Blob> {
+  const filters = { ...query };
+  delete filters.limit;
+  delete filters.cursor;
+  return unwrap(
+    api.GET('/api/v1/support-cases/export.csv', { params: { query: filters }, parseAs: 'blob' }),
+  ) as Promise<Blob>;
+}
+
 export function getCase(caseId: string): Promise<SupportCase> {
   return unwrap(
     api.GET('/api/v1/support-cases/{case_id}', { params: { path: { case_id: caseId } } }),

@@ -72,6 +72,12 @@ _EXPONENTS = {
 }
 
 
+def decimal_amount(amount: int, currency: str) -> str:
+    """``2140, "EUR"`` is ``"21.40"``: the amount in the currency's major unit, as a
+    spreadsheet reads a number."""
+    return format_amount(amount, currency).rsplit(" ", 1)[0]
+
+
 def format_amount(amount: int, currency: str) -> str:
     """``2140, "EUR"`` is ``"21.40 EUR"``: for people reading a history, not for arithmetic."""
     exponent = _EXPONENTS.get(currency.upper(), 2)

@@ -26,6 +26,7 @@ from supportdesk.api.deps import ReadQueriesDep, StaffActor
 from supportdesk.api.filters import CaseFiltersDep, RefundFiltersDep
 from supportdesk.api.openapi import csv_answer, problems
 from supportdesk.application.reads import PageOf
+from supportdesk.domain.money import decimal_amount
 
 router = APIRouter(tags=["overview"])
 
@@ -51,9 +52,13 @@ REFUND_COLUMNS = [
     "customer_id",
     "status",
     "currency",
-    "total_amount",
+    # Each amount twice: in the currency (a number a spreadsheet sums) and in cents, as
+    # the API sends it (exact, for systems).
+    "total",
+    "total_amount_cents",
     "settlement_type",
-    "settlement_amount",
+    "settlement",
+    "settlement_amount_cents",
     "gateway_refund_id",
     "created_at",
     "updated_at",
@@ -157,8 +162,10 @@ async def export_refunds(
             refund.customer_id,
             refund.status.value,
             refund.currency,
+            decimal_amount(refund.total_amount, refund.currency),
             refund.total_amount,
             settlement.type.value if settlement else None,
+            decimal_amount(settlement.amount, refund.currency) if settlement else None,
             settlement.amount if settlement else None,
             refund.gateway_refund_id,
             refund.created_at.isoformat(),
