@@ -59,3 +59,21 @@ test('a wrong password is answered in plain words', async ({ page }) => {
   await expect(page.getByRole('alert')).toContainText('do not match');
   await expectAccessible(page, 'sign-in page with an error');
 });
+
+test('the sign-in page is ready to type into', async ({ page }) => {
+  await page.goto('/login');
+  await expect(page.getByLabel('Email')).toBeFocused();
+});
+
+test('after signing out, the next person starts on their own home page', async ({ page }) => {
+  await signIn(page, 'alice@example.com');
+  await page.goto('/cases?status=open');
+  await expect(page.getByRole('heading', { name: 'My cases' })).toBeVisible();
+  await signOut(page);
+  await expect(page).toHaveURL(/\/login$/);
+  await page.getByLabel('Email').fill('bob@example.com');
+  await page.getByLabel('Password').fill('demo-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+  await expect(page).toHaveURL(/\/$/);
+});

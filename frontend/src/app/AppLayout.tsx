@@ -126,7 +126,7 @@ export function AppLayout() {
                   leftSection={<IconLogout size={14} />}
                   onClick={async () => {
                     await signOut();
-                    navigate('/login');
+                    navigate('/login', { replace: true });
                   }}
                 >
                   Sign out

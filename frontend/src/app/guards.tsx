@@ -18,7 +18,7 @@ export function RequireSession() {
   if (session.status === 'signed_out') {
     const next = `${location.pathname}${location.search}`;
     const params = new URLSearchParams();
-    if (next !== '/') params.set('next', next);
+    if (next !== '/' && !session.left) params.set('next', next);
     if (session.expired) params.set('expired', '1');
     const qs = params.toString();
     return <Navigate to={`/login${qs ? `?${qs}` : ''}`} replace />;

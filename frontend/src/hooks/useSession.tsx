@@ -20,7 +20,9 @@ import type { Me } from '@/services/types';
 
 export type SessionState =
   | { status: 'starting'; user: null }
-  | { status: 'signed_out'; user: null; expired: boolean }
+  // ``left``: the user signed out; the next person to sign in starts afresh, not on the
+  // page the last one was reading.
+  | { status: 'signed_out'; user: null; expired: boolean; left?: boolean }
   | { status: 'signed_in'; user: Me };
 
 interface SessionApi {
@@ -87,7 +89,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       /* the tokens are gone locally either way */
     }
     qc.clear();
-    setSession({ status: 'signed_out', user: null, expired: false });
+    setSession({ status: 'signed_out', user: null, expired: false, left: true });
   }, [qc]);
 
   const value = useMemo(() => ({ session, signIn, signOut }), [session, signIn, signOut]);

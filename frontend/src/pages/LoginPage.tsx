@@ -13,7 +13,7 @@ import {
   Title,
 } from '@mantine/core';
 import { IconLifebuoy } from '@tabler/icons-react';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { z } from 'zod';
@@ -46,11 +46,15 @@ export function LoginPage() {
   const {
     register,
     handleSubmit,
+    setFocus,
     formState: { errors, isSubmitting },
   } = useForm<Values>({
     resolver: zodResolver(schema),
     defaultValues: { email: '', password: '' },
   });
+
+  // The page is there to type into: the email field has the focus from the start.
+  useEffect(() => setFocus('email'), [setFocus]);
 
   if (session.status === 'signed_in') return <Navigate to={next} replace />;
 
