@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeWindow, formatMoney, parseMoney, toMajorString } from './format';
+import { describeWindow, formatMoney, moneyInText, parseMoney, toMajorString } from './format';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-11-26T12:00:00Z');
@@ -21,6 +21,15 @@ describe('money', () => {
     expect(parseMoney('1.234', 'EUR')).toBeNull();
     expect(parseMoney('-1', 'EUR')).toBeNull();
     expect(toMajorString(5949, 'EUR')).toBe('59.49');
+  });
+
+  it('shows amounts the server wrote into a note the way every other amount shows', () => {
+    expect(moneyInText('voucher of 59.49 EUR: sorry')).toBe('voucher of €59.49: sorry');
+    expect(moneyInText('refunds above 500.00 EUR need a supervisor')).toBe(
+      'refunds above €500.00 need a supervisor',
+    );
+    expect(moneyInText('2 USB cables')).toBe('2 USB cables');
+    expect(moneyInText('nothing to format')).toBe('nothing to format');
   });
 });
 

@@ -31,6 +31,18 @@ export function parseMoney(text: string, currency: string): number | null {
   return units * 10 ** digits + (frac ? Number(frac) : 0);
 }
 
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+/** Amounts the server wrote into a text ("voucher of 59.49 EUR: …", history notes) as the
+ * rest of the app shows money ("€59.49"). Other text is left as it is. */
+export function moneyInText(text: string): string {
+  return text.replace(/\b(\d+(?:\.\d+)?) ([A-Z]{3})\b/g, (whole, amount: string, code: string) => {
+    // Only real currencies: "2 USB" in a note stays as it is.
+    const minor = CURRENCIES.has(code) ? parseMoney(amount, code) : null;
+    return minor === null ? whole : formatMoney(minor, code);
+  });
+}
+
 export function toMajorString(minor: number, currency: string): string {
   const digits = fractionDigits(currency);
   if (!digits) return String(minor);

@@ -1,5 +1,5 @@
 import { Text, Timeline } from '@mantine/core';
-import { formatDateTime, label } from '@/services/format';
+import { formatDateTime, label, moneyInText } from '@/services/format';
 import type { CaseEvent } from '@/services/types';
 import { STAFF_ONLY } from '../common/forms';
 
@@ -54,7 +54,7 @@ export function HistoryTimeline({ events, currentUserId, names = {} }: Props) {
           </Text>
           {e.note ? (
             <Text size="sm" mt={2}>
-              {e.note}
+              {moneyInText(e.note)}
               {e.note_public ? null : (
                 <Text span size="xs" c="dimmed">
                   {` · ${STAFF_ONLY}`}
