@@ -58,3 +58,12 @@ test('a case goes from question to resolution, and alice sees how it got there',
   await expect(alice.getByRole('button', { name: 'Reopen case' })).toBeVisible();
   await shot(alice, 'case-resolved-alice');
 });
+
+test('an order opened from a case leads back to the case', async ({ page }) => {
+  await signIn(page, 'alice@example.com');
+  const caseUrl = await openCase(page, 'ORD-1002', 'Where is the invoice?', 'I need it.');
+  await page.getByRole('link', { name: 'ORD-1002' }).click();
+  await expect(page.getByRole('heading', { name: 'Order ORD-1002' })).toBeVisible();
+  await page.getByRole('link', { name: '← Case' }).click();
+  await expect(page).toHaveURL(caseUrl);
+});

@@ -96,7 +96,12 @@ export function CasePage() {
               </Group>
               <Text size="sm" c="dimmed">
                 {label(c.category)} · order{' '}
-                <Anchor component={Link} to={`/orders/${c.order_id}`} size="sm">
+                <Anchor
+                  component={Link}
+                  to={`/orders/${c.order_id}`}
+                  state={{ back: { to: `/cases/${c.id}`, label: 'Case' } }}
+                  size="sm"
+                >
                   {c.order_id}
                 </Anchor>{' '}
                 · opened {formatDateTime(c.created_at)}{' '}

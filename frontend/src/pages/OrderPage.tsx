@@ -1,6 +1,6 @@
 import { Anchor, Grid, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { QueryState } from '@/components/common/QueryState';
 import { DeliveryBadge } from '@/components/order/OrderList';
 import { OrderLines } from '@/components/order/OrderLines';
@@ -23,14 +23,19 @@ export function OrderPage() {
   const navigate = useNavigate();
 
   const orderCases = cases.data?.pages.flatMap((p) => p.items) ?? [];
+  // Back to where the order was opened from (a case, a refund), else home.
+  const back = (useLocation().state as { back?: { to: string; label: string } } | null)?.back ?? {
+    to: '/',
+    label: isStaff(me.role) ? 'Dashboard' : 'My orders',
+  };
 
   return (
     <QueryState query={order} notFound={<NotFoundPage what="order" />}>
       {(o) => (
         <Stack gap="lg">
           <div>
-            <Anchor component={Link} to="/" size="sm">
-              ← {isStaff(me.role) ? 'Dashboard' : 'My orders'}
+            <Anchor component={Link} to={back.to} size="sm">
+              ← {back.label}
             </Anchor>
             <Group justify="space-between" mt={4}>
               <Title order={1} size="h2">

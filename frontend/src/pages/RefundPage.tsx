@@ -76,7 +76,12 @@ export function RefundPage() {
             </Group>
             <Text size="sm" c="dimmed">
               Order{' '}
-              <Anchor component={Link} to={`/orders/${r.order_id}`} size="sm">
+              <Anchor
+                component={Link}
+                to={`/orders/${r.order_id}`}
+                state={{ back: { to: `/refunds/${r.id}`, label: 'Refund' } }}
+                size="sm"
+              >
                 {r.order_id}
               </Anchor>{' '}
               · requested {formatDateTime(r.created_at)}
