@@ -12,6 +12,16 @@ interface Props {
   caption?: string;
 }
 
+/** What one unit comes to, said once: "€13.39 each", or where the cents did not split
+ * evenly "3 × €13.39 + 1 × €13.38" (the line's amount beside it is the sum). */
+export function perUnit(parts: number[], money: (n: number) => string): string {
+  const counts = new Map<number, number>();
+  for (const p of parts) counts.set(p, (counts.get(p) ?? 0) + 1);
+  const groups = [...counts].sort(([a], [b]) => b - a);
+  if (groups.length === 1) return `${money(groups[0][0])} each`;
+  return groups.map(([value, n]) => `${n} × ${money(value)}`).join(' + ');
+}
+
 /** Per line: units, how the line's gross splits over them, and the total. */
 export function Breakdown({
   currency,
@@ -39,7 +49,7 @@ export function Breakdown({
                     {i.quantity} × {i.name}
                   </Text>
                   <Text size="xs" c="dimmed">
-                    {i.sku} · line {i.line_id} · per unit {i.parts.map(money).join(' + ')}
+                    {i.sku} · line {i.line_id} · per unit {perUnit(i.parts, money)}
                   </Text>
                 </div>
                 <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
@@ -87,7 +97,7 @@ export function Breakdown({
               </Table.Td>
               <Table.Td>{i.quantity}</Table.Td>
               <Table.Td>
-                <Text size="xs">{i.parts.map(money).join(' + ')}</Text>
+                <Text size="xs">{perUnit(i.parts, money)}</Text>
               </Table.Td>
               <Table.Td style={{ textAlign: 'right' }}>{money(i.amount)}</Table.Td>
             </Table.Tr>

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { formatMoney } from '@/services/format';
+import { perUnit } from './Breakdown';
+
+const money = (n: number) => formatMoney(n, 'EUR');
+
+describe('what one unit comes to', () => {
+  it('is said once when every unit is the same', () => {
+    expect(perUnit([1339, 1339, 1339], money)).toBe('€13.39 each');
+    expect(perUnit([8999], money)).toBe('€89.99 each');
+  });
+
+  it('counts the units of each amount where the cents did not split evenly', () => {
+    expect(perUnit([1339, 1339, 1339, 1338], money)).toBe('3 × €13.39 + 1 × €13.38');
+  });
+});
