@@ -22,7 +22,7 @@ test('alice asks for 2 of her 3 cables and sees €21.40 before and after sendin
   await cables.fill('2');
   const quote = form.getByRole('region', { name: 'Quote' });
   await expect(quote.getByTestId('refund-total')).toHaveText('€21.40');
-  await expect(quote).toContainText('€10.70 + €10.70');
+  await expect(quote).toContainText('€10.70 each');
   await shot(page, 'refund-quote');
   await expectAccessible(page, 'case page with a refund quote');
 

@@ -18,7 +18,8 @@ export function perUnit(parts: number[], money: (n: number) => string): string {
   const counts = new Map<number, number>();
   for (const p of parts) counts.set(p, (counts.get(p) ?? 0) + 1);
   const groups = [...counts].sort(([a], [b]) => b - a);
-  if (groups.length === 1) return `${money(groups[0][0])} each`;
+  const [only] = groups;
+  if (only && groups.length === 1) return `${money(only[0])} each`;
   return groups.map(([value, n]) => `${n} × ${money(value)}`).join(' + ');
 }
 
