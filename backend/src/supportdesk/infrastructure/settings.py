@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     order_system_url: str | None = None  # None: the built-in simulator, in-process
     order_system_timeout_seconds: float = Field(3.0, gt=0, le=60)
     order_cache_ttl_seconds: int = Field(30, ge=0, le=3600)
+    # Sent as "Authorization: Bearer …" on every call to the order system, reads and
+    # write-backs alike; the embedded simulator then wants it too. None: no header.
+    order_system_api_key: SecretStr | None = None
     payment_gateway_url: str | None = None  # None: the built-in sandbox, in-process
     payment_gateway_api_key: SecretStr = SecretStr("sk_test_sandbox")
     payment_gateway_timeout_seconds: float = Field(10.0, gt=0, le=120)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -139,6 +140,7 @@ class RefundRecord(Base):
     bank_reference: Mapped[str | None] = mapped_column(String(64))
     failure_reason: Mapped[str | None] = mapped_column(Text)
     attempt: Mapped[int] = mapped_column(Integer, default=0)
+    restock: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     reconcile_lease_until: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime]
