@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from supportdesk.application.outbox import OutboxItem
 from supportdesk.application.ports import WriteBackRefused, WriteBackUnknown
-from supportdesk.application.writeback import ORDER_SYSTEM_CHANNEL
+from supportdesk.application.writeback import ORDER_SYSTEM_CHANNEL, OrderSystemChannel
 from supportdesk.bootstrap import Container
 from supportdesk.domain.refunds import RefundWriteBack, WriteBackKind, WriteBackLine
 from supportdesk.infrastructure.cache import MemoryCache
@@ -53,7 +53,9 @@ def body(refund_id: str = "rf_1", **changes: Any) -> dict[str, Any]:
     }
 
 
-def a_write_back(refund_id: str = "rf_1", order_id: str = "ORD-1001", **changes: Any) -> RefundWriteBack:
+def a_write_back(
+    refund_id: str = "rf_1", order_id: str = "ORD-1001", **changes: Any
+) -> RefundWriteBack:
     values: dict[str, Any] = {
         "order_id": order_id,
         "refund_id": refund_id,
@@ -165,7 +167,12 @@ class TestTheOrderSystemsRefundEndpoint:
 
     @pytest.mark.parametrize(
         "headers",
-        [{}, {"Authorization": "Bearer wrong"}, {"Authorization": KEY}, {"Authorization": f"Basic {KEY}"}],
+        [
+            {},
+            {"Authorization": "Bearer wrong"},
+            {"Authorization": KEY},
+            {"Authorization": f"Basic {KEY}"},
+        ],
         ids=["missing", "wrong", "no-scheme", "basic"],
     )
     async def test_every_order_call_without_the_key_is_401(
@@ -278,7 +285,9 @@ async def simulated_order(container: Container, order_id: str) -> dict[str, Any]
         return order
 
 
-async def our_refundable(client: httpx.AsyncClient, headers: dict[str, str], order_id: str) -> dict[str, int]:
+async def our_refundable(
+    client: httpx.AsyncClient, headers: dict[str, str], order_id: str
+) -> dict[str, int]:
     order = (await client.get(f"/api/v1/orders/{order_id}", headers=headers)).json()
     return {line["line_id"]: line["refundable_quantity"] for line in order["lines"]}
 
@@ -314,7 +323,10 @@ class TestWrittenBackThroughTheOutbox:
         assert written["gateway_refund_id"] == executed.json()["gateway_refund_id"]
         assert written["restock"] is False  # a damaged item (the case's category)
         ours = await our_refundable(client, alice, "ORD-1001")
-        assert {line["line_id"]: line["quantity"] - line["refunded_quantity"] for line in order["lines"]} == ours
+        theirs = {
+            line["line_id"]: line["quantity"] - line["refunded_quantity"] for line in order["lines"]
+        }
+        assert theirs == ours
         assert all(row.state == "delivered" for row in await order_system_rows(container))
 
     async def test_a_settlement_is_written_back_with_its_kind_type_and_amount(
@@ -391,9 +403,7 @@ class TestWrittenBackThroughTheOutbox:
         assert order["refunds"][0]["restock"] is False
         assert [line["restocked_quantity"] for line in order["lines"]] == [0, 0]
 
-    async def test_restock_must_be_a_boolean(
-        self, client: httpx.AsyncClient, as_user: Any
-    ) -> None:
+    async def test_restock_must_be_a_boolean(self, client: httpx.AsyncClient, as_user: Any) -> None:
         alice, bob = await as_user("alice"), await as_user("bob")
         case = await open_case(client, alice, "ORD-1001")
         requested = (await request_refund(client, alice, case["id"], [("L1", 1)])).json()
@@ -452,8 +462,9 @@ class TestWrittenBackThroughTheOutbox:
         refund = await approved_refund(client, alice, bob, items=[("L2", 1)])
         await client.post(f"/api/v1/refunds/{refund['id']}/execute", headers=bob)
         channel = container.channels[ORDER_SYSTEM_CHANNEL]
+        assert isinstance(channel, OrderSystemChannel)
         # The shop rotated the key and we were not told: the order system refuses us.
-        channel.order_system = HttpOrderSystem(  # type: ignore[attr-defined]
+        channel.order_system = HttpOrderSystem(
             httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=container.integrations.order_simulator_app),
                 base_url="http://orders",
@@ -467,4 +478,3 @@ class TestWrittenBackThroughTheOutbox:
         dead = [r for r in await order_system_rows(container) if r.state == "dead"]
         assert len(dead) == 1 and "401" in (dead[0].last_error or "")
         assert "stale" not in (dead[0].last_error or "")
-

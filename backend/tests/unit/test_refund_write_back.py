@@ -27,9 +27,7 @@ class TestRestockDefault:
     def test_a_return_is_restocked_by_default(self) -> None:
         assert restock_by_default(Category.RETURN_REFUND) is True
 
-    @pytest.mark.parametrize(
-        "category", [c for c in Category if c is not Category.RETURN_REFUND]
-    )
+    @pytest.mark.parametrize("category", [c for c in Category if c is not Category.RETURN_REFUND])
     def test_no_other_category_is_restocked_by_default(self, category: Category) -> None:
         # A damaged item, one that never came, a billing question: nothing to put back.
         assert restock_by_default(category) is False
@@ -75,9 +73,7 @@ class TestWriteBack:
         "status",
         [s for s in RefundStatus if s not in {RefundStatus.REFUNDED, RefundStatus.SETTLED}],
     )
-    def test_only_a_refunded_or_settled_refund_is_written_back(
-        self, status: RefundStatus
-    ) -> None:
+    def test_only_a_refunded_or_settled_refund_is_written_back(self, status: RefundStatus) -> None:
         assert write_back_of(make_refund(status=status)) is None
 
     def test_a_gateway_refund_tells_its_lines_its_total_and_the_gateways_id(self) -> None:

@@ -113,7 +113,9 @@ class RefundLedger:
     bodies: dict[str, dict[str, RefundWriteBackIn]] = field(default_factory=dict)
     answers: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)
 
-    def get(self, order_id: str, refund_id: str) -> tuple[RefundWriteBackIn, dict[str, object]] | None:
+    def get(
+        self, order_id: str, refund_id: str
+    ) -> tuple[RefundWriteBackIn, dict[str, object]] | None:
         body = self.bodies.get(order_id, {}).get(refund_id)
         if body is None:
             return None
@@ -276,9 +278,7 @@ def create_order_simulator(now: datetime | None = None, api_key: str | None = No
     ) -> Response | dict[str, object]:
         if (failure := await misbehave()) is not None:
             return failure
-        found = [
-            order_to_json(o, ledger) for o in orders.values() if o.customer_id == customer_id
-        ]
+        found = [order_to_json(o, ledger) for o in orders.values() if o.customer_id == customer_id]
         return {"items": found}
 
     @app.post("/orders/{order_id}/refunds", response_model=None, dependencies=order_call)
@@ -292,13 +292,13 @@ def create_order_simulator(now: datetime | None = None, api_key: str | None = No
             raise HTTPException(status_code=404, detail=f"order {order_id} not found")
         known = ledger.get(order_id, body.refund_id)
         if known is not None:
-            first, answer = known
+            first, first_answer = known
             if first != body:
                 raise HTTPException(
                     status_code=409,
                     detail=f"refund {body.refund_id} was recorded with another body",
                 )
-            return JSONResponse(answer, status_code=200)
+            return JSONResponse(first_answer, status_code=200)
         problem = _refusal(order, body, ledger)
         if problem is not None:
             raise HTTPException(status_code=422, detail=problem)
