@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import structlog
+import yaml
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -26,13 +28,18 @@ from supportdesk.domain.refunds import RefundWriteBack, WriteBackKind, WriteBack
 from supportdesk.infrastructure.cache import MemoryCache
 from supportdesk.infrastructure.db.mapping import event_from_record
 from supportdesk.infrastructure.db.models import EventRecord, OutboxRecord
-from supportdesk.infrastructure.orders import HttpOrderSystem
-from supportdesk.infrastructure.simulators.orders import RefundLedger, create_order_simulator
+from supportdesk.infrastructure.orders import HttpOrderSystem, write_back_json
+from supportdesk.infrastructure.simulators.orders import (
+    RefundLedger,
+    RefundWriteBackIn,
+    create_order_simulator,
+)
 from tests.factories import approved_refund, open_case, request_refund
 
 pytestmark = pytest.mark.integration
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+DOCS = Path(__file__).resolve().parents[3] / "docs"
 KEY = "osk_test_write_back_0123456789"
 BEARER = {"Authorization": f"Bearer {KEY}"}
 
@@ -190,6 +197,37 @@ class TestTheOrderSystemsRefundEndpoint:
             assert (await stranger.get("/health")).status_code == 200  # readiness needs none
         ledger: RefundLedger = simulator.state.ledger
         assert ledger.answers_of("ORD-1001") == []
+
+
+@pytest.fixture
+def schemas() -> dict[str, Any]:
+    # PyYAML comes with uvicorn[standard] and schemathesis.
+    document = yaml.safe_load((DOCS / "order-system.openapi.yaml").read_text())
+    found: dict[str, Any] = document["components"]["schemas"]
+    return found
+
+
+class TestTheDocumentedContract:
+    """docs/order-system.openapi.yaml is what the adapter sends and the simulator takes."""
+
+    def test_the_adapter_sends_every_documented_field_and_no_other(
+        self, schemas: dict[str, Any]
+    ) -> None:
+        documented = schemas["RefundWriteBack"]
+        sent = write_back_json(a_write_back())
+        assert set(sent) == set(documented["required"]) == set(documented["properties"])
+        line = documented["properties"]["lines"]["items"]
+        assert all(set(item) == set(line["required"]) for item in sent["lines"])  # type: ignore[attr-defined]
+
+    def test_the_simulator_takes_exactly_the_documented_body(self, schemas: dict[str, Any]) -> None:
+        assert set(RefundWriteBackIn.model_fields) == set(schemas["RefundWriteBack"]["properties"])
+
+    async def test_a_recorded_refund_answers_the_documented_fields(
+        self, orders: httpx.AsyncClient, schemas: dict[str, Any]
+    ) -> None:
+        answer = (await orders.post("/orders/ORD-1001/refunds", json=body())).json()
+        extra = schemas["RecordedRefund"]["allOf"][1]["required"]
+        assert set(answer) == set(schemas["RefundWriteBack"]["required"]) | set(extra)
 
 
 class TestTheAdapter:

@@ -166,6 +166,16 @@ class Settings(BaseSettings):
             raise ValueError("must start with smtp:// or smtps://")
         return value
 
+    @field_validator("order_system_api_key")
+    @classmethod
+    def _api_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None  # unset, or set to nothing (compose's ${ORDER_SYSTEM_API_KEY:-})
+        # It goes into a header: visible ASCII only. The message never repeats the key.
+        if not all("!" <= c <= "~" for c in value.get_secret_value()):
+            raise ValueError("must be printable ASCII without spaces")
+        return value
+
     @field_validator("mail_from", "support_address")
     @classmethod
     def _mail_address(cls, value: str) -> str:
