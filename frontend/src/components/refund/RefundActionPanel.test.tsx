@@ -100,7 +100,29 @@ describe('RefundActionPanel', () => {
     expect(act).toHaveBeenCalledWith({ kind: 'approve_and_execute', restock: true });
   });
 
-  it('offers no restock choice where approval is not possible', () => {
+  it('records a settlement with the restock the server proposes unless the agent changes it', async () => {
+    const act = renderPanel(refund({ restock: true, allowed_actions: ['reject', 'settle'] }));
+    await userEvent.click(screen.getByRole('tab', { name: 'Record a settlement' }));
+    const restock = screen.getByRole('checkbox', { name: /Restock the items/ });
+    expect(restock).toBeChecked();
+
+    await userEvent.type(screen.getByRole('textbox', { name: /Note/ }), 'voucher instead');
+    await userEvent.click(restock);
+    await userEvent.click(screen.getByRole('button', { name: 'Record settlement' }));
+
+    expect(act).toHaveBeenCalledWith({
+      kind: 'settle',
+      settlement: {
+        type: 'store_credit',
+        amount: 5949,
+        note: 'voucher instead',
+        reference: null,
+        restock: false,
+      },
+    });
+  });
+
+  it('offers no restock choice before a decision form is open where approval is not possible', () => {
     renderPanel(refund({ allowed_actions: ['reject', 'settle'] }));
 
     expect(screen.queryByRole('checkbox', { name: /Restock/ })).not.toBeInTheDocument();
