@@ -26,6 +26,7 @@ from supportdesk.application.ports import CacheBackend, Clock, ReadQueries
 from supportdesk.application.refunds import RefundPolicy, RefundService
 from supportdesk.application.sign_in_throttle import ThrottlePolicy
 from supportdesk.application.webhooks import AddressRule, WebhookService
+from supportdesk.application.writeback import ORDER_SYSTEM_CHANNEL, OrderSystemChannel
 from supportdesk.domain.notifications import MailPolicy
 from supportdesk.domain.outbox import RetryPolicy
 from supportdesk.domain.window import RefundWindowPolicy
@@ -63,8 +64,8 @@ class Container:
     integrations: Integrations
     clock: Clock = field(default_factory=SystemClock)
     hasher: Argon2PasswordHasher = field(default_factory=Argon2PasswordHasher)
-    # The outbox's channels by name ("email", …): every history event gets a row for each,
-    # unless NOTIFICATIONS_ENABLED is false.
+    # The outbox's channels by name ("email", "order_system"): every history event gets a
+    # row for each, unless NOTIFICATIONS_ENABLED is false.
     channels: dict[str, OutboxChannel] = field(default_factory=dict)
     wakeups: Wakeups = field(default_factory=Wakeups)
 
@@ -97,7 +98,11 @@ class Container:
         # The deployment's channels unless the caller named its own (tests do).
         if not self.channels and self.settings.notifications_enabled:
             email = self.email_channel()
-            self.channels = {"email": email, "webhooks": self.webhook_channel(email)}
+            self.channels = {
+                "email": email,
+                "webhooks": self.webhook_channel(email),
+                ORDER_SYSTEM_CHANNEL: self.order_system_channel(),
+            }
 
     def _mail_catcher(self) -> MailCatcher | None:
         """Without SMTP_URL, outside production: the embedded catcher (started by the
@@ -112,6 +117,10 @@ class Container:
         if not isinstance(email, EmailChannel):
             return []
         return list(email.metrics.collectors())
+
+    def order_system_channel(self) -> OrderSystemChannel:
+        """Refunds written back to the shop's order system (docs/order-system.md)."""
+        return OrderSystemChannel(self.reads, self.integrations.order_write_back)
 
     def email_channel(self) -> EmailChannel:
         settings = self.settings
@@ -284,6 +293,7 @@ class Container:
 
 def build_channels(settings: Settings) -> dict[str, OutboxChannel]:
     """Channels other than the deployment's own (a process that delivers elsewhere, such
-    as a test's worker, replaces this). Empty means the deployment's: email when
-    notifications are on (``Container.email_channel``)."""
+    as a test's worker, replaces this). Empty means the deployment's: email and the
+    order system's write-back when notifications are on (``Container.email_channel``,
+    ``Container.order_system_channel``)."""
     return {}

@@ -6,6 +6,7 @@ order system and to Stripe (``ORDER_SYSTEM_URL`` / ``PAYMENT_GATEWAY_URL``).
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -24,8 +25,10 @@ PortOption = Annotated[int, typer.Option("--port", "-p", min=1, max=65535, help=
 
 @simulate_app.command()
 def orders(port: PortOption = 8100) -> None:
-    """Serve the demo orders (dated from now) as the shop's order system would."""
-    uvicorn.run(create_order_simulator(), host="127.0.0.1", port=port)
+    """Serve the demo orders (dated from now) as the shop's order system would. With
+    ORDER_SYSTEM_API_KEY set, every order call must carry it as a bearer token."""
+    api_key = os.environ.get("ORDER_SYSTEM_API_KEY") or None
+    uvicorn.run(create_order_simulator(api_key=api_key), host="127.0.0.1", port=port)
 
 
 @simulate_app.command()

@@ -148,8 +148,10 @@ class TestOrderSimulatorApi:
         assert datetime.fromisoformat(body["shipped_at"]).utcoffset() == timedelta(0)
         assert body["lines"] == [
             {"line_id": "L1", "sku": "LMP-3", "name": "Desk Lamp", "quantity": 2,
-             "unit_price": 2500, "discount": 0, "tax": 950},
+             "unit_price": 2500, "discount": 0, "tax": 950,
+             "refunded_quantity": 0, "restocked_quantity": 0},
         ]  # fmt: skip
+        assert body["refunds"] == []
         assert body["shipping"] == {"amount": 0, "tax": 0}
         assert body["customer"] == {
             "id": "CUST-1001", "name": "Alice Martin", "email": "alice@example.com",

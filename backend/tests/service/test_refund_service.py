@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from supportdesk.application.cases import ChangeCase
-from supportdesk.domain.cases import CaseStatus
+from supportdesk.domain.cases import CaseStatus, Category
 from supportdesk.domain.errors import (
     InvalidTransition,
     OutsideRefundWindow,
@@ -27,6 +28,7 @@ from .builders import (
     a_desk,
     a_requested_refund,
     an_approved_refund,
+    open_case_command,
     refund_request,
 )
 from .fakes import Outcome
@@ -152,6 +154,39 @@ class TestApproveRefund:
         assert stored.approval_window.delivered_at == DELIVERED_AT
         assert stored.approval_window.closes_at == DELIVERED_AT + timedelta(days=WINDOW_DAYS)
         assert stored.version == refund.version + 1
+
+
+class TestRestock:
+    async def test_a_request_takes_its_case_categorys_restock_default(self) -> None:
+        desk = a_desk()
+        damaged = await a_requested_refund(desk, ("L1", 1))
+        returned_case = await desk.cases.open(
+            replace(open_case_command(), category=Category.RETURN_REFUND), CUSTOMER
+        )
+        returned = await a_requested_refund(desk, ("L2", 1), case=returned_case)
+
+        assert desk.store.refunds[damaged.id].restock is False
+        assert desk.store.refunds[returned.id].restock is True
+
+    async def test_the_approver_decides_and_the_decision_is_stored(self) -> None:
+        desk = a_desk()
+        refund = await a_requested_refund(desk)
+
+        await desk.refunds.approve(refund.id, AGENT, note=None, expected_version=None, restock=True)
+
+        assert desk.store.refunds[refund.id].restock is True
+
+    async def test_a_refused_approval_stores_no_restock_decision(self) -> None:
+        desk = a_desk()
+        refund = await a_requested_refund(desk)
+        desk.clock.current = DELIVERED_AT + timedelta(days=WINDOW_DAYS + 1)
+
+        with pytest.raises(OutsideRefundWindow):
+            await desk.refunds.approve(
+                refund.id, AGENT, note=None, expected_version=None, restock=True
+            )
+
+        assert desk.store.refunds[refund.id].restock is False
 
 
 class TestExecuteRefund:

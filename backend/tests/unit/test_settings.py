@@ -72,6 +72,23 @@ class TestSettings:
         assert "hunter2" not in str(stopped.value)
         assert load_settings(smtp_url="smtps://u:p@mail.example:465").mail_catcher_enabled is False
 
+    def test_an_empty_order_system_api_key_is_no_key(self) -> None:
+        assert load_settings(order_system_api_key="").order_system_api_key is None
+        assert load_settings().order_system_api_key is None
+
+    @pytest.mark.parametrize("key", ["two words", "line\nbreak", "k\u00e9y"])
+    def test_an_order_system_api_key_that_cannot_be_a_header_is_refused_unrepeated(
+        self, key: str
+    ) -> None:
+        with pytest.raises(SettingsError, match="ORDER_SYSTEM_API_KEY") as stopped:
+            load_settings(order_system_api_key=key)
+        assert key not in str(stopped.value)
+
+    def test_the_order_system_api_key_is_never_printed_by_the_settings(self) -> None:
+        settings = load_settings(order_system_api_key="osk_live_secret_123")
+        assert "osk_live_secret_123" not in repr(settings)
+        assert "osk_live_secret_123" not in str(settings.model_dump())
+
     def test_the_mail_catcher_is_the_default_outside_production(self) -> None:
         assert load_settings().mail_catcher_enabled is True
 

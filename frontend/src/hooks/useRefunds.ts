@@ -59,12 +59,12 @@ export function useRefundAction(refund: Refund | undefined) {
       const { id, version } = refund;
       switch (action.kind) {
         case 'approve_and_execute': {
-          const approved = await approveRefund(id, version);
+          const approved = await approveRefund(id, version, undefined, action.restock);
           refresh(approved);
           return executeRefund(approved);
         }
         case 'approve':
-          return approveRefund(id, version);
+          return approveRefund(id, version, undefined, action.restock);
         case 'execute':
           return executeRefund(refund);
         case 'reject':

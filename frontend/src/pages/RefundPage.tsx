@@ -116,6 +116,13 @@ export function RefundPage() {
                     <Text size="sm">
                       <b>Reason:</b> {r.reason}
                     </Text>
+                    {staff ? (
+                      <Text size="sm">
+                        <b>Stock:</b>{' '}
+                        {r.restock ? 'the items go back in stock' : 'the items are not restocked'}
+                        {r.final ? '' : ' (decided at approval)'}
+                      </Text>
+                    ) : null}
                   </Stack>
                 </Paper>
                 {stacked ? panel(r) : null}

@@ -682,6 +682,11 @@ export interface components {
        * @default false
        */
       note_public: boolean;
+      /**
+       * Restock
+       * @description put the refunded units back in stock; absent: the refund's `restock` (the case category's default)
+       */
+      restock?: boolean | null;
     };
     /**
      * BlockedActionOut
@@ -1161,6 +1166,11 @@ export interface components {
       /** Reason */
       reason: string;
       refund_window: components['schemas']['RefundWindowOut'];
+      /**
+       * Restock
+       * @description whether the refunded units go back in stock (told to the order system): the case category's default until staff decide at approval or settlement
+       */
+      restock: boolean;
       settlement: components['schemas']['SettlementOut'] | null;
       /** Shipping Amount */
       shipping_amount: number;
@@ -1245,6 +1255,11 @@ export interface components {
       note: string;
       /** Reference */
       reference?: string | null;
+      /**
+       * Restock
+       * @description put the units back in stock; absent: the refund's `restock`
+       */
+      restock?: boolean | null;
       type: components['schemas']['SettlementType'];
     };
     /** SettlementOut */

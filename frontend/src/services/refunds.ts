@@ -19,12 +19,21 @@ export function refundHistory(refundId: string): Promise<CaseEvent[]> {
 
 const path = (refundId: string) => ({ path: { refund_id: refundId } });
 
-export function approveRefund(refundId: string, version?: number, note?: string): Promise<Refund> {
+export function approveRefund(
+  refundId: string,
+  version?: number,
+  note?: string,
+  restock?: boolean,
+): Promise<Refund> {
   return unwrap(
     api.POST('/api/v1/refunds/{refund_id}/approve', {
       params: path(refundId),
       // An approval note is for staff: the customer sees the approval, not the words.
-      body: note ? { note, note_public: false } : { note_public: false },
+      body: {
+        note_public: false,
+        ...(note ? { note } : {}),
+        ...(restock === undefined ? {} : { restock }),
+      },
       headers: ifMatch(version),
     }),
   );

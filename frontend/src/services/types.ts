@@ -25,8 +25,9 @@ export type Settlement = Schemas['SettlementIn'];
 export type SettlementType = Settlement['type'];
 /** One step a person takes on a refund; approving and refunding is one step in the app. */
 export type RefundStep =
-  | { kind: 'approve_and_execute' }
-  | { kind: 'approve' }
+  // `restock`: the approver's choice; absent, the refund keeps its own (the category's default).
+  | { kind: 'approve_and_execute'; restock?: boolean }
+  | { kind: 'approve'; restock?: boolean }
   | { kind: 'execute' }
   | { kind: 'reject'; reason: string }
   | { kind: 'cancel' }

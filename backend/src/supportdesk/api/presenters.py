@@ -157,6 +157,7 @@ def refund_out(refund: Refund, actor: Actor, policy: RefundPolicy, now: datetime
         bank_reference=refund.bank_reference,
         failure_reason=refund.failure_reason,
         attempt=refund.attempt,
+        restock=refund.restock,
         allowed_actions=allowed_actions(decisions),
         blocked_actions=blocked_out(decisions),
         final=refund.is_final,

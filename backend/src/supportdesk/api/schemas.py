@@ -347,6 +347,10 @@ class RefundOut(BaseModel):
     )
     failure_reason: str | None
     attempt: int
+    restock: bool = Field(
+        description="whether the refunded units go back in stock (told to the order system): "
+        "the case category's default until staff decide at approval or settlement"
+    )
     allowed_actions: list[str] = Field(
         description="what the caller may do now: approve, reject, cancel, execute, settle"
     )
@@ -362,6 +366,11 @@ class RefundOut(BaseModel):
 class ApproveIn(Input):
     note: Reason | None = Field(None, description="for staff only, unless `note_public`")
     note_public: StrictBool = Field(False, description="let the customer read the note")
+    restock: StrictBool | None = Field(
+        None,
+        description="put the refunded units back in stock; absent: the refund's `restock` "
+        "(the case category's default)",
+    )
 
 
 class RejectIn(Input):
@@ -375,6 +384,9 @@ class SettlementIn(Input):
     reference: (
         Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), OneLine] | None
     ) = None
+    restock: StrictBool | None = Field(
+        None, description="put the units back in stock; absent: the refund's `restock`"
+    )
 
 
 # --- overview -----------------------------------------------------------------------------

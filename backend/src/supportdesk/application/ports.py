@@ -15,7 +15,7 @@ from supportdesk.domain.events import Event
 from supportdesk.domain.messages import Message
 from supportdesk.domain.notifications import MailFacts, NotificationSettings
 from supportdesk.domain.orders import Order
-from supportdesk.domain.refunds import Refund, RefundStatus
+from supportdesk.domain.refunds import Refund, RefundStatus, RefundWriteBack
 from supportdesk.domain.users import UserAccount
 
 
@@ -103,6 +103,26 @@ class PaymentGateway(Protocol):
 class OrderSystemUnavailable(Exception):
     """The order system did not answer, failed, or answered something that is not an order.
     The port only reads, so nothing was changed there: asking again later is safe."""
+
+
+class OrderWriteBack(Protocol):
+    """Tells the shop's order system of a refund (``POST /orders/{id}/refunds``).
+
+    Idempotent by ``refund_id`` on the order system's side, so the same write-back may be
+    sent any number of times. Raises ``WriteBackUnknown`` when it cannot know whether the
+    order system recorded it (no answer, a timeout, a 5xx, a 409 while a first request of
+    the same refund may still be running): only sending it again tells. Raises
+    ``WriteBackRefused`` when the order system refused it for good (another 4xx)."""
+
+    async def write_back_refund(self, write_back: RefundWriteBack) -> None: ...
+
+
+class WriteBackUnknown(Exception):
+    """The write-back may or may not have been recorded: send the same one again later."""
+
+
+class WriteBackRefused(Exception):
+    """The order system refused the write-back; sending it again will not change that."""
 
 
 class GatewayError(Exception):

@@ -22,7 +22,7 @@ from supportdesk.application.ports import (
     UnitOfWork,
 )
 from supportdesk.domain.access import SYSTEM, Actor
-from supportdesk.domain.cases import SupportCase
+from supportdesk.domain.cases import SupportCase, restock_by_default
 from supportdesk.domain.errors import (
     NotFound,
     OrderNotFound,
@@ -134,6 +134,7 @@ class RefundService:
                 reason=request.reason,
                 by=actor,
                 now=self.clock.now(),
+                restock=restock_by_default(case.category),
             )
             await self.uow.refunds.add(refund)
             await self.uow.cases.touch(case, refund.created_at)
@@ -173,9 +174,11 @@ class RefundService:
         note: str | None,
         expected_version: int | None,
         note_public: bool = False,
+        restock: bool | None = None,
     ) -> Refund:
         """Staff approve a requested refund inside the delivery window; above the supervisor
-        threshold only a supervisor or admin may. The window seen is recorded."""
+        threshold only a supervisor or admin may. The window seen is recorded, and whether
+        the units go back in stock (``None``: the case category's default, set at request)."""
         async with self.reads:
             refund = await self._refund_for(actor, refund_id, self.reads)
         window = await self.window_for(refund)
@@ -189,6 +192,7 @@ class RefundService:
                 supervisor_threshold=self.policy.supervisor_threshold,
                 note=note,
                 note_public=note_public,
+                restock=restock,
             )
             await self.uow.refunds.save(refund)
             await self.uow.commit()
@@ -217,14 +221,20 @@ class RefundService:
         return refund
 
     async def settle(
-        self, refund_id: str, settlement: Settlement, actor: Actor, *, expected_version: int | None
+        self,
+        refund_id: str,
+        settlement: Settlement,
+        actor: Actor,
+        *,
+        expected_version: int | None,
+        restock: bool | None = None,
     ) -> Refund:
         """Outside the gateway: staff record a settlement of 0 … total on a requested or
-        failed refund."""
+        failed refund, and may decide whether the units go back in stock."""
         async with self.uow:
             refund = await self._refund_for(actor, refund_id)
             check_version(expected_version, refund.version)
-            refund.settle(settlement, by=actor, now=self.clock.now())
+            refund.settle(settlement, by=actor, now=self.clock.now(), restock=restock)
             await self.uow.refunds.save(refund)
             await self.uow.commit()
         return refund

@@ -26,7 +26,14 @@ from supportdesk.application.refunds import RefundPolicy
 from supportdesk.devdata import texts
 from supportdesk.devdata.demo import DEMO_USERS, demo_orders
 from supportdesk.domain.access import Actor, Role
-from supportdesk.domain.cases import CaseStatus, Category, OrderReference, Priority, SupportCase
+from supportdesk.domain.cases import (
+    CaseStatus,
+    Category,
+    OrderReference,
+    Priority,
+    SupportCase,
+    restock_by_default,
+)
 from supportdesk.domain.errors import OutsideRefundWindow, SupervisorApprovalRequired
 from supportdesk.domain.events import Event
 from supportdesk.domain.orders import Order, OrderLine, OrderStatus, Shipping
@@ -352,6 +359,8 @@ class _CaseStory:
             reason=rng.choice(texts.REFUND_REASONS),
             by=customer,
             now=at,
+            # As RefundService.request does: the case category's default.
+            restock=restock_by_default(case.category),
         )
         self._history(refund.new_events)
         # The case lists its refunds, so a new one moves the case's version too.

@@ -38,6 +38,18 @@ class Category(StrEnum):
     OTHER = "other"
 
 
+# Categories whose refunded units come back to the shop in a state to be sold again: the
+# approval panel offers "restock" ticked for them. A damaged item, one that never arrived
+# or a billing question puts nothing back on the shelf. The agent may always decide otherwise.
+RESTOCKED_BY_DEFAULT = frozenset({Category.RETURN_REFUND})
+
+
+def restock_by_default(category: Category) -> bool:
+    """Whether a refund of a case of this category puts its units back in stock unless the
+    approver says otherwise."""
+    return category in RESTOCKED_BY_DEFAULT
+
+
 class Priority(StrEnum):
     LOW = "low"
     NORMAL = "normal"

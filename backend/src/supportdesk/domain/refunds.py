@@ -194,6 +194,10 @@ class Refund(RecordsHistory):
     bank_reference: str | None = None
     failure_reason: str | None = None
     attempt: int = 0
+    # Whether the shop puts the refunded units back in stock, told to the order system with
+    # the write-back: the case category's default from the request on, until the approver
+    # (or whoever records a settlement) decides otherwise.
+    restock: bool = False
     new_events: list[Event] = field(default_factory=list)
 
     entity_kind: ClassVar[EntityKind] = EntityKind.REFUND
@@ -234,6 +238,7 @@ class Refund(RecordsHistory):
         reason: str,
         by: Actor,
         now: datetime,
+        restock: bool = False,
     ) -> Refund:
         refund = cls(
             id=id,
@@ -248,6 +253,7 @@ class Refund(RecordsHistory):
             version=1,
             created_at=now,
             updated_at=now,
+            restock=restock,
         )
         refund._record(by, now, "refund_requested", None, RefundStatus.REQUESTED, reason)
         return refund
@@ -307,16 +313,19 @@ class Refund(RecordsHistory):
         supervisor_threshold: int,
         note: str | None = None,
         note_public: bool = False,
+        restock: bool | None = None,
     ) -> None:
         """Staff approve inside the window; above the threshold only a supervisor may.
-        The window seen is recorded with the decision; the note is for staff unless made
-        public. (A reject reason and a settlement note always are: they tell the customer
-        what happened to their money.)"""
+        The window seen is recorded with the decision, and whether the units go back in
+        stock; the note is for staff unless made public. (A reject reason and a settlement
+        note always are: they tell the customer what happened to their money.)"""
         refusal = self.approval_refusal(
             by=by, window=window, supervisor_threshold=supervisor_threshold
         )
         if refusal is not None:
             raise refusal
+        if restock is not None:
+            self.restock = restock
         self.approval_window = window
         self.delivered_at = window.delivered_at
         self._move(RefundStatus.APPROVED, by, now, "refund_approved", note, note_public)
@@ -328,8 +337,12 @@ class Refund(RecordsHistory):
         """Only the customer who asked may cancel, and only while it is requested."""
         self._move(self._permitted(Action.CANCEL, by), by, now, "refund_cancelled", None)
 
-    def settle(self, settlement: Settlement, *, by: Actor, now: datetime) -> None:
-        """Outside the gateway: store credit, voucher, transfer, replacement, for 0 … total."""
+    def settle(
+        self, settlement: Settlement, *, by: Actor, now: datetime, restock: bool | None = None
+    ) -> None:
+        """Outside the gateway: store credit, voucher, transfer, replacement, for 0 … total.
+        ``restock`` None keeps what was decided before (the category's default, or the
+        approval's for a failed refund)."""
         target = self._permitted(Action.SETTLE, by)
         if not 0 <= settlement.amount <= self.total_amount:
             raise ValidationFailed(
@@ -337,6 +350,8 @@ class Refund(RecordsHistory):
                 field="amount",
             )
         self.settlement = settlement
+        if restock is not None:
+            self.restock = restock
         amount = format_amount(settlement.amount, self.currency)
         note = f"{settlement.type.value.replace('_', ' ')} of {amount}: {settlement.note}"
         self._move(target, by, now, "refund_settled", note)
@@ -420,3 +435,66 @@ class Refund(RecordsHistory):
     ) -> None:
         self._record(by, now, type, self.status, target, note, note_public=note_public)
         self.status = target
+
+
+class WriteBackKind(StrEnum):
+    GATEWAY = "gateway"
+    SETTLEMENT = "settlement"
+
+
+@dataclass(frozen=True, slots=True)
+class WriteBackLine:
+    line_id: str
+    quantity: int
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class RefundWriteBack:
+    """What the shop's order system is told of a refund once the money went back
+    (``POST /orders/{order_id}/refunds``, docs/order-system.md). Built from the final
+    refund alone, so every try of the same write-back sends the same body: the order
+    system's idempotency by ``refund_id`` then makes a repeat change nothing."""
+
+    order_id: str
+    refund_id: str
+    lines: tuple[WriteBackLine, ...]
+    shipping_amount: int
+    # What the customer got back: the refund's total, or a settlement's own amount (which
+    # may be less than the lines' value: the lines say which units were given up on).
+    total_amount: int
+    currency: str
+    kind: WriteBackKind
+    settlement_type: str | None
+    restock: bool
+    gateway_refund_id: str | None
+
+
+# The statuses a refund's money has gone back in; only these are written back.
+WRITTEN_BACK_STATUSES = frozenset({RefundStatus.REFUNDED, RefundStatus.SETTLED})
+
+
+def write_back_of(refund: Refund) -> RefundWriteBack | None:
+    """The write-back of a refunded or settled refund; None for any other status."""
+    if refund.status not in WRITTEN_BACK_STATUSES:
+        return None
+    settled = refund.status is RefundStatus.SETTLED and refund.settlement is not None
+    return RefundWriteBack(
+        order_id=refund.order_id,
+        refund_id=refund.id,
+        lines=tuple(
+            WriteBackLine(line_id=item.line_id, quantity=item.quantity, amount=item.amount)
+            for item in refund.calculation.items
+        ),
+        shipping_amount=refund.calculation.shipping_amount,
+        total_amount=refund.settlement.amount
+        if settled and refund.settlement is not None
+        else refund.total_amount,
+        currency=refund.currency,
+        kind=WriteBackKind.SETTLEMENT if settled else WriteBackKind.GATEWAY,
+        settlement_type=refund.settlement.type.value
+        if settled and refund.settlement is not None
+        else None,
+        restock=refund.restock,
+        gateway_refund_id=refund.gateway_refund_id,
+    )

@@ -13,7 +13,12 @@ from datetime import datetime
 import httpx
 from fastapi import FastAPI
 
-from supportdesk.application.ports import CacheBackend, OrderSystem, PaymentGateway
+from supportdesk.application.ports import (
+    CacheBackend,
+    OrderSystem,
+    OrderWriteBack,
+    PaymentGateway,
+)
 from supportdesk.infrastructure.gateway import StripeGateway
 from supportdesk.infrastructure.orders import HttpOrderSystem
 from supportdesk.infrastructure.settings import Settings
@@ -29,6 +34,8 @@ class Integrations:
     """The adapters, plus the embedded simulators when there are any (for ``/sim``)."""
 
     order_system: OrderSystem
+    # The same adapter as order_system: the one connection to the shop's order system.
+    order_write_back: OrderWriteBack
     gateway: PaymentGateway
     order_simulator_app: FastAPI | None
     gateway_sandbox: GatewaySandbox | None
@@ -53,18 +60,29 @@ def build_integrations(
 ) -> Integrations:
     """The adapters for ``settings``; ``now`` dates the embedded demo orders (tests)."""
     order_simulator_app: FastAPI | None = None
+    api_key = (
+        None
+        if settings.order_system_api_key is None
+        else settings.order_system_api_key.get_secret_value()
+    )
+    # The key goes on every call (reads too); httpx never logs headers, and our log masking
+    # would hide a "Bearer …" that reached a log line anyway.
+    order_headers = {"Accept": "application/json"}
+    if api_key is not None:
+        order_headers["Authorization"] = f"Bearer {api_key}"
     if settings.order_system_url is None:
-        order_simulator_app = create_order_simulator(now)
+        order_simulator_app = create_order_simulator(now, api_key=api_key)
         orders_client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=order_simulator_app),
             base_url=ORDER_SIMULATOR_BASE_URL,
             timeout=_timeout(settings.order_system_timeout_seconds),
+            headers=order_headers,
         )
     else:
         orders_client = httpx.AsyncClient(
             base_url=settings.order_system_url,
             timeout=_timeout(settings.order_system_timeout_seconds),
-            headers={"Accept": "application/json"},
+            headers=order_headers,
         )
 
     gateway_sandbox: GatewaySandbox | None = None
@@ -81,13 +99,15 @@ def build_integrations(
             timeout=_timeout(settings.payment_gateway_timeout_seconds),
         )
 
+    order_system = HttpOrderSystem(
+        orders_client,
+        cache,
+        settings.order_cache_ttl_seconds,
+        timeout_seconds=settings.order_system_timeout_seconds,
+    )
     return Integrations(
-        order_system=HttpOrderSystem(
-            orders_client,
-            cache,
-            settings.order_cache_ttl_seconds,
-            timeout_seconds=settings.order_system_timeout_seconds,
-        ),
+        order_system=order_system,
+        order_write_back=order_system,
         gateway=StripeGateway(
             gateway_client,
             settings.payment_gateway_api_key.get_secret_value(),

@@ -33,8 +33,14 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from supportdesk.application.ports import CacheBackend, OrderSystemUnavailable
+from supportdesk.application.ports import (
+    CacheBackend,
+    OrderSystemUnavailable,
+    WriteBackRefused,
+    WriteBackUnknown,
+)
 from supportdesk.domain.orders import Customer, Order, OrderLine, OrderStatus, Shipping
+from supportdesk.domain.refunds import RefundWriteBack
 
 log = structlog.get_logger(__name__)
 
@@ -243,6 +249,38 @@ class HttpOrderSystem:
         await self._cache_set(key, response.content)
         return orders
 
+    async def write_back_refund(self, write_back: RefundWriteBack) -> None:
+        """``POST /orders/{id}/refunds``, one try (the outbox retries, with its back-off).
+
+        2xx: recorded (a repeat of the same ``refund_id`` answers the first answer). No
+        answer, a timeout, a 5xx, a 429 or a 409 (the order system's "a request with this
+        refund_id is still running", or another body under it) is ``WriteBackUnknown``:
+        only trying again can tell. Other 4xx are ``WriteBackRefused``. The breaker and the
+        cache are the reads' and stay untouched; the order's cached copy is dropped, so
+        its refunded quantities show at once."""
+        path = f"/orders/{quote(write_back.order_id, safe='')}/refunds"
+        try:
+            async with asyncio.timeout(self._timeout):
+                response = await self._client.post(path, json=write_back_json(write_back))
+        except (httpx.TransportError, TimeoutError) as exc:
+            raise WriteBackUnknown(
+                f"no answer from the order system: {type(exc).__name__}"
+            ) from exc
+        status = response.status_code
+        if status >= 500 or status in (409, 429):
+            raise WriteBackUnknown(f"the order system answered {status}: {_excerpt(response)}")
+        if status >= 400:
+            raise WriteBackRefused(f"the order system refused with {status}: {_excerpt(response)}")
+        if status >= 300:
+            raise WriteBackUnknown(f"the order system answered {status}")
+        await self._cache_forget(f"{_CACHE_PREFIX}order:{write_back.order_id}")
+        log.info(
+            "refund_written_back",
+            order_id=write_back.order_id,
+            refund_id=write_back.refund_id,
+            status=status,
+        )
+
     async def ping(self) -> bool:
         """One quick call, no retries, breaker untouched: readiness reports, not heals."""
         try:
@@ -316,6 +354,14 @@ class HttpOrderSystem:
             log.warning("order_cache_unavailable", error=str(exc))
             return None
 
+    async def _cache_forget(self, key: str) -> None:
+        if self._cache_ttl <= 0:
+            return
+        try:
+            await self._cache.delete(key)
+        except Exception as exc:  # see _cache_get: the copy ends with its TTL anyway
+            log.warning("order_cache_unavailable", error=str(exc))
+
     async def _cache_set(self, key: str, content: bytes) -> None:
         if self._cache_ttl <= 0:
             return
@@ -323,3 +369,26 @@ class HttpOrderSystem:
             await self._cache.set(key, content.decode(), ttl_seconds=self._cache_ttl)
         except Exception as exc:  # see _cache_get
             log.warning("order_cache_unavailable", error=str(exc))
+
+
+def write_back_json(write_back: RefundWriteBack) -> dict[str, object]:
+    """The body of ``POST /orders/{id}/refunds`` (docs/order-system.openapi.yaml)."""
+    return {
+        "refund_id": write_back.refund_id,
+        "lines": [
+            {"line_id": line.line_id, "quantity": line.quantity, "amount": line.amount}
+            for line in write_back.lines
+        ],
+        "shipping_amount": write_back.shipping_amount,
+        "total_amount": write_back.total_amount,
+        "currency": write_back.currency,
+        "kind": write_back.kind.value,
+        "settlement_type": write_back.settlement_type,
+        "restock": write_back.restock,
+        "gateway_refund_id": write_back.gateway_refund_id,
+    }
+
+
+def _excerpt(response: httpx.Response) -> str:
+    # Enough of the body to tell an admin why (last_error); never our request's headers.
+    return response.text[:200]

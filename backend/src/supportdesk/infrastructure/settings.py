@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     order_system_url: str | None = None  # None: the built-in simulator, in-process
     order_system_timeout_seconds: float = Field(3.0, gt=0, le=60)
     order_cache_ttl_seconds: int = Field(30, ge=0, le=3600)
+    # Sent as "Authorization: Bearer …" on every call to the order system, reads and
+    # write-backs alike; the embedded simulator then wants it too. None: no header.
+    order_system_api_key: SecretStr | None = None
     payment_gateway_url: str | None = None  # None: the built-in sandbox, in-process
     payment_gateway_api_key: SecretStr = SecretStr("sk_test_sandbox")
     payment_gateway_timeout_seconds: float = Field(10.0, gt=0, le=120)
@@ -172,6 +175,16 @@ class Settings(BaseSettings):
         # The message never repeats the URL: it may hold the password.
         if not value.get_secret_value().startswith(("smtp://", "smtps://")):
             raise ValueError("must start with smtp:// or smtps://")
+        return value
+
+    @field_validator("order_system_api_key")
+    @classmethod
+    def _api_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None  # unset, or set to nothing (compose's ${ORDER_SYSTEM_API_KEY:-})
+        # It goes into a header: visible ASCII only. The message never repeats the key.
+        if not all("!" <= c <= "~" for c in value.get_secret_value()):
+            raise ValueError("must be printable ASCII without spaces")
         return value
 
     @field_validator("mail_from", "support_address")

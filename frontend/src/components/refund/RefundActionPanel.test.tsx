@@ -24,6 +24,7 @@ function refund(overrides: Partial<Refund>): Refund {
     gateway_refund_id: null,
     failure_reason: null,
     attempt: 0,
+    restock: false,
     allowed_actions: [],
     blocked_actions: [],
     final: false,
@@ -71,7 +72,60 @@ describe('RefundActionPanel', () => {
 
     await userEvent.click(screen.getByRole('button', { name: 'Approve and refund €59.49' }));
 
-    expect(act).toHaveBeenCalledWith({ kind: 'approve_and_execute' });
+    expect(act).toHaveBeenCalledWith({ kind: 'approve_and_execute', restock: false });
+  });
+
+  it('ticks "Restock the items" as the server proposes, and sends what the agent decides', async () => {
+    // A return is restocked by default: the server says so in `restock`.
+    const act = renderPanel(
+      refund({ restock: true, allowed_actions: ['approve', 'reject', 'settle'] }),
+    );
+    const restock = screen.getByRole('checkbox', { name: /Restock the items/ });
+    expect(restock).toBeChecked();
+
+    await userEvent.click(restock);
+    await userEvent.click(screen.getByRole('button', { name: 'Approve and refund €59.49' }));
+
+    expect(act).toHaveBeenCalledWith({ kind: 'approve_and_execute', restock: false });
+  });
+
+  it('leaves "Restock the items" unticked where the server proposes no restock', async () => {
+    const act = renderPanel(refund({ allowed_actions: ['approve', 'reject', 'settle'] }));
+    const restock = screen.getByRole('checkbox', { name: /Restock the items/ });
+    expect(restock).not.toBeChecked();
+
+    await userEvent.click(restock);
+    await userEvent.click(screen.getByRole('button', { name: 'Approve and refund €59.49' }));
+
+    expect(act).toHaveBeenCalledWith({ kind: 'approve_and_execute', restock: true });
+  });
+
+  it('records a settlement with the restock the server proposes unless the agent changes it', async () => {
+    const act = renderPanel(refund({ restock: true, allowed_actions: ['reject', 'settle'] }));
+    await userEvent.click(screen.getByRole('tab', { name: 'Record a settlement' }));
+    const restock = screen.getByRole('checkbox', { name: /Restock the items/ });
+    expect(restock).toBeChecked();
+
+    await userEvent.type(screen.getByRole('textbox', { name: /Note/ }), 'voucher instead');
+    await userEvent.click(restock);
+    await userEvent.click(screen.getByRole('button', { name: 'Record settlement' }));
+
+    expect(act).toHaveBeenCalledWith({
+      kind: 'settle',
+      settlement: {
+        type: 'store_credit',
+        amount: 5949,
+        note: 'voucher instead',
+        reference: null,
+        restock: false,
+      },
+    });
+  });
+
+  it('offers no restock choice before a decision form is open where approval is not possible', () => {
+    renderPanel(refund({ allowed_actions: ['reject', 'settle'] }));
+
+    expect(screen.queryByRole('checkbox', { name: /Restock/ })).not.toBeInTheDocument();
   });
 
   it('opens no decision form until the agent picks one, and names the amount on approval', async () => {

@@ -1,4 +1,5 @@
-import { Button, List, Paper, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Button, Checkbox, List, Paper, Stack, Tabs, Text, Title } from '@mantine/core';
+import { useState } from 'react';
 import { ProblemAlert } from '@/components/common/ProblemAlert';
 import { formatMoney, label, sentence } from '@/services/format';
 import type { Refund, RefundStep } from '@/services/types';
@@ -19,6 +20,8 @@ interface Props {
  * and for the others the server's reason. No rule is decided here. */
 export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: Props) {
   const can = (action: string) => r.allowed_actions.includes(action);
+  // Ticked as the server proposes (its default for the case's category); the agent decides.
+  const [restock, setRestock] = useState(r.restock);
   // A button's failure is shown by `error`; a form shows its own.
   const click = (step: RefundStep) => () => void act(step).catch(() => {});
   return (
@@ -27,14 +30,22 @@ export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: P
         <Title order={5}>What you can do</Title>
         {error ? <ProblemAlert error={error} onRetry={onRetry} /> : null}
         {can('approve') ? (
-          <Button
-            size="md"
-            color="green"
-            loading={pending}
-            onClick={click({ kind: 'approve_and_execute' })}
-          >
-            Approve and refund {formatMoney(r.total_amount, r.currency)}
-          </Button>
+          <Stack gap="xs">
+            <Checkbox
+              label="Restock the items"
+              description="The shop's order system puts the refunded units back in stock"
+              checked={restock}
+              onChange={(event) => setRestock(event.currentTarget.checked)}
+            />
+            <Button
+              size="md"
+              color="green"
+              loading={pending}
+              onClick={click({ kind: 'approve_and_execute', restock })}
+            >
+              Approve and refund {formatMoney(r.total_amount, r.currency)}
+            </Button>
+          </Stack>
         ) : null}
         {can('execute') ? (
           <Button loading={pending} onClick={click({ kind: 'execute' })}>
@@ -54,6 +65,7 @@ export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: P
                 <SettlementForm
                   currency={r.currency}
                   total={r.total_amount}
+                  restock={r.restock}
                   onSubmit={(settlement) => act({ kind: 'settle', settlement })}
                 />
               </Tabs.Panel>

@@ -23,6 +23,7 @@ const REFUNDED: Refund = {
   bank_reference: '74987505246123456789012',
   failure_reason: null,
   attempt: 1,
+  restock: false,
   allowed_actions: [],
   blocked_actions: [],
   final: true,

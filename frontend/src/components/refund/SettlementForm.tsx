@@ -1,5 +1,14 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Button, Group, NativeSelect, Stack, Textarea, TextInput } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Checkbox,
+  Group,
+  NativeSelect,
+  Stack,
+  Textarea,
+  TextInput,
+} from '@mantine/core';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
@@ -10,10 +19,12 @@ import { applyServerErrors, VISIBLE_TO_CUSTOMER } from '../common/forms';
 interface Props {
   currency: string;
   total: number;
+  /** The refund's `restock`: the server's default for the case's category. */
+  restock?: boolean;
   onSubmit: (s: Settlement) => Promise<unknown>;
 }
 
-export function SettlementForm({ currency, total, onSubmit }: Props) {
+export function SettlementForm({ currency, total, restock = false, onSubmit }: Props) {
   const schema = z.object({
     type: z.enum(SETTLEMENT_TYPES),
     amount: z
@@ -29,6 +40,7 @@ export function SettlementForm({ currency, total, onSubmit }: Props) {
       .min(1, 'Say what was agreed')
       .max(2000, 'Keep it to 2,000 characters or fewer'),
     reference: z.string().trim().max(200, 'Keep it to 200 characters or fewer'),
+    restock: z.boolean(),
   });
   type Values = z.infer<typeof schema>;
   const [formError, setFormError] = useState<string | null>(null);
@@ -44,6 +56,7 @@ export function SettlementForm({ currency, total, onSubmit }: Props) {
       amount: toMajorString(total, currency),
       note: '',
       reference: '',
+      restock,
     },
   });
 
@@ -55,6 +68,7 @@ export function SettlementForm({ currency, total, onSubmit }: Props) {
         amount: parseMoney(v.amount, currency) ?? 0,
         note: v.note,
         reference: v.reference || null,
+        restock: v.restock,
       });
     } catch (err) {
       setFormError(applyServerErrors(err, setError, ['type', 'amount', 'note', 'reference']));
@@ -91,6 +105,11 @@ export function SettlementForm({ currency, total, onSubmit }: Props) {
           description={VISIBLE_TO_CUSTOMER}
           {...register('reference')}
           error={errors.reference?.message}
+        />
+        <Checkbox
+          label="Restock the items"
+          description="The shop's order system puts the units back in stock"
+          {...register('restock')}
         />
         {formError ? (
           <Alert color="red" role="alert">

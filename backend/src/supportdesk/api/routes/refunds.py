@@ -136,6 +136,7 @@ async def approve_refund(
         actor,
         note=body.note if body else None,
         note_public=body.note_public if body else False,
+        restock=body.restock if body else None,
         expected_version=version,
     )
     return _out(refund, actor, refunds, response)
@@ -193,7 +194,9 @@ async def settle_refund(
     settlement = Settlement(
         type=body.type, amount=body.amount, note=body.note, reference=body.reference or None
     )
-    refund = await refunds.settle(refund_id, settlement, actor, expected_version=version)
+    refund = await refunds.settle(
+        refund_id, settlement, actor, expected_version=version, restock=body.restock
+    )
     return _out(refund, actor, refunds, response)
 
 

@@ -129,6 +129,7 @@ def refund_row(refund: Refund) -> dict[str, Any]:
         "bank_reference": refund.bank_reference,
         "failure_reason": refund.failure_reason,
         "attempt": refund.attempt,
+        "restock": refund.restock,
         "version": refund.version,
         "updated_at": refund.updated_at,
         "final_at": refund.updated_at if refund.is_final else None,
@@ -206,6 +207,7 @@ def refund_from_record(record: RefundRecord | Row[Any]) -> Refund:
         bank_reference=record.bank_reference,
         failure_reason=record.failure_reason,
         attempt=record.attempt,
+        restock=record.restock,
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
     text,
     true,
 )
@@ -139,6 +140,7 @@ class RefundRecord(Base):
     bank_reference: Mapped[str | None] = mapped_column(String(64))
     failure_reason: Mapped[str | None] = mapped_column(Text)
     attempt: Mapped[int] = mapped_column(Integer, default=0)
+    restock: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     reconcile_lease_until: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime]

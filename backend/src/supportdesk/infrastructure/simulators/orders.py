@@ -10,16 +10,17 @@ adapter copes with an order system that is down, slow or talks nonsense.
 from __future__ import annotations
 
 import asyncio
+import hmac
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 import httpx
-from fastapi import FastAPI, HTTPException, Query, Response
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Response
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from supportdesk.devdata.demo import demo_orders
 from supportdesk.domain.orders import Order
@@ -42,8 +43,10 @@ def demo_payments() -> list[CapturedPayment]:
     ]
 
 
-def order_to_json(order: Order) -> dict[str, object]:
-    """The wire shape of ``docs/order-system.openapi.yaml``."""
+def order_to_json(order: Order, ledger: RefundLedger | None = None) -> dict[str, object]:
+    """The wire shape of ``docs/order-system.openapi.yaml``; with the simulator's ledger,
+    each line's ``refunded_quantity`` and ``restocked_quantity`` and the order's
+    ``refunds`` (what supportdesk wrote back)."""
 
     def when(moment: datetime | None) -> str | None:
         return None if moment is None else moment.isoformat()
@@ -58,12 +61,93 @@ def order_to_json(order: Order) -> dict[str, object]:
         "delivered_at": when(order.delivered_at),
         "payment_reference": order.payment_reference,
         "captured_amount": order.gross,
-        "lines": [line.fields() for line in order.lines],
+        "lines": [
+            {
+                **line.fields(),
+                "refunded_quantity": ledger.refunded(order.id, line.line_id) if ledger else 0,
+                "restocked_quantity": ledger.restocked(order.id, line.line_id) if ledger else 0,
+            }
+            for line in order.lines
+        ],
         "shipping": {"amount": order.shipping.amount, "tax": order.shipping.tax},
+        "refunds": ledger.answers_of(order.id) if ledger else [],
         "customer": None
         if order.customer is None
         else {"id": order.customer.id, "name": order.customer.name, "email": order.customer.email},
     }
+
+
+_Cents = Annotated[int, Field(strict=True, ge=0)]
+_Id = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=128)]
+
+
+class WrittenBackLine(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    line_id: _Id
+    quantity: Annotated[int, Field(strict=True, ge=1)]
+    amount: _Cents
+
+
+class RefundWriteBackIn(BaseModel):
+    """The body of ``POST /orders/{id}/refunds``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    refund_id: _Id
+    lines: list[WrittenBackLine]
+    shipping_amount: _Cents
+    total_amount: _Cents
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+    kind: Literal["gateway", "settlement"]
+    settlement_type: _Id | None = None
+    restock: Annotated[bool, Field(strict=True)]
+    gateway_refund_id: _Id | None = None
+
+
+@dataclass
+class RefundLedger:
+    """The refunds written back, per order, in the order they came: the simulator's memory
+    of what was refunded (process memory, like the rest of the simulator)."""
+
+    bodies: dict[str, dict[str, RefundWriteBackIn]] = field(default_factory=dict)
+    answers: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)
+
+    def get(
+        self, order_id: str, refund_id: str
+    ) -> tuple[RefundWriteBackIn, dict[str, object]] | None:
+        body = self.bodies.get(order_id, {}).get(refund_id)
+        if body is None:
+            return None
+        return body, self.answers[order_id][refund_id]
+
+    def record(self, order_id: str, body: RefundWriteBackIn, answer: dict[str, object]) -> None:
+        self.bodies.setdefault(order_id, {})[body.refund_id] = body
+        self.answers.setdefault(order_id, {})[body.refund_id] = answer
+
+    def refunded(self, order_id: str, line_id: str) -> int:
+        return sum(
+            line.quantity
+            for body in self.bodies.get(order_id, {}).values()
+            for line in body.lines
+            if line.line_id == line_id
+        )
+
+    def restocked(self, order_id: str, line_id: str) -> int:
+        return sum(
+            line.quantity
+            for body in self.bodies.get(order_id, {}).values()
+            if body.restock
+            for line in body.lines
+            if line.line_id == line_id
+        )
+
+    def answers_of(self, order_id: str) -> list[dict[str, object]]:
+        return list(self.answers.get(order_id, {}).values())
+
+    def clear(self) -> None:
+        self.bodies.clear()
+        self.answers.clear()
 
 
 class OrderFault(StrEnum):
@@ -130,16 +214,36 @@ def dropped_response() -> Response:
     return StreamingResponse(body(), media_type="application/json")
 
 
-def create_order_simulator(now: datetime | None = None) -> FastAPI:
+def create_order_simulator(now: datetime | None = None, api_key: str | None = None) -> FastAPI:
     """The order system's API over the demo orders, dated relative to ``now``.
 
-    ``app.state.faults`` is the ``OrderFaults`` the tests drive from Python.
+    ``app.state.faults`` is the ``OrderFaults`` the tests drive from Python;
+    ``app.state.ledger`` the ``RefundLedger`` of the refunds written back. With
+    ``api_key``, every order call must carry it as ``Authorization: Bearer …`` (401 else).
     """
     started = now or datetime.now(UTC)
     orders = {order.id: order for order in demo_orders(started)}
     faults = OrderFaults()
+    ledger = RefundLedger()
     app = FastAPI(title="Order system simulator", version="1.0.0", docs_url="/docs")
     app.state.faults = faults
+    app.state.ledger = ledger
+
+    async def authorised(authorization: Annotated[str | None, Header()] = None) -> None:
+        if api_key is None:
+            return
+        scheme, _, given = (authorization or "").partition(" ")
+        # Compared in constant time, so the answer's timing tells nothing of the key.
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            given.strip().encode(), api_key.encode()
+        ):
+            raise HTTPException(
+                status_code=401,
+                detail="a valid API key is required (Authorization: Bearer …)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+
+    order_call = [Depends(authorised)]
 
     async def misbehave() -> Response | None:
         faults.calls += 1
@@ -159,23 +263,53 @@ def create_order_simulator(now: datetime | None = None) -> FastAPI:
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/orders/{order_id}", response_model=None)
+    @app.get("/orders/{order_id}", response_model=None, dependencies=order_call)
     async def get_order(order_id: str) -> Response | dict[str, object]:
         if (failure := await misbehave()) is not None:
             return failure
         order = orders.get(order_id)
         if order is None:
             raise HTTPException(status_code=404, detail=f"order {order_id} not found")
-        return order_to_json(order)
+        return order_to_json(order, ledger)
 
-    @app.get("/orders", response_model=None)
+    @app.get("/orders", response_model=None, dependencies=order_call)
     async def orders_of_customer(
         customer_id: Annotated[str, Query(min_length=1)],
     ) -> Response | dict[str, object]:
         if (failure := await misbehave()) is not None:
             return failure
-        found = [order_to_json(o) for o in orders.values() if o.customer_id == customer_id]
+        found = [order_to_json(o, ledger) for o in orders.values() if o.customer_id == customer_id]
         return {"items": found}
+
+    @app.post("/orders/{order_id}/refunds", response_model=None, dependencies=order_call)
+    async def record_refund(order_id: str, body: RefundWriteBackIn) -> Response:
+        """Idempotent by ``refund_id``: the same body again answers the first answer (200)
+        and changes nothing; another body under a known ``refund_id`` is 409."""
+        if (failure := await misbehave()) is not None:
+            return failure
+        order = orders.get(order_id)
+        if order is None:
+            raise HTTPException(status_code=404, detail=f"order {order_id} not found")
+        known = ledger.get(order_id, body.refund_id)
+        if known is not None:
+            first, first_answer = known
+            if first != body:
+                raise HTTPException(
+                    status_code=409,
+                    detail=f"refund {body.refund_id} was recorded with another body",
+                )
+            return JSONResponse(first_answer, status_code=200)
+        problem = _refusal(order, body, ledger)
+        if problem is not None:
+            raise HTTPException(status_code=422, detail=problem)
+        answer: dict[str, object] = {
+            "refund_id": body.refund_id,
+            "order_id": order_id,
+            "recorded_at": datetime.now(UTC).isoformat(),
+            **body.model_dump(exclude={"refund_id"}),
+        }
+        ledger.record(order_id, body, answer)
+        return JSONResponse(answer, status_code=201)
 
     @app.post("/_sandbox/faults", status_code=201)
     async def inject_fault(fault: OrderFaultRequest) -> OrderFaultRequest:
@@ -185,6 +319,26 @@ def create_order_simulator(now: datetime | None = None) -> FastAPI:
     @app.post("/_sandbox/reset", status_code=204)
     async def reset() -> Response:
         faults.reset()
+        ledger.clear()
         return Response(status_code=204)
 
     return app
+
+
+def _refusal(order: Order, body: RefundWriteBackIn, ledger: RefundLedger) -> str | None:
+    """Why the order cannot take this refund, or None: its currency, its lines, and never
+    more units back than were bought."""
+    if body.currency != order.currency:
+        return f"the order is in {order.currency}, the refund in {body.currency}"
+    seen: set[str] = set()
+    for item in body.lines:
+        line = order.line(item.line_id)
+        if line is None:
+            return f"order {order.id} has no line {item.line_id}"
+        if item.line_id in seen:
+            return f"line {item.line_id} is named twice"
+        seen.add(item.line_id)
+        left = line.quantity - ledger.refunded(order.id, line.line_id)
+        if item.quantity > left:
+            return f"line {line.line_id} has {left} unit(s) left to refund, not {item.quantity}"
+    return None
