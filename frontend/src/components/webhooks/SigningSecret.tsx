@@ -17,7 +17,6 @@ export function SigningSecret({ secret, previousValidUntil, onDone }: Props) {
       variant="outline"
       icon={<IconKey size={18} />}
       title="Signing secret: copy it now"
-      aria-label="Signing secret"
       role="region"
     >
       <Stack gap="sm">
