@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expectAccessible, openCase, signIn } from './helpers';
+import { expectAccessible, openCase, shot, signIn } from './helpers';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -63,6 +63,7 @@ test('the admin adds a webhook endpoint, a new case is delivered to it, and sent
     await expect(endpoints.getByRole('link', { name: receiver.url })).toBeVisible();
     await expect(endpoints).toContainText('All events');
     await expectAccessible(admin, 'webhooks page');
+    if (process.env.SCREENS) await shot(admin, 'webhooks-secret');
     await admin.reload();
     await expect(endpoints.getByRole('link', { name: receiver.url })).toBeVisible();
     await expect(admin.getByText(secret)).toHaveCount(0);
@@ -107,6 +108,28 @@ test('the admin adds a webhook endpoint, a new case is delivered to it, and sent
     const [, second] = receiver.received;
     expect(second!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
     expect(second!.body).toBe(first!.body);
+    if (process.env.SCREENS) await shot(admin, 'webhooks-endpoint-desktop');
+
+    // On a phone: one card per delivery, nothing scrolls sideways.
+    const phone = await (
+      await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true })
+    ).newPage();
+    await signIn(phone, 'admin@example.com');
+    await phone.goto(admin.url());
+    const cards = phone.getByRole('list', { name: 'Deliveries' }).getByRole('listitem');
+    await expect(cards.filter({ hasText: 'support_case.created' })).toHaveCount(2);
+    await cards
+      .first()
+      .getByRole('button', { name: /Details of/ })
+      .click();
+    await expect(phone.getByLabel('Response excerpt')).toBeVisible();
+    // Evaluated in the page; the test files compile without the DOM's types.
+    const { scrollWidth, innerWidth } = await phone.evaluate<{
+      scrollWidth: number;
+      innerWidth: number;
+    }>('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })');
+    expect(scrollWidth, 'endpoint page wider than a phone').toBeLessThanOrEqual(innerWidth);
+    if (process.env.SCREENS) await shot(phone, 'webhooks-endpoint-phone');
   } finally {
     await new Promise((resolve) => receiver.server.close(resolve));
   }
