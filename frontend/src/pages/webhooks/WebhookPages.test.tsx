@@ -129,6 +129,38 @@ describe('WebhooksPage', () => {
     expect(await req.clone().json()).toMatchObject({ event_types: ['refund.approved'] });
   });
 
+  it('puts the server’s refusal of an address next to the URL field', async () => {
+    handler = (req, url) => {
+      if (url.pathname !== '/api/v1/webhook-endpoints') return undefined;
+      if (req.method === 'GET') return jsonResponse([]);
+      return jsonResponse(
+        {
+          status: 422,
+          title: 'Validation error',
+          detail: 'Some of the information is not valid.',
+          code: 'validation_error',
+          errors: [
+            {
+              loc: ['body', 'url'],
+              msg: "the URL's address 10.0.0.7 is not on the internet",
+              type: 'validation_error',
+            },
+          ],
+        },
+        422,
+        'application/problem+json',
+      );
+    };
+    const user = userEvent.setup();
+    renderWithProviders(<WebhooksPage />);
+    const form = await screen.findByRole('form', { name: 'Add endpoint' });
+    await user.type(within(form).getByLabelText('URL'), 'http://10.0.0.7/hooks');
+    await user.click(within(form).getByRole('button', { name: 'Add endpoint' }));
+    expect(await within(form).findByText(/is not on the internet/)).toBeInTheDocument();
+    expect(within(form).getByLabelText('URL')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.queryByRole('region', { name: /Signing secret/ })).not.toBeInTheDocument();
+  });
+
   it('shows prominently why the service turned an endpoint off', async () => {
     handler = (_req, url) =>
       url.pathname === '/api/v1/webhook-endpoints'
@@ -214,6 +246,33 @@ describe('WebhookEndpointPage', () => {
     expect(
       await screen.findByText(/is queued for this endpoint already: it goes out at its next try/),
     ).toBeInTheDocument();
+  });
+
+  it('edits an endpoint with its chosen event types ticked, and saves the change', async () => {
+    const chosen = { ...ENDPOINT, event_types: ['refund.approved', 'refund.refunded'] };
+    const base = handler;
+    handler = (req, url) =>
+      url.pathname === '/api/v1/webhook-endpoints/whe_1'
+        ? jsonResponse(req.method === 'PATCH' ? { ...chosen, description: null } : chosen)
+        : base(req, url);
+    const user = userEvent.setup();
+    renderEndpointPage();
+    await user.click(await screen.findByRole('button', { name: 'Edit' }));
+    const form = screen.getByRole('form', { name: 'Change endpoint' });
+    expect(within(form).getByLabelText('All events')).not.toBeChecked();
+    expect(within(form).getByLabelText('refund.approved')).toBeChecked();
+    expect(within(form).getByLabelText('support_case.created')).not.toBeChecked();
+    await user.clear(within(form).getByLabelText('Description'));
+    await user.click(within(form).getByLabelText('refund.refunded'));
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(calls('PATCH', '/api/v1/webhook-endpoints/whe_1')).toHaveLength(1));
+    const [req] = calls('PATCH', '/api/v1/webhook-endpoints/whe_1')[0]!;
+    expect(await req.clone().json()).toEqual({
+      url: 'https://shop.example/hooks',
+      description: null,
+      event_types: ['refund.approved'],
+    });
+    expect(await screen.findByRole('button', { name: 'Edit' })).toBeInTheDocument();
   });
 
   it('turns the endpoint off only after confirming', async () => {
