@@ -95,7 +95,7 @@ function Settings({ endpoint }: { endpoint: WebhookEndpoint }) {
                   color="orange"
                   loading={patch.isPending}
                   title="Turn this endpoint off?"
-                  consequence="Nothing is sent to it while it is off, and events that happen meanwhile are not sent later. You can turn it on again."
+                  consequence="Nothing is sent to it while it is off: what is queued for it is dropped, and events that happen meanwhile are not sent later. You can turn it on again."
                   confirmLabel="Turn off"
                   onConfirm={() => patch.mutate({ active: false })}
                 >
