@@ -275,6 +275,30 @@ describe('WebhookEndpointPage', () => {
     expect(await screen.findByRole('button', { name: 'Edit' })).toBeInTheDocument();
   });
 
+  it('shows why the service turned it off, offers to turn it on, and marks deliveries given up on', async () => {
+    handler = (_req, url) => {
+      if (url.pathname === '/api/v1/webhook-endpoints/whe_1')
+        return jsonResponse({
+          ...ENDPOINT,
+          active: false,
+          disabled_reason: 'every try failed for 3 days (last: connection refused)',
+        });
+      if (url.pathname === '/api/v1/webhook-endpoints/whe_1/deliveries')
+        return jsonResponse({
+          items: [{ ...DELIVERY, state: 'dead', next_attempt_at: null }],
+          next_cursor: null,
+        });
+      return undefined;
+    };
+    renderEndpointPage();
+    expect(await screen.findByText('Turned off by the service')).toBeInTheDocument();
+    expect(screen.getByText(/every try failed for 3 days/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Turn on' })).toBeInTheDocument();
+    const table = await screen.findByRole('table', { name: 'Deliveries' });
+    expect(within(table).getByText('Gave up')).toBeInTheDocument();
+    expect(within(table).queryByText(/will retry at/)).not.toBeInTheDocument();
+  });
+
   it('turns the endpoint off only after confirming', async () => {
     const base = handler;
     handler = (req, url) =>
