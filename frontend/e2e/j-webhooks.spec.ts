@@ -38,6 +38,9 @@ function signature(secret: string, r: Received): string {
 test('the admin adds a webhook endpoint, a new case is delivered to it, and sent again', async ({
   browser,
 }) => {
+  // Three sign-ins, a delivery and a redelivery, axe on two pages in two themes: more than
+  // a minute on a busy machine (52 s measured in a full run).
+  test.slow();
   const receiver = await startReceiver();
   try {
     const admin = await (await browser.newContext()).newPage();
