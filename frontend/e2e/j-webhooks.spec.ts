@@ -111,7 +111,11 @@ test('the admin adds a webhook endpoint, a new case is delivered to it, and sent
     const [, second] = receiver.received;
     expect(second!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
     expect(second!.body).toBe(first!.body);
-    if (process.env.SCREENS) await shot(admin, 'webhooks-endpoint-desktop');
+    if (process.env.SCREENS) {
+      // Let the toasts close: they would cover the log.
+      await expect(admin.locator('.mantine-Notification-root')).toHaveCount(0, { timeout: 15_000 });
+      await shot(admin, 'webhooks-endpoint-desktop');
+    }
 
     // On a phone: one card per delivery, nothing scrolls sideways.
     const phone = await (
