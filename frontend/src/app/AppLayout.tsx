@@ -13,6 +13,7 @@ import {
   IconPackage,
   IconReceiptRefund,
   IconUsers,
+  IconWebhook,
 } from '@tabler/icons-react';
 import { Suspense, useEffect } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
@@ -43,6 +44,7 @@ function navFor(role: Role): NavItem[] {
         ? [
             { to: '/users', label: 'Users', icon: IconUsers },
             { to: '/admin/outbox', label: 'Outbox', icon: IconSend },
+            { to: '/admin/webhooks', label: 'Webhooks', icon: IconWebhook },
             { to: '/admin/mail', label: 'Sent mail', icon: IconMail },
           ]
         : []),

@@ -19,6 +19,11 @@ const RefundPage = named(() => import('@/pages/RefundPage'), 'RefundPage');
 const UsersPage = named(() => import('@/pages/UsersPage'), 'UsersPage');
 const SentMailPage = named(() => import('@/pages/notifications/SentMailPage'), 'SentMailPage');
 const OutboxPage = named(() => import('@/pages/notifications/OutboxPage'), 'OutboxPage');
+const WebhooksPage = named(() => import('@/pages/webhooks/WebhooksPage'), 'WebhooksPage');
+const WebhookEndpointPage = named(
+  () => import('@/pages/webhooks/WebhookEndpointPage'),
+  'WebhookEndpointPage',
+);
 const NotificationSettingsPage = named(
   () => import('@/pages/notifications/NotificationSettingsPage'),
   'NotificationSettingsPage',
@@ -45,6 +50,8 @@ export function AppRoutes() {
             <Route path="users" element={<UsersPage />} />
             <Route path="admin/outbox" element={<OutboxPage />} />
             <Route path="admin/mail" element={<SentMailPage />} />
+            <Route path="admin/webhooks" element={<WebhooksPage />} />
+            <Route path="admin/webhooks/:endpointId" element={<WebhookEndpointPage />} />
           </Route>
           <Route path="*" element={<NotFoundPage />} />
         </Route>

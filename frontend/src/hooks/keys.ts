@@ -28,6 +28,12 @@ export const keys = {
     all: ['outbox'] as const,
     list: (q: { state?: string; channel?: string }) => ['outbox', 'list', q] as const,
   },
+  webhooks: {
+    all: ['webhooks'] as const,
+    list: () => ['webhooks', 'list'] as const,
+    detail: (id: string) => ['webhooks', 'detail', id] as const,
+    deliveries: (id: string) => ['webhooks', 'deliveries', id] as const,
+  },
   caughtMail: (to?: string) => ['caught-mail', to ?? ''] as const,
   notificationSettings: ['notification-settings'] as const,
 };

@@ -99,3 +99,32 @@ export const SETTLEMENT_TYPES = [
   'replacement',
   'other',
 ] as const satisfies readonly SettlementType[];
+
+export type WebhookEndpoint = Schemas['WebhookEndpointOut'];
+export type WebhookEndpointWithSecret = Schemas['WebhookEndpointWithSecretOut'];
+export type WebhookEndpointCreate = Schemas['WebhookEndpointIn'];
+export type WebhookEndpointPatch = Schemas['WebhookEndpointPatchIn'];
+export type WebhookDelivery = Schemas['WebhookDeliveryOut'];
+export type WebhookDeliveryState = WebhookDelivery['state'];
+export type WebhookEventType = Schemas['WebhookEventType'];
+/** The event types an endpoint may subscribe to, in the groups the form shows them in. */
+export const WEBHOOK_EVENT_GROUPS = [
+  {
+    name: 'Cases',
+    types: ['support_case.created', 'support_case.updated', 'support_case.closed'],
+  },
+  { name: 'Messages', types: ['message.created'] },
+  {
+    name: 'Refunds',
+    types: [
+      'refund.requested',
+      'refund.approved',
+      'refund.rejected',
+      'refund.cancelled',
+      'refund.processing',
+      'refund.refunded',
+      'refund.failed',
+      'refund.settled',
+    ],
+  },
+] as const satisfies readonly { name: string; types: readonly WebhookEventType[] }[];
