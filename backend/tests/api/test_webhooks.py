@@ -419,6 +419,31 @@ class TestDelivery:
         log = await deliveries(client, as_user, endpoint["id"])
         assert [d["state"] for d in log] == ["delivered", "delivered"]
 
+    async def test_what_was_queued_for_an_endpoint_turned_off_waits_dead_to_be_sent_again(
+        self,
+        client: httpx.AsyncClient,
+        as_user: Callable[[str], Any],
+        container: Container,
+        receiver: Receiver,
+    ) -> None:
+        admin = await as_user(ADMIN)
+        endpoint = await register(client, as_user, receiver.url)
+        path = f"/api/v1/webhook-endpoints/{endpoint['id']}"
+        await open_case(client, await as_user("alice"))
+        await client.patch(path, headers=admin, json={"active": False})
+
+        await deliver(container)
+
+        assert receiver.got == []
+        [delivery] = await deliveries(client, as_user, endpoint["id"])
+        assert delivery["state"] == "dead"
+        assert "turned off" in delivery["error"]
+        await client.patch(path, headers=admin, json={"active": True})
+        again = await client.post(f"{path}/deliveries/{delivery['id']}/retry", headers=admin)
+        assert again.status_code == 200, again.text
+        await deliver(container)
+        assert len(receiver.got) == 1
+
     async def test_after_a_rotation_both_secrets_sign_so_the_receiver_can_switch(
         self,
         client: httpx.AsyncClient,
@@ -433,6 +458,10 @@ class TestDelivery:
         )
         assert rotated.status_code == 200, rotated.text
         assert rotated.json()["secret"] != endpoint["secret"]
+        one = await client.get(
+            f"/api/v1/webhook-endpoints/{endpoint['id']}", headers=await as_user(ADMIN)
+        )
+        assert one.json()["previous_secret_valid_until"] is not None
         await open_case(client, await as_user("alice"))
 
         await deliver(container)

@@ -1510,6 +1510,11 @@ export interface components {
       /** Id */
       id: string;
       /**
+       * Previous Secret Valid Until
+       * @description after a rotation: the old secret signs too until then
+       */
+      previous_secret_valid_until?: string | null;
+      /**
        * Updated At
        * Format: date-time
        */

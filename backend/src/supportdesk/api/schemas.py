@@ -467,6 +467,9 @@ class WebhookEndpointOut(BaseModel):
     disabled_reason: str | None = Field(
         description="why the service turned it off (days of failed tries); null otherwise"
     )
+    previous_secret_valid_until: datetime | None = Field(
+        None, description="after a rotation: the old secret signs too until then"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -474,9 +477,6 @@ class WebhookEndpointOut(BaseModel):
 class WebhookEndpointWithSecretOut(WebhookEndpointOut):
     secret: str = Field(
         description="whsec_…: signs every delivery; shown only here, at creation and rotation"
-    )
-    previous_secret_valid_until: datetime | None = Field(
-        None, description="after a rotation: the old secret signs too until then"
     )
 
 

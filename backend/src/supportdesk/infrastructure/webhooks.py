@@ -75,8 +75,12 @@ class WebhookChannel:
 
     async def deliver(self, item: OutboxItem) -> None:
         endpoint = await self.store.get(item.target)
-        if endpoint is None or not endpoint.active:
-            return  # deleted or turned off since: nothing to send, nobody to wait for
+        if endpoint is None:
+            return  # deleted since (its rows go with it): nobody to send to
+        if not endpoint.active:
+            # Turned off since it was queued: not sent, and the log says so (dead, so an
+            # admin who turns it on again can send it again).
+            raise DeliveryFailed("not sent: the endpoint is turned off", permanent=True)
         body = item.progress.get("body")
         if body is None:
             body = await self._body(item)

@@ -127,7 +127,7 @@ describe('RefundRequestPanel', () => {
     await waitFor(() =>
       expect(within(quote).getByTestId('refund-total')).toHaveTextContent('€21.40'),
     );
-    expect(within(quote).getByText('€10.70 + €10.70')).toBeInTheDocument();
+    expect(within(quote).getByText('€10.70 each')).toBeInTheDocument();
     const [req] = quoteCalls().at(-1)!;
     expect(await req.clone().json()).toMatchObject({
       items: [{ line_id: 'L2', quantity: 2 }],

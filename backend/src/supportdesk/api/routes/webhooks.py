@@ -3,6 +3,7 @@ the delivery log and send a delivery again (docs/webhooks.md)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
@@ -35,6 +36,7 @@ def _out(endpoint: WebhookEndpoint) -> WebhookEndpointOut:
         description=endpoint.description,
         active=endpoint.active,
         disabled_reason=endpoint.disabled_reason,
+        previous_secret_valid_until=_overlap_end(endpoint),
         created_at=endpoint.created_at,
         updated_at=endpoint.updated_at,
     )
@@ -42,10 +44,14 @@ def _out(endpoint: WebhookEndpoint) -> WebhookEndpointOut:
 
 def _with_secret(endpoint: WebhookEndpoint) -> WebhookEndpointWithSecretOut:
     return WebhookEndpointWithSecretOut(
-        **_out(endpoint).model_dump(),
-        secret=endpoint.secrets.current,
-        previous_secret_valid_until=endpoint.secrets.previous_until,
+        **_out(endpoint).model_dump(), secret=endpoint.secrets.current
     )
+
+
+def _overlap_end(endpoint: WebhookEndpoint) -> datetime | None:
+    """Until when the old secret still signs; None once it no longer does."""
+    until = endpoint.secrets.previous_until
+    return until if until is not None and until > datetime.now(UTC) else None
 
 
 def _delivery_out(delivery: WebhookDelivery) -> WebhookDeliveryOut:
