@@ -21,8 +21,7 @@ from supportdesk.application.ports import (
     WriteBackRefused,
     WriteBackUnknown,
 )
-from supportdesk.domain.events import EntityKind
-from supportdesk.domain.refunds import WRITTEN_BACK_STATUSES, write_back_of
+from supportdesk.domain.refunds import is_write_back_event, write_back_of
 
 ORDER_SYSTEM_CHANNEL = "order_system"
 
@@ -39,10 +38,8 @@ class OrderSystemChannel:
         the order system recorded it is a failed try (the back-off sends it again); a
         refusal is permanent (the row is dead, for an admin to look at and retry)."""
         event = item.event
-        if event.entity is not EntityKind.REFUND or event.to_status not in {
-            status.value for status in WRITTEN_BACK_STATUSES
-        }:
-            return
+        if not is_write_back_event(event):
+            return  # rows are written for these events only; an older row may be another
         async with self.reads() as uow:
             refund = await uow.refunds.get(event.entity_id)
         if refund is None:

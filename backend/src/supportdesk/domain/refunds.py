@@ -474,6 +474,14 @@ class RefundWriteBack:
 WRITTEN_BACK_STATUSES = frozenset({RefundStatus.REFUNDED, RefundStatus.SETTLED})
 
 
+def is_write_back_event(event: Event) -> bool:
+    """The history event with which a refund's money went back (refunded or settled): the
+    one the shop's order system is told of."""
+    return event.entity is EntityKind.REFUND and event.to_status in {
+        status.value for status in WRITTEN_BACK_STATUSES
+    }
+
+
 def write_back_of(refund: Refund) -> RefundWriteBack | None:
     """The write-back of a refunded or settled refund; None for any other status."""
     if refund.status not in WRITTEN_BACK_STATUSES:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,9 +28,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from supportdesk.application.outbox import Delivered, FailedTry, OutboxItem, Outcome, Untried
 from supportdesk.application.ports import OutboxEntry, OutboxHealth
 from supportdesk.application.reads import PageOf, decode_cursor, encode_cursor
+from supportdesk.application.writeback import ORDER_SYSTEM_CHANNEL
 from supportdesk.domain.errors import InvalidCursor
 from supportdesk.domain.events import EntityKind, Event
 from supportdesk.domain.outbox import OutboxState
+from supportdesk.domain.refunds import is_write_back_event
 from supportdesk.domain.webhooks import announced_type, subscribed
 from supportdesk.infrastructure.db.models import EventRecord, OutboxRecord, WebhookEndpointRecord
 from supportdesk.infrastructure.logging import mask_text
@@ -46,6 +48,9 @@ _E = EventRecord.__table__
 _W = WebhookEndpointRecord.__table__
 # The channel whose rows are one per subscribed endpoint (``target``), not one per event.
 WEBHOOKS_CHANNEL = "webhooks"
+# Channels that mean something by a few kinds of event only get rows for those: a row per
+# event for the order system would be a no-op delivery for all but refunds paid back.
+_ONLY_FOR: dict[str, Callable[[Event], bool]] = {ORDER_SYSTEM_CHANNEL: is_write_back_event}
 # The admin list's cursor names the sort it was given out for, like the other lists'.
 _SORT = "-created_at"
 _INSERT = insert(_O)
@@ -68,7 +73,8 @@ async def outbox_rows(session: AsyncSession, events: Sequence[Event]) -> None:
         if channel == WEBHOOKS_CHANNEL:
             targets = await _webhook_targets(session, events)
         else:
-            targets = [(event, "") for event in events]
+            wants = _ONLY_FOR.get(channel)
+            targets = [(event, "") for event in events if wants is None or wants(event)]
         rows.extend(_row(event, channel, target) for event, target in targets)
     if not rows:
         return
