@@ -145,6 +145,7 @@ export function RefundRequestForm({
     (errors.quantities as { message?: string } | undefined)?.message;
   const refundableAny = order.lines.some((l) => l.refundable_quantity > 0);
   const money = (n: number) => formatMoney(n, order.currency);
+  const shippingGross = order.shipping.amount + order.shipping.tax;
 
   return (
     <form onSubmit={submit} noValidate aria-label="Request a refund">
@@ -204,20 +205,24 @@ export function RefundRequestForm({
             {pickError}
           </Text>
         ) : null}
-        <Checkbox
-          label={`Also refund shipping${order.shipping.amount + order.shipping.tax > 0 ? ` (${money(order.shipping.amount + order.shipping.tax)})` : ''}`}
-          disabled={!order.shipping.refundable}
-          description={
-            order.shipping.refundable
-              ? undefined
-              : 'Shipping was already refunded or is not refundable'
-          }
-          {...register('include_shipping')}
-        />
+        {shippingGross > 0 ? (
+          <Checkbox
+            label={`Also refund shipping (${money(shippingGross)})`}
+            disabled={!order.shipping.refundable}
+            description={order.shipping.refundable ? undefined : 'Shipping was already refunded'}
+            {...register('include_shipping')}
+          />
+        ) : (
+          <Text size="sm" c="dimmed">
+            Shipping was free, so there is no shipping to refund.
+          </Text>
+        )}
         <section aria-label="Quote" aria-live="polite">
           <Group gap="xs" mb={4}>
             <Text fw={600} size="sm">
-              What you would get back
+              {quote && !quote.refund_window.open
+                ? 'What these items come to'
+                : 'What you would get back'}
             </Text>
             {quoteLoading ? <Loader size="xs" aria-label="Updating quote" /> : null}
           </Group>
@@ -239,14 +244,23 @@ export function RefundRequestForm({
               ) : null}
             </Group>
           ) : quote ? (
-            <Breakdown
-              currency={quote.currency}
-              items={quote.items}
-              includeShipping={quote.include_shipping}
-              shippingAmount={quote.shipping_amount}
-              totalAmount={quote.total_amount}
-              caption="Quote"
-            />
+            <>
+              {!quote.refund_window.open ? (
+                <Text size="sm" mb={4}>
+                  This order is outside the 14-day refund window, so a refund to your card is not
+                  possible. Send the request anyway: our team will look at it and decide on another
+                  form of compensation, such as a voucher or a bank transfer.
+                </Text>
+              ) : null}
+              <Breakdown
+                currency={quote.currency}
+                items={quote.items}
+                includeShipping={quote.include_shipping}
+                shippingAmount={quote.shipping_amount}
+                totalAmount={quote.total_amount}
+                caption="Quote"
+              />
+            </>
           ) : null}
         </section>
         <Textarea
