@@ -209,6 +209,17 @@ async def _reconcile_forever(container: Container) -> None:
             log.exception("reconciliation_failed")
 
 
+# What a client of the simulators sends that they read: Stripe's SDK sends its version
+# and an idempotency key; the order system's client its key too.
+_FORWARDED_REQUEST_HEADERS = frozenset(
+    {"content-type", "authorization", "idempotency-key", "stripe-version", "accept"}
+)
+# Set by this server for the forwarded answer (httpx already decoded the body).
+_HOP_BY_HOP_RESPONSE_HEADERS = frozenset(
+    {"content-length", "content-encoding", "transfer-encoding", "connection", "keep-alive"}
+)
+
+
 def _mount_simulators(app: FastAPI, container: Container | None, settings: Settings) -> None:
     """The embedded simulators answer under /sim too, so a browser test can look at them."""
 
@@ -232,7 +243,7 @@ def _mount_simulators(app: FastAPI, container: Container | None, settings: Setti
                     headers={
                         k: v
                         for k, v in request.headers.items()
-                        if k.lower() in ("content-type", "authorization", "idempotency-key")
+                        if k.lower() in _FORWARDED_REQUEST_HEADERS
                     },
                 )
         except httpx.InvalidURL as exc:  # a NUL or a line break decoded into the path
@@ -245,10 +256,16 @@ def _mount_simulators(app: FastAPI, container: Container | None, settings: Setti
             )
         except httpx.HTTPError as exc:  # a simulated fault, such as a dropped connection
             return problem(502, "simulator_fault", "Simulator fault", str(exc) or repr(exc))
+        # The simulator's own headers say things a client relies on (Stripe's
+        # Idempotent-Replayed, Request-Id); only the framing is ours to set again.
         return Response(
             upstream.content,
             status_code=upstream.status_code,
-            media_type=upstream.headers.get("content-type"),
+            headers={
+                k: v
+                for k, v in upstream.headers.items()
+                if k.lower() not in _HOP_BY_HOP_RESPONSE_HEADERS
+            },
         )
 
     async def mail_messages(request: Request, to: str | None = None) -> Response:
