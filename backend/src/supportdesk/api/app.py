@@ -32,12 +32,15 @@ from supportdesk.api.routes import (
     orders,
     outbox,
     overview,
+    payment_gateway,
     refunds,
 )
 from supportdesk.bootstrap import Container
 from supportdesk.infrastructure.logging import configure_logging
 from supportdesk.infrastructure.outbox_metrics import OutboxMetrics
 from supportdesk.infrastructure.settings import Environment, Settings, get_settings
+from supportdesk.infrastructure.simulators.gateway import GatewaySandbox
+from supportdesk.infrastructure.simulators.gateway_events import EventSender
 
 log = structlog.get_logger(__name__)
 
@@ -73,6 +76,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         started_catcher = catcher is not None and not catcher.running
         if started_catcher:
             await catcher.start()
+        sandbox_events = _send_sandbox_events(app, app.state.container, settings)
         for collector in app.state.container.metric_collectors():
             with contextlib.suppress(ValueError):  # already there: the same app again
                 metrics.registry.register(collector)
@@ -97,6 +101,10 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             for task in (dispatcher, reconciler):
                 if task:
                     await _stop_task(task)
+            if sandbox_events is not None:
+                sandbox_events[0].send_events(None)
+                sandbox_events[0].stop()
+                await sandbox_events[1].aclose()
             if started_catcher:
                 await catcher.stop()
             if own:
@@ -138,6 +146,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         refunds,
         overview,
         outbox,
+        payment_gateway,
         live,
         health,
     ):
@@ -192,6 +201,26 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     # same list by `supportdesk serve`; applying it twice changes nothing.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     return app
+
+
+def _send_sandbox_events(
+    app: FastAPI, container: Container, settings: Settings
+) -> tuple[GatewaySandbox, httpx.AsyncClient] | None:
+    """Let the embedded gateway sandbox send its signed events where the settings say: a
+    path is this app itself, reached in-process as the sandbox itself is."""
+    sandbox = container.integrations.gateway_sandbox
+    url = settings.payment_gateway_sandbox_events_url
+    secret = settings.payment_gateway_webhook_secret
+    if sandbox is None or url is None or secret is None:
+        return None
+    if url.startswith("/"):
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://supportdesk.internal"
+        )
+    else:
+        client = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=2.0))
+    sandbox.send_events(EventSender(url, secret.get_secret_value(), client))
+    return sandbox, client
 
 
 async def _reconcile_forever(container: Container) -> None:

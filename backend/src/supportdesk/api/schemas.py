@@ -5,7 +5,7 @@ boolean, never a word."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -339,6 +339,11 @@ class RefundOut(BaseModel):
     approval_window: RefundWindowOut | None
     settlement: SettlementOut | None
     gateway_refund_id: str | None
+    pending_reason: str | None = Field(
+        default=None,
+        description="why the payment gateway still holds a processing refund (Stripe's "
+        "pending_reason: processing, insufficient_funds, charge_pending)",
+    )
     bank_reference: str | None = Field(
         default=None,
         description="the reference the customer's bank shows for the refund (a card refund's "
@@ -397,6 +402,23 @@ class StatsOut(BaseModel):
     settled_totals: list[MoneyTotal]
     median_seconds_to_final_30d: float | None
     refunds_per_day: list[DayCount]
+
+
+# --- payment gateway -------------------------------------------------------------------
+
+PaymentEventOutcome = Literal[
+    "refunded", "failed", "reversed", "pending", "bank_reference", "unchanged", "ignored",
+    "duplicate",
+]  # fmt: skip
+
+
+class PaymentEventReceived(BaseModel):
+    received: Literal[True] = True
+    outcome: PaymentEventOutcome = Field(
+        description="what the event did: refunded, failed, reversed (failed after succeeded), "
+        "pending, bank_reference, unchanged (older news than the refund's state), ignored "
+        "(not about one of our refunds), duplicate (acted on before)"
+    )
 
 
 # --- outbox -------------------------------------------------------------------------------

@@ -127,6 +127,7 @@ def refund_row(refund: Refund) -> dict[str, Any]:
         },
         "gateway_refund_id": refund.gateway_refund_id,
         "bank_reference": refund.bank_reference,
+        "pending_reason": refund.pending_reason,
         "failure_reason": refund.failure_reason,
         "attempt": refund.attempt,
         "version": refund.version,
@@ -204,6 +205,7 @@ def refund_from_record(record: RefundRecord | Row[Any]) -> Refund:
         ),
         gateway_refund_id=record.gateway_refund_id,
         bank_reference=record.bank_reference,
+        pending_reason=record.pending_reason,
         failure_reason=record.failure_reason,
         attempt=record.attempt,
     )

@@ -272,6 +272,11 @@ class GatewaySandbox:
         for payment in self._seed:
             self.add_payment(payment.payment_reference, payment.amount, payment.currency)
 
+    def stop(self) -> None:
+        """Cancel the changes and deliveries still to come (the process is stopping)."""
+        for task in list(self._tasks):
+            task.cancel()
+
     async def settled(self) -> None:
         """Wait for every change and event delivery scheduled so far (tests)."""
         while self._tasks:
