@@ -223,6 +223,7 @@ class TestOutOfOrder:
 
         seen = (await client.get(f"/api/v1/refunds/{refund['id']}", headers=bob)).json()
         assert (seen["status"], seen["failure_reason"]) == ("failed", "expired_or_canceled_card")
+        assert seen["came_back"] is False  # it never reached the customer's bank
         assert "settle" in seen["allowed_actions"]
 
     async def test_a_pending_arriving_after_succeeded_is_older_news(
@@ -288,10 +289,25 @@ class TestFailedAfterSucceeded:
         assert answer.json()["outcome"] == "reversed"
         seen = (await client.get(f"/api/v1/refunds/{refund['id']}", headers=bob)).json()
         assert (seen["status"], seen["failure_reason"]) == ("failed", "expired_or_canceled_card")
+        assert seen["came_back"] is True
         assert "settle" in seen["allowed_actions"]
         assert (await history_types(client, bob, refund["id"]))[-1] == "refund_reversed"
         case = (await client.get(f"/api/v1/support-cases/{case_id}", headers=bob)).json()
         assert (case["status"], case["priority"]) == ("open", "urgent")
+
+    async def test_a_refund_that_came_back_can_be_paid_again_as_a_new_gateway_refund(
+        self, client: httpx.AsyncClient, as_user: Any, container: Container
+    ) -> None:
+        bob, refund, gateway = await refunded_refund(client, as_user, container)
+        await send(client, refund_event(gateway, "failed", failure_reason="lost_or_stolen_card"))
+        sandbox_of(container).change_status(gateway["id"], "failed", "lost_or_stolen_card")
+
+        again = await client.post(f"/api/v1/refunds/{refund['id']}/execute", headers=bob)
+
+        assert again.json()["status"] == "refunded", again.text
+        assert again.json()["came_back"] is False
+        assert again.json()["gateway_refund_id"] not in (None, gateway["id"])
+        assert len(sandbox_of(container).refunds) == 2
 
     async def test_a_closed_case_is_reopened_when_its_refund_comes_back(
         self, client: httpx.AsyncClient, as_user: Any, container: Container

@@ -339,6 +339,11 @@ class RefundOut(BaseModel):
     approval_window: RefundWindowOut | None
     settlement: SettlementOut | None
     gateway_refund_id: str | None
+    came_back: bool = Field(
+        default=False,
+        description="failed after the payment gateway had made it: the customer's bank sent "
+        "the money back (failure_reason says why); settle it another way or execute again",
+    )
     pending_reason: str | None = Field(
         default=None,
         description="why the payment gateway still holds a processing refund (Stripe's "

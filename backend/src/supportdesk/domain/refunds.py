@@ -227,6 +227,13 @@ class Refund(RecordsHistory):
         return self.status in FINAL_STATUSES
 
     @property
+    def came_back(self) -> bool:
+        """Failed after the gateway had made it: the money went to the customer's bank and
+        came back. Only then does a failed refund keep the gateway refund's id (a declined
+        or failed attempt never had one; a new attempt forgets it)."""
+        return self.status is RefundStatus.FAILED and self.gateway_refund_id is not None
+
+    @property
     def holds_units(self) -> bool:
         return self.status not in RELEASING_STATUSES
 
@@ -358,6 +365,10 @@ class Refund(RecordsHistory):
         target = self._permitted(Action.EXECUTE, by)
         self.attempt += 1
         self.failure_reason = None
+        # A refund that came back is paid anew: the old gateway refund (failed, in the
+        # history) must not stand for the new attempt's.
+        self.gateway_refund_id = None
+        self.bank_reference = None
         self._move(target, by, now, "execution_started", f"attempt {self.attempt}")
 
     def gateway_succeeded(

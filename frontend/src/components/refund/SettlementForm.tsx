@@ -11,9 +11,11 @@ interface Props {
   currency: string;
   total: number;
   onSubmit: (s: Settlement) => Promise<unknown>;
+  /** A settlement to offer, filled in (the whole amount, this type and note): one click. */
+  offer?: { type: Settlement['type']; note: string };
 }
 
-export function SettlementForm({ currency, total, onSubmit }: Props) {
+export function SettlementForm({ currency, total, onSubmit, offer }: Props) {
   const schema = z.object({
     type: z.enum(SETTLEMENT_TYPES),
     amount: z
@@ -40,9 +42,9 @@ export function SettlementForm({ currency, total, onSubmit }: Props) {
   } = useForm<Values>({
     resolver: zodResolver(schema),
     defaultValues: {
-      type: 'store_credit',
+      type: offer?.type ?? 'store_credit',
       amount: toMajorString(total, currency),
-      note: '',
+      note: offer?.note ?? '',
       reference: '',
     },
   });
