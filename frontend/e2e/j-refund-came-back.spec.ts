@@ -34,7 +34,9 @@ test('a refund that came back from the bank is shown to bob with a bank transfer
   await expect(bob.locator('[data-status="refunded"]')).toBeVisible({ timeout: 20_000 });
 
   // Seconds later the bank sends the money back; the page updates by itself.
-  await expect(bob.getByText('The money came back')).toBeVisible({ timeout: 30_000 });
+  await expect(bob.getByText('The money came back', { exact: true })).toBeVisible({
+    timeout: 30_000,
+  });
   await expect(bob.locator('[data-status="failed"]')).toBeVisible();
   await expect(bob.getByText(/the card has expired or was cancelled/)).toBeVisible();
   const settlement = bob.getByRole('form', { name: 'Record a settlement' });
@@ -43,7 +45,7 @@ test('a refund that came back from the bank is shown to bob with a bank transfer
   await shot(bob, 'refund-came-back-bob');
 
   await alice.goto(refundUrl);
-  await expect(alice.getByText('Your bank sent the refund back')).toBeVisible();
+  await expect(alice.getByText('Your bank sent the refund back', { exact: true })).toBeVisible();
   await expect(alice.getByText(/You have not lost anything/)).toBeVisible();
 
   await settlement.getByRole('button', { name: 'Record settlement' }).click();
