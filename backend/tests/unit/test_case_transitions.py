@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from supportdesk.domain.access import Actor, Role
+from supportdesk.domain.access import SYSTEM, Actor, Role
 from supportdesk.domain.cases import (
     CaseStatus,
     Category,
@@ -310,3 +310,28 @@ class TestEventsThatMoveNoStatus:
         [event] = case.new_events
         assert (event.from_status, event.to_status) == (None, None)
         assert case.status is IN_PROGRESS
+
+
+class TestARefundThatCameBack:
+    @pytest.mark.parametrize("status", [RESOLVED, CLOSED])
+    def test_a_resolved_or_closed_case_is_open_again_and_urgent(self, status: CaseStatus) -> None:
+        case = make_case(status=status)
+
+        case.refund_came_back(by=SYSTEM, now=NOW, note="refund rf_1 came back")
+
+        assert (case.status, case.priority) == (OPEN, Priority.URGENT)
+        assert [(e.type, e.from_status, e.to_status) for e in case.new_events] == [
+            ("status_changed", status.value, "open"),
+            ("priority_changed", None, None),
+        ]
+
+    @pytest.mark.parametrize("status", [OPEN, IN_PROGRESS, WAITING])
+    def test_a_case_still_being_worked_on_keeps_its_status_and_becomes_urgent(
+        self, status: CaseStatus
+    ) -> None:
+        case = make_case(status=status, priority=Priority.LOW)
+
+        case.refund_came_back(by=SYSTEM, now=NOW, note="refund rf_1 came back")
+
+        assert (case.status, case.priority) == (status, Priority.URGENT)
+        assert [e.type for e in case.new_events] == ["priority_changed"]
