@@ -22,6 +22,7 @@ from supportdesk.application.dispatcher import (
 from supportdesk.application.live import LiveFeed
 from supportdesk.application.orders import OrderService
 from supportdesk.application.outbox import OutboxChannel
+from supportdesk.application.payment_events import PaymentEventService
 from supportdesk.application.ports import CacheBackend, Clock, ReadQueries
 from supportdesk.application.refunds import RefundPolicy, RefundService
 from supportdesk.application.sign_in_throttle import ThrottlePolicy
@@ -219,6 +220,12 @@ class Container:
             self.refund_policy,
             reads=self.reads(),
             queries=self.read,
+        )
+
+    def payment_event_service(self) -> PaymentEventService:
+        secret = self.settings.payment_gateway_webhook_secret
+        return PaymentEventService(
+            self.uow(), self.clock, None if secret is None else secret.get_secret_value()
         )
 
     def auth_service(self) -> AuthService:

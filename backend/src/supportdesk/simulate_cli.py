@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 from typing import Annotated
 
+import httpx
 import typer
 import uvicorn
 
 from supportdesk.infrastructure.simulators.gateway import GatewaySandbox
+from supportdesk.infrastructure.simulators.gateway_events import EventSender
 from supportdesk.infrastructure.simulators.orders import create_order_simulator
 
 simulate_app = typer.Typer(
@@ -32,6 +34,20 @@ def orders(port: PortOption = 8100) -> None:
 
 
 @simulate_app.command()
-def gateway(port: PortOption = 8200) -> None:
+def gateway(
+    port: PortOption = 8200,
+    events_url: Annotated[
+        str | None,
+        typer.Option(help="Send signed Stripe events (refund.updated, …) to this URL"),
+    ] = None,
+    events_secret: Annotated[
+        str,
+        typer.Option(help="The whsec_ secret the events are signed with"),
+    ] = "whsec_sandbox",
+) -> None:
     """Serve a Stripe-like refunds sandbox that knows the demo orders' payments."""
-    uvicorn.run(GatewaySandbox().app, host="127.0.0.1", port=port)
+    sandbox = GatewaySandbox()
+    if events_url is not None:
+        client = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=2.0))
+        sandbox.send_events(EventSender(events_url, events_secret, client))
+    uvicorn.run(sandbox.app, host="127.0.0.1", port=port)

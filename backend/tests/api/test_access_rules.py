@@ -67,6 +67,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/webhook-endpoints/{endpoint_id}/deliveries"): ADMIN,
     ("POST", "/api/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retry"): ADMIN,
     ("GET", "/api/v1/events/stream"): SIGNED_IN,
+    # No token: the Stripe-Signature is the proof of who sent it (tests/api/test_payment_events.py).
+    ("POST", "/api/v1/payment-gateway/webhooks"): PUBLIC,
     ("GET", "/api/v1/health/live"): PUBLIC,
     ("GET", "/api/v1/health/ready"): PUBLIC,
 }

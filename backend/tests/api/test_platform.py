@@ -113,6 +113,21 @@ class TestEmbeddedSimulators:
         assert unknown.status_code == 404
         assert unknown.json()["detail"] == "no embedded nothing simulator"
 
+    async def test_a_replay_through_sim_keeps_stripes_idempotent_replayed_header(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        """A Stripe client tells a replay from a new refund by this header alone."""
+        headers = {"Authorization": "Bearer sk_test_x", "Idempotency-Key": "sim-key-1"}
+        body = {"payment_intent": "pi_demo_ord1001", "amount": "100"}
+
+        first = await client.post("/sim/gateway/v1/refunds", data=body, headers=headers)
+        again = await client.post("/sim/gateway/v1/refunds", data=body, headers=headers)
+
+        assert (first.status_code, again.status_code) == (200, 200)
+        assert "idempotent-replayed" not in first.headers
+        assert again.headers["idempotent-replayed"] == "true"
+        assert again.json()["id"] == first.json()["id"]
+
 
 class TestAccessLog:
     async def test_the_web_apps_files_answered_fine_are_not_logged_but_the_api_and_misses_are(

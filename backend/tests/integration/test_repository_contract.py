@@ -686,3 +686,21 @@ class TestReadSideUsesTheSameRule:
         assert "internal_note_added" in [e.type for e in staff_history]
         # The case's history holds its refund's events too.
         assert "refund_requested" in [e.type for e in anna_history]
+
+
+class TestPaymentEvents:
+    async def test_an_event_is_claimed_once_and_a_claim_not_committed_is_forgotten(
+        self, backend: Backend
+    ) -> None:
+        now = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+        uncommitted = backend.uow()
+        async with uncommitted:
+            assert await uncommitted.payment_events.claim("evt_1", type="refund.updated", now=now)
+        first = backend.uow()
+        async with first:
+            assert await first.payment_events.claim("evt_1", type="refund.updated", now=now)
+            await first.payment_events.record_outcome("evt_1", refund_id="rf_1", outcome="refunded")
+            await first.commit()
+        again = backend.uow()
+        async with again:
+            assert not await again.payment_events.claim("evt_1", type="refund.updated", now=now)

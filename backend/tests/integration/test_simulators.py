@@ -229,7 +229,7 @@ class TestGatewaySandboxApi:
     ) -> None:
         _, client = gateway_api
 
-        response = await client.post("/v1/refunds", data={"charge": "ch_1"}, headers=AUTH)
+        response = await client.post("/v1/refunds", data={"colour": "blue"}, headers=AUTH)
 
         assert response.status_code == 400
         assert response.json()["error"]["code"] == "parameter_unknown"

@@ -48,6 +48,8 @@ class Store:
     events: list[Event] = field(default_factory=list)
     locked_orders: list[str] = field(default_factory=list)
     notification_settings: dict[str, NotificationSettings] = field(default_factory=dict)
+    # The payment gateway's events handled: id -> (type, refund id, outcome).
+    payment_events: dict[str, tuple[str, str | None, str]] = field(default_factory=dict)
 
     def staged(self) -> Store:
         """A working copy for one transaction; entities are stored as private copies, so
@@ -61,6 +63,7 @@ class Store:
             events=list(self.events),
             locked_orders=list(self.locked_orders),
             notification_settings=dict(self.notification_settings),
+            payment_events=dict(self.payment_events),
         )
 
 
@@ -229,6 +232,21 @@ class FakeNotificationSettingsRepository:
         self.data.notification_settings[user_id] = settings
 
 
+class FakePaymentEventRepository:
+    def __init__(self, data: Store) -> None:
+        self.data = data
+
+    async def claim(self, event_id: str, *, type: str, now: datetime) -> bool:
+        if event_id in self.data.payment_events:
+            return False
+        self.data.payment_events[event_id] = (type, None, "received")
+        return True
+
+    async def record_outcome(self, event_id: str, *, refund_id: str | None, outcome: str) -> None:
+        type_, _, _ = self.data.payment_events[event_id]
+        self.data.payment_events[event_id] = (type_, refund_id, outcome)
+
+
 class FakeUnitOfWork:
     """One transaction per ``async with`` block over a store shared by all blocks."""
 
@@ -261,6 +279,10 @@ class FakeUnitOfWork:
     @property
     def notification_settings(self) -> FakeNotificationSettingsRepository:
         return FakeNotificationSettingsRepository(self._working())
+
+    @property
+    def payment_events(self) -> FakePaymentEventRepository:
+        return FakePaymentEventRepository(self._working())
 
     async def __aenter__(self) -> Self:
         if self._data is not None:

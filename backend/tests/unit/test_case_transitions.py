@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from supportdesk.domain.access import Actor, Role
+from supportdesk.domain.access import SYSTEM, Actor, Role
 from supportdesk.domain.cases import (
     CaseStatus,
     Category,
@@ -63,7 +63,10 @@ ALLOWED_MOVES: frozenset[tuple[CaseStatus, CaseStatus, Mover]] = frozenset(
         (RESOLVED, OPEN, OWNER),
         # The customer's message on a case waiting on them puts it back in progress.
         (WAITING, IN_PROGRESS, MESSAGE),
-        # Nothing leaves closed.
+        # A refund that came back from the bank reopens a resolved or closed case: the
+        # one move out of closed, and nobody's but the payment gateway's.
+        (RESOLVED, OPEN, Mover.PAYMENT_GATEWAY),
+        (CLOSED, OPEN, Mover.PAYMENT_GATEWAY),
     }
 )
 
@@ -118,9 +121,9 @@ class TestTheCaseTransitionTable:
     ) -> None:
         assert may_move(source, target, mover) is ((source, target, mover) in ALLOWED_MOVES)
 
-    @pytest.mark.parametrize("mover", list(Mover))
+    @pytest.mark.parametrize("mover", [m for m in Mover if m is not Mover.PAYMENT_GATEWAY])
     @pytest.mark.parametrize("target", list(CaseStatus))
-    def test_closed_is_final(self, target: CaseStatus, mover: Mover) -> None:
+    def test_closed_is_final_for_people(self, target: CaseStatus, mover: Mover) -> None:
         assert may_move(CLOSED, target, mover) is False
 
     @pytest.mark.parametrize("mover", list(Mover))
@@ -307,3 +310,28 @@ class TestEventsThatMoveNoStatus:
         [event] = case.new_events
         assert (event.from_status, event.to_status) == (None, None)
         assert case.status is IN_PROGRESS
+
+
+class TestARefundThatCameBack:
+    @pytest.mark.parametrize("status", [RESOLVED, CLOSED])
+    def test_a_resolved_or_closed_case_is_open_again_and_urgent(self, status: CaseStatus) -> None:
+        case = make_case(status=status)
+
+        case.refund_came_back(by=SYSTEM, now=NOW, note="refund rf_1 came back")
+
+        assert (case.status, case.priority) == (OPEN, Priority.URGENT)
+        assert [(e.type, e.from_status, e.to_status) for e in case.new_events] == [
+            ("status_changed", status.value, "open"),
+            ("priority_changed", None, None),
+        ]
+
+    @pytest.mark.parametrize("status", [OPEN, IN_PROGRESS, WAITING])
+    def test_a_case_still_being_worked_on_keeps_its_status_and_becomes_urgent(
+        self, status: CaseStatus
+    ) -> None:
+        case = make_case(status=status, priority=Priority.LOW)
+
+        case.refund_came_back(by=SYSTEM, now=NOW, note="refund rf_1 came back")
+
+        assert (case.status, case.priority) == (status, Priority.URGENT)
+        assert [e.type for e in case.new_events] == ["priority_changed"]

@@ -56,7 +56,11 @@ EXPECTED_TRANSITIONS: dict[tuple[RefundStatus, Action], RefundStatus] = {
     (PROCESSING, Action.GATEWAY_FAILED): FAILED,
     (FAILED, Action.EXECUTE): PROCESSING,
     (FAILED, Action.SETTLE): SETTLED,
+    # Issue 16: the card network sends a refund back after it succeeded.
+    (REFUNDED, Action.GATEWAY_REVERSED): FAILED,
 }
+# What a person may do never leaves a final status; the gateway's reversal does.
+PEOPLES_ACTIONS = [a for a in Action if a is not Action.GATEWAY_REVERSED]
 
 
 def make_actor(role: Role = Role.AGENT, **overrides: Any) -> Actor:
@@ -149,6 +153,9 @@ def do(action: Action, refund: Refund) -> None:
         Action.EXECUTE: lambda: refund.start_attempt(by=agent, now=NOW),
         Action.GATEWAY_SUCCEEDED: lambda: refund.gateway_succeeded("re_1", by=SYSTEM, now=NOW),
         Action.GATEWAY_FAILED: lambda: refund.gateway_failed("card_declined", by=SYSTEM, now=NOW),
+        Action.GATEWAY_REVERSED: lambda: refund.gateway_reversed(
+            "expired_or_canceled_card", by=SYSTEM, now=NOW
+        ),
     }
     actions[action]()
 
@@ -185,10 +192,47 @@ class TestTheRefundTransitionTable:
             assert (event.from_status, event.to_status) == (status.value, expected.value)
 
     @pytest.mark.parametrize("status", sorted(FINAL_STATUSES))
-    @pytest.mark.parametrize("action", list(Action))
-    def test_nothing_leaves_a_final_status(self, status: RefundStatus, action: Action) -> None:
+    @pytest.mark.parametrize("action", PEOPLES_ACTIONS)
+    def test_nothing_a_person_or_the_first_answer_does_leaves_a_final_status(
+        self, status: RefundStatus, action: Action
+    ) -> None:
         with pytest.raises(InvalidTransition):
             do(action, make_refund(status=status))
+
+    @pytest.mark.parametrize("status", sorted(FINAL_STATUSES - {REFUNDED}))
+    def test_only_a_refunded_refund_can_come_back(self, status: RefundStatus) -> None:
+        with pytest.raises(InvalidTransition):
+            do(Action.GATEWAY_REVERSED, make_refund(status=status))
+
+    def test_a_refund_that_came_back_is_failed_with_the_reason_as_its_own_event(self) -> None:
+        refund = make_refund(status=REFUNDED, gateway_refund_id="re_1")
+
+        refund.gateway_reversed("expired_or_canceled_card", by=SYSTEM, now=NOW)
+
+        assert (refund.status, refund.failure_reason) == (FAILED, "expired_or_canceled_card")
+        [event] = refund.new_events
+        assert (event.type, event.from_status, event.to_status) == (
+            "refund_reversed",
+            "refunded",
+            "failed",
+        )
+        assert refund.allows(Action.SETTLE)
+        staff = [d.action for d in refund.next_actions(
+            by=make_actor(Role.AGENT), window=make_window(), supervisor_threshold=THRESHOLD
+        ) if d.allowed]  # fmt: skip
+        assert "settle" in staff
+
+    def test_a_pending_reason_is_recorded_once_and_only_while_processing(self) -> None:
+        refund = make_refund(status=PROCESSING)
+
+        first = refund.gateway_pending("charge_pending", by=SYSTEM, now=NOW)
+        again = refund.gateway_pending("charge_pending", by=SYSTEM, now=NOW)
+        refund.gateway_succeeded("re_1", by=SYSTEM, now=NOW)
+        late = refund.gateway_pending("processing", by=SYSTEM, now=NOW)
+
+        assert (first, again, late) == (True, False, False)
+        assert refund.pending_reason is None  # cleared once it succeeded
+        assert [e.type for e in refund.new_events] == ["refund_pending", "refund_succeeded"]
 
     def test_a_failed_refund_can_be_executed_again_and_then_succeed(self) -> None:
         refund = make_refund(status=APPROVED)

@@ -17,12 +17,22 @@ class TestSettings:
             ({"refund_window_days": -1}, "REFUND_WINDOW_DAYS"),
             ({"log_level": "LOUD"}, "LOG_LEVEL"),
             ({"forwarded_allow_ips": "10.0.0.0/8, proxy.internal"}, "FORWARDED_ALLOW_IPS"),
+            ({"payment_gateway_webhook_secret": "sk_test_x"}, "PAYMENT_GATEWAY_WEBHOOK_SECRET"),
         ],
     )
     def test_a_wrong_value_names_the_variable(self, overrides: dict, variable: str) -> None:
         with pytest.raises(SettingsError) as stopped:
             load_settings(**overrides)
         assert variable in str(stopped.value)
+
+    def test_the_sandbox_sends_events_only_with_a_secret_to_sign_them(self) -> None:
+        url = "/api/v1/payment-gateway/webhooks"
+        with pytest.raises(SettingsError, match="PAYMENT_GATEWAY_WEBHOOK_SECRET"):
+            load_settings(payment_gateway_sandbox_events_url=url)
+        settings = load_settings(
+            payment_gateway_sandbox_events_url=url, payment_gateway_webhook_secret="whsec_x"
+        )
+        assert settings.payment_gateway_sandbox_events_url == url
 
     def test_only_loopback_proxies_are_trusted_unless_configured(self) -> None:
         assert load_settings().forwarded_allow_ips == "127.0.0.1,::1"

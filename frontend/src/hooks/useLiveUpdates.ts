@@ -46,6 +46,7 @@ const REFUND_MOVES: Record<string, string> = {
 const REFUND_OUTCOMES: Record<string, string> = {
   refund_succeeded: 'paid out',
   refund_failed: 'failed',
+  refund_reversed: 'came back from the bank',
 };
 
 /** Who did it, in words the reader may be told: staff see names, customers "Support". */

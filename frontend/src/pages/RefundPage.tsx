@@ -91,7 +91,7 @@ export function RefundPage() {
           <Grid gutter="lg">
             <Grid.Col span={{ base: 12, md: stacked ? 12 : 7 }}>
               <Stack gap="lg">
-                <RefundOutcome refund={r} />
+                <RefundOutcome refund={r} staff={staff} />
                 <Paper withBorder p="md">
                   <Breakdown
                     currency={r.currency}

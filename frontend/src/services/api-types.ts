@@ -233,6 +233,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/payment-gateway/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * An event of the payment gateway (Stripe) about a refund
+     * @description Verified against `PAYMENT_GATEWAY_WEBHOOK_SECRET` (`Stripe-Signature`, 5 minutes' tolerance): a bad signature is 400 `invalid_signature` and changes nothing. Each event id is acted on once; a re-send answers 200 with `outcome: duplicate`.
+     */
+    post: operations['receive_payment_event_api_v1_payment_gateway_webhooks_post'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/refunds': {
     parameters: {
       query?: never;
@@ -1050,6 +1070,29 @@ export interface components {
       /** Next Cursor */
       next_cursor: string | null;
     };
+    /** PaymentEventReceived */
+    PaymentEventReceived: {
+      /**
+       * Outcome
+       * @description what the event did: refunded, failed, reversed (failed after succeeded), pending, bank_reference, unchanged (older news than the refund's state), ignored (not about one of our refunds), duplicate (acted on before)
+       * @enum {string}
+       */
+      outcome:
+        | 'refunded'
+        | 'failed'
+        | 'reversed'
+        | 'pending'
+        | 'bank_reference'
+        | 'unchanged'
+        | 'ignored'
+        | 'duplicate';
+      /**
+       * Received
+       * @default true
+       * @constant
+       */
+      received: true;
+    };
     /**
      * Priority
      * @enum {string}
@@ -1138,6 +1181,12 @@ export interface components {
        */
       blocked_actions: components['schemas']['BlockedActionOut'][];
       /**
+       * Came Back
+       * @description failed after the payment gateway had made it: the customer's bank sent the money back (failure_reason says why); settle it another way or execute again
+       * @default false
+       */
+      came_back: boolean;
+      /**
        * Created At
        * Format: date-time
        */
@@ -1163,6 +1212,11 @@ export interface components {
       items: components['schemas']['RefundItemOut'][];
       /** Order Id */
       order_id: string;
+      /**
+       * Pending Reason
+       * @description why the payment gateway still holds a processing refund (Stripe's pending_reason: processing, insufficient_funds, charge_pending)
+       */
+      pending_reason?: string | null;
       /** Reason */
       reason: string;
       refund_window: components['schemas']['RefundWindowOut'];
@@ -2484,6 +2538,87 @@ export interface operations {
       };
       /** @description Too Many Requests */
       429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  receive_payment_event_api_v1_payment_gateway_webhooks_post: {
+    parameters: {
+      query?: never;
+      header?: {
+        'stripe-signature'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Stripe's event object, exactly as sent (the signature covers the bytes) */
+    requestBody: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PaymentEventReceived'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable Entity */
+      422: {
         headers: {
           [name: string]: unknown;
         };

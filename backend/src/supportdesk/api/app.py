@@ -32,6 +32,7 @@ from supportdesk.api.routes import (
     orders,
     outbox,
     overview,
+    payment_gateway,
     refunds,
     webhooks,
 )
@@ -39,6 +40,8 @@ from supportdesk.bootstrap import Container
 from supportdesk.infrastructure.logging import configure_logging
 from supportdesk.infrastructure.outbox_metrics import OutboxMetrics
 from supportdesk.infrastructure.settings import Environment, Settings, get_settings
+from supportdesk.infrastructure.simulators.gateway import GatewaySandbox
+from supportdesk.infrastructure.simulators.gateway_events import EventSender
 
 log = structlog.get_logger(__name__)
 
@@ -74,6 +77,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         started_catcher = catcher is not None and not catcher.running
         if started_catcher:
             await catcher.start()
+        sandbox_events = _send_sandbox_events(app, app.state.container, settings)
         for collector in app.state.container.metric_collectors():
             with contextlib.suppress(ValueError):  # already there: the same app again
                 metrics.registry.register(collector)
@@ -98,6 +102,10 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             for task in (dispatcher, reconciler):
                 if task:
                     await _stop_task(task)
+            if sandbox_events is not None:
+                sandbox_events[0].send_events(None)
+                sandbox_events[0].stop()
+                await sandbox_events[1].aclose()
             if started_catcher:
                 await catcher.stop()
             if own:
@@ -140,6 +148,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         overview,
         outbox,
         webhooks,
+        payment_gateway,
         live,
         health,
     ):
@@ -196,6 +205,26 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     return app
 
 
+def _send_sandbox_events(
+    app: FastAPI, container: Container, settings: Settings
+) -> tuple[GatewaySandbox, httpx.AsyncClient] | None:
+    """Let the embedded gateway sandbox send its signed events where the settings say: a
+    path is this app itself, reached in-process as the sandbox itself is."""
+    sandbox = container.integrations.gateway_sandbox
+    url = settings.payment_gateway_sandbox_events_url
+    secret = settings.payment_gateway_webhook_secret
+    if sandbox is None or url is None or secret is None:
+        return None
+    if url.startswith("/"):
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://supportdesk.internal"
+        )
+    else:
+        client = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=2.0))
+    sandbox.send_events(EventSender(url, secret.get_secret_value(), client))
+    return sandbox, client
+
+
 async def _reconcile_forever(container: Container) -> None:
     """Resolve the gateway attempts of refunds left in processing (a timeout, a crash) in
     the background."""
@@ -209,6 +238,17 @@ async def _reconcile_forever(container: Container) -> None:
                 log.info("reconciled", refunds=[r.id for r in resolved])
         except Exception:
             log.exception("reconciliation_failed")
+
+
+# What a client of the simulators sends that they read: Stripe's SDK sends its version
+# and an idempotency key; the order system's client its key too.
+_FORWARDED_REQUEST_HEADERS = frozenset(
+    {"content-type", "authorization", "idempotency-key", "stripe-version", "accept"}
+)
+# Set by this server for the forwarded answer (httpx already decoded the body).
+_HOP_BY_HOP_RESPONSE_HEADERS = frozenset(
+    {"content-length", "content-encoding", "transfer-encoding", "connection", "keep-alive"}
+)
 
 
 def _mount_simulators(app: FastAPI, container: Container | None, settings: Settings) -> None:
@@ -234,7 +274,7 @@ def _mount_simulators(app: FastAPI, container: Container | None, settings: Setti
                     headers={
                         k: v
                         for k, v in request.headers.items()
-                        if k.lower() in ("content-type", "authorization", "idempotency-key")
+                        if k.lower() in _FORWARDED_REQUEST_HEADERS
                     },
                 )
         except httpx.InvalidURL as exc:  # a NUL or a line break decoded into the path
@@ -247,10 +287,16 @@ def _mount_simulators(app: FastAPI, container: Container | None, settings: Setti
             )
         except httpx.HTTPError as exc:  # a simulated fault, such as a dropped connection
             return problem(502, "simulator_fault", "Simulator fault", str(exc) or repr(exc))
+        # The simulator's own headers say things a client relies on (Stripe's
+        # Idempotent-Replayed, Request-Id); only the framing is ours to set again.
         return Response(
             upstream.content,
             status_code=upstream.status_code,
-            media_type=upstream.headers.get("content-type"),
+            headers={
+                k: v
+                for k, v in upstream.headers.items()
+                if k.lower() not in _HOP_BY_HOP_RESPONSE_HEADERS
+            },
         )
 
     async def mail_messages(request: Request, to: str | None = None) -> Response:

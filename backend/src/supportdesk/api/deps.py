@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from supportdesk.application.auth import AuthService
 from supportdesk.application.cases import CaseService
 from supportdesk.application.orders import OrderService
+from supportdesk.application.payment_events import PaymentEventService
 from supportdesk.application.ports import CacheBackend, Clock, ReadQueries
 from supportdesk.application.refunds import RefundService
 from supportdesk.bootstrap import Container
@@ -55,6 +56,10 @@ async def refund_service(request: Request) -> RefundService:
     return _container(request).refund_service()
 
 
+async def payment_event_service(request: Request) -> PaymentEventService:
+    return _container(request).payment_event_service()
+
+
 async def order_service(request: Request) -> OrderService:
     return _container(request).order_service()
 
@@ -75,6 +80,7 @@ AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
 CaseServiceDep = Annotated[CaseService, Depends(case_service)]
 RefundServiceDep = Annotated[RefundService, Depends(refund_service)]
 OrderServiceDep = Annotated[OrderService, Depends(order_service)]
+PaymentEventServiceDep = Annotated[PaymentEventService, Depends(payment_event_service)]
 ReadQueriesDep = Annotated[ReadQueries, Depends(read_queries)]
 """The list queries: lists filter in SQL and read straight into domain objects."""
 CacheDep = Annotated[CacheBackend, Depends(cache_backend)]

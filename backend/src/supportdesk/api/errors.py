@@ -22,6 +22,7 @@ PROBLEM_JSON = "application/problem+json"
 # Most specific first: the first class an error is an instance of decides its status.
 STATUS_OF: list[tuple[type[domain.DomainError], int]] = [
     (domain.Unauthenticated, 401),
+    (domain.InvalidSignature, 400),
     (domain.SupervisorApprovalRequired, 403),
     (domain.Forbidden, 403),
     (domain.NotFound, 404),

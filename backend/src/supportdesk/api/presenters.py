@@ -155,6 +155,8 @@ def refund_out(refund: Refund, actor: Actor, policy: RefundPolicy, now: datetime
         ),
         gateway_refund_id=refund.gateway_refund_id,
         bank_reference=refund.bank_reference,
+        pending_reason=refund.pending_reason,
+        came_back=refund.came_back,
         failure_reason=refund.failure_reason,
         attempt=refund.attempt,
         restock=refund.restock,

@@ -340,6 +340,16 @@ class RefundOut(BaseModel):
     approval_window: RefundWindowOut | None
     settlement: SettlementOut | None
     gateway_refund_id: str | None
+    came_back: bool = Field(
+        default=False,
+        description="failed after the payment gateway had made it: the customer's bank sent "
+        "the money back (failure_reason says why); settle it another way or execute again",
+    )
+    pending_reason: str | None = Field(
+        default=None,
+        description="why the payment gateway still holds a processing refund (Stripe's "
+        "pending_reason: processing, insufficient_funds, charge_pending)",
+    )
     bank_reference: str | None = Field(
         default=None,
         description="the reference the customer's bank shows for the refund (a card refund's "
@@ -410,6 +420,23 @@ class StatsOut(BaseModel):
     settled_totals: list[MoneyTotal]
     median_seconds_to_final_30d: float | None
     refunds_per_day: list[DayCount]
+
+
+# --- payment gateway -------------------------------------------------------------------
+
+PaymentEventOutcome = Literal[
+    "refunded", "failed", "reversed", "pending", "bank_reference", "unchanged", "ignored",
+    "duplicate",
+]  # fmt: skip
+
+
+class PaymentEventReceived(BaseModel):
+    received: Literal[True] = True
+    outcome: PaymentEventOutcome = Field(
+        description="what the event did: refunded, failed, reversed (failed after succeeded), "
+        "pending, bank_reference, unchanged (older news than the refund's state), ignored "
+        "(not about one of our refunds), duplicate (acted on before)"
+    )
 
 
 # --- outbox -------------------------------------------------------------------------------

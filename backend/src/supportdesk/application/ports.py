@@ -198,6 +198,19 @@ class RefundRepository(Protocol):
     ) -> list[str]: ...
 
 
+class PaymentEventRepository(Protocol):
+    """The payment gateway's events we have acted on, by the gateway's event id."""
+
+    async def claim(self, event_id: str, *, type: str, now: datetime) -> bool:
+        """Note the event as handled in this transaction; False when it was handled
+        before (a re-send), or is being handled by a concurrent transaction that commits."""
+        ...
+
+    async def record_outcome(self, event_id: str, *, refund_id: str | None, outcome: str) -> None:
+        """What handling the claimed event did (for the log of events)."""
+        ...
+
+
 class ReadQueries(Protocol):
     """The read side: lists straight from the store, each holding only what the actor may
     read (the rule of ``get_for``). A sub-resource of something the actor may not read is
@@ -260,6 +273,9 @@ class UnitOfWork(Protocol):
 
     @property
     def notification_settings(self) -> NotificationSettingsRepository: ...
+
+    @property
+    def payment_events(self) -> PaymentEventRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

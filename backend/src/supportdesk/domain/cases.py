@@ -63,6 +63,8 @@ class Mover(StrEnum):
     STAFF = "staff"
     OWNER = "owner"
     CUSTOMER_MESSAGE = "customer_message"
+    # The payment gateway, when a refund the customer was told about came back.
+    PAYMENT_GATEWAY = "payment_gateway"
 
 
 _WORKING = (
@@ -85,7 +87,13 @@ CASE_TRANSITIONS: dict[tuple[CaseStatus, CaseStatus], frozenset[Mover]] = {
     },
     **{(source, CaseStatus.CLOSED): frozenset({Mover.STAFF, Mover.OWNER}) for source in _WORKING},
 }
-CASE_TRANSITIONS[(CaseStatus.RESOLVED, CaseStatus.OPEN)] = frozenset({Mover.STAFF, Mover.OWNER})
+CASE_TRANSITIONS[(CaseStatus.RESOLVED, CaseStatus.OPEN)] = frozenset(
+    {Mover.STAFF, Mover.OWNER, Mover.PAYMENT_GATEWAY}
+)
+# The one row out of ``closed``: a refund that came back after the case was closed leaves
+# the customer without their money, which is a new reason to work on the same case (its
+# history explains it), not something for the customer to start over with.
+CASE_TRANSITIONS[(CaseStatus.CLOSED, CaseStatus.OPEN)] = frozenset({Mover.PAYMENT_GATEWAY})
 CASE_TRANSITIONS[(CaseStatus.WAITING_ON_CUSTOMER, CaseStatus.IN_PROGRESS)] = frozenset(
     {Mover.STAFF, Mover.CUSTOMER_MESSAGE}
 )
@@ -229,6 +237,22 @@ class SupportCase(RecordsHistory):
                 note="customer replied",
                 has_open_refunds=False,
             )
+
+    def refund_came_back(self, *, by: Actor, now: datetime, note: str) -> None:
+        """A refund of this case came back from the bank: the case is open again (if it was
+        resolved or closed) and urgent, so it is at the top of the agents' queue."""
+        if self.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+            self._move(
+                CaseStatus.OPEN,
+                Mover.PAYMENT_GATEWAY,
+                by=by,
+                now=now,
+                note=note,
+                has_open_refunds=False,
+            )
+        if self.priority is not Priority.URGENT:
+            self._record(by, now, "priority_changed", None, None, f"{self.priority} → urgent")
+            self.priority = Priority.URGENT
 
     def change_priority(self, priority: Priority, *, by: Actor, now: datetime) -> None:
         self._raise(self._staff_change_refusal(by))

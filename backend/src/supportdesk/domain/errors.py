@@ -129,3 +129,11 @@ class DependencyUnavailable(UpstreamUnavailable):
 class PaymentGatewayError(DomainError):
     code = "payment_gateway_error"
     title = "The payment gateway refused the request"
+
+
+class InvalidSignature(DomainError):
+    """A payment-gateway event whose signature does not prove it came from the gateway
+    (wrong secret, altered body, too old to be a fresh send)."""
+
+    code = "invalid_signature"
+    title = "Invalid signature"

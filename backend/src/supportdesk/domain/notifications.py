@@ -123,6 +123,8 @@ _CUSTOMER_TEMPLATES = {
     "refund_approved": "refund_approved",
     "refund_succeeded": "refund_refunded",
     "refund_failed": "refund_failed",
+    # Told "refunded" before: now the money came back, and what happens next.
+    "refund_reversed": "refund_reversed",
     "refund_rejected": "refund_rejected",
     "refund_settled": "refund_settled",
 }

@@ -51,6 +51,9 @@ class Action(StrEnum):
     EXECUTE = "execute"
     GATEWAY_SUCCEEDED = "gateway_succeeded"
     GATEWAY_FAILED = "gateway_failed"
+    # The gateway's later word on a refund it had answered succeeded: the card network
+    # sent the money back (an expired or cancelled card, a closed account).
+    GATEWAY_REVERSED = "gateway_reversed"
 
 
 # The one transition table of a refund: (from, action) -> to.
@@ -64,6 +67,11 @@ REFUND_TRANSITIONS: dict[tuple[RefundStatus, Action], RefundStatus] = {
     (RefundStatus.PROCESSING, Action.GATEWAY_FAILED): RefundStatus.FAILED,
     (RefundStatus.FAILED, Action.EXECUTE): RefundStatus.PROCESSING,
     (RefundStatus.FAILED, Action.SETTLE): RefundStatus.SETTLED,
+    # The one move out of a final status, and never a person's: ``refunded`` is final for
+    # what anyone may do, but not for the card network, whose "failed" after "succeeded"
+    # means the money came back. The refund is failed again, so staff can execute it
+    # again or settle it another way (bank transfer, store credit).
+    (RefundStatus.REFUNDED, Action.GATEWAY_REVERSED): RefundStatus.FAILED,
 }
 
 
@@ -170,6 +178,7 @@ _DONE = {
     Action.EXECUTE: "sent to the payment provider",
     Action.GATEWAY_SUCCEEDED: "marked refunded",
     Action.GATEWAY_FAILED: "marked failed",
+    Action.GATEWAY_REVERSED: "marked as come back from the bank",
 }
 
 
@@ -193,6 +202,9 @@ class Refund(RecordsHistory):
     # What the customer's bank shows for the refund, when the gateway gave one.
     bank_reference: str | None = None
     failure_reason: str | None = None
+    # Why the gateway still holds a refund it accepted (Stripe's ``pending_reason``:
+    # processing, insufficient_funds, charge_pending), while it is processing.
+    pending_reason: str | None = None
     attempt: int = 0
     # Whether the shop puts the refunded units back in stock, told to the order system with
     # the write-back: the case category's default from the request on, until the approver
@@ -217,6 +229,13 @@ class Refund(RecordsHistory):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+    @property
+    def came_back(self) -> bool:
+        """Failed after the gateway had made it: the money went to the customer's bank and
+        came back. Only then does a failed refund keep the gateway refund's id (a declined
+        or failed attempt never had one; a new attempt forgets it)."""
+        return self.status is RefundStatus.FAILED and self.gateway_refund_id is not None
 
     @property
     def holds_units(self) -> bool:
@@ -361,6 +380,10 @@ class Refund(RecordsHistory):
         target = self._permitted(Action.EXECUTE, by)
         self.attempt += 1
         self.failure_reason = None
+        # A refund that came back is paid anew: the old gateway refund (failed, in the
+        # history) must not stand for the new attempt's.
+        self.gateway_refund_id = None
+        self.bank_reference = None
         self._move(target, by, now, "execution_started", f"attempt {self.attempt}")
 
     def gateway_succeeded(
@@ -374,6 +397,7 @@ class Refund(RecordsHistory):
         target = self._target(Action.GATEWAY_SUCCEEDED)
         self.gateway_refund_id = gateway_refund_id
         self.bank_reference = bank_reference
+        self.pending_reason = None
         self._move(
             target,
             by,
@@ -385,7 +409,40 @@ class Refund(RecordsHistory):
     def gateway_failed(self, reason: str, *, by: Actor, now: datetime) -> None:
         target = self._target(Action.GATEWAY_FAILED)
         self.failure_reason = reason
+        self.pending_reason = None
         self._move(target, by, now, "refund_failed", reason)
+
+    def gateway_pending(self, reason: str, *, by: Actor, now: datetime) -> bool:
+        """The gateway holds the refund for ``reason``; recorded once per reason, only while
+        the refund waits on the gateway. False when there was nothing new to record."""
+        if self.status is not RefundStatus.PROCESSING or reason == self.pending_reason:
+            return False
+        self.pending_reason = reason
+        self._record(
+            by, now, "refund_pending", None, None, f"held by the payment provider: {reason}"
+        )
+        return True
+
+    def gateway_reversed(self, reason: str, *, by: Actor, now: datetime) -> None:
+        """A refund the gateway had made came back (``failed`` after ``succeeded``): the
+        customer has not got their money, so the refund is failed again, with the reason.
+        Its own history event, not a ``refund_failed``: the customer was told "refunded"."""
+        target = self._target(Action.GATEWAY_REVERSED)
+        self.failure_reason = reason
+        self._move(
+            target,
+            by,
+            now,
+            "refund_reversed",
+            f"the money came back from the customer's bank: {reason}",
+        )
+
+    def record_bank_reference(self, bank_reference: str) -> bool:
+        """The bank's reference of a refund that had none yet; True if it is new."""
+        if self.bank_reference == bank_reference or self.status is not RefundStatus.REFUNDED:
+            return False
+        self.bank_reference = bank_reference
+        return True
 
     def allows(self, action: Action) -> bool:
         return (self.status, action) in REFUND_TRANSITIONS

@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     payment_gateway_url: str | None = None  # None: the built-in sandbox, in-process
     payment_gateway_api_key: SecretStr = SecretStr("sk_test_sandbox")
     payment_gateway_timeout_seconds: float = Field(10.0, gt=0, le=120)
+    # Verifies the gateway's events (POST /api/v1/payment-gateway/webhooks); Stripe shows
+    # it as the endpoint's "signing secret". None: every event is refused.
+    payment_gateway_webhook_secret: SecretStr | None = None
+    # Where the embedded sandbox sends its signed events: a path ("/api/v1/payment-gateway/
+    # webhooks") is this app itself, in-process; a URL is sent over HTTP. None: it sends
+    # none (the refunds' outcomes come from the API answers and reconciliation only).
+    payment_gateway_sandbox_events_url: str | None = None
 
     jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
     jwt_issuer: str = "supportdesk"
@@ -187,6 +194,13 @@ class Settings(BaseSettings):
             raise ValueError("must be printable ASCII without spaces")
         return value
 
+    @field_validator("payment_gateway_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("whsec_"):
+            raise ValueError("must be the endpoint's signing secret, starting with whsec_")
+        return value
+
     @field_validator("mail_from", "support_address")
     @classmethod
     def _mail_address(cls, value: str) -> str:
@@ -236,6 +250,14 @@ class Settings(BaseSettings):
                     "SMTP_URL must be set in production when NOTIFICATIONS_ENABLED is true: "
                     "the embedded mail catcher is for development and tests"
                 )
+        if (
+            self.payment_gateway_sandbox_events_url is not None
+            and self.payment_gateway_webhook_secret is None
+        ):
+            raise ValueError(
+                "PAYMENT_GATEWAY_SANDBOX_EVENTS_URL needs PAYMENT_GATEWAY_WEBHOOK_SECRET: the "
+                "sandbox signs its events with it"
+            )
         if len(self.jwt_secret.get_secret_value()) < 32:
             raise ValueError("JWT_SECRET must be at least 32 characters")
         return self

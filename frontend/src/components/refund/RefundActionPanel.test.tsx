@@ -23,6 +23,7 @@ function refund(overrides: Partial<Refund>): Refund {
     settlement: null,
     gateway_refund_id: null,
     failure_reason: null,
+    came_back: false,
     attempt: 0,
     restock: false,
     allowed_actions: [],
@@ -178,5 +179,25 @@ describe('RefundActionPanel', () => {
     expect(screen.getByText(/Nothing more to do: this refund is refunded/)).toBeInTheDocument();
     expect(screen.queryByText(/can be cancelled only/)).not.toBeInTheDocument();
     expect(screen.queryByRole('button')).not.toBeInTheDocument();
+  });
+
+  it('offers a refund that came back as a bank transfer of the whole amount, in one click', async () => {
+    const act = vi.fn().mockResolvedValue(undefined);
+    renderPanel(
+      refund({
+        status: 'failed',
+        came_back: true,
+        failure_reason: 'expired_or_canceled_card',
+        allowed_actions: ['execute', 'settle'],
+      }),
+      act,
+    );
+
+    await userEvent.click(screen.getByRole('button', { name: 'Record settlement' }));
+
+    expect(act).toHaveBeenCalledWith({
+      kind: 'settle',
+      settlement: expect.objectContaining({ type: 'bank_transfer', amount: 5949 }),
+    });
   });
 });

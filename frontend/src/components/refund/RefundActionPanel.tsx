@@ -2,6 +2,7 @@ import { Button, Checkbox, List, Paper, Stack, Tabs, Text, Title } from '@mantin
 import { useState } from 'react';
 import { ProblemAlert } from '@/components/common/ProblemAlert';
 import { formatMoney, label, sentence } from '@/services/format';
+import { failureWords } from '@/services/refundWords';
 import type { Refund, RefundStep } from '@/services/types';
 import { RejectForm } from './RejectForm';
 import { SettlementForm } from './SettlementForm';
@@ -55,7 +56,13 @@ export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: P
         {can('reject') || can('settle') ? (
           // No tab is open until the person picks one: an open reason box under "Approve and
           // refund" reads as the expected next step, and a decision should be chosen, not found.
-          <Tabs defaultValue={null} allowTabDeactivation keepMounted={false}>
+          // Money that came back is the one case where the next step is known: the same
+          // amount another way, so the settlement form is open and filled in.
+          <Tabs
+            defaultValue={r.came_back && can('settle') ? 'settle' : null}
+            allowTabDeactivation
+            keepMounted={false}
+          >
             <Tabs.List>
               {can('settle') ? <Tabs.Tab value="settle">Record a settlement</Tabs.Tab> : null}
               {can('reject') ? <Tabs.Tab value="reject">Reject</Tabs.Tab> : null}
@@ -67,6 +74,14 @@ export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: P
                   total={r.total_amount}
                   restock={r.restock}
                   onSubmit={(settlement) => act({ kind: 'settle', settlement })}
+                  offer={
+                    r.came_back
+                      ? {
+                          type: 'bank_transfer',
+                          note: `The refund came back from the customer’s bank (${failureWords(r.failure_reason)}): paid by bank transfer instead.`,
+                        }
+                      : undefined
+                  }
                 />
               </Tabs.Panel>
             ) : null}

@@ -22,6 +22,7 @@ const REFUNDED: Refund = {
   gateway_refund_id: 're_1',
   bank_reference: '74987505246123456789012',
   failure_reason: null,
+  came_back: false,
   attempt: 1,
   restock: false,
   allowed_actions: [],
@@ -42,5 +43,36 @@ describe('RefundOutcome', () => {
     renderWithProviders(<RefundOutcome refund={{ ...REFUNDED, bank_reference: null }} />);
     expect(screen.getByText(/went back to the/)).toBeInTheDocument();
     expect(screen.queryByText(/Bank reference/)).toBeNull();
+  });
+
+  const CAME_BACK: Refund = {
+    ...REFUNDED,
+    status: 'failed',
+    came_back: true,
+    failure_reason: 'expired_or_canceled_card',
+    final: false,
+  };
+
+  it('tells staff the money came back, why, and what to offer', () => {
+    renderWithProviders(<RefundOutcome refund={CAME_BACK} staff />);
+    expect(screen.getByText('The money came back')).toBeInTheDocument();
+    expect(screen.getByText(/the card has expired or was cancelled/)).toBeInTheDocument();
+    expect(screen.getByText(/a bank transfer or store credit/)).toBeInTheDocument();
+  });
+
+  it('tells the customer in plain words, without the gateway’s code', () => {
+    renderWithProviders(<RefundOutcome refund={CAME_BACK} />);
+    expect(screen.getByText('Your bank sent the refund back')).toBeInTheDocument();
+    expect(screen.getByText(/You have not lost anything/)).toBeInTheDocument();
+    expect(screen.queryByText(/expired_or_canceled_card/)).toBeNull();
+  });
+
+  it('says why the payment provider holds a processing refund', () => {
+    renderWithProviders(
+      <RefundOutcome
+        refund={{ ...REFUNDED, status: 'processing', pending_reason: 'charge_pending' }}
+      />,
+    );
+    expect(screen.getByText(/the original payment has not settled yet/)).toBeInTheDocument();
   });
 });

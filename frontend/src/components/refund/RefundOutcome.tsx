@@ -1,15 +1,37 @@
 import { Alert, Loader } from '@mantine/core';
 import { Money } from '@/components/ui/Money';
 import { label } from '@/services/format';
+import { failureWords, pendingWords } from '@/services/refundWords';
 import type { Refund } from '@/services/types';
 
-/** Where the money stands, in words, once a decision has been taken. */
-export function RefundOutcome({ refund }: { refund: Refund }) {
+/** Where the money stands, in words, once a decision has been taken. Staff read what to do
+ * next; the customer reads what happens to their money. */
+export function RefundOutcome({ refund, staff = false }: { refund: Refund; staff?: boolean }) {
+  if (refund.status === 'failed' && refund.came_back) {
+    const amount = <Money amount={refund.total_amount} currency={refund.currency} />;
+    return staff ? (
+      <Alert color="red" title="The money came back">
+        {amount} was refunded, then the customer’s bank sent it back:{' '}
+        {failureWords(refund.failure_reason)}
+        {refund.failure_reason ? ` (${refund.failure_reason})` : ''}. The customer has not been
+        paid. Offer the same amount another way: a bank transfer or store credit.
+      </Alert>
+    ) : (
+      <Alert color="red" title="Your bank sent the refund back">
+        We refunded {amount}, but your bank returned it to us because{' '}
+        {failureWords(refund.failure_reason)}. You have not lost anything: we will pay you another
+        way, by bank transfer or as store credit, and our team will be in touch.
+      </Alert>
+    );
+  }
   switch (refund.status) {
     case 'processing':
       return (
         <Alert color="violet" icon={<Loader size="xs" />} title="Sending the money">
-          The payment provider has not confirmed yet. This page updates by itself.
+          {refund.pending_reason
+            ? `The payment provider is holding the refund for now: ${pendingWords(refund.pending_reason)}. `
+            : 'The payment provider has not confirmed yet. '}
+          This page updates by itself.
         </Alert>
       );
     case 'refunded':

@@ -22,9 +22,11 @@ interface Props {
   /** The refund's `restock`: the server's default for the case's category. */
   restock?: boolean;
   onSubmit: (s: Settlement) => Promise<unknown>;
+  /** A settlement to offer, filled in (the whole amount, this type and note): one click. */
+  offer?: { type: Settlement['type']; note: string };
 }
 
-export function SettlementForm({ currency, total, restock = false, onSubmit }: Props) {
+export function SettlementForm({ currency, total, restock = false, onSubmit, offer }: Props) {
   const schema = z.object({
     type: z.enum(SETTLEMENT_TYPES),
     amount: z
@@ -52,9 +54,9 @@ export function SettlementForm({ currency, total, restock = false, onSubmit }: P
   } = useForm<Values>({
     resolver: zodResolver(schema),
     defaultValues: {
-      type: 'store_credit',
+      type: offer?.type ?? 'store_credit',
       amount: toMajorString(total, currency),
-      note: '',
+      note: offer?.note ?? '',
       reference: '',
       restock,
     },

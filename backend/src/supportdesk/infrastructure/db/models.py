@@ -138,6 +138,7 @@ class RefundRecord(Base):
     settlement: Mapped[dict[str, Any] | None]
     gateway_refund_id: Mapped[str | None] = mapped_column(String(128))
     bank_reference: Mapped[str | None] = mapped_column(String(64))
+    pending_reason: Mapped[str | None] = mapped_column(String(64))
     failure_reason: Mapped[str | None] = mapped_column(Text)
     attempt: Mapped[int] = mapped_column(Integer, default=0)
     restock: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -265,6 +266,20 @@ class WebhookAttemptRecord(Base):
     response_excerpt: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime]
+
+
+class PaymentGatewayEventRecord(Base):
+    """An event the payment gateway sent us, by its id: each is acted on once, however
+    often the gateway sends it (Stripe re-sends until it hears a 2xx)."""
+
+    __tablename__ = "payment_gateway_events"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(64))
+    refund_id: Mapped[str | None] = mapped_column(String(40))
+    # What it did: the history event it caused, or why it changed nothing.
+    outcome: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime]
 
 
 class NotificationSettingsRecord(Base):

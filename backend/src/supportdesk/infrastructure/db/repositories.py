@@ -42,6 +42,7 @@ from supportdesk.infrastructure.db.models import (
     EventRecord,
     MessageRecord,
     OrderLedgerRecord,
+    PaymentGatewayEventRecord,
     RefundRecord,
     SupportCaseRecord,
     UserRecord,
@@ -297,6 +298,33 @@ class SqlRefundRepository:
             if result.rowcount == 1:  # type: ignore[attr-defined]
                 claimed.append(refund_id)
         return claimed
+
+
+class SqlPaymentEventRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim(self, event_id: str, *, type: str, now: datetime) -> bool:
+        """An insert that does nothing on a known id: on PostgreSQL a concurrent claim of the
+        same id waits for the first transaction and then finds the row, so exactly one of
+        them goes on; on SQLite the write transactions take turns anyway."""
+        dialect = self.session.get_bind().dialect.name
+        stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(
+            PaymentGatewayEventRecord
+        )
+        result = await self.session.execute(
+            stmt.values(
+                id=event_id, type=type, outcome="received", received_at=now
+            ).on_conflict_do_nothing(index_elements=["id"])
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def record_outcome(self, event_id: str, *, refund_id: str | None, outcome: str) -> None:
+        await self.session.execute(
+            update(PaymentGatewayEventRecord)
+            .where(PaymentGatewayEventRecord.id == event_id)
+            .values(refund_id=refund_id, outcome=outcome)
+        )
 
 
 class SqlUserRepository:

@@ -14,6 +14,7 @@ from supportdesk.infrastructure.db.repositories import (
     HISTORY_GREW,
     SqlCaseRepository,
     SqlMessageRepository,
+    SqlPaymentEventRepository,
     SqlRefundRepository,
     SqlUserRepository,
 )
@@ -57,6 +58,7 @@ class SqlUnitOfWork:
         self.refunds = SqlRefundRepository(session)
         self.users = SqlUserRepository(session)
         self.notification_settings = SqlNotificationSettingsRepository(session)
+        self.payment_events = SqlPaymentEventRepository(session)
         await session.begin()
         return self
 

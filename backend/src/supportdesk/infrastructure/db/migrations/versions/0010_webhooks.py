@@ -1,7 +1,7 @@
 """webhooks: the shop's endpoints, one outbox row per endpoint, and a log of every try
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 
 An admin registers ``webhook_endpoints``; a change writes, in its own transaction, one
 ``outbox`` row of channel ``webhooks`` per endpoint that wants the event, the endpoint's id in
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | Sequence[str] | None = "0008"
+down_revision: str | Sequence[str] | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
