@@ -34,6 +34,9 @@ from supportdesk.infrastructure.simulators.orders import (
     RefundWriteBackIn,
     create_order_simulator,
 )
+from tests.api.test_payment_events import SECRET as PAYMENT_EVENTS_SECRET
+from tests.api.test_payment_events import refund_event
+from tests.api.test_payment_events import send as send_payment_event
 from tests.factories import approved_refund, open_case, request_refund
 
 pytestmark = pytest.mark.integration
@@ -149,6 +152,23 @@ class TestTheOrderSystemsRefundEndpoint:
         assert too_many.status_code == 422
         assert refunded((await orders.get("/orders/ORD-1001")).json())["L2"] == 2
 
+    async def test_a_withdrawn_refund_is_forgotten_and_may_be_written_again_otherwise(
+        self, orders: httpx.AsyncClient
+    ) -> None:
+        assert (await orders.post("/orders/ORD-1001/refunds", json=body())).status_code == 201
+
+        gone = await orders.delete("/orders/ORD-1001/refunds/rf_1")
+        again = await orders.delete("/orders/ORD-1001/refunds/rf_1")
+        order = (await orders.get("/orders/ORD-1001")).json()
+        settled = body(kind="settlement", settlement_type="bank_transfer", gateway_refund_id=None)
+        rewritten = await orders.post("/orders/ORD-1001/refunds", json=settled)
+
+        assert (gone.status_code, again.status_code) == (204, 204)
+        assert refunded(order) == {"L1": 0, "L2": 0}
+        assert order["refunds"] == []
+        assert rewritten.status_code == 201, rewritten.text
+        assert (await orders.delete("/orders/ORD-404/refunds/rf_1")).status_code == 404
+
     @pytest.mark.parametrize(
         "changes",
         [
@@ -192,8 +212,9 @@ class TestTheOrderSystemsRefundEndpoint:
                 await stranger.get("/orders/ORD-1001"),
                 await stranger.get("/orders", params={"customer_id": "CUST-1001"}),
                 await stranger.post("/orders/ORD-1001/refunds", json=body()),
+                await stranger.delete("/orders/ORD-1001/refunds/rf_1"),
             ]
-            assert [a.status_code for a in answers] == [401, 401, 401]
+            assert [a.status_code for a in answers] == [401, 401, 401, 401]
             assert (await stranger.get("/health")).status_code == 200  # readiness needs none
         ledger: RefundLedger = simulator.state.ledger
         assert ledger.answers_of("ORD-1001") == []
@@ -516,3 +537,94 @@ class TestWrittenBackThroughTheOutbox:
         dead = [r for r in await order_system_rows(container) if r.state == "dead"]
         assert len(dead) == 1 and "401" in (dead[0].last_error or "")
         assert "stale" not in (dead[0].last_error or "")
+
+
+@pytest.mark.parametrize(
+    "settings_overrides",
+    [{**WRITE_BACK_SETTINGS, "payment_gateway_webhook_secret": PAYMENT_EVENTS_SECRET}],
+    indirect=True,
+)
+class TestMoneyThatCameBack:
+    async def _refunded_then_came_back_then_settled(
+        self, container: Container, client: httpx.AsyncClient, as_user: Any, deliver_between: bool
+    ) -> dict[str, Any]:
+        alice, bob = await as_user("alice"), await as_user("bob")
+        refund = await approved_refund(client, alice, bob, items=[("L2", 1)])
+        executed = await client.post(f"/api/v1/refunds/{refund['id']}/execute", headers=bob)
+        assert executed.json()["status"] == "refunded", executed.text
+        if deliver_between:
+            await deliver_everything(container)
+        sandbox = container.integrations.gateway_sandbox
+        assert sandbox is not None
+        came_back = await send_payment_event(
+            client,
+            refund_event(
+                sandbox.refunds[0].to_stripe(), "failed", failure_reason="lost_or_stolen_card"
+            ),
+        )
+        assert came_back.json()["outcome"] == "reversed", came_back.text
+        if deliver_between:
+            await deliver_everything(container)
+            order = await simulated_order(container, "ORD-1001")
+            assert order["refunds"] == []  # the order system forgot the refund
+            assert refunded(order)["L2"] == 0
+        settled = await client.post(
+            f"/api/v1/refunds/{refund['id']}/settlement",
+            headers=bob,
+            json={"type": "bank_transfer", "amount": executed.json()["total_amount"], "note": "n"},
+        )
+        assert settled.status_code == 200, settled.text
+        await deliver_everything(container)
+        return refund
+
+    @pytest.mark.parametrize("deliver_between", [True, False], ids=["in-turn", "all-at-the-end"])
+    async def test_a_refund_that_came_back_and_was_settled_is_held_once_as_the_settlement(
+        self, container: Container, client: httpx.AsyncClient, as_user: Any, deliver_between: bool
+    ) -> None:
+        refund = await self._refunded_then_came_back_then_settled(
+            container, client, as_user, deliver_between
+        )
+
+        order = await simulated_order(container, "ORD-1001")
+        [written] = order["refunds"]
+        assert (written["refund_id"], written["kind"], written["settlement_type"]) == (
+            refund["id"],
+            "settlement",
+            "bank_transfer",
+        )
+        assert refunded(order)["L2"] == 1
+        assert all(row.state == "delivered" for row in await order_system_rows(container))
+
+    async def test_a_settlement_finding_the_gateway_refund_still_held_replaces_it(
+        self, container: Container, client: httpx.AsyncClient, as_user: Any
+    ) -> None:
+        """The order system was away when it was to forget the refund that came back: the
+        settlement's write-back meets the old record (409), forgets it and writes itself."""
+        alice, bob = await as_user("alice"), await as_user("bob")
+        refund = await approved_refund(client, alice, bob, items=[("L2", 1)])
+        executed = await client.post(f"/api/v1/refunds/{refund['id']}/execute", headers=bob)
+        await deliver_everything(container)
+        sandbox = container.integrations.gateway_sandbox
+        assert sandbox is not None
+        await send_payment_event(
+            client, refund_event(sandbox.refunds[0].to_stripe(), "failed", failure_reason="x")
+        )
+        app = container.integrations.order_simulator_app
+        assert app is not None
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://orders", headers=BEARER
+        ) as orders:
+            fault = await orders.post("/_sandbox/faults", json={"mode": "server_error"})
+            assert fault.status_code == 201, fault.text
+        await deliver_everything(container)  # the withdrawal fails: retried later
+        assert len((await simulated_order(container, "ORD-1001"))["refunds"]) == 1
+
+        await client.post(
+            f"/api/v1/refunds/{refund['id']}/settlement",
+            headers=bob,
+            json={"type": "bank_transfer", "amount": executed.json()["total_amount"], "note": "n"},
+        )
+        await deliver_everything(container)
+
+        [written] = (await simulated_order(container, "ORD-1001"))["refunds"]
+        assert written["kind"] == "settlement"

@@ -116,9 +116,21 @@ class OrderWriteBack(Protocol):
 
     async def write_back_refund(self, write_back: RefundWriteBack) -> None: ...
 
+    async def withdraw_refund(self, order_id: str, refund_id: str) -> None:
+        """``DELETE /orders/{id}/refunds/{refund_id}``: the order system forgets the refund
+        (its money came back, or it is to be written again as it now is). Idempotent: a
+        refund it does not hold is already forgotten. The same exceptions as above."""
+        ...
+
 
 class WriteBackUnknown(Exception):
     """The write-back may or may not have been recorded: send the same one again later."""
+
+
+class WriteBackConflict(WriteBackUnknown):
+    """409: the order system holds another body under this ``refund_id`` (an earlier truth
+    of the refund, say a gateway refund whose money came back before it was settled), or a
+    request of it is still running."""
 
 
 class WriteBackRefused(Exception):

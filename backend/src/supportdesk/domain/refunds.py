@@ -433,7 +433,7 @@ class Refund(RecordsHistory):
             target,
             by,
             now,
-            "refund_reversed",
+            REVERSED_EVENT,
             f"the money came back from the customer's bank: {reason}",
         )
 
@@ -537,6 +537,22 @@ def is_write_back_event(event: Event) -> bool:
     return event.entity is EntityKind.REFUND and event.to_status in {
         status.value for status in WRITTEN_BACK_STATUSES
     }
+
+
+# The event of a refunded refund whose money the bank sent back (failed after succeeded).
+REVERSED_EVENT = "refund_reversed"
+
+
+def is_withdrawal_event(event: Event) -> bool:
+    """The history event with which a refund the order system was told of turned out not to
+    have happened (the money came back): the order system is told to forget it, so that its
+    refunded quantities are right again and a settlement of the same refund can be written
+    back under the same ``refund_id``."""
+    return event.entity is EntityKind.REFUND and event.type == REVERSED_EVENT
+
+
+def tells_order_system(event: Event) -> bool:
+    return is_write_back_event(event) or is_withdrawal_event(event)
 
 
 def write_back_of(refund: Refund) -> RefundWriteBack | None:

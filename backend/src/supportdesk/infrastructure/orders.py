@@ -36,6 +36,7 @@ from tenacity import (
 from supportdesk.application.ports import (
     CacheBackend,
     OrderSystemUnavailable,
+    WriteBackConflict,
     WriteBackRefused,
     WriteBackUnknown,
 )
@@ -259,27 +260,38 @@ class HttpOrderSystem:
         cache are the reads' and stay untouched; the order's cached copy is dropped, so
         its refunded quantities show at once."""
         path = f"/orders/{quote(write_back.order_id, safe='')}/refunds"
+        await self._write("POST", path, write_back.order_id, json=write_back_json(write_back))
+        log.info(
+            "refund_written_back", order_id=write_back.order_id, refund_id=write_back.refund_id
+        )
+
+    async def withdraw_refund(self, order_id: str, refund_id: str) -> None:
+        """``DELETE /orders/{id}/refunds/{refund_id}``, one try; 2xx (204 whether or not it
+        held the refund) is done. The answers mean what they mean for the write-back."""
+        path = f"/orders/{quote(order_id, safe='')}/refunds/{quote(refund_id, safe='')}"
+        await self._write("DELETE", path, order_id)
+        log.info("refund_withdrawn", order_id=order_id, refund_id=refund_id)
+
+    async def _write(
+        self, method: str, path: str, order_id: str, json: dict[str, object] | None = None
+    ) -> None:
         try:
             async with asyncio.timeout(self._timeout):
-                response = await self._client.post(path, json=write_back_json(write_back))
+                response = await self._client.request(method, path, json=json)
         except (httpx.TransportError, TimeoutError) as exc:
             raise WriteBackUnknown(
                 f"no answer from the order system: {type(exc).__name__}"
             ) from exc
         status = response.status_code
-        if status >= 500 or status in (409, 429):
+        if status == 409:
+            raise WriteBackConflict(f"the order system answered 409: {_excerpt(response)}")
+        if status >= 500 or status == 429:
             raise WriteBackUnknown(f"the order system answered {status}: {_excerpt(response)}")
         if status >= 400:
             raise WriteBackRefused(f"the order system refused with {status}: {_excerpt(response)}")
         if status >= 300:
             raise WriteBackUnknown(f"the order system answered {status}")
-        await self._cache_forget(f"{_CACHE_PREFIX}order:{write_back.order_id}")
-        log.info(
-            "refund_written_back",
-            order_id=write_back.order_id,
-            refund_id=write_back.refund_id,
-            status=status,
-        )
+        await self._cache_forget(f"{_CACHE_PREFIX}order:{order_id}")
 
     async def ping(self) -> bool:
         """One quick call, no retries, breaker untouched: readiness reports, not heals."""

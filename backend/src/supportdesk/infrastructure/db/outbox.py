@@ -32,7 +32,7 @@ from supportdesk.application.writeback import ORDER_SYSTEM_CHANNEL
 from supportdesk.domain.errors import InvalidCursor
 from supportdesk.domain.events import EntityKind, Event
 from supportdesk.domain.outbox import OutboxState
-from supportdesk.domain.refunds import is_write_back_event
+from supportdesk.domain.refunds import tells_order_system
 from supportdesk.domain.webhooks import announced_type, subscribed
 from supportdesk.infrastructure.db.models import EventRecord, OutboxRecord, WebhookEndpointRecord
 from supportdesk.infrastructure.logging import mask_text
@@ -50,7 +50,7 @@ _W = WebhookEndpointRecord.__table__
 WEBHOOKS_CHANNEL = "webhooks"
 # Channels that mean something by a few kinds of event only get rows for those: a row per
 # event for the order system would be a no-op delivery for all but refunds paid back.
-_ONLY_FOR: dict[str, Callable[[Event], bool]] = {ORDER_SYSTEM_CHANNEL: is_write_back_event}
+_ONLY_FOR: dict[str, Callable[[Event], bool]] = {ORDER_SYSTEM_CHANNEL: tells_order_system}
 # The admin list's cursor names the sort it was given out for, like the other lists'.
 _SORT = "-created_at"
 _INSERT = insert(_O)

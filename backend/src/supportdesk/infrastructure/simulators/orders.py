@@ -125,6 +125,10 @@ class RefundLedger:
         self.bodies.setdefault(order_id, {})[body.refund_id] = body
         self.answers.setdefault(order_id, {})[body.refund_id] = answer
 
+    def withdraw(self, order_id: str, refund_id: str) -> None:
+        self.bodies.get(order_id, {}).pop(refund_id, None)
+        self.answers.get(order_id, {}).pop(refund_id, None)
+
     def refunded(self, order_id: str, line_id: str) -> int:
         return sum(
             line.quantity
@@ -310,6 +314,17 @@ def create_order_simulator(now: datetime | None = None, api_key: str | None = No
         }
         ledger.record(order_id, body, answer)
         return JSONResponse(answer, status_code=201)
+
+    @app.delete("/orders/{order_id}/refunds/{refund_id}", status_code=204, dependencies=order_call)
+    async def withdraw_refund(order_id: str, refund_id: str) -> Response:
+        """The refund did not happen after all: forgotten, its units no longer refunded.
+        Idempotent: a refund not held is forgotten already (204 too)."""
+        if (failure := await misbehave()) is not None:
+            return failure
+        if order_id not in orders:
+            raise HTTPException(status_code=404, detail=f"order {order_id} not found")
+        ledger.withdraw(order_id, refund_id)
+        return Response(status_code=204)
 
     @app.post("/_sandbox/faults", status_code=201)
     async def inject_fault(fault: OrderFaultRequest) -> OrderFaultRequest:
