@@ -56,3 +56,15 @@ def test_a_customers_own_event_is_shown_as_it_is() -> None:
         note=None,
     )
     assert own.for_customer() == own
+
+
+def test_the_systems_notes_on_its_own_workings_are_cut_and_the_step_kept() -> None:
+    """Attempts, gateway ids, a bank's failure code: what the refund page says in words."""
+    for type, note in [
+        ("execution_started", "attempt 1"),
+        ("refund_succeeded", "gateway refund re_123"),
+        ("refund_reversed", "the money came back from the customer's bank: lost_card"),
+    ]:
+        seen = event(type, note, note_public=True).for_customer()
+        assert seen is not None
+        assert (seen.type, seen.note) == (type, None)

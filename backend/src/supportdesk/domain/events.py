@@ -62,9 +62,12 @@ class Event:
 SUPPORT_TEAM = "support_team"
 AUTOMATIC = "automatic"
 # Notes the system writes for staff about its own workings: whom a case is assigned to
-# (a staff id), which attempt at paying is under way, the gateway's refund id. A customer
-# reads that it happened; the refund itself tells them the bank reference.
-WORKINGS_NOTE_TYPES = frozenset({"assigned", "execution_started", "refund_succeeded"})
+# (a staff id), which attempt at paying is under way, the gateway's refund id, the bank's
+# code for a refund it sent back. A customer reads that it happened; the refund itself tells
+# them the bank reference, and in words why the money came back.
+WORKINGS_NOTE_TYPES = frozenset(
+    {"assigned", "execution_started", "refund_succeeded", "refund_reversed"}
+)
 # Events customers never see, not even that they happened.
 INTERNAL_EVENT_TYPES = frozenset({"internal_note_added"})
 # An event that is nothing but a note (a PATCH with a note and no change).
