@@ -91,7 +91,13 @@ export function RefundPage() {
           <Grid gutter="lg">
             <Grid.Col span={{ base: 12, md: stacked ? 12 : 7 }}>
               <Stack gap="lg">
-                <RefundOutcome refund={r} staff={staff} />
+                <RefundOutcome
+                  refund={r}
+                  staff={staff}
+                  rejectedBecause={
+                    history.data?.findLast((e) => e.to_status === 'rejected')?.note ?? undefined
+                  }
+                />
                 <Paper withBorder p="md">
                   <Breakdown
                     currency={r.currency}

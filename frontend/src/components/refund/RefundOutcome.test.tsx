@@ -76,3 +76,29 @@ describe('RefundOutcome', () => {
     expect(screen.getByText(/the original payment has not settled yet/)).toBeInTheDocument();
   });
 });
+
+describe('RefundOutcome, in a customer’s words', () => {
+  it('names no gateway id to the customer; staff see it', () => {
+    const { unmount } = renderWithProviders(<RefundOutcome refund={REFUNDED} />);
+    expect(screen.queryByText(/re_1/)).not.toBeInTheDocument();
+    unmount();
+    renderWithProviders(<RefundOutcome refund={REFUNDED} staff />);
+    expect(screen.getByText(/reference re_1/)).toBeInTheDocument();
+  });
+
+  it('says why a refund was declined where its status is, with a way to answer', () => {
+    renderWithProviders(
+      <RefundOutcome
+        refund={{ ...REFUNDED, status: 'rejected' }}
+        rejectedBecause="the item was not sent back"
+      />,
+    );
+    expect(
+      screen.getByText(/We declined this refund: the item was not sent back/),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Reply to us on your case' })).toHaveAttribute(
+      'href',
+      '/cases/case_1',
+    );
+  });
+});

@@ -1,4 +1,5 @@
-import { Alert, Loader } from '@mantine/core';
+import { Alert, Anchor, Loader } from '@mantine/core';
+import { Link } from 'react-router';
 import { Money } from '@/components/ui/Money';
 import { label } from '@/services/format';
 import { failureWords, pendingWords } from '@/services/refundWords';
@@ -6,7 +7,16 @@ import type { Refund } from '@/services/types';
 
 /** Where the money stands, in words, once a decision has been taken. Staff read what to do
  * next; the customer reads what happens to their money. */
-export function RefundOutcome({ refund, staff = false }: { refund: Refund; staff?: boolean }) {
+export function RefundOutcome({
+  refund,
+  staff = false,
+  rejectedBecause,
+}: {
+  refund: Refund;
+  staff?: boolean;
+  /** The reason given with the rejection (its history event's note), where it may be read. */
+  rejectedBecause?: string;
+}) {
   if (refund.status === 'failed' && refund.came_back) {
     const amount = <Money amount={refund.total_amount} currency={refund.currency} />;
     return staff ? (
@@ -39,7 +49,8 @@ export function RefundOutcome({ refund, staff = false }: { refund: Refund; staff
         <Alert color="green" title="Refunded">
           <Money amount={refund.total_amount} currency={refund.currency} /> went back to the
           original payment
-          {refund.gateway_refund_id ? ` (reference ${refund.gateway_refund_id})` : ''}.
+          {/* The gateway's id is for staff; what the customer's bank shows is the bank's. */}
+          {staff && refund.gateway_refund_id ? ` (reference ${refund.gateway_refund_id})` : ''}.
           {refund.bank_reference ? ` Bank reference: ${refund.bank_reference}.` : ''}
         </Alert>
       );
@@ -60,7 +71,18 @@ export function RefundOutcome({ refund, staff = false }: { refund: Refund; staff
     case 'rejected':
       return (
         <Alert color="orange" title="Rejected">
-          This refund was declined. See the history for the reason.
+          {staff ? 'This refund was declined' : 'We declined this refund'}
+          {rejectedBecause ? `: ${rejectedBecause}` : '.'}
+          {staff ? null : (
+            <>
+              {' '}
+              Questions about it?{' '}
+              <Anchor component={Link} to={`/cases/${refund.support_case_id}`}>
+                Reply to us on your case
+              </Anchor>
+              .
+            </>
+          )}
         </Alert>
       );
     case 'cancelled':
