@@ -132,9 +132,9 @@ async def write_transaction(
         yield session
 
 
-class SqlOutboxStore:
-    """The dispatcher's and the admins' view of the outbox. Each method is one short
-    transaction; writes take the process's SQLite write turn like every unit of work."""
+class ShortTransactions:
+    """A store whose every method is one short transaction of its own, outside a unit of
+    work; writes take the process's SQLite write turn like every unit of work."""
 
     def __init__(
         self,
@@ -148,6 +148,10 @@ class SqlOutboxStore:
 
     def _writing(self) -> contextlib.AbstractAsyncContextManager[AsyncSession]:
         return write_transaction(self._writes, self._lock)
+
+
+class SqlOutboxStore(ShortTransactions):
+    """The dispatcher's and the admins' view of the outbox."""
 
     async def claim(
         self,

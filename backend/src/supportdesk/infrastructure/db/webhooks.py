@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -26,7 +25,7 @@ from supportdesk.infrastructure.db.models import (
     WebhookAttemptRecord,
     WebhookEndpointRecord,
 )
-from supportdesk.infrastructure.db.outbox import WEBHOOKS_CHANNEL, write_transaction
+from supportdesk.infrastructure.db.outbox import WEBHOOKS_CHANNEL, ShortTransactions
 from supportdesk.infrastructure.logging import mask_text
 
 _W: Table = WebhookEndpointRecord.__table__  # type: ignore[assignment]
@@ -47,19 +46,11 @@ async def active_admins(reads: async_sessionmaker[AsyncSession]) -> list[Person]
         return [Person(row.id, row.email, row.name) for row in rows]
 
 
-class SqlWebhookStore:
-    def __init__(
-        self,
-        writes: async_sessionmaker[AsyncSession],
-        reads: async_sessionmaker[AsyncSession],
-        write_lock: asyncio.Lock | None = None,
-    ) -> None:
-        self._writes = writes
-        self._reads = reads
-        self._lock = write_lock
+class SqlWebhookStore(ShortTransactions):
+    """Endpoints, their tries and their deliveries."""
 
     async def add(self, endpoint: WebhookEndpoint) -> None:
-        async with write_transaction(self._writes, self._lock) as session:
+        async with self._writing() as session:
             await session.execute(insert(_W).values(**_values(endpoint)))
 
     async def get(self, endpoint_id: str) -> WebhookEndpoint | None:
@@ -75,13 +66,13 @@ class SqlWebhookStore:
     async def save(self, endpoint: WebhookEndpoint) -> None:
         values = _values(endpoint)
         del values["id"], values["created_at"]
-        async with write_transaction(self._writes, self._lock) as session:
+        async with self._writing() as session:
             await session.execute(update(_W).where(_W.c.id == endpoint.id).values(**values))
 
     async def delete(self, endpoint_id: str) -> bool:
         """The endpoint and what is still queued for it go; its log stays until then too
         (a deleted endpoint's log is nobody's to read, so it goes with it)."""
-        async with write_transaction(self._writes, self._lock) as session:
+        async with self._writing() as session:
             gone = await session.execute(delete(_W).where(_W.c.id == endpoint_id))
             if gone.rowcount != 1:  # type: ignore[attr-defined]
                 return False
@@ -92,7 +83,7 @@ class SqlWebhookStore:
         return True
 
     async def disable(self, endpoint_id: str, reason: str, now: datetime) -> bool:
-        async with write_transaction(self._writes, self._lock) as session:
+        async with self._writing() as session:
             result = await session.execute(
                 update(_W)
                 .where(_W.c.id == endpoint_id, _W.c.active.is_(True))
@@ -101,7 +92,7 @@ class SqlWebhookStore:
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def log_attempt(self, attempt: WebhookAttempt) -> None:
-        async with write_transaction(self._writes, self._lock) as session:
+        async with self._writing() as session:
             await session.execute(
                 insert(_A).values(
                     outbox_id=attempt.outbox_id,
@@ -151,7 +142,7 @@ class SqlWebhookStore:
         new row, with the same event and body, is queued beside it. The new row's id, or
         None when the row is being tried right now or is queued already."""
         free = (_O.c.lease_until.is_(None)) | (_O.c.lease_until < now)
-        async with write_transaction(self._writes, self._lock) as session:
+        async with self._writing() as session:
             row = (
                 await session.execute(
                     select(_O).where(_O.c.id == delivery_id, _O.c.channel == WEBHOOKS_CHANNEL)
