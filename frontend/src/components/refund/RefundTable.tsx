@@ -91,7 +91,11 @@ export function RefundTable({ refunds, sort, onSort, showCustomer }: Props) {
               </Table.Td>
               <Table.Td>
                 <Text size="sm" c={r.refund_window.open ? 'teal' : 'orange'}>
-                  {r.refund_window.open ? 'Open' : 'Closed'}
+                  {!r.refund_window.delivered_at
+                    ? 'Not delivered'
+                    : r.refund_window.open
+                      ? 'Open'
+                      : 'Closed'}
                 </Text>
               </Table.Td>
               <Table.Td>

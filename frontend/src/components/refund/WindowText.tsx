@@ -4,6 +4,16 @@ import { describeWindow, formatDate, type WindowLike } from '@/services/format';
 
 export function WindowText({ window, now }: { window: WindowLike; now?: number }) {
   const open = window.open;
+  if (!window.delivered_at)
+    // Not a window that closed: one that has not started.
+    return (
+      <Group gap="xs" wrap="nowrap" align="flex-start">
+        <ThemeIcon size="sm" variant="light" color="gray">
+          <IconClock size={14} />
+        </ThemeIcon>
+        <Text size="sm">Not delivered yet: the refund window starts when the order arrives.</Text>
+      </Group>
+    );
   return (
     <Group gap="xs" wrap="nowrap" align="flex-start">
       <ThemeIcon size="sm" variant="light" color={open ? 'teal' : 'orange'}>
