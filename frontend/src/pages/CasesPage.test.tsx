@@ -64,3 +64,26 @@ describe('the cases overview’s export', () => {
     expect(screen.queryByRole('button', { name: 'Export CSV' })).not.toBeInTheDocument();
   });
 });
+
+describe('the filters a customer gets', () => {
+  afterEach(() => {
+    me.current = { id: 'usr_new', role: 'customer', customer_id: 'CUST-9' };
+  });
+
+  it('are a search and the statuses, not the staff’s triage panel', () => {
+    renderWithProviders(<CasesPage />, { route: '/cases' });
+
+    expect(screen.getByLabelText('Search')).toBeInTheDocument();
+    expect(screen.queryByLabelText('Created from')).not.toBeInTheDocument();
+    expect(screen.queryByLabelText('Priority')).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /default filters/ })).not.toBeInTheDocument();
+  });
+
+  it('are the whole panel for staff', () => {
+    me.current = { id: 'usr_bob', role: 'agent', customer_id: null };
+    renderWithProviders(<CasesPage />, { route: '/cases' });
+
+    expect(screen.getByLabelText('Created from')).toBeInTheDocument();
+    expect(screen.getByLabelText('Priority')).toBeInTheDocument();
+  });
+});

@@ -54,10 +54,20 @@ export function CasesPage() {
         statuses={CASE_STATUSES}
         fields={[
           { kind: 'text', name: 'q', label: 'Search', placeholder: 'Subject or text' },
-          { kind: 'select', name: 'priority', label: 'Priority', options: PRIORITIES },
-          { kind: 'select', name: 'category', label: 'Category', options: CATEGORIES },
           ...(staff
             ? [
+                {
+                  kind: 'select' as const,
+                  name: 'priority',
+                  label: 'Priority',
+                  options: PRIORITIES,
+                },
+                {
+                  kind: 'select' as const,
+                  name: 'category',
+                  label: 'Category',
+                  options: CATEGORIES,
+                },
                 {
                   kind: 'text' as const,
                   name: 'customer_id',
@@ -82,6 +92,7 @@ export function CasesPage() {
         onChange={filters.set}
         onClear={filters.clear}
         onSaveDefault={filters.saveAsDefault}
+        simple={!staff}
       />
       <PagedResults
         list={list}

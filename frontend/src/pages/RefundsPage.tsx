@@ -47,6 +47,7 @@ export function RefundsPage() {
         onChange={filters.set}
         onClear={filters.clear}
         onSaveDefault={filters.saveAsDefault}
+        simple={!staff}
       />
       <PagedResults list={list} count={refunds.length} noun="refund">
         <RefundTable

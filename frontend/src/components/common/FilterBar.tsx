@@ -37,6 +37,9 @@ interface Props {
   onChange: (patch: FilterPatch) => void;
   onClear: () => void;
   onSaveDefault?: () => void;
+  /** A customer's few cases or refunds need a search and the statuses, not a triage panel
+   * (date ranges, saved defaults). */
+  simple?: boolean;
 }
 
 function SearchText({
@@ -90,6 +93,7 @@ export function FilterBar({
   onChange: reportChange,
   onClear,
   onSaveDefault,
+  simple = false,
 }: Props) {
   // "Saved" stays in view until the filters change again.
   const [savedNotice, setSavedNotice] = useState<string | null>(null);
@@ -165,26 +169,30 @@ export function FilterBar({
                 />
               ),
             )}
-            <TextInput
-              type="date"
-              label="Created from"
-              value={str('created_after')}
-              onChange={(e) => onChange({ created_after: e.currentTarget.value || undefined })}
-              w={{ base: '100%', xs: 160 }}
-            />
-            <TextInput
-              type="date"
-              label="Created until"
-              value={str('created_before')}
-              onChange={(e) => onChange({ created_before: e.currentTarget.value || undefined })}
-              w={{ base: '100%', xs: 160 }}
-            />
+            {simple ? null : (
+              <>
+                <TextInput
+                  type="date"
+                  label="Created from"
+                  value={str('created_after')}
+                  onChange={(e) => onChange({ created_after: e.currentTarget.value || undefined })}
+                  w={{ base: '100%', xs: 160 }}
+                />
+                <TextInput
+                  type="date"
+                  label="Created until"
+                  value={str('created_before')}
+                  onChange={(e) => onChange({ created_before: e.currentTarget.value || undefined })}
+                  w={{ base: '100%', xs: 160 }}
+                />
+              </>
+            )}
           </Group>
           <Group gap="xs">
             <Button size="xs" variant="default" onClick={onClear}>
               Clear filters
             </Button>
-            {saveDefault ? (
+            {saveDefault && !simple ? (
               <Button size="xs" variant="light" onClick={saveDefault}>
                 Save as my default filters
               </Button>

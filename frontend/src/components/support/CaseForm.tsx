@@ -30,11 +30,19 @@ interface Props {
   orderOptions: { value: string; label: string }[];
   defaultOrderId?: string;
   onSubmit: (values: CaseCreate) => Promise<unknown>;
+  /** Staff set how urgent a case is; a customer's case starts normal and the team triages
+   * it (every customer would pick "urgent"). */
+  choosePriority?: boolean;
 }
 
 const FIELDS = ['order_id', 'subject', 'description', 'category', 'priority'] as const;
 
-export function CaseForm({ orderOptions, defaultOrderId, onSubmit }: Props) {
+export function CaseForm({
+  orderOptions,
+  defaultOrderId,
+  onSubmit,
+  choosePriority = false,
+}: Props) {
   const [formError, setFormError] = useState<string | null>(null);
   const {
     control,
@@ -104,20 +112,22 @@ export function CaseForm({ orderOptions, defaultOrderId, onSubmit }: Props) {
             />
           )}
         />
-        <Controller
-          control={control}
-          name="priority"
-          render={({ field }) => (
-            <Select
-              label="Priority"
-              data={PRIORITIES.map((p) => ({ value: p, label: label(p) }))}
-              value={field.value}
-              onChange={(v) => field.onChange(v ?? 'normal')}
-              allowDeselect={false}
-              error={errors.priority?.message}
-            />
-          )}
-        />
+        {choosePriority ? (
+          <Controller
+            control={control}
+            name="priority"
+            render={({ field }) => (
+              <Select
+                label="Priority"
+                data={PRIORITIES.map((p) => ({ value: p, label: label(p) }))}
+                value={field.value}
+                onChange={(v) => field.onChange(v ?? 'normal')}
+                allowDeselect={false}
+                error={errors.priority?.message}
+              />
+            )}
+          />
+        ) : null}
         <Textarea
           label="Description"
           withAsterisk
