@@ -1,6 +1,6 @@
-import { screen, waitFor } from '@testing-library/react';
+import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { useUrlFilters } from './useUrlFilters';
 import { CASE_STATUSES, PRIORITIES } from '@/services/types';
 import { LocationProbe, renderWithProviders } from '@/test/render';
@@ -83,5 +83,24 @@ describe('FilterBar with URL filters', () => {
     renderWithProviders(<Harness />, { route: '/cases' });
     await waitFor(() => expect(url()).toBe('/cases?status=waiting_on_customer'));
     expect(screen.getByRole('checkbox', { name: 'Waiting on customer' })).toBeChecked();
+  });
+});
+
+describe('filters compose whatever the timing', () => {
+  it('keeps a status ticked while the search typed just before it settles', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+      renderWithProviders(<Harness />, { route: '/cases' });
+
+      await user.type(screen.getByRole('textbox', { name: 'Search' }), 'cable');
+      await user.click(screen.getByRole('checkbox', { name: 'Open' })); // within the 400 ms
+      await act(() => vi.advanceTimersByTimeAsync(1000)); // the search settles
+
+      expect(filters()).toEqual(['q=cable', 'status=open']);
+      expect(screen.getByRole('checkbox', { name: 'Open' })).toBeChecked();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -2,7 +2,7 @@
  * Filters that live in the URL's search params, so a filtered list can be shared, reloaded
  * and walked back with the browser's back button. Defaults saved per user in localStorage.
  */
-import { useCallback, useEffect, useMemo } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { useSearchParams } from 'react-router';
 
 export interface FilterSpec<K extends string> {
@@ -40,20 +40,26 @@ export function useUrlFilters<K extends string>(spec: FilterSpec<K>, userId: str
     return out;
   }, [params, spec]);
 
-  const set = useCallback(
-    (patch: FilterValues<K>, options?: { replace?: boolean }) => {
-      const next = new URLSearchParams(params);
-      for (const [k, v] of Object.entries(patch) as [K, string | string[] | undefined][]) {
-        next.delete(k);
-        if (Array.isArray(v)) v.filter(Boolean).forEach((x) => next.append(k, x));
-        else if (v) next.set(k, v);
-      }
-      // No history entry for a change that changes nothing.
-      if (next.toString() === params.toString()) return;
-      setParams(next, { replace: options?.replace });
-    },
-    [params, setParams],
-  );
+  // A change applies to the URL as it is when the change lands, not as it was when the
+  // change began: a search settling 400 ms after typing must not undo the status chip
+  // clicked in between (its closure saw the URL from before the click).
+  const latest = useRef({ params, setParams });
+  useLayoutEffect(() => {
+    latest.current = { params, setParams };
+  });
+
+  const set = useCallback((patch: FilterValues<K>, options?: { replace?: boolean }) => {
+    const { params: now, setParams: write } = latest.current;
+    const next = new URLSearchParams(now);
+    for (const [k, v] of Object.entries(patch) as [K, string | string[] | undefined][]) {
+      next.delete(k);
+      if (Array.isArray(v)) v.filter(Boolean).forEach((x) => next.append(k, x));
+      else if (v) next.set(k, v);
+    }
+    // No history entry for a change that changes nothing.
+    if (next.toString() === now.toString()) return;
+    write(next, { replace: options?.replace });
+  }, []);
 
   const clear = useCallback(() => setParams(new URLSearchParams()), [setParams]);
 
