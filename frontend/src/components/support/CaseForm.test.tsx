@@ -71,24 +71,6 @@ describe('CaseForm', () => {
     );
   });
 
-  it('leaves the priority to the team unless the form is for staff', () => {
-    const { unmount } = renderWithProviders(
-      <CaseForm orderOptions={ORDERS} defaultOrderId="ORD-1001" onSubmit={vi.fn()} />,
-    );
-    expect(screen.queryByRole('textbox', { name: 'Priority' })).not.toBeInTheDocument();
-    expect(screen.queryByText('Priority')).not.toBeInTheDocument();
-    unmount();
-    renderWithProviders(
-      <CaseForm
-        orderOptions={ORDERS}
-        defaultOrderId="ORD-1001"
-        onSubmit={vi.fn()}
-        choosePriority
-      />,
-    );
-    expect(screen.getByText('Priority')).toBeInTheDocument();
-  });
-
   it('puts the server’s field errors next to the fields', async () => {
     const user = userEvent.setup();
     const onSubmit = vi.fn().mockRejectedValue(

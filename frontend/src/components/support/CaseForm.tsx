@@ -30,19 +30,11 @@ interface Props {
   orderOptions: { value: string; label: string }[];
   defaultOrderId?: string;
   onSubmit: (values: CaseCreate) => Promise<unknown>;
-  /** Staff set how urgent a case is; a customer's case starts normal and the team triages
-   * it (every customer would pick "urgent"). */
-  choosePriority?: boolean;
 }
 
 const FIELDS = ['order_id', 'subject', 'description', 'category', 'priority'] as const;
 
-export function CaseForm({
-  orderOptions,
-  defaultOrderId,
-  onSubmit,
-  choosePriority = false,
-}: Props) {
+export function CaseForm({ orderOptions, defaultOrderId, onSubmit }: Props) {
   const [formError, setFormError] = useState<string | null>(null);
   const {
     control,
@@ -112,22 +104,20 @@ export function CaseForm({
             />
           )}
         />
-        {choosePriority ? (
-          <Controller
-            control={control}
-            name="priority"
-            render={({ field }) => (
-              <Select
-                label="Priority"
-                data={PRIORITIES.map((p) => ({ value: p, label: label(p) }))}
-                value={field.value}
-                onChange={(v) => field.onChange(v ?? 'normal')}
-                allowDeselect={false}
-                error={errors.priority?.message}
-              />
-            )}
-          />
-        ) : null}
+        <Controller
+          control={control}
+          name="priority"
+          render={({ field }) => (
+            <Select
+              label="Priority"
+              data={PRIORITIES.map((p) => ({ value: p, label: label(p) }))}
+              value={field.value}
+              onChange={(v) => field.onChange(v ?? 'normal')}
+              allowDeselect={false}
+              error={errors.priority?.message}
+            />
+          )}
+        />
         <Textarea
           label="Description"
           withAsterisk
