@@ -81,7 +81,9 @@ def settings_overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
     # The tests run the dispatcher themselves, so they know when a delivery was tried.
     return {
         "dispatcher_in_serve": False,
-        "webhook_timeout_seconds": 1.0,
+        # Long enough for a receiver on this busy event loop; the hanging-receiver test sets
+        # its own.
+        "webhook_timeout_seconds": 10.0,
         **getattr(request, "param", {}),
     }
 
