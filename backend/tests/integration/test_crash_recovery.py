@@ -38,13 +38,18 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 9
     raise TimeoutError(url)
 
 
-def supportdesk(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "supportdesk.cli", *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def supportdesk(
+    *args: str, env: dict[str, str], log: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """A supportdesk process; with ``log``, its output is appended there, for a test to show
+    when it fails."""
+    command = [sys.executable, "-m", "supportdesk.cli", *args]
+    if log is None:
+        return subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+    with log.open("ab") as output:
+        return subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ import pytest
 import uvicorn
 
 from supportdesk.infrastructure.simulators.orders import create_order_simulator
-from tests.conftest import TEST_DATABASE_URL
 from tests.integration.test_crash_recovery import free_port, sign_in, supportdesk, wait_until_up
 from tests.integration.test_outbox_crash import wait_for
 
@@ -123,7 +122,7 @@ def environment(
         "RECONCILE_INTERVAL_SECONDS": "0",
         "RATE_LIMIT_PER_MINUTE": "0",
         "WEB_DIST_DIR": str(tmp_path),
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "INFO",
         "PORT": str(free_port()),
     }
 
@@ -145,20 +144,13 @@ def the_order(order_system_url: str, order_id: str) -> dict[str, Any]:
     return order
 
 
-@pytest.mark.skipif(
-    bool(TEST_DATABASE_URL),
-    reason=(
-        "Open: on PostgreSQL this passes alone and with tests/integration (-n 2), but in "
-        "CI's full PostgreSQL run (tests/integration tests/api) the worker never sends the "
-        "write-backs within 120 s; the cause is not found yet. It runs on SQLite in CI."
-    ),
-)
 def test_a_worker_killed_mid_write_back_leaves_each_refund_recorded_once(
-    environment: dict[str, str], order_system: tuple[HeldWriteBacks, str]
+    environment: dict[str, str], order_system: tuple[HeldWriteBacks, str], tmp_path: Path
 ) -> None:
     held, orders_url = order_system
     base = f"http://127.0.0.1:{environment['PORT']}"
-    api = supportdesk("serve", env=environment)
+    log = tmp_path / "processes.log"
+    api = supportdesk("serve", env=environment, log=log)
     worker = None
     try:
         wait_until_up(f"{base}/api/v1/health/live", api, seconds=120)
@@ -200,7 +192,7 @@ def test_a_worker_killed_mid_write_back_leaves_each_refund_recorded_once(
         assert len(undelivered_write_backs(base, admin)) > 0
 
         # The order system records both, then holds its answers: the worker is killed.
-        worker = supportdesk("worker", env=environment)
+        worker = supportdesk("worker", env=environment, log=log)
         wait_for(lambda: len(held.posts) == 2, 120, "the worker never wrote both refunds back")
         worker.send_signal(signal.SIGKILL)
         worker.wait()
@@ -211,7 +203,7 @@ def test_a_worker_killed_mid_write_back_leaves_each_refund_recorded_once(
         assert written >= {"refund_succeeded", "refund_settled"}  # ... but not here
 
         held.hold = False
-        worker = supportdesk("worker", env=environment)
+        worker = supportdesk("worker", env=environment, log=log)
         # The dead worker's leases end; the next worker sends both again.
         wait_for(
             lambda: not undelivered_write_backs(base, admin), 120, "write-backs left undelivered"
@@ -241,3 +233,6 @@ def test_a_worker_killed_mid_write_back_leaves_each_refund_recorded_once(
             if process is not None and process.poll() is None:
                 process.kill()
                 process.wait()
+        # Shown by pytest only when the test fails: what the processes said, but the polling.
+        said = log.read_text(errors="replace").splitlines()
+        print("\n".join(line for line in said if "path=/api/v1/outbox" not in line)[-30_000:])
