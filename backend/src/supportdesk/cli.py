@@ -33,16 +33,21 @@ def serve(
 
     settings = load_settings()
     configure_logging(settings.log_level, settings.json_logs)
-    uvicorn.run(
-        "supportdesk.api.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
         **server_options(settings),
-    )
+    }
+    if workers > 1:
+        uvicorn.run("supportdesk.api.app:create_app", workers=workers, **options)
+        return
+    from supportdesk.api.server import DrainingServer
+
+    config = uvicorn.Config("supportdesk.api.app:create_app", **options)
+    DrainingServer(config, drain_seconds=settings.shutdown_drain_seconds).run()
 
 
 def server_options(settings: Settings) -> dict[str, Any]:

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     keep_alive_timeout_seconds: int = Field(5, ge=1, le=300)
     limit_concurrency: int = Field(1000, ge=0)  # connections and requests in flight; 0: none
+    # On SIGTERM, how long `serve` keeps serving while /health/ready says 503, so a load
+    # balancer takes it out of rotation before it stops accepting (docs/deploying.md). Set it
+    # above the balancer's check interval times its fall count; 0 stops at once.
+    shutdown_drain_seconds: float = Field(0.0, ge=0, le=300)
     log_level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     log_json: bool | None = None  # default: JSON in production, readable elsewhere
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from supportdesk.api import draining
 from supportdesk.api.deps import ContainerDep
 from supportdesk.api.errors import problem
 from supportdesk.bootstrap import Container
@@ -23,6 +24,10 @@ async def live() -> dict[str, str]:
 
 @router.get("/health/ready", summary="The database, the cache and the order system answer")
 async def ready(container: ContainerDep) -> JSONResponse:
+    if draining.is_draining():
+        # First, so the balancer stops sending new requests while in-flight ones finish.
+        return problem(503, "not_ready", "Not ready", "draining: this replica is stopping")
+
     async def database() -> bool:
         async with container.database.reader.connect() as connection:
             await connection.execute(text("SELECT 1"))

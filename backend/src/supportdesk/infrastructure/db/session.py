@@ -9,6 +9,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
+from uuid import uuid4
 
 import aiosqlite
 from sqlalchemy import event, make_url
@@ -136,6 +137,29 @@ def _configure_sqlite(engine: AsyncEngine, begin: str, busy_timeout_ms: int) -> 
         connection.exec_driver_sql(begin)
 
 
+# PgBouncer in transaction pooling mode hands each transaction whichever server connection
+# is free, so a statement prepared in one transaction is unknown (or, by asyncpg's counter
+# name, a different statement) in the next. With ``?pgbouncer=true`` on the URL (the
+# convention other PostgreSQL clients use) nothing is cached across transactions and every
+# prepared statement gets a name no other client can have. PgBouncer before 1.21 cannot
+# track prepared statements itself; this works with every version (docs/deploying.md).
+TRANSACTION_POOLING_CONNECT_ARGS: dict[str, Any] = {
+    "statement_cache_size": 0,  # asyncpg's own cache
+    "prepared_statement_cache_size": 0,  # SQLAlchemy's, in its asyncpg dialect
+    "prepared_statement_name_func": lambda: f"__asyncpg_{uuid4().hex}__",
+}
+
+
+def _behind_pgbouncer(url: str) -> tuple[str, bool]:
+    """The URL without its ``pgbouncer`` option, and whether it was on."""
+    parsed = make_url(url)
+    flag = parsed.query.get("pgbouncer")
+    if flag is None:
+        return url, False
+    on = str(flag).lower() in {"true", "1", "yes"}
+    return parsed.difference_update_query(["pgbouncer"]).render_as_string(hide_password=False), on
+
+
 def make_engine(
     url: str,
     *,
@@ -161,6 +185,13 @@ def make_engine(
         else:
             _configure_sqlite(engine, "BEGIN", SQLITE_READER_BUSY_TIMEOUT_MS)
     else:
+        url, pooled = _behind_pgbouncer(url)
+        connect_args: dict[str, Any] = {
+            "timeout": connect_timeout,
+            "command_timeout": command_timeout,
+        }
+        if pooled:
+            connect_args.update(TRANSACTION_POOLING_CONNECT_ARGS)
         engine = create_async_engine(
             url,
             echo=echo,
@@ -168,7 +199,7 @@ def make_engine(
             max_overflow=20,
             pool_pre_ping=True,
             pool_timeout=connect_timeout,
-            connect_args={"timeout": connect_timeout, "command_timeout": command_timeout},
+            connect_args=connect_args,
             **bounded,
         )
     _translate_outages(engine)
