@@ -35,6 +35,8 @@ def _one_database_per_worker() -> None:
     number = int(worker.removeprefix("gw"))
     base = os.environ.get("TEST_DATABASE_URL")
     if base and base.startswith("postgresql"):
+        # Options after the name (``?pgbouncer=true``: the pass through PgBouncer) stay on.
+        base, _, options = base.partition("?")
         server, name = base.rsplit("/", 1)
         own = f"{name}_{worker}"
 
@@ -42,7 +44,8 @@ def _one_database_per_worker() -> None:
             import asyncpg
 
             connection = await asyncpg.connect(
-                server.replace("postgresql+asyncpg", "postgresql") + f"/{name}"
+                server.replace("postgresql+asyncpg", "postgresql") + f"/{name}",
+                statement_cache_size=0,  # it may be PgBouncer in transaction pooling mode
             )
             try:
                 exists = await connection.fetchval(
@@ -54,7 +57,7 @@ def _one_database_per_worker() -> None:
                 await connection.close()
 
         asyncio.run(create())
-        os.environ["TEST_DATABASE_URL"] = f"{server}/{own}"
+        os.environ["TEST_DATABASE_URL"] = f"{server}/{own}" + (f"?{options}" if options else "")
     redis = os.environ.get("TEST_REDIS_URL")
     if redis:
         server, index = redis.rsplit("/", 1)

@@ -15,13 +15,14 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from supportdesk.infrastructure.db.migrate import downgrade, upgrade
 from supportdesk.infrastructure.db.models import Base
+from supportdesk.infrastructure.db.session import make_engine, pgbouncer_options
 
 pytestmark = pytest.mark.integration
 
 
 def table_names(url: str) -> set[str]:
     async def read() -> set[str]:
-        engine = create_async_engine(url)
+        engine = make_engine(url)
         async with engine.connect() as connection:
             names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
         await engine.dispose()
@@ -32,10 +33,10 @@ def table_names(url: str) -> set[str]:
 
 
 def on_postgres_server(statement: str) -> None:
-    url = os.environ["TEST_DATABASE_URL"]
+    url, pooling = pgbouncer_options(os.environ["TEST_DATABASE_URL"])
 
     async def run() -> None:
-        engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+        engine = create_async_engine(url, isolation_level="AUTOCOMMIT", connect_args=pooling)
         async with engine.connect() as connection:
             await connection.exec_driver_sql(statement)
         await engine.dispose()
@@ -53,7 +54,8 @@ def database_urls(tmp_path: Path) -> Iterator[list[str]]:
     name = f"migrations_{uuid.uuid4().hex[:8]}"
     if base:
         on_postgres_server(f"CREATE DATABASE {name}")
-        urls.append(base.rsplit("/", 1)[0] + f"/{name}")
+        server, _, options = base.partition("?")
+        urls.append(server.rsplit("/", 1)[0] + f"/{name}" + (f"?{options}" if options else ""))
     yield urls
     if base:
         on_postgres_server(f"DROP DATABASE IF EXISTS {name}")
@@ -74,7 +76,7 @@ def run_sql(url: str, *statements: str) -> list[tuple[object, ...]]:
     """Runs the statements in one transaction; answers the last one's rows."""
 
     async def run() -> list[tuple[object, ...]]:
-        engine = create_async_engine(url)
+        engine = make_engine(url)
         async with engine.begin() as connection:
             for statement in statements:
                 result = await connection.exec_driver_sql(statement)

@@ -150,14 +150,15 @@ TRANSACTION_POOLING_CONNECT_ARGS: dict[str, Any] = {
 }
 
 
-def _behind_pgbouncer(url: str) -> tuple[str, bool]:
-    """The URL without its ``pgbouncer`` option, and whether it was on."""
+def pgbouncer_options(url: str) -> tuple[str, dict[str, Any]]:
+    """The URL without its ``pgbouncer`` option, and the connect arguments it asks for."""
     parsed = make_url(url)
     flag = parsed.query.get("pgbouncer")
     if flag is None:
-        return url, False
+        return url, {}
     on = str(flag).lower() in {"true", "1", "yes"}
-    return parsed.difference_update_query(["pgbouncer"]).render_as_string(hide_password=False), on
+    rest = parsed.difference_update_query(["pgbouncer"]).render_as_string(hide_password=False)
+    return rest, dict(TRANSACTION_POOLING_CONNECT_ARGS) if on else {}
 
 
 def make_engine(
@@ -185,13 +186,8 @@ def make_engine(
         else:
             _configure_sqlite(engine, "BEGIN", SQLITE_READER_BUSY_TIMEOUT_MS)
     else:
-        url, pooled = _behind_pgbouncer(url)
-        connect_args: dict[str, Any] = {
-            "timeout": connect_timeout,
-            "command_timeout": command_timeout,
-        }
-        if pooled:
-            connect_args.update(TRANSACTION_POOLING_CONNECT_ARGS)
+        url, pooling = pgbouncer_options(url)
+        connect_args = {"timeout": connect_timeout, "command_timeout": command_timeout, **pooling}
         engine = create_async_engine(
             url,
             echo=echo,
