@@ -17,6 +17,8 @@ help:
 	@echo "make lint         ruff, mypy, import rules, eslint, prettier, tsc, API client freshness"
 	@echo "make gen-api      regenerate the web app's typed API client from the backend's OpenAPI"
 	@echo "make test-integration  the database-facing tests (set TEST_DATABASE_URL / TEST_REDIS_URL)"
+	@echo "make test-integration-pgbouncer  the same through PgBouncer (transaction pooling)"
+	@echo "make test-scale        three replicas behind HAProxy on PostgreSQL, PgBouncer and Redis"
 
 .PHONY: uv
 uv:
@@ -88,6 +90,26 @@ test-backend: install-backend
 .PHONY: test-integration
 test-integration: install-backend
 	cd $(BACKEND) && $(UV) run $(PYTEST) tests/integration tests/api $(PYTEST_ARGS)
+
+.PHONY: scale-tools
+scale-tools:
+	@command -v haproxy >/dev/null 2>&1 && command -v pgbouncer >/dev/null 2>&1 || { \
+		echo "installing Debian's haproxy and pgbouncer for the scale tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy pgbouncer >/dev/null; }
+
+# The database-facing tests through PgBouncer in transaction pooling mode on PGBOUNCER_PORT
+# (TEST_DATABASE_URL must point there, with ?pgbouncer=true).
+PGBOUNCER_PORT ?= 6432
+.PHONY: test-integration-pgbouncer
+test-integration-pgbouncer: install-backend scale-tools
+	cd $(BACKEND) && $(UV) run python -m tests.scale.topology pgbouncer $(PGBOUNCER_PORT) -- \
+		$(PYTEST) tests/integration tests/api $(PYTEST_ARGS)
+
+# The production shape on this machine (tests/scale/topology.py): needs PostgreSQL on 5432
+# and Redis on 6379 (SCALE_REDIS_URL, default database 9).
+.PHONY: test-scale
+test-scale: install-backend scale-tools
+	cd $(BACKEND) && SUPPORTDESK_SCALE=1 $(UV) run pytest -q -s tests/scale $(PYTEST_ARGS)
 
 .PHONY: test-frontend
 test-frontend: install-frontend

@@ -58,7 +58,8 @@ def database_urls(tmp_path: Path) -> Iterator[list[str]]:
         urls.append(server.rsplit("/", 1)[0] + f"/{name}" + (f"?{options}" if options else ""))
     yield urls
     if base:
-        on_postgres_server(f"DROP DATABASE IF EXISTS {name}")
+        # FORCE: a pooler in between (PgBouncer) may still hold a connection to it.
+        on_postgres_server(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def test_upgrade_to_head_and_down_to_base_and_up_again(database_urls: list[str]) -> None:

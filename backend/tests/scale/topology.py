@@ -143,7 +143,7 @@ class PgBouncer:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def haproxy_config(port: int, replicas: list[int], log: Path) -> str:
+def haproxy_config(port: int, replicas: list[int], stats_port: int) -> str:
     servers = "\n".join(
         f"  server r{number} 127.0.0.1:{replica} check"
         for number, replica in enumerate(replicas, start=1)
@@ -170,12 +170,22 @@ frontend api
   bind 127.0.0.1:{port}
   default_backend replicas
 
+# Each replica's state and session count, as CSV at /stats;csv (the fault test reads it).
+listen stats
+  bind 127.0.0.1:{stats_port}
+  stats enable
+  stats uri /stats
+  stats refresh 1s
+
 backend replicas
   balance roundrobin
   option httpchk GET /api/v1/health/ready
   http-check expect status 200
-  # Out after two failed checks half a second apart; back after two good ones.
-  default-server inter 500ms fall 2 rise 2
+  # Out after two failed checks a second apart (a check may take 5 s on a busy machine);
+  # back after two good ones. A draining replica (SHUTDOWN_DRAIN_SECONDS, 5 s) is out
+  # before it stops accepting.
+  timeout check 5s
+  default-server inter 1s fall 2 rise 2
 {servers}
 """
 
@@ -190,6 +200,7 @@ class Topology:
     orders_url: str
     gateway_url: str
     base: str  # HAProxy
+    stats_url: str  # HAProxy's statistics, CSV
     replica_ports: list[int]
     env: dict[str, str]
     replicas: list[Process] = field(default_factory=list)
@@ -222,6 +233,17 @@ class Topology:
         )
         return process
 
+    def balancer_view(self) -> dict[str, tuple[str, int]]:
+        """Each replica's state in HAProxy (UP, DOWN, …) and how many requests it was sent."""
+        rows = httpx.get(self.stats_url, timeout=2).text.lstrip("# ").splitlines()
+        header = rows[0].split(",")
+        name, state, sent = header.index("svname"), header.index("status"), header.index("stot")
+        return {
+            fields[name]: (fields[state], int(fields[sent]))
+            for fields in (row.split(",") for row in rows[1:])
+            if fields[0] == "replicas" and fields[name].startswith("r")
+        }
+
     def log(self, name: str) -> str:
         path = self.directory / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
@@ -247,7 +269,8 @@ def topology(
     postgres_admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
     postgres_admin(f"CREATE DATABASE {database}")
     with PgBouncer(free_port(), pool_size=30) as bouncer:
-        orders_port, gateway_port, balancer_port = free_port(), free_port(), free_port()
+        orders_port, gateway_port = free_port(), free_port()
+        balancer_port, stats_port = free_port(), free_port()
         replica_ports = [free_port() for _ in range(replicas)]
         base_env = {
             **os.environ,
@@ -281,7 +304,7 @@ def topology(
             "FORWARDED_ALLOW_IPS": "127.0.0.1",
             "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "true",
             "OUTBOX_POLL_SECONDS": "0.5",
-            "SHUTDOWN_DRAIN_SECONDS": "2.5",
+            "SHUTDOWN_DRAIN_SECONDS": "5",
         }
         shape = Topology(
             directory=directory,
@@ -292,6 +315,7 @@ def topology(
             orders_url=base_env["ORDER_SYSTEM_URL"],
             gateway_url=base_env["PAYMENT_GATEWAY_URL"],
             base=f"http://127.0.0.1:{balancer_port}",
+            stats_url=f"http://127.0.0.1:{stats_port}/stats;csv",
             replica_ports=replica_ports,
             env=env,
         )
@@ -316,7 +340,7 @@ def topology(
                             directory / f"worker{number}.log").start()
                 )  # fmt: skip
             config = directory / "haproxy.cfg"
-            config.write_text(haproxy_config(balancer_port, replica_ports, directory))
+            config.write_text(haproxy_config(balancer_port, replica_ports, stats_port))
             shape.others.append(
                 Process("haproxy", ["haproxy", "-db", "-f", str(config)], env,
                         directory / "haproxy.log").start()
