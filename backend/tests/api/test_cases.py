@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -172,6 +174,27 @@ class TestMessages:
         assert [m["body"] for m in seen_by_bob] == ["fraud?", "Hello Alice"]
         alice_history = (await client.get(f"{url}/history", headers=alice)).text
         assert "internal_note" not in alice_history
+
+    async def test_messages_written_at_once_on_one_case_all_land(
+        self, client: httpx.AsyncClient, as_user
+    ) -> None:
+        # On PostgreSQL they race for the case's version; none may be refused for it.
+        alice, bob = await as_user("alice"), await as_user("bob")
+        case = await open_case(client, alice)
+        url = f"/api/v1/support-cases/{case['id']}/messages"
+
+        answers = await asyncio.gather(
+            *(
+                client.post(url, headers=who, json={"body": f"message {n}"})
+                for n, who in enumerate([alice, bob] * 4)
+            )
+        )
+
+        assert [answer.status_code for answer in answers] == [201] * 8, [a.text for a in answers]
+        bodies = {m["body"] for m in (await client.get(url, headers=bob)).json()}
+        assert bodies == {f"message {n}" for n in range(8)}
+        history = await client.get(f"/api/v1/support-cases/{case['id']}/history", headers=bob)
+        assert [e["type"] for e in history.json()].count("message_added") == 8
 
 
 class TestLists:

@@ -162,7 +162,7 @@ def test_a_replica_killed_and_another_drained_under_load_lose_nothing(shape: Top
     assert all(call.started <= marks["kill"] <= call.ended for call in failed), [
         (call.op, call.status, call.started - start, call.ended - start) for call in failed
     ]
-    assert set(codes) - {0, 502, 503, 504} <= {200, 201}, codes
+    assert set(codes) - {0, 502, 503, 504} <= {200, 201}, codes  # no 409, no 429
 
     # Every answered write is there.
     bob = load.users["bob"][0]
@@ -176,10 +176,8 @@ def test_a_replica_killed_and_another_drained_under_load_lose_nothing(shape: Top
             written.setdefault(call.case_id, set()).add(call.made)
     for case_id, messages in written.items():
         listed = httpx.get(
-            f"{shape.base}/api/v1/support-cases/{case_id}/messages",
-            params={"limit": 100},
-            headers=bob,
-        ).json()["items"]
+            f"{shape.base}/api/v1/support-cases/{case_id}/messages", headers=bob
+        ).json()
         assert messages <= {message["id"] for message in listed}, case_id
 
     # Nothing is half-written: each case has its opening in history, each message its event.

@@ -92,6 +92,9 @@ class FakeCaseRepository:
         case = self.data.cases.get(case_id)
         return copy.deepcopy(case) if case and actor.may_see(case.customer_id) else None
 
+    async def lock(self, case_id: str) -> None:
+        pass  # one writer at a time here, as on SQLite
+
     async def save(self, case: SupportCase) -> None:
         if not case.new_events:  # like the SQL repository: nothing changed, nothing written
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from supportdesk.application.conflicts import again_on_conflict
 from supportdesk.application.orders import asking_the_order_system
 from supportdesk.application.ports import Clock, OrderSystem, ReadQueries, UnitOfWork
 from supportdesk.domain.access import Actor
@@ -162,8 +163,14 @@ class CaseService:
 
     async def add_message(self, case_id: str, body: str, internal: bool, actor: Actor) -> Message:
         """The owner and staff write on a case that is not closed; only staff write internal
-        notes. The owner's reply on a case waiting on them puts it back in progress."""
+        notes. The owner's reply on a case waiting on them puts it back in progress. Two
+        people writing at once both get their message in: the case's row is locked before
+        it is read, and a conflict with anything that does not lock it runs again."""
+        return await again_on_conflict(lambda: self._add_message(case_id, body, internal, actor))
+
+    async def _add_message(self, case_id: str, body: str, internal: bool, actor: Actor) -> Message:
         async with self.uow:
+            await self.uow.cases.lock(case_id)
             case = await self._get_for(actor, case_id)
             refusal = case.message_refusal(by=actor, internal=internal)
             if refusal is not None:

@@ -18,9 +18,10 @@ from datetime import datetime, timedelta
 
 import structlog
 
+from supportdesk.application.conflicts import again_on_conflict
 from supportdesk.application.ports import Clock, UnitOfWork
 from supportdesk.domain.access import SYSTEM
-from supportdesk.domain.errors import InvalidSignature, ValidationFailed, VersionConflict
+from supportdesk.domain.errors import InvalidSignature, ValidationFailed
 from supportdesk.domain.refunds import Refund, RefundStatus
 
 log = structlog.get_logger(__name__)
@@ -149,13 +150,7 @@ class PaymentEventService:
         execute call recording the same answer) rolls this back and it looks again."""
         verify_signature(payload, signature, self.secret, now=self.clock.now())
         event = parse_event(payload)
-        for attempt in range(1, _ATTEMPTS + 1):
-            try:
-                return await self._apply(event)
-            except VersionConflict:
-                if attempt == _ATTEMPTS:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+        return await again_on_conflict(lambda: self._apply(event), attempts=_ATTEMPTS)
 
     async def _apply(self, event: PaymentEvent) -> str:
         now = self.clock.now()

@@ -168,6 +168,12 @@ class CaseRepository(Protocol):
         not found and not theirs are one answer. The same rule as the lists'."""
         ...
 
+    async def lock(self, case_id: str) -> None:
+        """Hold the case's row until the unit of work ends, before reading it: writers that
+        change a case as they find it (a message, a refund request) queue here instead of
+        conflicting. On SQLite the one writer already holds everything."""
+        ...
+
     async def save(self, case: SupportCase) -> None:
         """Raises VersionConflict when the case changed since it was read."""
         ...

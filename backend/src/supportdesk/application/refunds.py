@@ -9,6 +9,7 @@ from datetime import timedelta
 import structlog
 
 from supportdesk.application.cases import check_version
+from supportdesk.application.conflicts import again_on_conflict
 from supportdesk.application.orders import asking_the_order_system
 from supportdesk.application.ports import (
     Clock,
@@ -110,9 +111,16 @@ class RefundService:
         if refusal is not None:
             raise refusal
         order = await self._order_of(case)
+        # Anything that changed the case without locking it conflicts below: look again.
+        return await again_on_conflict(lambda: self._request(case_id, request, actor, order))
+
+    async def _request(
+        self, case_id: str, request: RefundRequest, actor: Actor, order: Order
+    ) -> Refund:
         async with self.uow:
             await self.uow.refunds.lock_order(order.id)
-            # Read again under the lock: the case may have been closed meanwhile. Touching
+            await self.uow.cases.lock(case_id)
+            # Read again under the locks: the case may have been closed meanwhile. Touching
             # it below makes a close racing with this request conflict instead of passing.
             case = await self._case_for(actor, case_id)
             refusal = case.refund_request_refusal(by=actor)

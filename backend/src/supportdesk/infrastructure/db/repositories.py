@@ -136,6 +136,12 @@ class SqlCaseRepository:
         row = result.first()
         return case_from_record(row) if row else None
 
+    async def lock(self, case_id: str) -> None:
+        # FOR UPDATE on PostgreSQL; SQLAlchemy leaves it out on SQLite.
+        await self.session.execute(
+            select(SupportCaseRecord.id).where(SupportCaseRecord.id == case_id).with_for_update()
+        )
+
     async def save(self, case: SupportCase) -> None:
         """Write the case if nobody changed it since it was read (optimistic concurrency)."""
         if not case.new_events:
