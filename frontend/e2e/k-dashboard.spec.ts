@@ -26,7 +26,10 @@ async function expectEveryLabel(chart: Locator, labels: string[]) {
   // A long name wraps onto two lines (tspans) of one text: compare whole texts.
   const names = await ticks.evaluateAll((els) =>
     els.map((el) => {
-      const lines = Array.from(el.querySelectorAll('tspan'), (t) => t.textContent ?? '');
+      const lines = Array.from(
+        el.querySelectorAll('tspan'),
+        (t: { textContent: string | null }) => t.textContent ?? '',
+      );
       return (lines.length ? lines.join(' ') : (el.textContent ?? '')).replace(/\s+/g, ' ').trim();
     }),
   );
