@@ -108,3 +108,15 @@ test('on a phone alice opens a case, picking its category, and is not asked for 
   await expect(page.getByText('Normal', { exact: true }).first()).toBeVisible();
   await expectNoSidewaysScroll(page, 'case page');
 });
+
+test('on a phone the admin sees every user as a card, with the role and the Deactivate button in view', async ({
+  page,
+}) => {
+  await signIn(page, 'admin@example.com');
+  await page.goto('/users');
+  const users = page.getByRole('list', { name: 'Users' });
+  const bob = users.getByRole('listitem').filter({ hasText: 'bob@example.com' });
+  await expectWithinScreen(page, bob.getByText('Agent', { exact: true }));
+  await expectWithinScreen(page, bob.getByRole('button', { name: 'Deactivate bob@example.com' }));
+  await expectNoSidewaysScroll(page, 'users page');
+});
