@@ -24,7 +24,7 @@ export function perUnit(parts: number[], money: (n: number) => string): string {
 }
 
 /** "€10.70 each", or "per unit 3 × €13.39 + 1 × €13.38" (not "per unit €10.70 each"). */
-function unitWords(parts: number[], money: (n: number) => string): string {
+export function unitWords(parts: number[], money: (n: number) => string): string {
   const words = perUnit(parts, money);
   return words.endsWith(' each') ? words : `per unit ${words}`;
 }
