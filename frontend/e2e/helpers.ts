@@ -31,8 +31,7 @@ export async function openCase(page: Page, orderId: string, subject: string, des
   await page.goto(`/orders/${orderId}`);
   const form = page.getByRole('form', { name: 'Open a case' });
   await form.getByLabel('Subject').fill(subject);
-  await form.getByRole('textbox', { name: 'Category' }).click();
-  await page.getByRole('option', { name: 'Damaged item' }).click();
+  await form.getByLabel('Category').selectOption({ label: 'Damaged item' });
   await form.getByLabel('Description').fill(description);
   await form.getByRole('button', { name: 'Open case' }).click();
   await expect(page.getByRole('heading', { name: subject })).toBeVisible();

@@ -33,7 +33,7 @@ test('on a phone carol sees every amount of her order and refund, and bob acts r
   await expectWithinScreen(page, lines.getByText('Refundable').first());
   await expectNoSidewaysScroll(page, 'order page');
 
-  await openCase(
+  const caseUrl = await openCase(
     page,
     'ORD-2001',
     'Shoes are two sizes small',
@@ -80,4 +80,43 @@ test('on a phone carol sees every amount of her order and refund, and bob acts r
   // The decision comes before the order and the history, right after the summary.
   expect((await approve.boundingBox())!.y).toBeLessThan((await order.boundingBox())!.y);
   await expectNoSidewaysScroll(bob, 'refund page, agent');
+
+  // The case page too: bob's controls come right after the customer's words, before the
+  // conversation, the refunds and the history.
+  await bob.goto(caseUrl);
+  const handle = bob.getByRole('region', { name: 'Case actions' });
+  await expect(handle.getByText('Handle case')).toBeVisible();
+  const conversation = bob.getByRole('region', { name: 'Conversation' });
+  const history = bob.getByRole('region', { name: 'History' });
+  const top = async (l: typeof handle) => (await l.boundingBox())!.y;
+  expect(await top(handle)).toBeLessThan(await top(conversation));
+  expect(await top(handle)).toBeLessThan(await top(history));
+  await expectNoSidewaysScroll(bob, 'case page, agent');
+});
+
+test('on a phone alice opens a case, picking its category, and is not asked for a priority', async ({
+  page,
+}) => {
+  await signIn(page, 'alice@example.com');
+  await page.goto('/orders/ORD-1001');
+  const form = page.getByRole('form', { name: 'Open a case' });
+  await expect(form.getByLabel('Subject')).toBeVisible();
+  // The team sets how urgent a case is; a customer is not asked.
+  await expect(form.getByText('Priority')).toHaveCount(0);
+  await openCase(page, 'ORD-1001', 'Cable is frayed', 'The cable’s sleeve split after a day.');
+  await expect(page.getByText('Damaged item', { exact: false }).first()).toBeVisible();
+  await expect(page.getByText('Normal', { exact: true }).first()).toBeVisible();
+  await expectNoSidewaysScroll(page, 'case page');
+});
+
+test('on a phone the admin sees every user as a card, with the role and the Deactivate button in view', async ({
+  page,
+}) => {
+  await signIn(page, 'admin@example.com');
+  await page.goto('/users');
+  const users = page.getByRole('list', { name: 'Users' });
+  const bob = users.getByRole('listitem').filter({ hasText: 'bob@example.com' });
+  await expectWithinScreen(page, bob.getByText('Agent', { exact: true }));
+  await expectWithinScreen(page, bob.getByRole('button', { name: 'Deactivate bob@example.com' }));
+  await expectNoSidewaysScroll(page, 'users page');
 });

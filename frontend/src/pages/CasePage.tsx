@@ -1,4 +1,5 @@
 import { Anchor, Badge, Grid, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { QueryState } from '@/components/common/QueryState';
@@ -67,6 +68,11 @@ export function CasePage() {
   const names = Object.fromEntries((staffList.data ?? []).map((s) => [s.id, s.name]));
   const [writing, setWriting] = useState(false);
   const changed = useChangedByOthers(caseId, me.id, writing);
+  // Below md the two columns stack; the actions then come right after the case's summary
+  // (its words) instead of below the whole conversation (as on the refund page).
+  const stacked = useMediaQuery('(max-width: 62em)', false, {
+    getInitialValueInEffect: false,
+  });
 
   const reload = () => {
     void supportCase.refetch();
@@ -79,6 +85,18 @@ export function CasePage() {
         const onPatch = (p: Parameters<typeof patch.mutateAsync>[0]['patch']) =>
           patch.mutateAsync({ patch: p, version: c.version });
         const reply = caseAction(c, 'reply');
+        const actions = (
+          <Paper withBorder p="md" component="section" aria-label="Case actions">
+            <Title order={5} mb="sm">
+              {staff ? 'Handle case' : 'Your case'}
+            </Title>
+            {staff ? (
+              <StaffCaseControls supportCase={c} meId={me.id} onPatch={onPatch} onReload={reload} />
+            ) : (
+              <CustomerCaseControls supportCase={c} onPatch={onPatch} />
+            )}
+          </Paper>
+        );
         return (
           <Stack gap="lg">
             <div>
@@ -127,6 +145,7 @@ export function CasePage() {
                       {c.description}
                     </Text>
                   </Paper>
+                  {stacked ? actions : null}
                   <Paper withBorder p="md" component="section" aria-labelledby="conversation-title">
                     <Title order={4} mb="sm" id="conversation-title">
                       Conversation
@@ -165,21 +184,7 @@ export function CasePage() {
               </Grid.Col>
               <Grid.Col span={{ base: 12, md: 4 }}>
                 <Stack gap="lg">
-                  <Paper withBorder p="md" component="section" aria-label="Case actions">
-                    <Title order={5} mb="sm">
-                      {staff ? 'Handle case' : 'Your case'}
-                    </Title>
-                    {staff ? (
-                      <StaffCaseControls
-                        supportCase={c}
-                        meId={me.id}
-                        onPatch={onPatch}
-                        onReload={reload}
-                      />
-                    ) : (
-                      <CustomerCaseControls supportCase={c} onPatch={onPatch} />
-                    )}
-                  </Paper>
+                  {stacked ? null : actions}
                   <Paper withBorder p="md" component="section" aria-labelledby="refunds-title">
                     <Title order={5} mb="sm" id="refunds-title">
                       Refunds

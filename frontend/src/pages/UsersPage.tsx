@@ -1,4 +1,5 @@
-import { Badge, Button, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { UserForm } from '@/components/admin/UserForm';
 import { ConfirmButton } from '@/components/common/ConfirmButton';
@@ -7,6 +8,7 @@ import { QueryState } from '@/components/common/QueryState';
 import { useMe } from '@/hooks/useSession';
 import { useCreateUser, useDeactivateUser, useReactivateUser, useUsers } from '@/hooks/useUsers';
 import { formatDate, label } from '@/services/format';
+import type { User } from '@/services/types';
 
 /** Admins add staff and customers and switch accounts off and on again. */
 export function UsersPage() {
@@ -15,6 +17,42 @@ export function UsersPage() {
   const create = useCreateUser();
   const deactivate = useDeactivateUser();
   const reactivate = useReactivateUser();
+  // A phone is too narrow for six columns: each user becomes a card, and nothing (the
+  // Deactivate button least of all) hides behind a sideways scroll.
+  const phone = useMediaQuery('(max-width: 36em)', false, { getInitialValueInEffect: false });
+
+  const actions = (u: User) =>
+    !u.active ? (
+      <Stack gap={4} align="flex-start">
+        <Text size="sm" c="dimmed">
+          Deactivated
+        </Text>
+        <Button
+          size="compact-xs"
+          variant="light"
+          loading={reactivate.isPending && reactivate.variables === u.id}
+          onClick={() => reactivate.mutate(u.id)}
+          aria-label={`Reactivate ${u.email}`}
+        >
+          Reactivate
+        </Button>
+      </Stack>
+    ) : u.id !== me.id ? (
+      <ConfirmButton
+        size="compact-xs"
+        variant="light"
+        color="red"
+        loading={deactivate.isPending && deactivate.variables === u.id}
+        title={`Deactivate ${u.email}?`}
+        consequence="They lose access at once: whatever they are doing is cut off and cannot be saved, and they cannot sign in. An admin can reactivate the account later."
+        confirmLabel="Deactivate"
+        onConfirm={() => deactivate.mutate(u.id)}
+        aria-label={`Deactivate ${u.email}`}
+      >
+        Deactivate
+      </ConfirmButton>
+    ) : null;
+
   return (
     <Stack gap="lg">
       <Title order={1} size="h2">
@@ -34,67 +72,63 @@ export function UsersPage() {
       {deactivate.error ? <ProblemAlert error={deactivate.error} /> : null}
       {reactivate.error ? <ProblemAlert error={reactivate.error} /> : null}
       <QueryState query={users}>
-        {(list) => (
-          <Table.ScrollContainer minWidth={640}>
-            <Table striped verticalSpacing="xs" aria-label="Users">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Email</Table.Th>
-                  <Table.Th>Role</Table.Th>
-                  <Table.Th>Customer</Table.Th>
-                  <Table.Th>Since</Table.Th>
-                  <Table.Th />
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {list.map((u) => (
-                  <Table.Tr key={u.id}>
-                    <Table.Td>{u.name}</Table.Td>
-                    <Table.Td>{u.email}</Table.Td>
-                    <Table.Td>
-                      <Badge variant="light">{label(u.role)}</Badge>
-                    </Table.Td>
-                    <Table.Td>{u.customer_id ?? '—'}</Table.Td>
-                    <Table.Td>{formatDate(u.created_at)}</Table.Td>
-                    <Table.Td>
-                      {!u.active ? (
-                        <Stack gap={4} align="flex-start">
-                          <Text size="sm" c="dimmed">
-                            Deactivated
-                          </Text>
-                          <Button
-                            size="compact-xs"
-                            variant="light"
-                            loading={reactivate.isPending && reactivate.variables === u.id}
-                            onClick={() => reactivate.mutate(u.id)}
-                            aria-label={`Reactivate ${u.email}`}
-                          >
-                            Reactivate
-                          </Button>
-                        </Stack>
-                      ) : u.id !== me.id ? (
-                        <ConfirmButton
-                          size="compact-xs"
-                          variant="light"
-                          color="red"
-                          loading={deactivate.isPending && deactivate.variables === u.id}
-                          title={`Deactivate ${u.email}?`}
-                          consequence="They lose access at once: whatever they are doing is cut off and cannot be saved, and they cannot sign in. An admin can reactivate the account later."
-                          confirmLabel="Deactivate"
-                          onConfirm={() => deactivate.mutate(u.id)}
-                          aria-label={`Deactivate ${u.email}`}
-                        >
-                          Deactivate
-                        </ConfirmButton>
-                      ) : null}
-                    </Table.Td>
+        {(list) =>
+          phone ? (
+            <Stack component="ul" gap="xs" p={0} m={0} aria-label="Users" data-layout="cards">
+              {list.map((u) => (
+                <Paper component="li" key={u.id} withBorder p="sm" style={{ listStyle: 'none' }}>
+                  <Group justify="space-between" align="flex-start" wrap="nowrap">
+                    <div style={{ minWidth: 0 }}>
+                      <Text size="sm" fw={600}>
+                        {u.name}
+                      </Text>
+                      <Text size="sm" style={{ wordBreak: 'break-word' }}>
+                        {u.email}
+                      </Text>
+                    </div>
+                    <Badge variant="light" style={{ flexShrink: 0 }}>
+                      {label(u.role)}
+                    </Badge>
+                  </Group>
+                  <Text size="xs" c="dimmed" mt={4}>
+                    {u.customer_id ? `Customer ${u.customer_id} · ` : ''}since{' '}
+                    {formatDate(u.created_at)}
+                  </Text>
+                  <div style={{ marginTop: 8 }}>{actions(u)}</div>
+                </Paper>
+              ))}
+            </Stack>
+          ) : (
+            <Table.ScrollContainer minWidth={640}>
+              <Table striped verticalSpacing="xs" aria-label="Users">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Name</Table.Th>
+                    <Table.Th>Email</Table.Th>
+                    <Table.Th>Role</Table.Th>
+                    <Table.Th>Customer</Table.Th>
+                    <Table.Th>Since</Table.Th>
+                    <Table.Th />
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
+                </Table.Thead>
+                <Table.Tbody>
+                  {list.map((u) => (
+                    <Table.Tr key={u.id}>
+                      <Table.Td>{u.name}</Table.Td>
+                      <Table.Td>{u.email}</Table.Td>
+                      <Table.Td>
+                        <Badge variant="light">{label(u.role)}</Badge>
+                      </Table.Td>
+                      <Table.Td>{u.customer_id ?? '—'}</Table.Td>
+                      <Table.Td>{formatDate(u.created_at)}</Table.Td>
+                      <Table.Td>{actions(u)}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          )
+        }
       </QueryState>
     </Stack>
   );

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { describeWindow, formatMoney, moneyInText, parseMoney, toMajorString } from './format';
+import {
+  describeWindow,
+  formatDay,
+  formatDuration,
+  formatMoney,
+  moneyInText,
+  parseMoney,
+  toMajorString,
+} from './format';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-11-26T12:00:00Z');
@@ -98,5 +106,39 @@ describe('the refund window in plain words', () => {
     expect(describeWindow({ delivered_at: null, closes_at: null, open: false }, NOW)).toMatch(
       /not delivered yet/,
     );
+  });
+});
+
+describe('durations and days in plain words', () => {
+  it('says a duration as people do, not "0 h" for five minutes', () => {
+    expect(formatDuration(5 * 60)).toBe('5 min');
+    expect(formatDuration(2 * 3600 + 10 * 60)).toBe('2 h 10 min');
+    expect(formatDuration(3 * 86_400 + 4 * 3600)).toBe('3 d 4 h');
+  });
+
+  it('rounds at the edges of each unit', () => {
+    expect(formatDuration(0)).toBe('under 1 min');
+    expect(formatDuration(29)).toBe('under 1 min');
+    expect(formatDuration(30)).toBe('1 min');
+    expect(formatDuration(59 * 60 + 29)).toBe('59 min');
+    expect(formatDuration(59 * 60 + 30)).toBe('1 h');
+    expect(formatDuration(3600)).toBe('1 h');
+    expect(formatDuration(23 * 3600 + 59 * 60 + 29)).toBe('23 h 59 min');
+    expect(formatDuration(23 * 3600 + 59 * 60 + 30)).toBe('1 d');
+    expect(formatDuration(86_400 + 29 * 60)).toBe('1 d');
+    expect(formatDuration(86_400 + 31 * 60)).toBe('1 d 1 h');
+    expect(formatDuration(47 * 3600 + 31 * 60)).toBe('2 d');
+  });
+
+  it('shows a dash when there is nothing to measure', () => {
+    expect(formatDuration(null)).toBe('—');
+    expect(formatDuration(undefined)).toBe('—');
+    expect(formatDuration(-5)).toBe('—');
+  });
+
+  it('writes an API day as "1 Dec", the day the server counted', () => {
+    expect(formatDay('2026-12-01')).toBe('1 Dec');
+    expect(formatDay('2026-11-30')).toBe('30 Nov');
+    expect(formatDay('2027-01-09')).toBe('9 Jan');
   });
 });

@@ -103,6 +103,39 @@ export function describeWindow(w: WindowLike, now = Date.now()): string {
   return `${delivered}, outside the window by ${span(now - closes)}`;
 }
 
+/**
+ * A span of time as people say it: "under 1 min", "5 min", "2 h 10 min", "3 d 4 h".
+ * Rounded to whole minutes below a day and whole hours from a day on; a zero part is left
+ * out ("2 h", "3 d").
+ */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return '—';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 1) return 'under 1 min';
+  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 24 * 60) {
+    const h = Math.floor(minutes / 60);
+    const m = minutes % 60;
+    return m ? `${h} h ${m} min` : `${h} h`;
+  }
+  const hours = Math.round(seconds / 3600);
+  const d = Math.floor(hours / 24);
+  const h = hours % 24;
+  return h ? `${d} d ${h} h` : `${d} d`;
+}
+
+/** A calendar day from the API ("2026-12-01") as "1 Dec", the day as the server counted it
+ * (no shift into the reader's time zone). */
+export function formatDay(day: string): string {
+  const [y, m, d] = day.split('-').map(Number);
+  if (!y || !m || !d) return day;
+  return new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    timeZone: 'UTC',
+  }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
 export const label = (value: string): string =>
   (value.charAt(0).toUpperCase() + value.slice(1)).replace(/_/g, ' ');
 

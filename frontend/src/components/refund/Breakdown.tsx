@@ -23,6 +23,12 @@ export function perUnit(parts: number[], money: (n: number) => string): string {
   return groups.map(([value, n]) => `${n} × ${money(value)}`).join(' + ');
 }
 
+/** "€10.70 each", or "per unit 3 × €13.39 + 1 × €13.38" (not "per unit €10.70 each"). */
+export function unitWords(parts: number[], money: (n: number) => string): string {
+  const words = perUnit(parts, money);
+  return words.endsWith(' each') ? words : `per unit ${words}`;
+}
+
 /** Per line: units, how the line's gross splits over them, and the total. */
 export function Breakdown({
   currency,
@@ -50,7 +56,7 @@ export function Breakdown({
                     {i.quantity} × {i.name}
                   </Text>
                   <Text size="xs" c="dimmed">
-                    {i.sku} · line {i.line_id} · per unit {perUnit(i.parts, money)}
+                    {i.sku} · line {i.line_id} · {unitWords(i.parts, money)}
                   </Text>
                 </div>
                 <Text size="sm" style={{ whiteSpace: 'nowrap' }}>

@@ -8,8 +8,10 @@ import { CaseForm } from './CaseForm';
 const ORDERS = [{ value: 'ORD-1001', label: 'ORD-1001' }];
 
 async function pickCategory(user: ReturnType<typeof userEvent.setup>, name: string) {
-  await user.click(screen.getByRole('textbox', { name: 'Category' }));
-  await user.click(await screen.findByRole('option', { name }));
+  await user.selectOptions(
+    screen.getByRole('combobox', { name: /Category/ }),
+    screen.getByRole('option', { name }),
+  );
 }
 
 describe('CaseForm', () => {
@@ -46,6 +48,14 @@ describe('CaseForm', () => {
     ).toBeInTheDocument();
     expect(screen.getByText('Describe what happened')).toBeInTheDocument();
     expect(onSubmit).not.toHaveBeenCalled();
+  });
+
+  it('leaves the priority to the team: a customer is not asked how urgent the case is', () => {
+    renderWithProviders(
+      <CaseForm orderOptions={ORDERS} defaultOrderId="ORD-1001" onSubmit={vi.fn()} />,
+    );
+    expect(screen.queryByText('Priority')).not.toBeInTheDocument();
+    expect(screen.queryByRole('option', { name: 'Urgent' })).not.toBeInTheDocument();
   });
 
   it('sends trimmed values with the default priority', async () => {

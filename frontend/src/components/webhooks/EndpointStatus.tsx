@@ -6,13 +6,14 @@ import type { WebhookEndpoint } from '@/services/types';
 export function EndpointStatus({ endpoint }: { endpoint: WebhookEndpoint }) {
   if (endpoint.active)
     return (
-      <Badge color="green" variant="light">
+      // Never squeezed to "O…" by a long URL beside it on a phone.
+      <Badge color="green" variant="light" style={{ flexShrink: 0 }}>
         On
       </Badge>
     );
   if (!endpoint.disabled_reason)
     return (
-      <Badge color="gray" variant="light">
+      <Badge color="gray" variant="light" style={{ flexShrink: 0 }}>
         Off
       </Badge>
     );

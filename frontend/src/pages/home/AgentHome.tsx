@@ -1,11 +1,13 @@
 import { BarChart } from '@mantine/charts';
-import { Anchor, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { QueryState } from '@/components/common/QueryState';
 import { useStats } from '@/hooks/useStats';
 import { useMe } from '@/hooks/useSession';
-import { formatMoney, label } from '@/services/format';
+import { formatDay, formatDuration, formatMoney, label } from '@/services/format';
 import { CASE_STATUSES, REFUND_STATUSES, type Stats } from '@/services/types';
+import { everyDay, integerTicks, tickDomain } from './chartData';
 
 function StatCard({ title, value, to }: { title: string; value: string | number; to?: string }) {
   return (
@@ -32,10 +34,51 @@ function totals(list: Stats['refunded_totals']): string {
     : formatMoney(0, 'EUR');
 }
 
-function duration(seconds: number | null | undefined): string {
-  if (seconds == null) return '—';
-  const h = seconds / 3600;
-  return h < 48 ? `${Math.round(h)} h` : `${Math.round(h / 24)} days`;
+const countLabel = (v: unknown) => String(v ?? '');
+
+/**
+ * Counts per status as horizontal bars: each status's name on its own row, so every name
+ * shows however narrow the screen (upright bars dropped names that overlapped, "Refunded"
+ * among them). Whole-number ticks; each bar says its count, so there is no tooltip to
+ * hover for it (nor one left standing after the page loads).
+ */
+function StatusChart({
+  title,
+  data,
+  color,
+}: {
+  title: string;
+  data: { status: string; count: number }[];
+  color: string;
+}) {
+  const ticks = integerTicks(Math.max(0, ...data.map((d) => d.count)));
+  return (
+    <Paper withBorder p="md" radius="md" component="section" aria-label={title}>
+      <Title order={2} size="h5" mb="sm">
+        {title}
+      </Title>
+      <BarChart
+        h={data.length * 30 + 40}
+        data={data}
+        dataKey="status"
+        orientation="vertical"
+        series={[{ name: 'count', label: title, color }]}
+        withTooltip={false}
+        withBarValueLabel
+        valueLabelProps={{ formatter: countLabel }}
+        maxBarWidth={20}
+        gridAxis="x"
+        tickLine="none"
+        yAxisProps={{ width: 150, interval: 0 }}
+        xAxisProps={{
+          ticks,
+          domain: tickDomain(ticks),
+          allowDecimals: false,
+          interval: 0,
+        }}
+      />
+    </Paper>
+  );
 }
 
 export function AgentHome() {
@@ -49,15 +92,22 @@ export function AgentHome() {
 
 function Dashboard({ s }: { s: Stats }) {
   const me = useMe();
+  // Today, as the page first drew: the per-day chart ends on it.
+  const [now] = useState(() => Date.now());
   const count = (rec: Record<string, number>, k: string) => rec[k] ?? 0;
   const caseData = CASE_STATUSES.map((k) => ({
     status: label(k),
-    cases: count(s.cases_by_status, k),
+    count: count(s.cases_by_status, k),
   }));
   const refundData = REFUND_STATUSES.map((k) => ({
     status: label(k),
-    refunds: count(s.refunds_by_status, k),
+    count: count(s.refunds_by_status, k),
   }));
+  const perDay = everyDay(s.refunds_per_day ?? [], now).map((d) => ({
+    day: formatDay(d.day),
+    count: d.count,
+  }));
+  const dayTicks = integerTicks(Math.max(0, ...perDay.map((d) => d.count)), 5);
   const activeCases = count(s.cases_by_status, 'open') + count(s.cases_by_status, 'in_progress');
 
   return (
@@ -93,7 +143,7 @@ function Dashboard({ s }: { s: Stats }) {
         <StatCard title="Settled" value={totals(s.settled_totals)} />
         <StatCard
           title="Median time to decision (30 d)"
-          value={duration(s.median_seconds_to_final_30d)}
+          value={formatDuration(s.median_seconds_to_final_30d)}
         />
         <StatCard
           title="Processing"
@@ -102,45 +152,46 @@ function Dashboard({ s }: { s: Stats }) {
         />
       </SimpleGrid>
       <SimpleGrid cols={{ base: 1, md: 2 }}>
-        <Paper withBorder p="md" radius="md">
-          <Title order={5} mb="sm">
-            Cases by status
-          </Title>
-          <BarChart
-            h={220}
-            data={caseData}
-            dataKey="status"
-            series={[{ name: 'cases', color: 'indigo.6' }]}
-            tickLine="y"
-          />
-        </Paper>
-        <Paper withBorder p="md" radius="md">
-          <Title order={5} mb="sm">
-            Refunds by status
-          </Title>
-          <BarChart
-            h={220}
-            data={refundData}
-            dataKey="status"
-            series={[{ name: 'refunds', color: 'teal.6' }]}
-            tickLine="y"
-          />
-        </Paper>
+        <StatusChart title="Cases by status" data={caseData} color="indigo.6" />
+        <StatusChart title="Refunds by status" data={refundData} color="teal.6" />
       </SimpleGrid>
-      {s.refunds_per_day?.length ? (
-        <Paper withBorder p="md" radius="md">
-          <Group justify="space-between" mb="sm">
-            <Title order={5}>Refunds per day</Title>
-          </Group>
+      <Paper
+        withBorder
+        p="md"
+        radius="md"
+        component="section"
+        aria-label="Refunds requested per day"
+      >
+        <Title order={2} size="h5" mb="sm">
+          Refunds requested per day (last 30 days)
+        </Title>
+        {/* Every day of the 30, a zero where there was none: one day of data is one slim
+            bar among thirty, dated "1 Dec"; the axis thins its dates when they would touch. */}
+        {perDay.some((d) => d.count > 0) ? (
           <BarChart
-            h={200}
-            data={s.refunds_per_day}
+            h={220}
+            data={perDay}
             dataKey="day"
-            series={[{ name: 'count', label: 'refunds', color: 'violet.6' }]}
-            tickLine="y"
+            series={[{ name: 'count', label: 'refunds requested', color: 'violet.6' }]}
+            withTooltip={false}
+            withBarValueLabel
+            valueLabelProps={{ formatter: (v: unknown) => (v ? String(v) : '') }}
+            maxBarWidth={24}
+            tickLine="none"
+            xAxisProps={{ interval: 'preserveStartEnd', minTickGap: 12 }}
+            yAxisProps={{
+              ticks: dayTicks,
+              domain: tickDomain(dayTicks),
+              allowDecimals: false,
+              width: 32,
+            }}
           />
-        </Paper>
-      ) : null}
+        ) : (
+          <Text size="sm" c="dimmed">
+            No refunds were requested in the last 30 days.
+          </Text>
+        )}
+      </Paper>
     </Stack>
   );
 }

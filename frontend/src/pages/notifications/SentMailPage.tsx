@@ -1,6 +1,5 @@
 import {
   Anchor,
-  Badge,
   Grid,
   Group,
   Paper,
@@ -200,6 +199,7 @@ export function SentMailPage() {
                         size="sm"
                         onClick={() => setSelectedId(m.id)}
                         fw={m.id === selected?.id ? 700 : undefined}
+                        ta="left"
                       >
                         {m.subject || '(no subject)'}
                       </Anchor>
@@ -214,9 +214,9 @@ export function SentMailPage() {
                 ))}
               </Table.Tbody>
             </Table>
-            <Badge variant="light" mt="xs">
-              {items.length} mail
-            </Badge>
+            <Text size="sm" c="dimmed" mt="xs">
+              {items.length} {items.length === 1 ? 'message' : 'messages'}
+            </Text>
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 7 }} miw={0}>
             {selected ? <MailView key={selected.id} mail={selected} /> : null}
