@@ -9,7 +9,6 @@ from supportdesk.domain.access import Actor
 from supportdesk.domain.cases import CaseStatus, Channel, Priority
 from supportdesk.domain.errors import (
     CaseHasOpenRefunds,
-    Forbidden,
     InvalidTransition,
     NotFound,
     OrderNotFound,

@@ -249,7 +249,7 @@ class TestWhatMayHappenToACase:
                 succeeding.append(target)
         assert list(offered) == succeeding
 
-    def test_staff_handle_the_case_and_ask_for_refunds_for_the_owner_who_replies_asks_closes_and_reopens(
+    def test_staff_handle_the_case_and_ask_refunds_for_the_owner_who_replies_closes_reopens(
         self,
     ) -> None:
         case = make_case(status=CaseStatus.RESOLVED)
