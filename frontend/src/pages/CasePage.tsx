@@ -25,6 +25,7 @@ import { useStaff } from '@/hooks/useStaff';
 import { draftKey } from '@/services/drafts';
 import { formatDateTime, formatMoney, label } from '@/services/format';
 import { isStaff, type SupportCase } from '@/services/types';
+import { CustomerLink } from '@/components/customer/CustomerLink';
 import { NotFoundPage } from './NotFoundPage';
 import { RefundRequestPanel } from './case/RefundRequestPanel';
 
@@ -108,13 +109,8 @@ export function CasePage() {
                 {staff ? (
                   <>
                     · customer{' '}
-                    <Anchor
-                      component={Link}
-                      to={`/cases?customer_id=${encodeURIComponent(c.customer_id)}`}
-                      size="sm"
-                    >
-                      {c.customer_id}
-                    </Anchor>
+                    <CustomerLink customerId={c.customer_id} customer={c.customer} inline />
+                    {c.channel !== 'web' ? ` · taken by ${c.channel}` : ''}
                   </>
                 ) : null}
               </Text>

@@ -3,7 +3,7 @@ import { Alert, Button, Group, Select, Stack, Textarea, TextInput } from '@manti
 import { Controller, useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { label } from '@/services/format';
-import { CATEGORIES, PRIORITIES, type CaseCreate } from '@/services/types';
+import { CATEGORIES, CHANNELS, PRIORITIES, type CaseCreate } from '@/services/types';
 import { applyServerErrors } from '../common/forms';
 import { useState } from 'react';
 
@@ -22,6 +22,8 @@ export const caseSchema = z.object({
     .max(10_000, 'Keep the description to 10,000 characters or fewer'),
   category: z.enum(CATEGORIES, { error: 'Choose a category' }),
   priority: z.enum(PRIORITIES),
+  // Staff say how the customer reached them; a customer's own case leaves it out (web).
+  channel: z.enum(CHANNELS).optional(),
 });
 
 type FormInput = z.input<typeof caseSchema>;
@@ -29,12 +31,14 @@ type FormInput = z.input<typeof caseSchema>;
 interface Props {
   orderOptions: { value: string; label: string }[];
   defaultOrderId?: string;
+  /** Staff opening a case for a customer: ask by which channel the customer reached them. */
+  askChannel?: boolean;
   onSubmit: (values: CaseCreate) => Promise<unknown>;
 }
 
-const FIELDS = ['order_id', 'subject', 'description', 'category', 'priority'] as const;
+const FIELDS = ['order_id', 'subject', 'description', 'category', 'priority', 'channel'] as const;
 
-export function CaseForm({ orderOptions, defaultOrderId, onSubmit }: Props) {
+export function CaseForm({ orderOptions, defaultOrderId, askChannel, onSubmit }: Props) {
   const [formError, setFormError] = useState<string | null>(null);
   const {
     control,
@@ -50,6 +54,7 @@ export function CaseForm({ orderOptions, defaultOrderId, onSubmit }: Props) {
       description: '',
       category: undefined,
       priority: 'normal',
+      channel: askChannel ? 'phone' : undefined,
     },
   });
 
@@ -81,6 +86,24 @@ export function CaseForm({ orderOptions, defaultOrderId, onSubmit }: Props) {
             />
           )}
         />
+        {askChannel ? (
+          <Controller
+            control={control}
+            name="channel"
+            render={({ field }) => (
+              <Select
+                label="Channel"
+                description="How the customer reached you"
+                data={CHANNELS.map((c) => ({ value: c, label: label(c) }))}
+                value={field.value ?? null}
+                onChange={(v) => field.onChange(v ?? undefined)}
+                allowDeselect={false}
+                withAsterisk
+                error={errors.channel?.message}
+              />
+            )}
+          />
+        ) : null}
         <TextInput
           label="Subject"
           withAsterisk
