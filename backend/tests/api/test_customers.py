@@ -307,6 +307,7 @@ class TestStaffOpenCasesForCustomers:
 
         assert len(mails) == 1
         assert f"/cases/{case['id']}" in mails[0]["text"]
+        assert "for your email" in mails[0]["text"]
 
     async def test_a_case_for_a_customer_without_an_account_shows_on_their_profile(
         self, client: httpx.AsyncClient, as_user
