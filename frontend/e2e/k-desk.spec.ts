@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { expectAccessible, openCase, shot, signIn, signOut } from './helpers';
 
-test('bob takes a phone call from alice and opens a case for her; alice sees it as hers', async ({
+test('bob takes a phone call from alice, opens a case and asks a refund for her; alice sees both as hers', async ({
   page,
 }) => {
   // Alice wrote in before, so she is someone bob can find.
@@ -42,6 +42,20 @@ test('bob takes a phone call from alice and opens a case for her; alice sees it 
   await expect(page.getByText(/taken by phone/)).toBeVisible();
   await expect(page.getByRole('link', { name: 'Alice Martin' })).toBeVisible();
   const caseUrl = page.url();
+
+  // On the phone alice asks for two mugs back: bob asks for the refund on her behalf.
+  await expect(
+    page.getByRole('heading', { name: 'Request a refund for Alice Martin' }),
+  ).toBeVisible();
+  const refundForm = page.getByRole('form', { name: 'Request a refund' });
+  await refundForm.getByLabel('Units of Mug to refund').fill('2');
+  await expect(
+    refundForm.getByRole('region', { name: 'Quote' }).getByTestId('refund-total'),
+  ).toHaveText('€26.78');
+  await refundForm.getByLabel('Reason').fill('Two mugs chipped, as alice said on the phone.');
+  await refundForm.getByRole('button', { name: 'Send refund request' }).click();
+  await expect(page.getByRole('heading', { name: /Refund of €26.78/ })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Alice Martin' })).toBeVisible();
   await signOut(page);
 
   // Alice signs in: the case is hers, with what bob wrote down.
@@ -51,6 +65,9 @@ test('bob takes a phone call from alice and opens a case for her; alice sees it 
   await expect(page).toHaveURL(caseUrl);
   await expect(page.getByText('Alice phoned: two of the four mugs are chipped.')).toBeVisible();
   await expect(page.getByRole('form', { name: 'Reply' })).toBeVisible();
+  await expect(
+    page.getByRole('region', { name: 'Refunds' }).getByRole('link', { name: '€26.78' }),
+  ).toBeVisible();
   // A customer never sees the customer page.
   await page.goto('/customers/CUST-1001');
   await expect(page.getByText(/could not find that page/)).toBeVisible();

@@ -155,7 +155,11 @@ export function CasePage() {
                     </div>
                   </Paper>
                   {c.allowed_actions.includes('request_refund') ? (
-                    <RefundRequestPanel caseId={c.id} orderId={c.order_id} />
+                    <RefundRequestPanel
+                      caseId={c.id}
+                      orderId={c.order_id}
+                      onBehalfOf={staff ? (c.customer?.name ?? c.customer_id) : undefined}
+                    />
                   ) : null}
                 </Stack>
               </Grid.Col>
