@@ -13,6 +13,8 @@ test('bob takes a phone call from alice, opens a case and asks a refund for her;
   await signIn(page, 'bob@example.com');
   await page.goto('/cases');
   await page.getByRole('textbox', { name: 'Search' }).fill('alice@example.com');
+  // The search settles into the URL; a click before it lands would be undone by it.
+  await expect(page).toHaveURL(/q=alice%40example\.com/);
   const cases = page.getByRole('table', { name: 'Support cases' });
   await expect(cases.getByRole('link', { name: 'Headphones hum' })).toBeVisible();
   await expect(cases.getByText('alice@example.com').first()).toBeVisible();
