@@ -210,6 +210,14 @@ class TestCustomerProfile:
         assert answer.status_code == 404
         assert answer.json()["code"] == "not_found"
 
+    async def test_an_id_longer_than_any_customer_id_is_a_validation_error(
+        self, client: httpx.AsyncClient, as_user
+    ) -> None:
+        answer = await client.get(f"/api/v1/customers/{'C' * 65}", headers=await as_user("bob"))
+
+        assert answer.status_code == 422
+        assert answer.json()["code"] == "validation_error"
+
     @pytest.mark.parametrize("customer_id", ["CUST-1001", "CUST-1002", "CUST-0000"])
     async def test_customers_never_read_a_profile_not_even_their_own(
         self, client: httpx.AsyncClient, as_user, customer_id: str
