@@ -13,6 +13,7 @@ from supportdesk.api.webhook_payloads import StaffViewPayloads
 from supportdesk.application.accounts import SignedInAccounts
 from supportdesk.application.auth import AuthService, LoginLimits
 from supportdesk.application.cases import CaseService
+from supportdesk.application.customers import CustomerService
 from supportdesk.application.dispatcher import (
     DeliveryOutcomes,
     Dispatcher,
@@ -28,6 +29,7 @@ from supportdesk.application.refunds import RefundPolicy, RefundService
 from supportdesk.application.sign_in_throttle import ThrottlePolicy
 from supportdesk.application.webhooks import AddressRule, WebhookService
 from supportdesk.application.writeback import ORDER_SYSTEM_CHANNEL, OrderSystemChannel
+from supportdesk.domain.customers import FlagPolicy
 from supportdesk.domain.notifications import MailPolicy
 from supportdesk.domain.outbox import RetryPolicy
 from supportdesk.domain.window import RefundWindowPolicy
@@ -76,6 +78,10 @@ class Container:
         self.refund_policy = RefundPolicy(
             window=RefundWindowPolicy(days=self.settings.refund_window_days),
             supervisor_threshold=self.settings.refund_supervisor_threshold,
+        )
+        self.flag_policy = FlagPolicy(
+            most_refunds=self.settings.customer_flag_most_refunds_90d,
+            most_share_percent=self.settings.customer_flag_most_refund_share_percent,
         )
         self.login_limits = LoginLimits(
             throttle=ThrottlePolicy(
@@ -204,6 +210,9 @@ class Container:
             reads=self.reads(),
             queries=self.read,
         )
+
+    def customer_service(self) -> CustomerService:
+        return CustomerService(self.order_service(), self.read, self.clock, self.flag_policy)
 
     def order_service(self) -> OrderService:
         # It only reads: which of an order's units are refundable.

@@ -36,7 +36,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/staff"): STAFF,
     ("GET", "/api/v1/orders"): SIGNED_IN,
     ("GET", "/api/v1/orders/{order_id}"): SIGNED_IN,
-    ("POST", "/api/v1/support-cases"): CUSTOMER,
+    # Customers open their own cases; staff open cases for customers (issue 17).
+    ("POST", "/api/v1/support-cases"): SIGNED_IN,
     ("GET", "/api/v1/support-cases"): SIGNED_IN,
     ("GET", "/api/v1/support-cases/export.csv"): STAFF,
     ("GET", "/api/v1/support-cases/{case_id}"): SIGNED_IN,
@@ -44,7 +45,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/support-cases/{case_id}/messages"): SIGNED_IN,
     ("GET", "/api/v1/support-cases/{case_id}/messages"): SIGNED_IN,
     ("GET", "/api/v1/support-cases/{case_id}/history"): SIGNED_IN,
-    ("POST", "/api/v1/support-cases/{case_id}/refunds"): CUSTOMER,
+    # The case's customer, or staff on the customer's behalf.
+    ("POST", "/api/v1/support-cases/{case_id}/refunds"): SIGNED_IN,
     ("POST", "/api/v1/support-cases/{case_id}/refunds/quote"): SIGNED_IN,
     ("GET", "/api/v1/refunds"): SIGNED_IN,
     ("GET", "/api/v1/refunds/export.csv"): STAFF,
@@ -56,6 +58,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/refunds/{refund_id}/settlement"): STAFF,
     ("GET", "/api/v1/refunds/{refund_id}/history"): SIGNED_IN,
     ("GET", "/api/v1/overview/stats"): STAFF,
+    # Customers never see a customer profile, not even their own.
+    ("GET", "/api/v1/customers/{customer_id}"): STAFF,
     ("GET", "/api/v1/outbox"): ADMIN,
     ("POST", "/api/v1/outbox/{outbox_id}/retry"): ADMIN,
     ("POST", "/api/v1/webhook-endpoints"): ADMIN,
@@ -121,6 +125,7 @@ def fill(path: str, ids: dict[str, str]) -> str:
                 "outbox_id",
                 "endpoint_id",
                 "delivery_id",
+                "customer_id",
             )
         }
     )
@@ -146,6 +151,7 @@ async def alices_objects(client: httpx.AsyncClient, as_user) -> dict[str, str]:
         "outbox_id": "1",
         "endpoint_id": "whe_x",
         "delivery_id": "1",
+        "customer_id": "CUST-1001",
     }
 
 

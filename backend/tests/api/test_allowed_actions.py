@@ -38,6 +38,7 @@ class TestACaseSaysWhatMayHappenNext:
             "add_internal_note",
             "assign",
             "change_priority",
+            "request_refund",
             "close",
         ]
         assert answer.json()["allowed_moves"] == [

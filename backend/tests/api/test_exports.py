@@ -45,6 +45,25 @@ class TestAmounts:
         assert row["settlement"] == row["settlement_amount_cents"] == ""
 
 
+class TestCustomers:
+    async def test_both_exports_name_the_customer_and_the_cases_channel(
+        self, client: httpx.AsyncClient, as_user
+    ) -> None:
+        alice, bob = await as_user("alice"), await as_user("bob")
+        case = await open_case(client, alice)
+        assert (await request_refund(client, alice, case["id"], [("L2", 1)])).status_code == 201
+
+        (case_row,) = _rows((await client.get(EXPORT, headers=bob)).text)
+        (refund_row,) = _rows((await client.get("/api/v1/refunds/export.csv", headers=bob)).text)
+
+        for row in (case_row, refund_row):
+            assert (row["customer_name"], row["customer_email"]) == (
+                "Alice Martin",
+                "alice@example.com",
+            )
+        assert case_row["channel"] == "web"
+
+
 class TestFormulaInjection:
     async def test_a_customers_formula_subject_is_exported_as_text(
         self, client: httpx.AsyncClient, as_user

@@ -13,7 +13,7 @@ import os
 import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,10 +24,11 @@ from sqlalchemy import select
 from supportdesk.application.ports import UnitOfWork
 from supportdesk.application.reads import CaseFilters, RefundFilters
 from supportdesk.domain.access import Actor, Role
-from supportdesk.domain.cases import Category, OrderReference, Priority, SupportCase
+from supportdesk.domain.cases import Category, Channel, OrderReference, Priority, SupportCase
 from supportdesk.domain.errors import EmailTaken, VersionConflict
 from supportdesk.domain.events import Event
 from supportdesk.domain.messages import Message
+from supportdesk.domain.orders import Customer
 from supportdesk.domain.refunds import Refund, RefundStatus, RequestedItem, calculate_refund
 from supportdesk.domain.users import UserAccount
 from supportdesk.domain.window import RefundWindow
@@ -52,7 +53,15 @@ OPEN_WINDOW = RefundWindow(
     delivered_at=NOW - timedelta(days=2), closes_at=NOW + timedelta(days=12), open=True
 )
 # The tables these tests write on PostgreSQL, children first.
-POSTGRES_TABLES = ["events", "messages", "refunds", "order_ledgers", "support_cases", "users"]
+POSTGRES_TABLES = [
+    "events",
+    "messages",
+    "refunds",
+    "order_ledgers",
+    "support_cases",
+    "customers",
+    "users",
+]
 
 
 @dataclass
@@ -247,6 +256,29 @@ class TestCases:
         assert read == case
         assert [e.type for e in await backend.events_of(case.id)] == ["case_opened"]
 
+    async def test_a_case_staff_opened_keeps_its_channel_and_the_orders_customer(
+        self, backend: Backend
+    ) -> None:
+        anna = Customer(id="cust-anna", name="Anna Berg", email="anna@example.com")
+        case = SupportCase.open(
+            id="case_phone",
+            customer_id="cust-anna",
+            order=OrderReference.snapshot_of(replace(an_order(), customer=anna)),
+            subject="Phoned about her mugs",
+            description="Two chipped",
+            category=Category.DAMAGED_ITEM,
+            priority=Priority.HIGH,
+            by=AGENT,
+            now=NOW,
+            channel=Channel.PHONE,
+        )
+        await stored(backend, case)
+
+        read = await case_in(backend, case.id)
+
+        assert read == case
+        assert (read.channel, read.order.customer) == (Channel.PHONE, anna)
+
     async def test_an_unknown_case_is_none(self, backend: Backend) -> None:
         uow = backend.uow()
         async with uow:
@@ -387,6 +419,32 @@ class TestRefunds:
 
         assert await refund_in(backend, refund.id) == refund
         assert [e.type for e in await backend.events_of(refund.id)] == ["refund_requested"]
+
+    async def test_a_refund_keeps_the_orders_customer(self, backend: Backend) -> None:
+        case = a_case()
+        anna = Customer(id="cust-anna", name="Anna Berg", email="anna@example.com")
+        order = replace(an_order(customer_id=case.customer_id), customer=anna)
+        refund = Refund.request(
+            id="rf_named",
+            support_case_id=case.id,
+            order=order,
+            calculation=calculate_refund(
+                order,
+                [RequestedItem(line_id="L2", quantity=1)],
+                units_taken={},
+                shipping_taken=False,
+                include_shipping=False,
+            ),
+            reason="broken",
+            by=AGENT,
+            now=NOW,
+        )
+        await stored(backend, case, refund)
+
+        read = await refund_in(backend, refund.id)
+
+        assert read == refund
+        assert read.customer == anna
 
     @pytest.mark.parametrize(
         ("actor", "reads_it"),

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from supportdesk.application.cases import CaseService, OpenCase
 from supportdesk.application.refunds import RefundPolicy, RefundRequest, RefundService
 from supportdesk.domain.access import Actor, Role
-from supportdesk.domain.cases import Category, SupportCase
+from supportdesk.domain.cases import Category, Channel, SupportCase
 from supportdesk.domain.orders import Order, OrderLine, OrderStatus, Shipping
 from supportdesk.domain.refunds import Refund, RequestedItem
 from supportdesk.domain.window import RefundWindowPolicy
@@ -93,12 +93,13 @@ def a_desk(*orders: Order, now: datetime = DELIVERED_AT + timedelta(days=2)) -> 
     )
 
 
-def open_case_command(order_id: str = "ORD-1001") -> OpenCase:
+def open_case_command(order_id: str = "ORD-1001", channel: Channel | None = None) -> OpenCase:
     return OpenCase(
         order_id=order_id,
         subject="Mugs arrived broken",
         description="Two of the three mugs were in pieces",
         category=Category.DAMAGED_ITEM,
+        channel=channel,
     )
 
 

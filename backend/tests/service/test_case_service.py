@@ -6,14 +6,14 @@ import pytest
 
 from supportdesk.application.cases import ChangeCase
 from supportdesk.domain.access import Actor
-from supportdesk.domain.cases import CaseStatus, Priority
+from supportdesk.domain.cases import CaseStatus, Channel, Priority
 from supportdesk.domain.errors import (
     CaseHasOpenRefunds,
-    Forbidden,
     InvalidTransition,
     NotFound,
     OrderNotFound,
     UpstreamUnavailable,
+    ValidationFailed,
     VersionConflict,
 )
 
@@ -84,13 +84,47 @@ class TestOpenCase:
         assert desk.store.cases == {}
         assert desk.store.events == []
 
-    async def test_staff_do_not_open_cases(self) -> None:
+    async def test_staff_open_a_case_that_belongs_to_the_orders_customer(self) -> None:
+        order = an_order(customer_id="cust-ben")
+        desk = a_desk(order)
+
+        case = await desk.cases.open(open_case_command(order.id, Channel.PHONE), AGENT)
+
+        stored = desk.store.cases[case.id]
+        assert stored.customer_id == "cust-ben"
+        assert stored.channel is Channel.PHONE
+        [event] = [e for e in desk.store.events if e.case_id == case.id]
+        assert (event.type, event.actor_id, event.actor_role) == ("case_opened", AGENT.id, "agent")
+
+    async def test_staff_must_say_by_which_channel_the_customer_reached_them(self) -> None:
         desk = a_desk(an_order())
 
-        with pytest.raises(Forbidden):
+        with pytest.raises(ValidationFailed) as refused:
             await desk.cases.open(open_case_command(), AGENT)
 
+        assert refused.value.field == "channel"
         assert desk.store.cases == {}
+
+    async def test_staff_asking_for_an_unknown_order_get_order_not_found(self) -> None:
+        desk = a_desk(an_order())
+
+        with pytest.raises(OrderNotFound):
+            await desk.cases.open(open_case_command("ORD-NOPE", Channel.EMAIL), AGENT)
+
+        assert desk.store.cases == {}
+
+    async def test_a_customers_own_case_comes_through_the_web_and_no_other_channel(
+        self,
+    ) -> None:
+        desk = a_desk(an_order())
+
+        web = await desk.cases.open(open_case_command(channel=Channel.WEB), CUSTOMER)
+        with pytest.raises(ValidationFailed) as refused:
+            await desk.cases.open(open_case_command(channel=Channel.PHONE), CUSTOMER)
+
+        assert desk.store.cases[web.id].channel is Channel.WEB
+        assert refused.value.field == "channel"
+        assert list(desk.store.cases) == [web.id]
 
 
 class TestChangeCase:

@@ -249,7 +249,9 @@ class TestWhatMayHappenToACase:
                 succeeding.append(target)
         assert list(offered) == succeeding
 
-    def test_staff_handle_the_case_and_the_owner_replies_asks_closes_and_reopens(self) -> None:
+    def test_staff_handle_the_case_and_ask_refunds_for_the_owner_who_replies_closes_reopens(
+        self,
+    ) -> None:
         case = make_case(status=CaseStatus.RESOLVED)
 
         staff = case.next_actions(by=make_case_actor(Role.AGENT), has_open_refunds=False)
@@ -260,6 +262,7 @@ class TestWhatMayHappenToACase:
             "add_internal_note",
             "assign",
             "change_priority",
+            "request_refund",
             "close",
             "reopen",
         ]

@@ -16,6 +16,7 @@ const CasePage = named(() => import('@/pages/CasePage'), 'CasePage');
 const RefundsPage = named(() => import('@/pages/RefundsPage'), 'RefundsPage');
 const RefundQueuePage = named(() => import('@/pages/RefundQueuePage'), 'RefundQueuePage');
 const RefundPage = named(() => import('@/pages/RefundPage'), 'RefundPage');
+const CustomerPage = named(() => import('@/pages/CustomerPage'), 'CustomerPage');
 const UsersPage = named(() => import('@/pages/UsersPage'), 'UsersPage');
 const SentMailPage = named(() => import('@/pages/notifications/SentMailPage'), 'SentMailPage');
 const OutboxPage = named(() => import('@/pages/notifications/OutboxPage'), 'OutboxPage');
@@ -43,6 +44,7 @@ export function AppRoutes() {
           <Route path="refunds" element={<RefundsPage />} />
           <Route element={<RequireStaff />}>
             <Route path="refunds/queue" element={<RefundQueuePage />} />
+            <Route path="customers/:customerId" element={<CustomerPage />} />
             <Route path="settings/notifications" element={<NotificationSettingsPage />} />
           </Route>
           <Route path="refunds/:refundId" element={<RefundPage />} />

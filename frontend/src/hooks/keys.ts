@@ -21,6 +21,10 @@ export const keys = {
     detail: (id: string) => ['refunds', 'detail', id] as const,
     history: (id: string) => ['refunds', 'history', id] as const,
   },
+  customers: {
+    all: ['customers'] as const,
+    detail: (id: string) => ['customers', 'detail', id] as const,
+  },
   stats: ['stats'] as const,
   staff: ['staff'] as const,
   users: ['users'] as const,

@@ -62,6 +62,7 @@ export function useCreateCase() {
     onSuccess: (created) => {
       qc.setQueryData(keys.cases.detail(created.id), created);
       void qc.invalidateQueries({ queryKey: keys.cases.all });
+      void qc.invalidateQueries({ queryKey: keys.customers.all });
     },
   });
 }

@@ -26,6 +26,7 @@ import { useStaff } from '@/hooks/useStaff';
 import { draftKey } from '@/services/drafts';
 import { formatDateTime, formatMoney, label } from '@/services/format';
 import { isStaff, type SupportCase } from '@/services/types';
+import { CustomerLink } from '@/components/customer/CustomerLink';
 import { NotFoundPage } from './NotFoundPage';
 import { RefundRequestPanel } from './case/RefundRequestPanel';
 
@@ -126,13 +127,8 @@ export function CasePage() {
                 {staff ? (
                   <>
                     · customer{' '}
-                    <Anchor
-                      component={Link}
-                      to={`/cases?customer_id=${encodeURIComponent(c.customer_id)}`}
-                      size="sm"
-                    >
-                      {c.customer_id}
-                    </Anchor>
+                    <CustomerLink customerId={c.customer_id} customer={c.customer} inline />
+                    {c.channel !== 'web' ? ` · taken by ${c.channel}` : ''}
                   </>
                 ) : null}
               </Text>
@@ -178,7 +174,11 @@ export function CasePage() {
                     </div>
                   </Paper>
                   {c.allowed_actions.includes('request_refund') ? (
-                    <RefundRequestPanel caseId={c.id} orderId={c.order_id} />
+                    <RefundRequestPanel
+                      caseId={c.id}
+                      orderId={c.order_id}
+                      onBehalfOf={staff ? (c.customer?.name ?? c.customer_id) : undefined}
+                    />
                   ) : null}
                 </Stack>
               </Grid.Col>

@@ -53,7 +53,12 @@ export function CasesPage() {
       <FilterBar
         statuses={CASE_STATUSES}
         fields={[
-          { kind: 'text', name: 'q', label: 'Search', placeholder: 'Subject or text' },
+          {
+            kind: 'text',
+            name: 'q',
+            label: 'Search',
+            placeholder: staff ? 'Text, customer name or email, order id' : 'Subject or text',
+          },
           ...(staff
             ? [
                 {
@@ -105,6 +110,7 @@ export function CasesPage() {
           sort={query.sort ?? undefined}
           onSort={(sort) => filters.set({ sort })}
           showAssignee={staff}
+          showCustomer={staff}
           names={names}
         />
       </PagedResults>

@@ -12,6 +12,7 @@ import { useOrder } from '@/hooks/useOrders';
 import { useMe } from '@/hooks/useSession';
 import { formatDate } from '@/services/format';
 import { isStaff } from '@/services/types';
+import { CustomerLink } from '@/components/customer/CustomerLink';
 import { NotFoundPage } from './NotFoundPage';
 
 export function OrderPage() {
@@ -46,6 +47,12 @@ export function OrderPage() {
             <Text size="sm" c="dimmed">
               Placed {formatDate(o.placed_at)}
               {o.shipped_at ? ` · shipped ${formatDate(o.shipped_at)}` : ''}
+              {isStaff(me.role) ? (
+                <>
+                  {' · customer '}
+                  <CustomerLink customerId={o.customer_id} customer={o.customer} inline />
+                </>
+              ) : null}
             </Text>
           </div>
           <Grid gutter="lg">
@@ -62,7 +69,7 @@ export function OrderPage() {
                     Cases about this order
                   </Title>
                   {orderCases.length ? (
-                    <CaseTable cases={orderCases} />
+                    <CaseTable cases={orderCases} showCustomer={isStaff(me.role)} />
                   ) : (
                     <Text size="sm" c="dimmed">
                       None yet.

@@ -18,6 +18,7 @@ import { ApiError } from '@/services/http';
 import { formatDateTime } from '@/services/format';
 import { refundStepToast } from '@/services/refundWords';
 import { isStaff, type Refund, type RefundStep } from '@/services/types';
+import { CustomerLink } from '@/components/customer/CustomerLink';
 import { NotFoundPage } from './NotFoundPage';
 
 export function RefundPage() {
@@ -85,7 +86,12 @@ export function RefundPage() {
                 {r.order_id}
               </Anchor>{' '}
               · requested {formatDateTime(r.created_at)}
-              {staff ? ` · customer ${r.customer_id}` : ''}
+              {staff ? (
+                <>
+                  {' · customer '}
+                  <CustomerLink customerId={r.customer_id} customer={r.customer} inline />
+                </>
+              ) : null}
             </Text>
           </div>
           <Grid gutter="lg">

@@ -36,6 +36,12 @@ export function RefundsPage() {
             ? [
                 {
                   kind: 'text' as const,
+                  name: 'q',
+                  label: 'Search',
+                  placeholder: 'Customer name or email, order or refund id',
+                },
+                {
+                  kind: 'text' as const,
                   name: 'customer_id',
                   label: 'Customer',
                   placeholder: 'CUST-1001',

@@ -55,6 +55,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/customers/{customer_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A customer: contact, orders, cases, refunds, figures and flags (staff only) */
+    get: operations['get_customer_api_v1_customers__customer_id__get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/events/stream': {
     parameters: {
       query?: never;
@@ -433,7 +450,7 @@ export interface paths {
     /** Cases, filtered */
     get: operations['list_cases_api_v1_support_cases_get'];
     put?: never;
-    /** Open a case about one of my orders */
+    /** Open a case about an order: a customer's own, or staff's for the order's customer */
     post: operations['open_case_api_v1_support_cases_post'];
     delete?: never;
     options?: never;
@@ -520,7 +537,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Ask for order items back */
+    /** Ask for order items back (the case's customer, or staff on their behalf) */
     post: operations['request_refund_api_v1_support_cases__case_id__refunds_post'];
     delete?: never;
     options?: never;
@@ -738,6 +755,8 @@ export interface components {
     /** CaseCreateIn */
     CaseCreateIn: {
       category: components['schemas']['Category'];
+      /** @description how the customer reached us: staff must say (web, email, phone, chat); a customer's own case is web, and a customer sending another channel is refused */
+      channel?: components['schemas']['Channel'] | null;
       /** Description */
       description: string;
       /** Order Id */
@@ -786,6 +805,58 @@ export interface components {
       | 'billing'
       | 'other';
     /**
+     * Channel
+     * @description How the customer reached us about the case: a customer's own case comes through the
+     *     web; staff open cases for customers who wrote, phoned or chatted.
+     * @enum {string}
+     */
+    Channel: 'web' | 'email' | 'phone' | 'chat';
+    /** CustomerFlagOut */
+    CustomerFlagOut: {
+      /**
+       * Code
+       * @description many_refunds or high_refund_share
+       */
+      code: string;
+      /**
+       * Explanation
+       * @description the rule and the figures that raised the flag
+       */
+      explanation: string;
+    };
+    /**
+     * CustomerOut
+     * @description A customer as staff see them (never answered to customers).
+     */
+    CustomerOut: {
+      /**
+       * Cases
+       * @description the newest 100 cases, newest first
+       */
+      cases: components['schemas']['SupportCaseOut'][];
+      /** Email */
+      email: string;
+      /** Flags */
+      flags: components['schemas']['CustomerFlagOut'][];
+      /**
+       * Has Account
+       * @description whether the customer can sign in here
+       */
+      has_account: boolean;
+      /** Id */
+      id: string;
+      /** Name */
+      name: string;
+      /** Orders */
+      orders: components['schemas']['OrderOut'][];
+      /**
+       * Refunds
+       * @description every refund, newest first
+       */
+      refunds: components['schemas']['RefundOut'][];
+      totals: components['schemas']['CustomerTotalsOut'];
+    };
+    /**
      * CustomerRefOut
      * @description Who the order system says the customer is.
      */
@@ -796,6 +867,48 @@ export interface components {
       id: string;
       /** Name */
       name: string;
+    };
+    /** CustomerTotalsOut */
+    CustomerTotalsOut: {
+      /**
+       * Count 90D
+       * @description refunds asked for in the last 90 days, not cancelled or rejected
+       */
+      count_90d: number;
+      /**
+       * Currency
+       * @description the currency of the sums (of most orders)
+       */
+      currency: string | null;
+      /**
+       * Refund Rate 12M Percent
+       * @description returned_12m of spent_12m, in percent; null without spending
+       */
+      refund_rate_12m_percent: number | null;
+      /**
+       * Refunded
+       * @description paid back through the payment gateway, all time
+       */
+      refunded: number;
+      /** Returned 12M */
+      returned_12m: number;
+      /**
+       * Returned 90D
+       * @description what refunds asked for in the last 90 days gave or may give back
+       */
+      returned_90d: number;
+      /**
+       * Settled
+       * @description settled another way (voucher, transfer…), all time
+       */
+      settled: number;
+      /** Spent 12M */
+      spent_12m: number;
+      /**
+       * Spent 90D
+       * @description what orders placed in the last 90 days cost
+       */
+      spent_90d: number;
     };
     /** DayCount */
     DayCount: {
@@ -1193,6 +1306,8 @@ export interface components {
       created_at: string;
       /** Currency */
       currency: string;
+      /** @description staff only: who the order system said the customer was when the refund was asked for (null for customers, and on refunds from before it said so) */
+      customer?: components['schemas']['CustomerRefOut'] | null;
       /** Customer Id */
       customer_id: string;
       /** Failure Reason */
@@ -1410,11 +1525,15 @@ export interface components {
        */
       blocked_actions: components['schemas']['BlockedActionOut'][];
       category: components['schemas']['Category'];
+      /** @description how the customer reached us about the case */
+      channel: components['schemas']['Channel'];
       /**
        * Created At
        * Format: date-time
        */
       created_at: string;
+      /** @description staff only: who the order system said the customer was when the case was opened (null for customers, and on cases from before it said so) */
+      customer?: components['schemas']['CustomerRefOut'] | null;
       /** Customer Id */
       customer_id: string;
       /** Description */
@@ -1886,6 +2005,82 @@ export interface operations {
       };
       /** @description Unprocessable Entity */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  get_customer_api_v1_customers__customer_id__get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        customer_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CustomerOut'];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable Entity */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -2646,6 +2841,8 @@ export interface operations {
         order_id?: string | null;
         customer_id?: string | null;
         support_case_id?: string | null;
+        /** @description a refund's, case's, order's or customer's id exactly, or part of the customer's name or email */
+        q?: string | null;
         created_after?: string | null;
         created_before?: string | null;
         sort?: string;
@@ -2710,6 +2907,8 @@ export interface operations {
         order_id?: string | null;
         customer_id?: string | null;
         support_case_id?: string | null;
+        /** @description a refund's, case's, order's or customer's id exactly, or part of the customer's name or email */
+        q?: string | null;
         created_after?: string | null;
         created_before?: string | null;
         sort?: string;

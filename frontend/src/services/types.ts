@@ -6,6 +6,9 @@ type Schemas = components['schemas'];
 export type Me = Schemas['MeOut'];
 export type Role = Me['role'];
 export type Order = Schemas['OrderOut'];
+export type CustomerRef = Schemas['CustomerRefOut'];
+export type CustomerProfile = Schemas['CustomerOut'];
+export type CustomerFlag = Schemas['CustomerFlagOut'];
 export type OrderLine = Schemas['OrderLineOut'];
 export type RefundWindow = Schemas['RefundWindowOut'];
 export type SupportCase = Schemas['SupportCaseOut'];
@@ -14,6 +17,7 @@ export type CasePatch = Omit<Schemas['CasePatchIn'], 'note_public'> & { note_pub
 export type CaseStatus = SupportCase['status'];
 export type Category = SupportCase['category'];
 export type Priority = SupportCase['priority'];
+export type Channel = SupportCase['channel'];
 export type Message = Schemas['MessageOut'];
 export type CaseEvent = Schemas['EventOut'];
 export type Refund = Schemas['RefundOut'];
@@ -82,6 +86,7 @@ export const PRIORITIES = [
   'high',
   'urgent',
 ] as const satisfies readonly Priority[];
+export const CHANNELS = ['phone', 'email', 'chat', 'web'] as const satisfies readonly Channel[];
 export const REFUND_STATUSES = [
   'requested',
   'approved',

@@ -25,6 +25,7 @@ from supportdesk.api.openapi import install_openapi
 from supportdesk.api.routes import (
     auth,
     cases,
+    customers,
     exports,
     health,
     live,
@@ -144,6 +145,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         notifications,
         orders,
         cases,
+        customers,
         refunds,
         overview,
         outbox,

@@ -15,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from supportdesk.application.auth import AuthService
 from supportdesk.application.cases import CaseService
+from supportdesk.application.customers import CustomerService
 from supportdesk.application.orders import OrderService
 from supportdesk.application.payment_events import PaymentEventService
 from supportdesk.application.ports import CacheBackend, Clock, ReadQueries
@@ -56,6 +57,10 @@ async def refund_service(request: Request) -> RefundService:
     return _container(request).refund_service()
 
 
+async def customer_service(request: Request) -> CustomerService:
+    return _container(request).customer_service()
+
+
 async def payment_event_service(request: Request) -> PaymentEventService:
     return _container(request).payment_event_service()
 
@@ -80,6 +85,7 @@ AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
 CaseServiceDep = Annotated[CaseService, Depends(case_service)]
 RefundServiceDep = Annotated[RefundService, Depends(refund_service)]
 OrderServiceDep = Annotated[OrderService, Depends(order_service)]
+CustomerServiceDep = Annotated[CustomerService, Depends(customer_service)]
 PaymentEventServiceDep = Annotated[PaymentEventService, Depends(payment_event_service)]
 ReadQueriesDep = Annotated[ReadQueries, Depends(read_queries)]
 """The list queries: lists filter in SQL and read straight into domain objects."""

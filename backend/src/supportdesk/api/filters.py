@@ -138,6 +138,15 @@ async def refund_filters(
     order_id: Id = None,
     customer_id: Id = None,
     support_case_id: Id = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="a refund's, case's, order's or customer's id exactly, or part of "
+            "the customer's name or email",
+        ),
+    ] = None,
     created_after: Instant | None = None,
     created_before: Instant | None = None,
     sort: Sort = "-created_at",
@@ -147,6 +156,7 @@ async def refund_filters(
         order_id=order_id,
         customer_id=customer_id,
         support_case_id=support_case_id,
+        q=q,
         created_after=created_after,
         created_before=created_before,
         sort=sort,

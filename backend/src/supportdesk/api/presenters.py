@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from supportdesk.api import schemas as s
+from supportdesk.application.customers import CustomerProfile
 from supportdesk.application.orders import OrderView
 from supportdesk.application.refunds import Quote, RefundPolicy
 from supportdesk.domain.access import Actor
@@ -12,6 +13,7 @@ from supportdesk.domain.cases import SupportCase
 from supportdesk.domain.events import Event
 from supportdesk.domain.messages import Message
 from supportdesk.domain.money import LineRefund
+from supportdesk.domain.orders import Customer
 from supportdesk.domain.permissions import Decision, allowed_actions, refused_actions
 from supportdesk.domain.refunds import Refund
 from supportdesk.domain.window import RefundWindow
@@ -55,6 +57,41 @@ def order_out(view: OrderView) -> s.OrderOut:
     )
 
 
+def _customer_for(actor: Actor, customer: Customer | None) -> s.CustomerRefOut | None:
+    """Staff see who the customer is; a customer's own answers leave it out (the spec
+    gives it to staff, and a customer knows who they are)."""
+    if customer is None or not actor.is_staff:
+        return None
+    return s.CustomerRefOut(id=customer.id, name=customer.name, email=customer.email)
+
+
+def customer_profile_out(
+    profile: CustomerProfile, actor: Actor, policy: RefundPolicy, now: datetime
+) -> s.CustomerOut:
+    totals = profile.totals
+    return s.CustomerOut(
+        id=profile.customer.id,
+        name=profile.customer.name,
+        email=profile.customer.email,
+        has_account=profile.has_account,
+        orders=[order_out(view) for view in profile.orders],
+        cases=[case_out(case, refunds, actor) for case, refunds in profile.cases],
+        refunds=[refund_out(refund, actor, policy, now) for refund in profile.refunds],
+        totals=s.CustomerTotalsOut(
+            currency=totals.currency,
+            refunded=totals.refunded,
+            settled=totals.settled,
+            count_90d=totals.count_90d,
+            spent_90d=totals.spent_90d,
+            returned_90d=totals.returned_90d,
+            spent_12m=totals.spent_12m,
+            returned_12m=totals.returned_12m,
+            refund_rate_12m_percent=totals.refund_rate_12m_percent,
+        ),
+        flags=[s.CustomerFlagOut(code=f.code, explanation=f.explanation) for f in profile.flags],
+    )
+
+
 def blocked_out(decisions: tuple[Decision, ...]) -> list[s.BlockedActionOut]:
     return [
         s.BlockedActionOut(action=d.action, code=d.refusal.code, detail=d.refusal.detail)
@@ -92,6 +129,8 @@ def case_out(case: SupportCase, refunds: list[Refund], actor: Actor) -> s.Suppor
                 s.SnapshotLineOut(**line.fields(), gross=line.gross) for line in case.order.lines
             ],
         ),
+        channel=case.channel,
+        customer=_customer_for(actor, case.order.customer),
         allowed_actions=allowed_actions(decisions),
         allowed_moves=list(case.allowed_moves(by=actor, has_open_refunds=has_open_refunds)),
         blocked_actions=blocked_out(decisions),
@@ -136,6 +175,7 @@ def refund_out(refund: Refund, actor: Actor, policy: RefundPolicy, now: datetime
         support_case_id=refund.support_case_id,
         order_id=refund.order_id,
         customer_id=refund.customer_id,
+        customer=_customer_for(actor, refund.customer),
         status=refund.status,
         currency=calc.currency,
         items=_items(calc.items),

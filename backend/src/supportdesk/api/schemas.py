@@ -21,7 +21,7 @@ from pydantic import (
 
 from supportdesk.api.boundary import one_line, refuse_unwanted
 from supportdesk.domain.access import Role
-from supportdesk.domain.cases import CaseAction, CaseStatus, Category, Priority
+from supportdesk.domain.cases import CaseAction, CaseStatus, Category, Channel, Priority
 from supportdesk.domain.outbox import OutboxState
 from supportdesk.domain.refunds import RefundStatus, SettlementType
 from supportdesk.domain.webhooks import WebhookEventType
@@ -193,6 +193,11 @@ class CaseCreateIn(Input):
     description: LongText
     category: Category
     priority: Priority = Priority.NORMAL
+    channel: Channel | None = Field(
+        None,
+        description="how the customer reached us: staff must say (web, email, phone, chat); "
+        "a customer's own case is web, and a customer sending another channel is refused",
+    )
 
 
 class CasePatchIn(Input):
@@ -243,6 +248,12 @@ class SupportCaseOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     refunds: list[RefundRefOut]
+    channel: Channel = Field(description="how the customer reached us about the case")
+    customer: CustomerRefOut | None = Field(
+        None,
+        description="staff only: who the order system said the customer was when the case "
+        "was opened (null for customers, and on cases from before it said so)",
+    )
     order_snapshot: OrderSnapshotOut | None = None
     allowed_actions: list[CaseAction] = Field(
         description="what the caller may do now: reply, add_internal_note, assign, "
@@ -329,6 +340,11 @@ class RefundOut(BaseModel):
     support_case_id: str
     order_id: str
     customer_id: str
+    customer: CustomerRefOut | None = Field(
+        None,
+        description="staff only: who the order system said the customer was when the refund "
+        "was asked for (null for customers, and on refunds from before it said so)",
+    )
     status: RefundStatus
     currency: str
     items: list[RefundItemOut]
@@ -548,3 +564,40 @@ class NotificationSettingsPatch(Input):
         if value is None:
             raise ValueError("true or false; leave the field out to keep it")
         return value
+
+
+class CustomerFlagOut(BaseModel):
+    code: str = Field(description="many_refunds or high_refund_share")
+    explanation: str = Field(description="the rule and the figures that raised the flag")
+
+
+class CustomerTotalsOut(BaseModel):
+    currency: str | None = Field(description="the currency of the sums (of most orders)")
+    refunded: int = Field(description="paid back through the payment gateway, all time")
+    settled: int = Field(description="settled another way (voucher, transfer…), all time")
+    count_90d: int = Field(
+        description="refunds asked for in the last 90 days, not cancelled or rejected"
+    )
+    spent_90d: int = Field(description="what orders placed in the last 90 days cost")
+    returned_90d: int = Field(
+        description="what refunds asked for in the last 90 days gave or may give back"
+    )
+    spent_12m: int
+    returned_12m: int
+    refund_rate_12m_percent: float | None = Field(
+        description="returned_12m of spent_12m, in percent; null without spending"
+    )
+
+
+class CustomerOut(BaseModel):
+    """A customer as staff see them (never answered to customers)."""
+
+    id: str
+    name: str
+    email: str
+    has_account: bool = Field(description="whether the customer can sign in here")
+    orders: list[OrderOut]
+    cases: list[SupportCaseOut] = Field(description="the newest 100 cases, newest first")
+    refunds: list[RefundOut] = Field(description="every refund, newest first")
+    totals: CustomerTotalsOut
+    flags: list[CustomerFlagOut]

@@ -11,6 +11,7 @@ from supportdesk.domain.access import Actor
 from supportdesk.domain.cases import (
     CaseStatus,
     Category,
+    Channel,
     OrderReference,
     Priority,
     SupportCase,
@@ -34,6 +35,8 @@ class OpenCase:
     description: str
     category: Category
     priority: Priority = Priority.NORMAL
+    # How the customer reached us: staff must say; a customer's own case is ``web``.
+    channel: Channel | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,15 +85,23 @@ class CaseService:
         self.clock = clock
 
     async def open(self, command: OpenCase, actor: Actor) -> SupportCase:
-        """A customer opens a case about one of their own orders; the order's lines are
-        kept as they were at that moment. Someone else's order is indistinguishable from
-        an unknown one."""
-        if actor.is_staff or actor.customer_id is None:
+        """A customer opens a case about one of their own orders; staff open one for the
+        customer of any order, saying by which channel the customer reached them (the case
+        is the customer's, its opening the agent's). The order's lines and customer are
+        kept as they were at that moment. Someone else's order is, to a customer,
+        indistinguishable from an unknown one."""
+        if not actor.is_staff and actor.customer_id is None:
             raise Forbidden("cases are opened by customers about their own orders")
+        if actor.is_staff and command.channel is None:
+            raise ValidationFailed(
+                "say how the customer reached you: channel web, email, phone or chat",
+                field="channel",
+            )
         with asking_the_order_system():
             order = await self.orders.get_order(command.order_id)
-        if order is None or not actor.owns(order.customer_id):
-            raise OrderNotFound(f"no order '{command.order_id}' of yours", field="order_id")
+        if order is None or not actor.may_see(order.customer_id):
+            whose = "" if actor.is_staff else " of yours"
+            raise OrderNotFound(f"no order '{command.order_id}'{whose}", field="order_id")
         case = SupportCase.open(
             id=new_id("case"),
             customer_id=order.customer_id,
@@ -101,6 +112,7 @@ class CaseService:
             priority=command.priority,
             by=actor,
             now=self.clock.now(),
+            channel=command.channel or Channel.WEB,
         )
         async with self.uow:
             await self.uow.cases.add(case)

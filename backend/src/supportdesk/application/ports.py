@@ -14,7 +14,7 @@ from supportdesk.domain.cases import SupportCase
 from supportdesk.domain.events import Event
 from supportdesk.domain.messages import Message
 from supportdesk.domain.notifications import MailFacts, NotificationSettings
-from supportdesk.domain.orders import Order
+from supportdesk.domain.orders import Customer, Order
 from supportdesk.domain.refunds import Refund, RefundStatus, RefundWriteBack
 from supportdesk.domain.users import UserAccount
 
@@ -254,6 +254,19 @@ class ReadQueries(Protocol):
 
     async def stats(self, now: datetime) -> Stats:
         """The overview's figures over every case and refund (staff only)."""
+        ...
+
+    async def customer(self, customer_id: str) -> Customer | None:
+        """Who a customer is as we know them: the name and address the order system gave
+        with their last case, else their account's; None if we know neither."""
+        ...
+
+    async def has_account(self, customer_id: str) -> bool:
+        """Whether the customer can sign in here (an active account names them)."""
+        ...
+
+    async def refunds_of_customer(self, customer_id: str) -> list[Refund]:
+        """Every refund of the customer, newest first (staff only: for their figures)."""
         ...
 
 

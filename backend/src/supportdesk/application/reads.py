@@ -37,6 +37,8 @@ class RefundFilters:
     order_id: str | None = None
     customer_id: str | None = None
     support_case_id: str | None = None
+    # A refund's, case's or order's id exactly, or the customer's id, name or address.
+    q: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
     sort: str = "-created_at"

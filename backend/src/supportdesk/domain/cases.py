@@ -16,7 +16,7 @@ from supportdesk.domain.errors import (
     ValidationFailed,
 )
 from supportdesk.domain.events import EntityKind, Event, RecordsHistory
-from supportdesk.domain.orders import Order, OrderLine
+from supportdesk.domain.orders import Customer, Order, OrderLine
 from supportdesk.domain.permissions import Decision
 
 
@@ -55,6 +55,16 @@ class Priority(StrEnum):
     NORMAL = "normal"
     HIGH = "high"
     URGENT = "urgent"
+
+
+class Channel(StrEnum):
+    """How the customer reached us about the case: a customer's own case comes through the
+    web; staff open cases for customers who wrote, phoned or chatted."""
+
+    WEB = "web"
+    EMAIL = "email"
+    PHONE = "phone"
+    CHAT = "chat"
 
 
 class Mover(StrEnum):
@@ -122,6 +132,7 @@ STAFF_CASE_ACTIONS: tuple[CaseAction, ...] = (
     CaseAction.ADD_INTERNAL_NOTE,
     CaseAction.ASSIGN,
     CaseAction.CHANGE_PRIORITY,
+    CaseAction.REQUEST_REFUND,
     CaseAction.CLOSE,
     CaseAction.REOPEN,
 )
@@ -140,10 +151,15 @@ class OrderReference:
     order_id: str
     currency: str
     lines: tuple[OrderLine, ...]
+    # Who the order system said the customer was when the case was opened (None for cases
+    # opened before it said so, or from an order system that does not).
+    customer: Customer | None = None
 
     @classmethod
     def snapshot_of(cls, order: Order) -> OrderReference:
-        return cls(order_id=order.id, currency=order.currency, lines=order.lines)
+        return cls(
+            order_id=order.id, currency=order.currency, lines=order.lines, customer=order.customer
+        )
 
 
 @dataclass(slots=True)
@@ -160,6 +176,7 @@ class SupportCase(RecordsHistory):
     version: int
     created_at: datetime
     updated_at: datetime
+    channel: Channel = Channel.WEB
     new_events: list[Event] = field(default_factory=list)
 
     entity_kind: ClassVar[EntityKind] = EntityKind.SUPPORT_CASE
@@ -185,7 +202,16 @@ class SupportCase(RecordsHistory):
         priority: Priority,
         by: Actor,
         now: datetime,
+        channel: Channel = Channel.WEB,
     ) -> SupportCase:
+        """A case in ``open``. A customer opens their own through the web; staff open one
+        for the customer of the order, by the channel the customer used to reach them."""
+        if not by.is_staff and channel is not Channel.WEB:
+            raise ValidationFailed(
+                "a customer's own case comes through the web; channel is for staff who "
+                "open a case for a customer",
+                field="channel",
+            )
         case = cls(
             id=id,
             customer_id=customer_id,
@@ -199,6 +225,7 @@ class SupportCase(RecordsHistory):
             version=1,
             created_at=now,
             updated_at=now,
+            channel=channel,
         )
         case._record(by, now, "case_opened", None, CaseStatus.OPEN, subject)
         return case
@@ -347,10 +374,11 @@ class SupportCase(RecordsHistory):
         return None
 
     def refund_request_refusal(self, *, by: Actor) -> DomainError | None:
-        """Only the customer who opened the case asks for a refund, and not on a closed
-        case: a new question needs a new case."""
-        if not by.owns(self.customer_id):
-            return Forbidden("refunds are requested by the customer who opened the case")
+        """The case's customer asks for a refund, or staff ask on the customer's behalf
+        (the customer phoned, say; the request is recorded as the agent's). Not on a
+        closed case: a new question needs a new case."""
+        if not by.may_see(self.customer_id):
+            return Forbidden("refunds are requested by the case's customer or by staff")
         if self.is_closed:
             return ValidationFailed("the case is closed; open a new one", field="support_case_id")
         return None

@@ -69,6 +69,8 @@ class CaseFacts:
     subject: str
     status: str
     assignee_id: str | None
+    # How the customer reached us: a case staff opened after a call says so in its mail.
+    channel: str = "web"
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from supportdesk.domain.errors import (
 )
 from supportdesk.domain.events import EntityKind, Event, RecordsHistory
 from supportdesk.domain.money import LineRefund, format_amount, refund_line
-from supportdesk.domain.orders import Order
+from supportdesk.domain.orders import Customer, Order
 from supportdesk.domain.permissions import Decision
 from supportdesk.domain.window import RefundWindow
 
@@ -210,6 +210,9 @@ class Refund(RecordsHistory):
     # the write-back: the case category's default from the request on, until the approver
     # (or whoever records a settlement) decides otherwise.
     restock: bool = False
+    # Who the order system said the customer was when the refund was asked for: staff see
+    # a name and an address, not only an id (None on refunds from before it said so).
+    customer: Customer | None = None
     new_events: list[Event] = field(default_factory=list)
 
     entity_kind: ClassVar[EntityKind] = EntityKind.REFUND
@@ -273,6 +276,7 @@ class Refund(RecordsHistory):
             created_at=now,
             updated_at=now,
             restock=restock,
+            customer=order.customer,
         )
         refund._record(by, now, "refund_requested", None, RefundStatus.REQUESTED, reason)
         return refund

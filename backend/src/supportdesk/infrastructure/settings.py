@@ -77,6 +77,10 @@ class Settings(BaseSettings):
 
     refund_window_days: int = Field(14, ge=0, le=3650)
     refund_supervisor_threshold: int = Field(50000, ge=0)
+    # A customer is flagged to staff past these (docs/customers.md): more refunds than this
+    # in 90 days, or more than this share of what they spent in 90 days coming back.
+    customer_flag_most_refunds_90d: int = Field(3, ge=0, le=10000)
+    customer_flag_most_refund_share_percent: int = Field(30, ge=0, le=100)
     reconcile_interval_seconds: float = Field(30.0, ge=0)  # 0 turns the background task off
     reconcile_stale_after_seconds: int = Field(60, ge=0)
 

@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import { formatDateTime } from '@/services/format';
 import type { Refund } from '@/services/types';
 import { SortHeader } from '../common/SortHeader';
+import { CustomerLink } from '../customer/CustomerLink';
 import { Money } from '../ui/Money';
 import { RefundStatusBadge } from '../ui/StatusBadge';
 
@@ -39,7 +40,13 @@ export function RefundTable({ refunds, sort, onSort, showCustomer }: Props) {
             </Group>
             <Text size="xs" c="dimmed" mt={4}>
               Order {r.order_id}
-              {showCustomer ? ` · ${r.customer_id}` : ''} · requested {formatDateTime(r.created_at)}
+              {showCustomer ? (
+                <>
+                  {' · '}
+                  <CustomerLink customerId={r.customer_id} customer={r.customer} inline />
+                </>
+              ) : null}{' '}
+              · requested {formatDateTime(r.created_at)}
             </Text>
           </Paper>
         ))}
@@ -81,7 +88,7 @@ export function RefundTable({ refunds, sort, onSort, showCustomer }: Props) {
               </Table.Td>
               {showCustomer ? (
                 <Table.Td>
-                  <Text size="sm">{r.customer_id}</Text>
+                  <CustomerLink customerId={r.customer_id} customer={r.customer} />
                 </Table.Td>
               ) : null}
               <Table.Td style={{ textAlign: 'right' }}>

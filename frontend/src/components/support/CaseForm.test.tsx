@@ -106,4 +106,32 @@ describe('CaseForm', () => {
       'We could not find that order on your account.',
     );
   });
+
+  it('asks staff by which channel the customer reached them, phone first', async () => {
+    const user = userEvent.setup();
+    const onSubmit = vi.fn().mockResolvedValue(undefined);
+    renderWithProviders(<CaseForm askChannel orderOptions={ORDERS} onSubmit={onSubmit} />);
+
+    expect(screen.getByRole('textbox', { name: /Channel/ })).toHaveValue('Phone');
+    await user.click(screen.getByRole('textbox', { name: /Channel/ }));
+    await user.click(await screen.findByRole('option', { name: 'Email' }));
+    await user.click(screen.getByRole('textbox', { name: /Order/ }));
+    await user.click(await screen.findByRole('option', { name: 'ORD-1001' }));
+    await user.type(screen.getByRole('textbox', { name: /Subject/ }), 'Wrote about her mug');
+    await pickCategory(user, 'Damaged item');
+    await user.type(screen.getByRole('textbox', { name: /Description/ }), 'Chipped.');
+    await user.click(screen.getByRole('button', { name: 'Open case' }));
+
+    await waitFor(() =>
+      expect(onSubmit).toHaveBeenCalledWith(
+        expect.objectContaining({ order_id: 'ORD-1001', channel: 'email' }),
+      ),
+    );
+  });
+
+  it('does not ask a customer for a channel', () => {
+    renderWithProviders(<CaseForm orderOptions={ORDERS} onSubmit={vi.fn()} />);
+
+    expect(screen.queryByRole('textbox', { name: /Channel/ })).not.toBeInTheDocument();
+  });
 });

@@ -12,7 +12,7 @@ import {
 import { Controller, useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { label } from '@/services/format';
-import { CATEGORIES, type CaseCreate } from '@/services/types';
+import { CATEGORIES, CHANNELS, PRIORITIES, type CaseCreate } from '@/services/types';
 import { applyServerErrors } from '../common/forms';
 import { useState } from 'react';
 
@@ -30,22 +30,29 @@ export const caseSchema = z.object({
     .min(1, 'Describe what happened')
     .max(10_000, 'Keep the description to 10,000 characters or fewer'),
   category: z.enum(CATEGORIES, { error: 'Choose a category' }),
+  // Asked of staff only (see Props); a customer's case starts at the default.
+  priority: z.enum(PRIORITIES).optional(),
+  // Staff say how the customer reached them; a customer's own case leaves it out (web).
+  channel: z.enum(CHANNELS).optional(),
 });
 
 type FormInput = z.input<typeof caseSchema>;
 type FormOutput = z.output<typeof caseSchema>;
 
-/** The customer's form. It offers no priority: a customer's case starts at the default
- * (normal) and the team triages it; every customer would pick "urgent" (docs/web-app.md). */
+/** The customer's form offers no priority: a customer's case starts at the default
+ * (normal) and the team triages it; every customer would pick "urgent" (docs/web-app.md).
+ * Staff opening a case for a customer (``askChannel``) say by which channel the customer
+ * reached them and set the priority themselves. */
 interface Props {
   orderOptions: { value: string; label: string }[];
   defaultOrderId?: string;
+  askChannel?: boolean;
   onSubmit: (values: CaseCreate) => Promise<unknown>;
 }
 
-const FIELDS = ['order_id', 'subject', 'description', 'category'] as const;
+const FIELDS = ['order_id', 'subject', 'description', 'category', 'priority', 'channel'] as const;
 
-export function CaseForm({ orderOptions, defaultOrderId, onSubmit }: Props) {
+export function CaseForm({ orderOptions, defaultOrderId, askChannel, onSubmit }: Props) {
   const [formError, setFormError] = useState<string | null>(null);
   const {
     control,
@@ -60,6 +67,8 @@ export function CaseForm({ orderOptions, defaultOrderId, onSubmit }: Props) {
       subject: '',
       description: '',
       category: undefined,
+      priority: askChannel ? 'normal' : undefined,
+      channel: askChannel ? 'phone' : undefined,
     },
   });
 
@@ -67,7 +76,7 @@ export function CaseForm({ orderOptions, defaultOrderId, onSubmit }: Props) {
     setFormError(null);
     try {
       // The API's default priority, spelled out because the generated type asks for it.
-      await onSubmit({ ...values, priority: 'normal' });
+      await onSubmit({ ...values, priority: values.priority ?? 'normal' });
     } catch (err) {
       setFormError(applyServerErrors(err, setError, FIELDS));
     }
@@ -92,6 +101,24 @@ export function CaseForm({ orderOptions, defaultOrderId, onSubmit }: Props) {
             />
           )}
         />
+        {askChannel ? (
+          <Controller
+            control={control}
+            name="channel"
+            render={({ field }) => (
+              <Select
+                label="Channel"
+                description="How the customer reached you"
+                data={CHANNELS.map((c) => ({ value: c, label: label(c) }))}
+                value={field.value ?? null}
+                onChange={(v) => field.onChange(v ?? undefined)}
+                allowDeselect={false}
+                withAsterisk
+                error={errors.channel?.message}
+              />
+            )}
+          />
+        ) : null}
         <TextInput
           label="Subject"
           withAsterisk
@@ -121,6 +148,22 @@ export function CaseForm({ orderOptions, defaultOrderId, onSubmit }: Props) {
             />
           )}
         />
+        {askChannel ? (
+          <Controller
+            control={control}
+            name="priority"
+            render={({ field }) => (
+              <Select
+                label="Priority"
+                data={PRIORITIES.map((p) => ({ value: p, label: label(p) }))}
+                value={field.value ?? 'normal'}
+                onChange={(v) => field.onChange(v ?? 'normal')}
+                allowDeselect={false}
+                error={errors.priority?.message}
+              />
+            )}
+          />
+        ) : null}
         <Textarea
           label="Description"
           withAsterisk

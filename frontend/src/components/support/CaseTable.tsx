@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import { formatDateTime, label } from '@/services/format';
 import type { SupportCase } from '@/services/types';
 import { SortHeader } from '../common/SortHeader';
+import { CustomerLink } from '../customer/CustomerLink';
 import { CaseStatusBadge, PriorityBadge } from '../ui/StatusBadge';
 
 interface Props {
@@ -11,11 +12,13 @@ interface Props {
   sort?: string;
   onSort?: (sort: string) => void;
   showAssignee?: boolean;
+  /** Staff: who the customer is (name and email, linked to their page). */
+  showCustomer?: boolean;
   /** Staff names by id, to show who a case is assigned to. */
   names?: Record<string, string>;
 }
 
-export function CaseTable({ cases, sort, onSort, showAssignee, names = {} }: Props) {
+export function CaseTable({ cases, sort, onSort, showAssignee, showCustomer, names = {} }: Props) {
   // On a phone the eight columns would scroll sideways and hide the order and the dates:
   // one card per case instead, with those kept.
   const phone = useMediaQuery('(max-width: 36em)', false, { getInitialValueInEffect: false });
@@ -31,6 +34,11 @@ export function CaseTable({ cases, sort, onSort, showAssignee, names = {} }: Pro
               <CaseStatusBadge status={c.status} />
               <PriorityBadge priority={c.priority} />
             </Group>
+            {showCustomer ? (
+              <Text size="xs" mt={4}>
+                <CustomerLink customerId={c.customer_id} customer={c.customer} inline />
+              </Text>
+            ) : null}
             <Text size="xs" c="dimmed" mt={4}>
               {label(c.category)} · order {c.order_id}
               {showAssignee
@@ -62,6 +70,7 @@ export function CaseTable({ cases, sort, onSort, showAssignee, names = {} }: Pro
             <Table.Th>Priority</Table.Th>
             <Table.Th>Category</Table.Th>
             <Table.Th>Order</Table.Th>
+            {showCustomer ? <Table.Th>Customer</Table.Th> : null}
             {showAssignee ? <Table.Th>Assignee</Table.Th> : null}
             {sortable('created_at', 'Created')}
             {sortable('updated_at', 'Updated')}
@@ -87,6 +96,11 @@ export function CaseTable({ cases, sort, onSort, showAssignee, names = {} }: Pro
               <Table.Td>
                 <Text size="sm">{c.order_id}</Text>
               </Table.Td>
+              {showCustomer ? (
+                <Table.Td>
+                  <CustomerLink customerId={c.customer_id} customer={c.customer} />
+                </Table.Td>
+              ) : null}
               {showAssignee ? (
                 <Table.Td>
                   <Text size="sm" c={c.assignee_id ? undefined : 'dimmed'}>

@@ -9,8 +9,18 @@ import { useOrder } from '@/hooks/useOrders';
 import { useRefundQuote } from '@/hooks/useRefundQuote';
 import type { RefundRequest } from '@/services/types';
 
-/** "Request a refund": pick units, see the server's live quote, send. */
-export function RefundRequestPanel({ caseId, orderId }: { caseId: string; orderId: string }) {
+/** "Request a refund": pick units, see the server's live quote, send. Staff ask on the
+ * customer's behalf (`onBehalfOf`: the customer's name): the refund is the customer's, the
+ * request the agent's. */
+export function RefundRequestPanel({
+  caseId,
+  orderId,
+  onBehalfOf,
+}: {
+  caseId: string;
+  orderId: string;
+  onBehalfOf?: string;
+}) {
   const order = useOrder(orderId);
   const [draft, setDraft] = useState<RefundRequest | null>(null);
   const quote = useRefundQuote(caseId, draft);
@@ -20,7 +30,7 @@ export function RefundRequestPanel({ caseId, orderId }: { caseId: string; orderI
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="refund-request-title">
       <Title order={4} mb="sm" id="refund-request-title">
-        Request a refund
+        {onBehalfOf ? `Request a refund for ${onBehalfOf}` : 'Request a refund'}
       </Title>
       <QueryState query={order} rows={2}>
         {(o) => (
@@ -35,7 +45,9 @@ export function RefundRequestPanel({ caseId, orderId }: { caseId: string; orderI
               const refund = await request.mutateAsync(body);
               notifications.show({
                 color: 'green',
-                message: 'Refund requested. We will review it shortly.',
+                message: onBehalfOf
+                  ? `Refund requested for ${onBehalfOf}. They get the usual mail.`
+                  : 'Refund requested. We will review it shortly.',
               });
               navigate(`/refunds/${refund.id}`);
             }}

@@ -29,7 +29,15 @@ export type CaseFilterKey =
 export const REFUND_FILTERS = {
   scope: 'refunds',
   multi: ['status'],
-  single: ['order_id', 'customer_id', 'support_case_id', 'created_after', 'created_before', 'sort'],
+  single: [
+    'q',
+    'order_id',
+    'customer_id',
+    'support_case_id',
+    'created_after',
+    'created_before',
+    'sort',
+  ],
 } as const;
 export type RefundFilterKey =
   (typeof REFUND_FILTERS.multi)[number] | (typeof REFUND_FILTERS.single)[number];
@@ -68,6 +76,7 @@ export function refundQuery(v: FilterValues<RefundFilterKey>): RefundListQuery {
     order_id: one(v.order_id),
     customer_id: one(v.customer_id),
     support_case_id: one(v.support_case_id),
+    q: one(v.q),
     created_after: dayStart(one(v.created_after)),
     created_before: dayEnd(one(v.created_before)),
     sort: one(v.sort) ?? '-created_at',

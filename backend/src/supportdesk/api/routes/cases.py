@@ -8,7 +8,6 @@ from fastapi.responses import JSONResponse
 from supportdesk.api.deps import (
     CaseServiceDep,
     CurrentActor,
-    CustomerActor,
     ExpectedVersion,
     ReadQueriesDep,
     etag,
@@ -35,13 +34,11 @@ router = APIRouter(tags=["support cases"])
     "/support-cases",
     response_model=SupportCaseOut,
     status_code=201,
-    summary="Open a case about one of my orders",
+    summary="Open a case about an order: a customer's own, or staff's for the order's customer",
     responses=problems(403, 409),
 )
 @idempotent("open-case", request=("body",))
-async def open_case(
-    body: CaseCreateIn, actor: CustomerActor, cases: CaseServiceDep
-) -> JSONResponse:
+async def open_case(body: CaseCreateIn, actor: CurrentActor, cases: CaseServiceDep) -> JSONResponse:
     case = await cases.open(
         OpenCase(
             order_id=body.order_id,
@@ -49,6 +46,7 @@ async def open_case(
             description=body.description,
             category=body.category,
             priority=body.priority,
+            channel=body.channel,
         ),
         actor,
     )

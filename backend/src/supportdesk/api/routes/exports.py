@@ -35,6 +35,9 @@ BATCH = 500
 CASE_COLUMNS = [
     "id",
     "customer_id",
+    "customer_name",
+    "customer_email",
+    "channel",
     "order_id",
     "subject",
     "category",
@@ -50,6 +53,8 @@ REFUND_COLUMNS = [
     "support_case_id",
     "order_id",
     "customer_id",
+    "customer_name",
+    "customer_email",
     "status",
     "currency",
     # Each amount twice: in the currency (a number a spreadsheet sums) and in cents, as
@@ -127,6 +132,9 @@ async def export_cases(
         return [
             case.id,
             case.customer_id,
+            customer.name if (customer := case.order.customer) else None,
+            customer.email if customer else None,
+            case.channel.value,
             case.order_id,
             case.subject,
             case.category.value,
@@ -160,6 +168,8 @@ async def export_refunds(
             refund.support_case_id,
             refund.order_id,
             refund.customer_id,
+            refund.customer.name if refund.customer else None,
+            refund.customer.email if refund.customer else None,
             refund.status.value,
             refund.currency,
             decimal_amount(refund.total_amount, refund.currency),

@@ -7,7 +7,6 @@ from fastapi.responses import JSONResponse
 
 from supportdesk.api.deps import (
     CurrentActor,
-    CustomerActor,
     ExpectedVersion,
     ReadQueriesDep,
     RefundServiceDep,
@@ -61,13 +60,13 @@ def _out(refund: Refund, actor: Actor, refunds: RefundService, response: Respons
     "/support-cases/{case_id}/refunds",
     response_model=RefundOut,
     status_code=201,
-    summary="Ask for order items back",
+    summary="Ask for order items back (the case's customer, or staff on their behalf)",
     responses=problems(403, 404, 409),
 )
 async def request_refund(
     case_id: str,
     body: RefundRequestIn,
-    actor: CustomerActor,
+    actor: CurrentActor,
     refunds: RefundServiceDep,
     response: Response,
 ) -> RefundOut:

@@ -12,6 +12,7 @@ from supportdesk.domain.access import Role
 from supportdesk.domain.cases import (
     CaseStatus,
     Category,
+    Channel,
     OrderReference,
     Priority,
     SupportCase,
@@ -19,7 +20,7 @@ from supportdesk.domain.cases import (
 from supportdesk.domain.events import EntityKind, Event
 from supportdesk.domain.messages import Message
 from supportdesk.domain.money import LineRefund
-from supportdesk.domain.orders import OrderLine
+from supportdesk.domain.orders import Customer, OrderLine
 from supportdesk.domain.refunds import (
     Refund,
     RefundCalculation,
@@ -51,9 +52,32 @@ def case_row(case: SupportCase) -> dict[str, Any]:
         "order_snapshot": {
             "currency": case.order.currency,
             "lines": [line.fields() for line in case.order.lines],
+            **({"customer": _customer_fields(case.order.customer)} if case.order.customer else {}),
         },
+        "channel": case.channel.value,
         "version": case.version,
         "updated_at": case.updated_at,
+    }
+
+
+def _customer_fields(customer: Customer) -> dict[str, str]:
+    return {"id": customer.id, "name": customer.name, "email": customer.email}
+
+
+def _customer_from(fields: dict[str, Any] | None) -> Customer | None:
+    if not fields:
+        return None
+    return Customer(id=fields["id"], name=fields["name"], email=fields["email"])
+
+
+def customer_row(customer: Customer, now: datetime) -> dict[str, Any]:
+    """The customer directory's row (``CustomerRecord``)."""
+    return {
+        "id": customer.id,
+        "name": customer.name,
+        "email": customer.email.lower(),
+        "search_text": f"{customer.name}\n{customer.email}".lower(),
+        "updated_at": now,
     }
 
 
@@ -71,6 +95,7 @@ def case_from_record(record: SupportCaseRecord | Row[Any]) -> SupportCase:
             order_id=record.order_id,
             currency=snapshot["currency"],
             lines=tuple(OrderLine.from_fields(line) for line in snapshot["lines"]),
+            customer=_customer_from(snapshot.get("customer")),
         ),
         subject=record.subject,
         description=record.description,
@@ -81,6 +106,7 @@ def case_from_record(record: SupportCaseRecord | Row[Any]) -> SupportCase:
         version=record.version,
         created_at=record.created_at,
         updated_at=record.updated_at,
+        channel=Channel(record.channel),
     )
 
 
@@ -131,6 +157,8 @@ def refund_row(refund: Refund) -> dict[str, Any]:
         "failure_reason": refund.failure_reason,
         "attempt": refund.attempt,
         "restock": refund.restock,
+        "customer_name": refund.customer.name if refund.customer else None,
+        "customer_email": refund.customer.email if refund.customer else None,
         "version": refund.version,
         "updated_at": refund.updated_at,
         "final_at": refund.updated_at if refund.is_final else None,
@@ -210,6 +238,11 @@ def refund_from_record(record: RefundRecord | Row[Any]) -> Refund:
         failure_reason=record.failure_reason,
         attempt=record.attempt,
         restock=record.restock,
+        customer=None
+        if record.customer_name is None
+        else Customer(
+            id=record.customer_id, name=record.customer_name, email=record.customer_email or ""
+        ),
     )
 
 

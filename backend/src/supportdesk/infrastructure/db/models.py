@@ -90,6 +90,7 @@ class SupportCaseRecord(Base):
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    channel: Mapped[str] = mapped_column(String(16), default="web", server_default="web")
 
     __table_args__ = (
         Index("ix_support_cases_created", "created_at", "id"),
@@ -147,6 +148,9 @@ class RefundRecord(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     final_at: Mapped[datetime | None]
+    # Who the order system said the customer was (docs/customers.md); null before 0011.
+    customer_name: Mapped[str | None] = mapped_column(String(200))
+    customer_email: Mapped[str | None] = mapped_column(String(320))
 
     __table_args__ = (
         Index("ix_refunds_created", "created_at", "id"),
@@ -155,6 +159,23 @@ class RefundRecord(Base):
         Index("ix_refunds_customer_created", "customer_id", "created_at", "id"),
         Index("ix_refunds_case", "support_case_id"),
     )
+
+
+class CustomerRecord(Base):
+    """The shop's customers as the order system last named them on an order a case was
+    opened about: the directory ``q`` looks names and addresses up in (docs/customers.md),
+    beside the customers' accounts in ``users``. Much smaller than the cases."""
+
+    __tablename__ = "customers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    # Lower-cased once here, so a search compares without lower() on every row.
+    search_text: Mapped[str] = mapped_column(String(530))
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_customers_email", "email"),)
 
 
 class OrderLedgerRecord(Base):

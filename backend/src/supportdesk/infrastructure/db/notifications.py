@@ -112,6 +112,7 @@ class SqlMailFacts:
                 subject=case.subject,
                 status=case.status,
                 assignee_id=case.assignee_id,
+                channel=case.channel,
             ),
             refund=_refund_facts(refund) if refund is not None else None,
             message_body=message_body,

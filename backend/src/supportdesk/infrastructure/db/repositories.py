@@ -30,6 +30,7 @@ from supportdesk.domain.users import UserAccount
 from supportdesk.infrastructure.db.mapping import (
     case_from_record,
     case_row,
+    customer_row,
     event_row,
     message_row,
     new_case_row,
@@ -39,6 +40,7 @@ from supportdesk.infrastructure.db.mapping import (
     user_from_record,
 )
 from supportdesk.infrastructure.db.models import (
+    CustomerRecord,
     EventRecord,
     MessageRecord,
     OrderLedgerRecord,
@@ -121,7 +123,23 @@ class SqlCaseRepository:
     async def add(self, case: SupportCase) -> None:
         self.session.add(SupportCaseRecord(**new_case_row(case)))
         await self.session.flush()
+        if case.order.customer is not None:
+            await self._name_customer(case)
         await _append_events(self.session, case.new_events)
+
+    async def _name_customer(self, case: SupportCase) -> None:
+        """The customer directory learns (or relearns) the name and address the order
+        system gave with the case's order: the last one given wins."""
+        assert case.order.customer is not None
+        row = customer_row(case.order.customer, case.created_at)
+        dialect = self.session.get_bind().dialect.name
+        stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(CustomerRecord)
+        await self.session.execute(
+            stmt.values(**row).on_conflict_do_update(
+                index_elements=["id"],
+                set_={k: v for k, v in row.items() if k != "id"},
+            )
+        )
 
     async def get(self, case_id: str) -> SupportCase | None:
         result = await self.session.execute(_CASE_BY_ID, {"case_id": case_id})

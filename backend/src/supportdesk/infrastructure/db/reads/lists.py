@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, exists, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from supportdesk.application.reads import CaseFilters, PageOf, RefundFilters, Stats
@@ -17,6 +17,7 @@ from supportdesk.domain.access import Actor
 from supportdesk.domain.cases import SupportCase
 from supportdesk.domain.events import Event
 from supportdesk.domain.messages import Message
+from supportdesk.domain.orders import Customer
 from supportdesk.domain.refunds import Refund
 from supportdesk.infrastructure.db.mapping import (
     case_from_record,
@@ -25,10 +26,12 @@ from supportdesk.infrastructure.db.mapping import (
     refund_from_record,
 )
 from supportdesk.infrastructure.db.models import (
+    CustomerRecord,
     EventRecord,
     MessageRecord,
     RefundRecord,
     SupportCaseRecord,
+    UserRecord,
 )
 from supportdesk.infrastructure.db.reads.paging import cut, keyset
 from supportdesk.infrastructure.db.reads.readable import (
@@ -45,6 +48,13 @@ _CASES = SupportCaseRecord.__table__
 _REFUNDS = RefundRecord.__table__
 _MESSAGES = MessageRecord.__table__
 _EVENTS = EventRecord.__table__
+_CUSTOMERS = CustomerRecord.__table__
+_USERS = UserRecord.__table__
+# The most customers one ``q`` stands for: a search that names more is too vague to be
+# about a customer, and its text matches still count (docs/customers.md).
+MOST_CUSTOMERS_PER_SEARCH = 200
+# Every refund of a customer is read for their figures; past this many, the newest.
+MOST_REFUNDS_PER_CUSTOMER = 5000
 # Built once, like the repositories' lookups: the list's second query is always this one.
 _REFUNDS_OF_CASES = (
     select(_REFUNDS)
@@ -119,7 +129,17 @@ class SqlReadQueries:
         sort_column = c.updated_at if filters.sort.endswith("updated_at") else c.created_at
         async with self._session() as session:
             if filters.q:
-                conditions += await self._text_search.conditions(session, filters.q)
+                # The text, or the customer, or the order: each branch has its own index
+                # (full-text/trigram, customer_id, order_id), so the union stays narrow.
+                text_match = await self._text_search.conditions(session, filters.q)
+                customers = await _customers_matching(session, filters.q)
+                conditions.append(
+                    or_(
+                        and_(*text_match),
+                        c.order_id == filters.q,
+                        c.customer_id.in_([filters.q, *customers]),
+                    )
+                )
             query = keyset(
                 select(_CASES).where(*conditions), sort_column, c.id, filters.sort, cursor, limit
             )
@@ -148,10 +168,20 @@ class SqlReadQueries:
             ],
         )
         sort_column = r.updated_at if filters.sort.endswith("updated_at") else r.created_at
-        query = keyset(
-            select(_REFUNDS).where(*conditions), sort_column, r.id, filters.sort, cursor, limit
-        )
         async with self._session() as session:
+            if filters.q:
+                customers = await _customers_matching(session, filters.q)
+                conditions.append(
+                    or_(
+                        r.id == filters.q,
+                        r.support_case_id == filters.q,
+                        r.order_id == filters.q,
+                        r.customer_id.in_([filters.q, *customers]),
+                    )
+                )
+            query = keyset(
+                select(_REFUNDS).where(*conditions), sort_column, r.id, filters.sort, cursor, limit
+            )
             records = list(await session.execute(query))
         page, next_cursor = cut(records, limit, filters.sort, sort_column.key)
         return PageOf(items=[refund_from_record(row) for row in page], next_cursor=next_cursor)
@@ -188,6 +218,74 @@ class SqlReadQueries:
 
     async def stats(self, now: datetime) -> Stats:
         return await overview_stats(self._sessions, now)
+
+    async def customer(self, customer_id: str) -> Customer | None:
+        async with self._session() as session:
+            row = (
+                await session.execute(select(_CUSTOMERS).where(_CUSTOMERS.c.id == customer_id))
+            ).first()
+            if row is not None:
+                return Customer(id=row.id, name=row.name, email=row.email)
+            user = (
+                await session.execute(
+                    select(_USERS.c.name, _USERS.c.email)
+                    .where(_USERS.c.customer_id == customer_id, _USERS.c.role == "customer")
+                    .order_by(_USERS.c.created_at)
+                    .limit(1)
+                )
+            ).first()
+        if user is None:
+            return None
+        return Customer(id=customer_id, name=user.name, email=user.email)
+
+    async def has_account(self, customer_id: str) -> bool:
+        u = _USERS.c
+        async with self._session() as session:
+            return await _exists(
+                session, u.customer_id == customer_id, u.role == "customer", u.active.is_(True)
+            )
+
+    async def refunds_of_customer(self, customer_id: str) -> list[Refund]:
+        r = _REFUNDS.c
+        async with self._session() as session:
+            rows = await session.execute(
+                select(_REFUNDS)
+                .where(r.customer_id == customer_id)
+                .order_by(r.created_at.desc(), r.id.desc())
+                .limit(MOST_REFUNDS_PER_CUSTOMER)
+            )
+            return [refund_from_record(row) for row in rows]
+
+
+async def _customers_matching(session: AsyncSession, q: str) -> list[str]:
+    """The ids of the customers whose name or address holds ``q`` (ignoring case): in the
+    customer directory, and among the customers' accounts. Both are small beside the cases
+    (one row per customer), so a scan of them is cheap; the cases are then found through
+    their customer_id index."""
+    pattern = f"%{_escape_like(q.lower())}%"
+    directory = (
+        select(_CUSTOMERS.c.id.label("id"))
+        .where(_CUSTOMERS.c.search_text.like(pattern, escape="\\"))
+        .limit(MOST_CUSTOMERS_PER_SEARCH)
+    )
+    accounts = (
+        select(_USERS.c.customer_id.label("id"))
+        .where(
+            _USERS.c.role == "customer",
+            _USERS.c.customer_id.is_not(None),
+            or_(
+                _USERS.c.email.like(pattern, escape="\\"),
+                func.lower(_USERS.c.name).like(pattern, escape="\\"),
+            ),
+        )
+        .limit(MOST_CUSTOMERS_PER_SEARCH)
+    )
+    found = [*await session.scalars(directory), *await session.scalars(accounts)]
+    return list(dict.fromkeys(i for i in found if i))[:MOST_CUSTOMERS_PER_SEARCH]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def _exists(session: AsyncSession, *conditions: ColumnElement[bool]) -> bool:
