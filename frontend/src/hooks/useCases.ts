@@ -1,4 +1,10 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  useInfiniteQuery,
+  useIsMutating,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
 import { useState } from 'react';
 import {
   caseHistory,
@@ -79,9 +85,18 @@ function useCaseRefresh() {
   };
 }
 
+/** Writes on one case share a key, so its page can hold other changes while one is saved. */
+const caseWriteKey = (caseId: string) => ['case-write', caseId];
+
+/** Whether a write on this case (a change or a message) is being saved or reloaded. */
+export function useCaseWriting(caseId: string | undefined) {
+  return useIsMutating({ mutationKey: caseWriteKey(caseId ?? '') }) > 0;
+}
+
 export function usePatchCase(caseId: string) {
   const refresh = useCaseRefresh();
   return useMutation({
+    mutationKey: caseWriteKey(caseId),
     mutationFn: ({ patch, version }: { patch: CasePatch; version?: number }) =>
       patchCase(caseId, patch, version),
     onSuccess: (updated) => refresh(caseId, updated),
@@ -92,6 +107,7 @@ export function usePostMessage(caseId: string) {
   const refresh = useCaseRefresh();
   const [retryKeys] = useState(() => new RetryKeys());
   return useMutation({
+    mutationKey: caseWriteKey(caseId),
     mutationFn: ({ body, internal }: { body: string; internal?: boolean }) =>
       postMessage(caseId, body, internal, retryKeys.keyFor({ caseId, body, internal })),
     onSettled: (_data, error, { body, internal }) =>

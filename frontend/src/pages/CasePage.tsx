@@ -17,6 +17,7 @@ import {
   useCase,
   useCaseHistory,
   useCaseMessages,
+  useCaseWriting,
   usePatchCase,
   usePostMessage,
 } from '@/hooks/useCases';
@@ -64,6 +65,7 @@ export function CasePage() {
   const messages = useCaseMessages(caseId);
   const history = useCaseHistory(caseId);
   const patch = usePatchCase(caseId);
+  const savingCase = useCaseWriting(caseId);
   const post = usePostMessage(caseId);
   const staffList = useStaff(staff);
   const names = Object.fromEntries((staffList.data ?? []).map((s) => [s.id, s.name]));
@@ -92,7 +94,13 @@ export function CasePage() {
               {staff ? 'Handle case' : 'Your case'}
             </Title>
             {staff ? (
-              <StaffCaseControls supportCase={c} meId={me.id} onPatch={onPatch} onReload={reload} />
+              <StaffCaseControls
+                supportCase={c}
+                meId={me.id}
+                onPatch={onPatch}
+                onReload={reload}
+                writing={savingCase}
+              />
             ) : (
               <CustomerCaseControls supportCase={c} onPatch={onPatch} />
             )}

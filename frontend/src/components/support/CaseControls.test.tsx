@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { renderWithProviders } from '@/test/render';
 import type { SupportCase } from '@/services/types';
-import { CustomerCaseControls } from './CaseControls';
+import { CustomerCaseControls, StaffCaseControls } from './CaseControls';
 
 const openCase = {
   id: 'case_1',
@@ -30,5 +30,41 @@ describe('a customer closing their case', () => {
     const again = await screen.findByRole('dialog', { name: 'Close this case?' });
     await userEvent.click(within(again).getByRole('button', { name: 'Close case' }));
     expect(onPatch).toHaveBeenCalledExactlyOnceWith({ status: 'closed' });
+  });
+});
+
+describe('an agent handling a case', () => {
+  const workedCase = {
+    ...openCase,
+    status: 'open',
+    allowed_actions: ['assign', 'change_priority', 'reply'],
+    allowed_moves: ['in_progress', 'waiting_on_customer'],
+    priority: 'normal',
+    assignee_id: null,
+  } as unknown as SupportCase;
+
+  it('changes nothing while a message on the case is still being saved (its version is about to move)', () => {
+    const onPatch = vi.fn();
+    const { rerender } = renderWithProviders(
+      <StaffCaseControls
+        supportCase={workedCase}
+        meId="usr_bob"
+        onPatch={onPatch}
+        onReload={() => {}}
+        writing
+      />,
+    );
+    expect(screen.getByLabelText('Status')).toBeDisabled();
+    expect(screen.getByLabelText('Priority')).toBeDisabled();
+
+    rerender(
+      <StaffCaseControls
+        supportCase={workedCase}
+        meId="usr_bob"
+        onPatch={onPatch}
+        onReload={() => {}}
+      />,
+    );
+    expect(screen.getByLabelText('Status')).toBeEnabled();
   });
 });

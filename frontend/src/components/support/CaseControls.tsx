@@ -22,11 +22,22 @@ interface Props {
   staff?: { id: string; name: string }[];
   onPatch: (patch: CasePatch) => Promise<unknown>;
   onReload: () => void;
+  /** Another write on this case (a message) is still being saved and the case reloaded:
+   * a change now would carry the version from before it and be refused as someone else's. */
+  writing?: boolean;
 }
 
-export function StaffCaseControls({ supportCase: c, meId, staff = [], onPatch, onReload }: Props) {
+export function StaffCaseControls({
+  supportCase: c,
+  meId,
+  staff = [],
+  onPatch,
+  onReload,
+  writing = false,
+}: Props) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const held = !!busy || writing;
   const run = async (what: string, patch: CasePatch) => {
     setError(null);
     setBusy(what);
@@ -47,7 +58,7 @@ export function StaffCaseControls({ supportCase: c, meId, staff = [], onPatch, o
       <NativeSelect
         label="Status"
         value=""
-        disabled={!moves.length || !!busy}
+        disabled={!moves.length || held}
         onChange={(e) => {
           const to = e.currentTarget.value as SupportCase['status'];
           if (to) void run('status', { status: to });
@@ -61,7 +72,7 @@ export function StaffCaseControls({ supportCase: c, meId, staff = [], onPatch, o
       <NativeSelect
         label="Priority"
         value={c.priority}
-        disabled={!priority.allowed || !!busy}
+        disabled={!priority.allowed || held}
         onChange={(e) =>
           void run('priority', { priority: e.currentTarget.value as SupportCase['priority'] })
         }
@@ -70,7 +81,7 @@ export function StaffCaseControls({ supportCase: c, meId, staff = [], onPatch, o
       <NativeSelect
         label="Assignee"
         value={c.assignee_id ?? ''}
-        disabled={!assign.allowed || !!busy}
+        disabled={!assign.allowed || held}
         onChange={(e) => void run('assign', { assignee_id: e.currentTarget.value || null })}
         data={[
           { value: '', label: 'Unassigned' },
