@@ -35,9 +35,6 @@ BATCH = 500
 CASE_COLUMNS = [
     "id",
     "customer_id",
-    "customer_name",
-    "customer_email",
-    "channel",
     "order_id",
     "subject",
     "category",
@@ -47,14 +44,16 @@ CASE_COLUMNS = [
     "created_at",
     "updated_at",
     "refunds",
+    # Added later, so at the end: a shop's scripts that read columns by position still work.
+    "customer_name",
+    "customer_email",
+    "channel",
 ]
 REFUND_COLUMNS = [
     "id",
     "support_case_id",
     "order_id",
     "customer_id",
-    "customer_name",
-    "customer_email",
     "status",
     "currency",
     # Each amount twice: in the currency (a number a spreadsheet sums) and in cents, as
@@ -67,6 +66,9 @@ REFUND_COLUMNS = [
     "gateway_refund_id",
     "created_at",
     "updated_at",
+    # Added later, so at the end (as for the cases).
+    "customer_name",
+    "customer_email",
 ]
 
 
@@ -132,9 +134,6 @@ async def export_cases(
         return [
             case.id,
             case.customer_id,
-            customer.name if (customer := case.order.customer) else None,
-            customer.email if customer else None,
-            case.channel.value,
             case.order_id,
             case.subject,
             case.category.value,
@@ -144,6 +143,9 @@ async def export_cases(
             case.created_at.isoformat(),
             case.updated_at.isoformat(),
             " ".join(f"{r.id}:{r.status.value}" for r in refunds),
+            customer.name if (customer := case.order.customer) else None,
+            customer.email if customer else None,
+            case.channel.value,
         ]
 
     async def fetch(cursor: str | None) -> PageOf[Any]:
@@ -168,8 +170,6 @@ async def export_refunds(
             refund.support_case_id,
             refund.order_id,
             refund.customer_id,
-            refund.customer.name if refund.customer else None,
-            refund.customer.email if refund.customer else None,
             refund.status.value,
             refund.currency,
             decimal_amount(refund.total_amount, refund.currency),
@@ -180,6 +180,8 @@ async def export_refunds(
             refund.gateway_refund_id,
             refund.created_at.isoformat(),
             refund.updated_at.isoformat(),
+            refund.customer.name if refund.customer else None,
+            refund.customer.email if refund.customer else None,
         ]
 
     async def fetch(cursor: str | None) -> PageOf[Any]:
