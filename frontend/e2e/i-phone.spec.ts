@@ -15,11 +15,16 @@ async function expectNoSidewaysScroll(page: Page, what: string) {
 /** The element lies wholly inside the screen's width (not cut off by a scroll container). */
 async function expectWithinScreen(page: Page, locator: ReturnType<Page['locator']>) {
   await expect(locator).toBeVisible();
-  const box = await locator.boundingBox();
   const width = page.viewportSize()?.width ?? 0;
-  expect(box).not.toBeNull();
-  expect(box!.x).toBeGreaterThanOrEqual(0);
-  expect(box!.x + box!.width).toBeLessThanOrEqual(width);
+  // Polled: a page that re-renders as its data settles replaces the element for a moment.
+  await expect
+    .poll(async () => {
+      const box = await locator.boundingBox();
+      if (box === null) return 'not laid out';
+      const [left, right] = [box.x, box.x + box.width];
+      return left >= 0 && right <= width ? 'within the screen' : `from ${left} to ${right}`;
+    })
+    .toBe('within the screen');
 }
 
 test('on a phone carol sees every amount of her order and refund, and bob acts right after the summary', async ({
