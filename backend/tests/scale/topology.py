@@ -139,7 +139,10 @@ class PgBouncer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        died = not self.process.running
         self.process.stop()
+        if died:  # say why, before its log goes
+            print(f"PgBouncer exited early; its log:\n{self.process.log.read_text()[-5000:]}")
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
