@@ -172,13 +172,22 @@ def test_sign_in_throttling_counts_failures_from_every_replica_as_one(shape: Top
 
 
 def test_the_request_budget_is_one_for_all_replicas(shape: Topology) -> None:
-    carol = sign_in(shape.base, "carol@example.com")
+    # A user of its own: spending a demo user's budget would refuse the next tests' requests.
+    admin = sign_in(shape.base, "admin@example.com")
+    email = f"budget-{uuid.uuid4().hex[:8]}@example.com"
+    created = httpx.post(
+        f"{shape.base}/api/v1/users",
+        headers=admin,
+        json={"email": email, "name": "Budget", "role": "agent", "password": "budget-password-1"},
+    )
+    assert created.status_code == 201, created.text
+    spender = sign_in(shape.base, email, "budget-password-1")
     limit = int(shape.env["RATE_LIMIT_PER_MINUTE"])
     # One budget per minute: start early in one, so the run does not span two.
     if time.time() % 60 > 30:
         time.sleep(60 - time.time() % 60 + 0.5)
     spent_before = int(
-        httpx.get(f"{shape.base}/api/v1/me", headers=carol).status_code == 200
+        httpx.get(f"{shape.base}/api/v1/me", headers=spender).status_code == 200
     )  # this request counts too
 
     async def spend() -> list[int]:
@@ -188,7 +197,7 @@ def test_the_request_budget_is_one_for_all_replicas(shape: Topology) -> None:
 
             async def one() -> int:
                 async with semaphore:
-                    answer = await client.get(f"{shape.base}/api/v1/me", headers=carol)
+                    answer = await client.get(f"{shape.base}/api/v1/me", headers=spender)
                     return answer.status_code
 
             return list(await asyncio.gather(*(one() for _ in range(limit + 40))))
