@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -88,6 +89,23 @@ def shape(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> Iterato
     directory = tmp_path_factory.mktemp("scale")
     with topology(directory, smtp_port=mailbox.port, redis_url=redis_url) as started:
         yield started
+
+
+AGENT_PASSWORD = "agent-password-1"
+
+
+def new_agent(base: str, name: str) -> str:
+    """An agent of the test's own, made by the admin (password ``AGENT_PASSWORD``): its
+    request budget and sign-in failures are nobody else's. Answers the email."""
+    admin = sign_in(base, "admin@example.com")
+    email = f"{name.lower()}-{uuid.uuid4().hex[:8]}@example.com"
+    created = httpx.post(
+        f"{base}/api/v1/users",
+        headers=admin,
+        json={"email": email, "name": name, "role": "agent", "password": AGENT_PASSWORD},
+    )
+    assert created.status_code == 201, created.text
+    return email
 
 
 def sign_in(base: str, email: str, password: str = DEMO_PASSWORD) -> dict[str, str]:

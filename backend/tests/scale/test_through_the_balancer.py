@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.scale.conftest import Webhooks, sign_in
+from tests.scale.conftest import AGENT_PASSWORD, Webhooks, new_agent, sign_in
 from tests.scale.topology import Topology, wait_until
 
 pytestmark = pytest.mark.integration
@@ -147,14 +147,7 @@ def test_40_concurrent_requests_for_the_last_unit_of_a_line_one_wins(shape: Topo
 
 
 def test_sign_in_throttling_counts_failures_from_every_replica_as_one(shape: Topology) -> None:
-    admin = sign_in(shape.base, "admin@example.com")
-    email = f"throttle-{uuid.uuid4().hex[:8]}@example.com"
-    created = httpx.post(
-        f"{shape.base}/api/v1/users",
-        headers=admin,
-        json={"email": email, "name": "Throttled", "role": "agent", "password": "right-password-1"},
-    )
-    assert created.status_code == 201, created.text
+    email = new_agent(shape.base, "Throttled")
 
     # Five wrong passwords, each on the next replica: the pair's limit.
     for attempt in range(5):
@@ -166,22 +159,14 @@ def test_sign_in_throttling_counts_failures_from_every_replica_as_one(shape: Top
     # The sixth, even with the right password and on a replica that saw only one failure.
     sixth = httpx.post(
         f"{shape.replica_url(3)}/api/v1/auth/login",
-        json={"email": email, "password": "right-password-1"},
+        json={"email": email, "password": AGENT_PASSWORD},
     )
     assert sixth.status_code == 429, sixth.text
 
 
 def test_the_request_budget_is_one_for_all_replicas(shape: Topology) -> None:
     # A user of its own: spending a demo user's budget would refuse the next tests' requests.
-    admin = sign_in(shape.base, "admin@example.com")
-    email = f"budget-{uuid.uuid4().hex[:8]}@example.com"
-    created = httpx.post(
-        f"{shape.base}/api/v1/users",
-        headers=admin,
-        json={"email": email, "name": "Budget", "role": "agent", "password": "budget-password-1"},
-    )
-    assert created.status_code == 201, created.text
-    spender = sign_in(shape.base, email, "budget-password-1")
+    spender = sign_in(shape.base, new_agent(shape.base, "Budget"), AGENT_PASSWORD)
     limit = int(shape.env["RATE_LIMIT_PER_MINUTE"])
     # One budget per minute: start early in one, so the run does not span two.
     if time.time() % 60 > 30:

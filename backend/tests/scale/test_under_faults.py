@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from tests.scale.conftest import sign_in
+from tests.scale.conftest import AGENT_PASSWORD, new_agent, sign_in
 from tests.scale.topology import POSTGRES, Topology
 
 pytestmark = pytest.mark.integration
@@ -30,7 +30,6 @@ CLIENTS = 30
 SECONDS = 60
 KILL_AT, RESTART_KILLED_AT, STOP_AT = 10.0, 15.0, 30.0
 WRITERS, READERS = 6, 8
-READER_PASSWORD = "load-reader-password-1"
 
 
 @dataclass
@@ -58,21 +57,13 @@ class Load:
         # Each user's request budget holds for all replicas: the load is spread over enough
         # users that none spends it (6 clients write as the two customers, 24 read as 8
         # agents of their own).
-        admin = sign_in(shape.base, "admin@example.com")
         self.users = {
             "alice": (sign_in(shape.base, "alice@example.com"), "ORD-1004"),
             "carol": (sign_in(shape.base, "carol@example.com"), "ORD-2001"),
         }
         for n in range(READERS):
-            email = f"load-{n}-{time.time_ns()}@example.com"
-            made = httpx.post(
-                f"{shape.base}/api/v1/users",
-                headers=admin,
-                json={"email": email, "name": f"Load {n}", "role": "agent",
-                      "password": READER_PASSWORD},
-            )  # fmt: skip
-            assert made.status_code == 201, made.text
-            self.users[f"reader{n}"] = (sign_in(shape.base, email, READER_PASSWORD), None)
+            reader = new_agent(shape.base, f"Load{n}")
+            self.users[f"reader{n}"] = (sign_in(shape.base, reader, AGENT_PASSWORD), None)
         self.cases: dict[str, list[str]] = {"alice": [], "carol": []}
 
     async def client(self, number: int, client: httpx.AsyncClient, until: float) -> None:
