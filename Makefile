@@ -96,6 +96,7 @@ scale-tools:
 	@command -v haproxy >/dev/null 2>&1 && command -v pgbouncer >/dev/null 2>&1 || { \
 		echo "installing Debian's haproxy and pgbouncer for the scale tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy pgbouncer >/dev/null; }
+	@bash deploy/pgbouncer/build.sh
 
 # The database-facing tests through PgBouncer in transaction pooling mode on PGBOUNCER_PORT
 # (TEST_DATABASE_URL must point there, with ?pgbouncer=true).

@@ -26,6 +26,10 @@ from pathlib import Path
 import httpx
 
 POSTGRES = ("127.0.0.1", 5432)
+# Debian's PgBouncer with the upstream fixes for its crash on cancel requests, built by
+# deploy/pgbouncer/build.sh (``make scale-tools``); PGBOUNCER names another binary.
+PROJECT = Path(__file__).resolve().parents[3]
+BUILT_PGBOUNCER = PROJECT / "build" / "pgbouncer" / "bin" / "pgbouncer"
 JWT_SECRET = "scale-test-secret-0123456789abcdef-not-for-production"
 ORDER_SYSTEM_API_KEY = "osk_scale_0123456789abcdef"
 
@@ -98,10 +102,22 @@ def supportdesk(*args: str) -> list[str]:
     return [sys.executable, "-m", "supportdesk.cli", *args]
 
 
+def pgbouncer_binary() -> str:
+    if BUILT_PGBOUNCER.exists():
+        return str(BUILT_PGBOUNCER)
+    found = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    print(
+        f"{BUILT_PGBOUNCER} is missing (make scale-tools builds it): using {found}, "
+        "which may exit when a client gives up on a cancel request",
+        file=sys.stderr,
+    )
+    return found
+
+
 class PgBouncer:
     """Debian's pgbouncer in transaction pooling mode in front of the machine's PostgreSQL,
     every database passed through. It refuses to run as root, so it runs as ``nobody``,
-    from a directory that user can read."""
+    from a copy in a directory that user can read (the project's folders may not be)."""
 
     def __init__(self, port: int, pool_size: int = 20) -> None:
         self.port = port
@@ -123,7 +139,10 @@ class PgBouncer:
         )
         for path in (users, config):
             path.chmod(0o644)
-        command = ["pgbouncer", str(config)]
+        binary = self.directory / "pgbouncer"
+        shutil.copy(os.environ.get("PGBOUNCER") or pgbouncer_binary(), binary)
+        binary.chmod(0o755)
+        command = [str(binary), str(config)]
         if os.geteuid() == 0:
             command = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
         self.process = Process("pgbouncer", command, dict(os.environ), self.directory / "log")
