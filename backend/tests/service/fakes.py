@@ -120,7 +120,6 @@ class FakeCaseRepository:
             for refund in self.data.refunds.values()
         )
 
-
     # No SLA policy in the service tests: the clocks are the SQL repository's work
     # (tests/unit/test_sla_clocks.py holds the rules, tests/api/test_sla.py the storage).
     async def sla_state(self, case: SupportCase, now: datetime) -> None:

@@ -16,7 +16,7 @@ from supportdesk.domain.messages import Message
 from supportdesk.domain.money import LineRefund
 from supportdesk.domain.orders import Customer
 from supportdesk.domain.permissions import Decision, allowed_actions, refused_actions
-from supportdesk.domain.refunds import Refund
+from supportdesk.domain.refunds import Refund, RefundStatus
 from supportdesk.domain.sla import ClockReading, SlaState
 from supportdesk.domain.window import RefundWindow
 
@@ -256,7 +256,16 @@ def refund_out(refund: Refund, actor: Actor, policy: RefundPolicy, now: datetime
         version=refund.version,
         created_at=refund.created_at,
         updated_at=refund.updated_at,
+        time_to_money_seconds=_time_to_money(refund, actor),
     )
+
+
+def _time_to_money(refund: Refund, actor: Actor) -> int | None:
+    """From the request to the money sent: a final refund changes no more, so its last
+    change is when it became refunded or settled. Staff's figure, like the SLA."""
+    if not actor.is_staff or refund.status not in (RefundStatus.REFUNDED, RefundStatus.SETTLED):
+        return None
+    return int((refund.updated_at - refund.created_at).total_seconds())
 
 
 def message_out(message: Message) -> s.MessageOut:

@@ -426,6 +426,11 @@ class RefundOut(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+    time_to_money_seconds: int | None = Field(
+        None,
+        description="staff only: from the request to the money sent (refunded, or a "
+        "settlement recorded); null until then (docs/sla.md)",
+    )
 
 
 class ApproveIn(Input):
@@ -467,6 +472,12 @@ class DayCount(BaseModel):
     count: int
 
 
+class WeekDuration(BaseModel):
+    week: str = Field(description="ISO week, like 2026-W49")
+    median_seconds: float
+    refunds: int
+
+
 class StatsOut(BaseModel):
     as_of: datetime = Field(description="when the figures were counted (at most 15 s ago)")
     cases_by_status: dict[str, int]
@@ -475,6 +486,21 @@ class StatsOut(BaseModel):
     settled_totals: list[MoneyTotal]
     median_seconds_to_final_30d: float | None
     refunds_per_day: list[DayCount]
+    sla_breaches_30d: dict[str, int] = Field(
+        default_factory=dict,
+        description="SLA breaches recorded in the last 30 days, per clock (first_response, "
+        "resolution)",
+    )
+    cases_by_sla_status: dict[str, int] = Field(
+        default_factory=dict,
+        description="cases per SLA status now (ok, at_risk, breached, paused); cases "
+        "waiting for nothing are not counted",
+    )
+    time_to_money_weeks: list[WeekDuration] = Field(
+        default_factory=list,
+        description="per ISO week of the last 8: the median time from a refund's request to "
+        "the money sent (refunded or settled), over the refunds that got there that week",
+    )
 
 
 # --- payment gateway -------------------------------------------------------------------

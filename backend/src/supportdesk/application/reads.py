@@ -66,6 +66,12 @@ class Stats:
     settled_totals: dict[str, int]
     median_seconds_to_final_30d: float | None
     refunds_per_day: list[tuple[str, int]]
+    # SLA breaches recorded over the last 30 days, per clock; open cases per SLA status now.
+    sla_breaches_30d: dict[str, int] = field(default_factory=dict)
+    cases_by_sla_status: dict[str, int] = field(default_factory=dict)
+    # Time to money per ISO week ("2026-W49"): the median seconds from the request to the
+    # money sent (refunded or settled) of the refunds that got there that week, and how many.
+    time_to_money_weeks: list[tuple[str, float, int]] = field(default_factory=list)
 
 
 def encode_cursor(sort: str, value: datetime | None, row_id: str) -> str:
