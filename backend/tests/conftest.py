@@ -122,6 +122,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "database_url": database_url,
         "redis_url": TEST_REDIS_URL,
         "reconcile_interval_seconds": 0,
+        # The SLA sweep runs when a test asks it to (container.sla_service().sweep()).
+        "sla_check_interval_seconds": 0,
         "rate_limit_per_minute": 0,
         "web_dist_dir": "/nonexistent",
         "payment_gateway_timeout_seconds": 2.0,

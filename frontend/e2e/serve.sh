@@ -21,6 +21,14 @@ export MAIL_CATCHER_PORT=0
 # back from the bank: journey j), through signed events to the service itself.
 export PAYMENT_GATEWAY_WEBHOOK_SECRET="whsec_e2e_sandbox_events"
 export PAYMENT_GATEWAY_SANDBOX_EVENTS_URL="/api/v1/payment-gateway/webhooks"
+# SLA clocks (journey m): around the clock every day, without holidays, so business time is
+# plain time; "low" (which no other journey uses) has a first-response target of seconds, and
+# the sweep that marks breaches looks every second.
+export SLA_WORKING_DAYS="mon-sun"
+export SLA_WORKING_HOURS="00:00-24:00"
+export SLA_HOLIDAYS_COUNTRY=""
+export SLA_FIRST_RESPONSE_TARGETS="urgent=1h,high=4h,normal=8h,low=5s"
+export SLA_CHECK_INTERVAL_SECONDS=1
 uv run supportdesk migrate
 uv run supportdesk seed-demo
 # Not exec: the trap above removes the temporary database when the server stops.

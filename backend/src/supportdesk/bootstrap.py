@@ -27,12 +27,14 @@ from supportdesk.application.payment_events import PaymentEventService
 from supportdesk.application.ports import CacheBackend, Clock, ReadQueries
 from supportdesk.application.refunds import RefundPolicy, RefundService
 from supportdesk.application.sign_in_throttle import ThrottlePolicy
+from supportdesk.application.sla import SlaService
 from supportdesk.application.webhooks import AddressRule, WebhookService
 from supportdesk.application.writeback import ORDER_SYSTEM_CHANNEL, OrderSystemChannel
 from supportdesk.domain.customers import FlagPolicy
 from supportdesk.domain.notifications import MailPolicy
 from supportdesk.domain.outbox import RetryPolicy
 from supportdesk.domain.window import RefundWindowPolicy
+from supportdesk.infrastructure.business_calendar import sla_policy
 from supportdesk.infrastructure.cache import make_cache
 from supportdesk.infrastructure.clock import SystemClock
 from supportdesk.infrastructure.db.live_feed import SqlLiveFeed
@@ -79,6 +81,7 @@ class Container:
             window=RefundWindowPolicy(days=self.settings.refund_window_days),
             supervisor_threshold=self.settings.refund_supervisor_threshold,
         )
+        self.sla_policy = sla_policy(self.settings)
         self.flag_policy = FlagPolicy(
             most_refunds=self.settings.customer_flag_most_refunds_90d,
             most_share_percent=self.settings.customer_flag_most_refund_share_percent,
@@ -192,12 +195,16 @@ class Container:
             outbox_channels=self.outbox_channels,
             on_outbox_commit=self.outbox_written.set,
             history_grew=self.wakeups.notify,
+            sla=self.sla_policy,
         )
 
     def reads(self) -> SqlUnitOfWork:
         """A unit of work for reading only: on SQLite a deferred transaction on the reader
         engine, which never waits for the write lock. Committing it writes nothing."""
-        return SqlUnitOfWork(self._read_sessions)
+        return SqlUnitOfWork(self._read_sessions, sla=self.sla_policy)
+
+    def sla_service(self) -> SlaService:
+        return SlaService(self.uow(), self.clock)
 
     def accounts(self) -> SignedInAccounts:
         return SignedInAccounts(self.reads(), self.cache, self.settings.account_cache_seconds)

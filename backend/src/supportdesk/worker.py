@@ -1,4 +1,4 @@
-"""``supportdesk worker``: a process that only runs the outbox dispatcher."""
+"""``supportdesk worker``: a process that runs the outbox dispatcher and the SLA sweep."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import signal
 import structlog
 from prometheus_client import CollectorRegistry, start_http_server
 
+from supportdesk.api.app import sweep_sla_forever
 from supportdesk.bootstrap import Container
 from supportdesk.infrastructure.outbox_metrics import OutboxMetrics
 from supportdesk.infrastructure.settings import Settings
@@ -44,7 +45,14 @@ async def run_worker(settings: Settings, *, metrics_port: int | None = None) -> 
         task = asyncio.create_task(
             dispatcher.run(container.outbox_written, settings.outbox_poll_seconds, stop)
         )
+        sla_sweep = None
+        if settings.sla_check_interval_seconds > 0:
+            sla_sweep = asyncio.create_task(sweep_sla_forever(container), name="sla-sweep")
         await stop.wait()
+        if sla_sweep is not None:
+            sla_sweep.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sla_sweep
         try:
             await asyncio.wait_for(task, GRACE_SECONDS)
         except TimeoutError:

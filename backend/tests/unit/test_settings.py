@@ -18,6 +18,13 @@ class TestSettings:
             ({"log_level": "LOUD"}, "LOG_LEVEL"),
             ({"forwarded_allow_ips": "10.0.0.0/8, proxy.internal"}, "FORWARDED_ALLOW_IPS"),
             ({"payment_gateway_webhook_secret": "sk_test_x"}, "PAYMENT_GATEWAY_WEBHOOK_SECRET"),
+            ({"sla_time_zone": "Europe/Atlantis"}, "SLA_TIME_ZONE"),
+            ({"sla_working_days": "mon-funday"}, "SLA_WORKING_DAYS"),
+            ({"sla_working_hours": "17:00-09:00"}, "SLA_WORKING_HOURS"),
+            ({"sla_holidays_country": "XX"}, "SLA_HOLIDAYS_COUNTRY"),
+            ({"sla_first_response_targets": "urgent=1h"}, "SLA_FIRST_RESPONSE_TARGETS"),
+            ({"sla_resolution_targets": "urgent=soon"}, "SLA_RESOLUTION_TARGETS"),
+            ({"sla_check_interval_seconds": -1}, "SLA_CHECK_INTERVAL_SECONDS"),
         ],
     )
     def test_a_wrong_value_names_the_variable(self, overrides: dict, variable: str) -> None:
@@ -105,3 +112,19 @@ class TestSettings:
     def test_cors_origins_are_a_comma_separated_list(self, monkeypatch) -> None:
         monkeypatch.setenv("CORS_ORIGINS", "https://a.example, https://b.example")
         assert load_settings().cors_origins == ["https://a.example", "https://b.example"]
+
+    def test_sla_settings_that_do_not_parse_stop_the_start_from_the_environment(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("SLA_WORKING_HOURS", "nine to five")
+        with pytest.raises(SettingsError, match=r"SLA_WORKING_HOURS.*nine to five"):
+            load_settings()
+
+    def test_no_holidays_country_means_no_public_holidays(self) -> None:
+        from supportdesk.infrastructure.business_calendar import sla_policy
+
+        calendar = sla_policy(load_settings(sla_holidays_country="")).hours
+        from datetime import date
+
+        assert calendar.is_working_day(date(2026, 12, 25))
+        assert not sla_policy(load_settings()).hours.is_working_day(date(2026, 12, 25))

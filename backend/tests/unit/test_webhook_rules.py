@@ -54,6 +54,7 @@ CASE, REFUND = EntityKind.SUPPORT_CASE, EntityKind.REFUND
         (event(CASE, "message_added"), "message.created"),
         (event(CASE, "internal_note_added"), None),
         (event(CASE, "note"), None),
+        (event(CASE, "sla_breached"), "support_case.sla_breached"),
         (event(REFUND, "refund_requested", None, "requested"), "refund.requested"),
         (event(REFUND, "approved", "requested", "approved"), "refund.approved"),
         (event(REFUND, "execution_started", "approved", "processing"), "refund.processing"),
@@ -69,7 +70,7 @@ def test_each_history_event_announces_at_most_one_type(
 
 
 def test_every_announced_type_is_one_an_endpoint_can_subscribe_to() -> None:
-    assert len(EVENT_TYPES) == 12
+    assert len(EVENT_TYPES) == 13
     assert unknown_event_types(["refund.refunded", "refund.exploded"]) == ["refund.exploded"]
 
 

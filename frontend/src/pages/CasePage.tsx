@@ -13,6 +13,7 @@ import {
 import { HistoryTimeline } from '@/components/support/HistoryTimeline';
 import { MessageThread } from '@/components/support/MessageThread';
 import { ReplyBox } from '@/components/support/ReplyBox';
+import { SlaClocks } from '@/components/support/SlaClocks';
 import {
   useCase,
   useCaseHistory,
@@ -193,6 +194,7 @@ export function CasePage() {
               <Grid.Col span={{ base: 12, md: 4 }}>
                 <Stack gap="lg">
                   {stacked ? null : actions}
+                  <SlaClocks supportCase={c} />
                   <Paper withBorder p="md" component="section" aria-labelledby="refunds-title">
                     <Title order={5} mb="sm" id="refunds-title">
                       Refunds

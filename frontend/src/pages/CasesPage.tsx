@@ -4,6 +4,7 @@ import { ExportCsvButton } from '@/components/common/ExportCsvButton';
 import { FilterBar } from '@/components/common/FilterBar';
 import { PagedResults } from '@/components/common/PagedResults';
 import { CaseTable } from '@/components/support/CaseTable';
+import { SLA_STATUSES, SLA_STATUS_LABELS } from '@/components/support/slaWords';
 import { useCaseList } from '@/hooks/useCases';
 import { useMe } from '@/hooks/useSession';
 import { useStaff } from '@/hooks/useStaff';
@@ -69,6 +70,12 @@ export function CasesPage() {
                 },
                 {
                   kind: 'select' as const,
+                  name: 'sla_status',
+                  label: 'SLA',
+                  options: SLA_STATUSES.map((v) => ({ value: v, label: SLA_STATUS_LABELS[v] })),
+                },
+                {
+                  kind: 'select' as const,
                   name: 'category',
                   label: 'Category',
                   options: CATEGORIES,
@@ -111,6 +118,7 @@ export function CasesPage() {
           onSort={(sort) => filters.set({ sort })}
           showAssignee={staff}
           showCustomer={staff}
+          showSla={staff}
           names={names}
         />
       </PagedResults>

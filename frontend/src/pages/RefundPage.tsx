@@ -15,7 +15,7 @@ import { useRefund, useRefundAction, useRefundHistory } from '@/hooks/useRefunds
 import { OrderLines } from '@/components/order/OrderLines';
 import { useMe } from '@/hooks/useSession';
 import { ApiError } from '@/services/http';
-import { formatDateTime } from '@/services/format';
+import { formatDateTime, formatDuration } from '@/services/format';
 import { refundStepToast } from '@/services/refundWords';
 import { isStaff, type Refund, type RefundStep } from '@/services/types';
 import { CustomerLink } from '@/components/customer/CustomerLink';
@@ -86,6 +86,9 @@ export function RefundPage() {
                 {r.order_id}
               </Anchor>{' '}
               · requested {formatDateTime(r.created_at)}
+              {r.time_to_money_seconds != null
+                ? ` · money sent after ${formatDuration(r.time_to_money_seconds)}`
+                : ''}
               {staff ? (
                 <>
                   {' · customer '}

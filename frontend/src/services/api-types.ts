@@ -1346,6 +1346,11 @@ export interface components {
       status: components['schemas']['RefundStatus'];
       /** Support Case Id */
       support_case_id: string;
+      /**
+       * Time To Money Seconds
+       * @description staff only: from the request to the money sent (refunded, or a settlement recorded); null until then (docs/sla.md)
+       */
+      time_to_money_seconds?: number | null;
       /** Total Amount */
       total_amount: number;
       /**
@@ -1455,6 +1460,47 @@ export interface components {
       /** Tax */
       tax: number;
     };
+    /** SlaClockOut */
+    SlaClockOut: {
+      /**
+       * Breached
+       * @description the due time came before the clock was met
+       */
+      breached: boolean;
+      /**
+       * Business Seconds Left
+       * @description business time left now; negative past the due time
+       */
+      business_seconds_left: number;
+      /**
+       * Due At
+       * @description when the target is reached counting business time only (null while paused or stopped short of it)
+       */
+      due_at: string | null;
+      /** Met At */
+      met_at: string | null;
+      /**
+       * State
+       * @description running; paused while the case waits on the customer; met (first reply given, case resolved); stopped (resolved or closed before a first reply)
+       * @enum {string}
+       */
+      state: 'running' | 'paused' | 'met' | 'stopped';
+      /**
+       * Target Seconds
+       * @description the target for the case's priority, business time
+       */
+      target_seconds: number;
+    };
+    /** SlaOut */
+    SlaOut: {
+      first_response: components['schemas']['SlaClockOut'];
+      resolution: components['schemas']['SlaClockOut'];
+    };
+    /**
+     * SlaStatus
+     * @enum {string}
+     */
+    SlaStatus: 'ok' | 'at_risk' | 'breached' | 'paused';
     /**
      * SnapshotLineOut
      * @description An order line as it was when the case was opened.
@@ -1488,6 +1534,13 @@ export interface components {
        * @description when the figures were counted (at most 15 s ago)
        */
       as_of: string;
+      /**
+       * Cases By Sla Status
+       * @description cases per SLA status now (ok, at_risk, breached, paused); cases waiting for nothing are not counted
+       */
+      cases_by_sla_status?: {
+        [key: string]: number;
+      };
       /** Cases By Status */
       cases_by_status: {
         [key: string]: number;
@@ -1504,6 +1557,18 @@ export interface components {
       refunds_per_day: components['schemas']['DayCount'][];
       /** Settled Totals */
       settled_totals: components['schemas']['MoneyTotal'][];
+      /**
+       * Sla Breaches 30D
+       * @description SLA breaches recorded in the last 30 days, per clock (first_response, resolution)
+       */
+      sla_breaches_30d?: {
+        [key: string]: number;
+      };
+      /**
+       * Time To Money Weeks
+       * @description per ISO week of the last 8: the median time from a refund's request to the money sent (refunded or settled), over the refunds that got there that week
+       */
+      time_to_money_weeks?: components['schemas']['WeekDuration'][];
     };
     /** SupportCaseOut */
     SupportCaseOut: {
@@ -1538,6 +1603,11 @@ export interface components {
       customer_id: string;
       /** Description */
       description: string;
+      /**
+       * First Response Due At
+       * @description staff only: when the first reply is due (null once given, while the clock is paused, or when nothing is pending); docs/sla.md
+       */
+      first_response_due_at?: string | null;
       /** Id */
       id: string;
       /** Order Id */
@@ -1546,6 +1616,15 @@ export interface components {
       priority: components['schemas']['Priority'];
       /** Refunds */
       refunds: components['schemas']['RefundRefOut'][];
+      /**
+       * Resolution Due At
+       * @description staff only: when the case is due to be resolved (as above)
+       */
+      resolution_due_at?: string | null;
+      /** @description staff only, on a single case: both clocks in detail */
+      sla?: components['schemas']['SlaOut'] | null;
+      /** @description staff only: ok, at_risk (last 20 % of a target), breached, paused (waiting on the customer); null when no clock waits for anything */
+      sla_status?: components['schemas']['SlaStatus'] | null;
       status: components['schemas']['CaseStatus'];
       /** Subject */
       subject: string;
@@ -1755,6 +1834,7 @@ export interface components {
       | 'support_case.created'
       | 'support_case.updated'
       | 'support_case.closed'
+      | 'support_case.sla_breached'
       | 'message.created'
       | 'refund.requested'
       | 'refund.approved'
@@ -1764,6 +1844,18 @@ export interface components {
       | 'refund.refunded'
       | 'refund.failed'
       | 'refund.settled';
+    /** WeekDuration */
+    WeekDuration: {
+      /** Median Seconds */
+      median_seconds: number;
+      /** Refunds */
+      refunds: number;
+      /**
+       * Week
+       * @description ISO week, like 2026-W49
+       */
+      week: string;
+    };
   };
   responses: never;
   parameters: never;
@@ -3732,6 +3824,7 @@ export interface operations {
         q?: string | null;
         created_after?: string | null;
         created_before?: string | null;
+        sla_status?: components['schemas']['SlaStatus'][] | null;
         sort?: string;
       };
       header?: never;
@@ -3907,6 +4000,7 @@ export interface operations {
         q?: string | null;
         created_after?: string | null;
         created_before?: string | null;
+        sla_status?: components['schemas']['SlaStatus'][] | null;
         sort?: string;
       };
       header?: never;

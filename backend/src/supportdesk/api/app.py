@@ -87,6 +87,11 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             reconciler = asyncio.create_task(
                 _reconcile_forever(app.state.container), name="reconciler"
             )
+        sla_sweep = None
+        if settings.sla_check_interval_seconds > 0:
+            sla_sweep = asyncio.create_task(
+                sweep_sla_forever(app.state.container), name="sla-sweep"
+            )
         dispatcher = None
         if settings.dispatcher_in_serve and app.state.container.outbox_channels:
             dispatcher = asyncio.create_task(
@@ -100,7 +105,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         finally:
             # A delivery cut short here is due again when its lease ends; a refund cut
             # short is settled by the next reconciliation.
-            for task in (dispatcher, reconciler):
+            for task in (dispatcher, reconciler, sla_sweep):
                 if task:
                     await _stop_task(task)
             if sandbox_events is not None:
@@ -240,6 +245,20 @@ async def _reconcile_forever(container: Container) -> None:
                 log.info("reconciled", refunds=[r.id for r in resolved])
         except Exception:
             log.exception("reconciliation_failed")
+
+
+async def sweep_sla_forever(container: Container) -> None:
+    """Move cases to at risk and breached as time passes, and record each breach
+    (docs/sla.md). Every replica and worker may run it: a case is changed by one of them."""
+    interval = container.settings.sla_check_interval_seconds
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            updated = await container.sla_service().sweep()
+            if updated:
+                log.info("sla_updated", cases=len(updated))
+        except Exception:
+            log.exception("sla_sweep_failed")
 
 
 # What a client of the simulators sends that they read: Stripe's SDK sends its version

@@ -10,10 +10,16 @@ from fastapi import Depends, Query
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from supportdesk.application.reads import CaseFilters, RefundFilters, decode_cursor
+from supportdesk.application.reads import (
+    CASE_SORT_KEYS,
+    CaseFilters,
+    RefundFilters,
+    decode_cursor,
+)
 from supportdesk.domain.cases import CaseStatus, Category, Priority
 from supportdesk.domain.errors import InvalidCursor
 from supportdesk.domain.refunds import RefundStatus
+from supportdesk.domain.sla import SlaStatus
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE_TIME = re.compile(
@@ -104,6 +110,9 @@ Cursor = Annotated[
     AfterValidator(page_cursor),
 ]
 Sort = Annotated[str, Query(pattern="^-?(created_at|updated_at)$")]
+# Cases sort by more: ``due_at`` is the earliest SLA due time still pending, cases with none
+# last (docs/sla.md).
+CaseSort = Annotated[str, Query(pattern="^-?(" + "|".join(CASE_SORT_KEYS) + ")$")]
 Id = Annotated[str | None, Query(max_length=64)]
 
 
@@ -117,7 +126,8 @@ async def case_filters(
     q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     created_after: Instant | None = None,
     created_before: Instant | None = None,
-    sort: Sort = "-created_at",
+    sla_status: Annotated[list[SlaStatus] | None, Query()] = None,
+    sort: CaseSort = "-created_at",
 ) -> CaseFilters:
     return CaseFilters(
         status=[s.value for s in status or []],
@@ -129,6 +139,7 @@ async def case_filters(
         q=q,
         created_after=created_after,
         created_before=created_before,
+        sla_status=[s.value for s in sla_status or []],
         sort=sort,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from supportdesk.api import schemas as s
 from supportdesk.application.customers import CustomerProfile
@@ -15,7 +16,8 @@ from supportdesk.domain.messages import Message
 from supportdesk.domain.money import LineRefund
 from supportdesk.domain.orders import Customer
 from supportdesk.domain.permissions import Decision, allowed_actions, refused_actions
-from supportdesk.domain.refunds import Refund
+from supportdesk.domain.refunds import Refund, RefundStatus
+from supportdesk.domain.sla import ClockReading, SlaState
 from supportdesk.domain.window import RefundWindow
 
 
@@ -100,7 +102,15 @@ def blocked_out(decisions: tuple[Decision, ...]) -> list[s.BlockedActionOut]:
     ]
 
 
-def case_out(case: SupportCase, refunds: list[Refund], actor: Actor) -> s.SupportCaseOut:
+def case_out(
+    case: SupportCase,
+    refunds: list[Refund],
+    actor: Actor,
+    sla: SlaState | None = None,
+    now: datetime | None = None,
+) -> s.SupportCaseOut:
+    """``sla``: the clocks worked out at ``now`` (a single case's read), which then also
+    give the due times and status; without it, those the case keeps (lists)."""
     has_open_refunds = any(not r.is_final for r in refunds)
     decisions = case.next_actions(by=actor, has_open_refunds=has_open_refunds)
     return s.SupportCaseOut(
@@ -134,6 +144,46 @@ def case_out(case: SupportCase, refunds: list[Refund], actor: Actor) -> s.Suppor
         allowed_actions=allowed_actions(decisions),
         allowed_moves=list(case.allowed_moves(by=actor, has_open_refunds=has_open_refunds)),
         blocked_actions=blocked_out(decisions),
+        **_sla_fields(case, actor, sla, now),
+    )
+
+
+def _sla_fields(
+    case: SupportCase, actor: Actor, sla: SlaState | None, now: datetime | None
+) -> dict[str, Any]:
+    """The SLA is the shop's promise to itself: staff see it, customers do not."""
+    if not actor.is_staff:
+        return {}
+    if sla is None or now is None:
+        return {
+            "first_response_due_at": case.sla.first_response_due_at,
+            "resolution_due_at": case.sla.resolution_due_at,
+            "sla_status": case.sla.status,
+        }
+    return {
+        "first_response_due_at": sla.first_response_due_at,
+        "resolution_due_at": sla.resolution_due_at,
+        "sla_status": sla.status,
+        "sla": s.SlaOut(
+            first_response=_clock_out(sla.first_response, now),
+            resolution=_clock_out(sla.resolution, now),
+        ),
+    }
+
+
+def _clock_out(reading: ClockReading, now: datetime) -> s.SlaClockOut:
+    if reading.pending:
+        state = "running" if reading.running else "paused"
+    else:
+        state = "met" if reading.met_at is not None else "stopped"
+    breached_at = reading.breached_at
+    return s.SlaClockOut(
+        state=state,
+        due_at=reading.due_at,
+        met_at=reading.met_at,
+        target_seconds=int(reading.target.total_seconds()),
+        business_seconds_left=int(reading.left.total_seconds()),
+        breached=breached_at is not None and breached_at <= now,
     )
 
 
@@ -206,7 +256,16 @@ def refund_out(refund: Refund, actor: Actor, policy: RefundPolicy, now: datetime
         version=refund.version,
         created_at=refund.created_at,
         updated_at=refund.updated_at,
+        time_to_money_seconds=_time_to_money(refund, actor),
     )
+
+
+def _time_to_money(refund: Refund, actor: Actor) -> int | None:
+    """From the request to the money sent: a final refund changes no more, so its last
+    change is when it became refunded or settled. Staff's figure, like the SLA."""
+    if not actor.is_staff or refund.status not in (RefundStatus.REFUNDED, RefundStatus.SETTLED):
+        return None
+    return int((refund.updated_at - refund.created_at).total_seconds())
 
 
 def message_out(message: Message) -> s.MessageOut:

@@ -24,6 +24,7 @@ from supportdesk.domain.access import Role
 from supportdesk.domain.cases import CaseAction, CaseStatus, Category, Channel, Priority
 from supportdesk.domain.outbox import OutboxState
 from supportdesk.domain.refunds import RefundStatus, SettlementType
+from supportdesk.domain.sla import SlaStatus
 from supportdesk.domain.webhooks import WebhookEventType
 
 # Text on one line: tabs and line breaks around it are trimmed, inside it refused.
@@ -234,6 +235,28 @@ class OrderSnapshotOut(BaseModel):
     lines: list[SnapshotLineOut]
 
 
+class SlaClockOut(BaseModel):
+    state: Literal["running", "paused", "met", "stopped"] = Field(
+        description="running; paused while the case waits on the customer; met (first "
+        "reply given, case resolved); stopped (resolved or closed before a first reply)"
+    )
+    due_at: datetime | None = Field(
+        description="when the target is reached counting business time only (null while "
+        "paused or stopped short of it)"
+    )
+    met_at: datetime | None
+    target_seconds: int = Field(description="the target for the case's priority, business time")
+    business_seconds_left: int = Field(
+        description="business time left now; negative past the due time"
+    )
+    breached: bool = Field(description="the due time came before the clock was met")
+
+
+class SlaOut(BaseModel):
+    first_response: SlaClockOut
+    resolution: SlaClockOut
+
+
 class SupportCaseOut(BaseModel):
     id: str
     customer_id: str
@@ -264,6 +287,22 @@ class SupportCaseOut(BaseModel):
     )
     blocked_actions: list[BlockedActionOut] = Field(
         description="the caller's other actions, each with why it is not possible now"
+    )
+    first_response_due_at: datetime | None = Field(
+        None,
+        description="staff only: when the first reply is due (null once given, while the "
+        "clock is paused, or when nothing is pending); docs/sla.md",
+    )
+    resolution_due_at: datetime | None = Field(
+        None, description="staff only: when the case is due to be resolved (as above)"
+    )
+    sla_status: SlaStatus | None = Field(
+        None,
+        description="staff only: ok, at_risk (last 20 % of a target), breached, paused "
+        "(waiting on the customer); null when no clock waits for anything",
+    )
+    sla: SlaOut | None = Field(
+        None, description="staff only, on a single case: both clocks in detail"
     )
 
 
@@ -387,6 +426,11 @@ class RefundOut(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+    time_to_money_seconds: int | None = Field(
+        None,
+        description="staff only: from the request to the money sent (refunded, or a "
+        "settlement recorded); null until then (docs/sla.md)",
+    )
 
 
 class ApproveIn(Input):
@@ -428,6 +472,12 @@ class DayCount(BaseModel):
     count: int
 
 
+class WeekDuration(BaseModel):
+    week: str = Field(description="ISO week, like 2026-W49")
+    median_seconds: float
+    refunds: int
+
+
 class StatsOut(BaseModel):
     as_of: datetime = Field(description="when the figures were counted (at most 15 s ago)")
     cases_by_status: dict[str, int]
@@ -436,6 +486,21 @@ class StatsOut(BaseModel):
     settled_totals: list[MoneyTotal]
     median_seconds_to_final_30d: float | None
     refunds_per_day: list[DayCount]
+    sla_breaches_30d: dict[str, int] = Field(
+        default_factory=dict,
+        description="SLA breaches recorded in the last 30 days, per clock (first_response, "
+        "resolution)",
+    )
+    cases_by_sla_status: dict[str, int] = Field(
+        default_factory=dict,
+        description="cases per SLA status now (ok, at_risk, breached, paused); cases "
+        "waiting for nothing are not counted",
+    )
+    time_to_money_weeks: list[WeekDuration] = Field(
+        default_factory=list,
+        description="per ISO week of the last 8: the median time from a refund's request to "
+        "the money sent (refunded or settled), over the refunds that got there that week",
+    )
 
 
 # --- payment gateway -------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from supportdesk.application.conflicts import again_on_conflict
 from supportdesk.application.orders import asking_the_order_system
@@ -26,6 +27,7 @@ from supportdesk.domain.errors import (
 from supportdesk.domain.events import Event, new_id
 from supportdesk.domain.messages import Message
 from supportdesk.domain.refunds import Refund
+from supportdesk.domain.sla import SlaState
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,9 @@ class ChangeCase:
 class CaseView:
     case: SupportCase
     refunds: list[Refund]
+    # The SLA clocks at ``read_at``, for staff (docs/sla.md); None for customers.
+    sla: SlaState | None = None
+    read_at: datetime | None = None
 
 
 def check_version(expected: int | None, actual: int) -> None:
@@ -121,10 +126,15 @@ class CaseService:
 
     async def get(self, case_id: str, actor: Actor) -> CaseView:
         """The owner and staff read a case with its refunds; to anyone else it does not
-        exist."""
+        exist. Staff also read its SLA clocks as they stand now."""
         async with self.reads:
             case = await self._get_for(actor, case_id, self.reads)
-            return CaseView(case=case, refunds=await self.reads.refunds.of_case(case_id))
+            refunds = await self.reads.refunds.of_case(case_id)
+            if not actor.is_staff:
+                return CaseView(case=case, refunds=refunds)
+            now = self.clock.now()
+            sla = await self.reads.cases.sla_state(case, now)
+            return CaseView(case=case, refunds=refunds, sla=sla, read_at=now)
 
     async def messages(self, case_id: str, actor: Actor) -> list[Message]:
         """A case's messages, oldest first; the owner reads the public ones only."""

@@ -16,6 +16,7 @@ from supportdesk.domain.messages import Message
 from supportdesk.domain.notifications import MailFacts, NotificationSettings
 from supportdesk.domain.orders import Customer, Order
 from supportdesk.domain.refunds import Refund, RefundStatus, RefundWriteBack
+from supportdesk.domain.sla import SlaState
 from supportdesk.domain.users import UserAccount
 
 
@@ -184,6 +185,20 @@ class CaseRepository(Protocol):
         ...
 
     async def has_open_refunds(self, case_id: str) -> bool: ...
+
+    async def sla_state(self, case: SupportCase, now: datetime) -> SlaState | None:
+        """The case's SLA clocks at ``now`` from its history (docs/sla.md); None where no
+        SLA policy is configured."""
+        ...
+
+    async def sla_checks_due(self, now: datetime, limit: int) -> list[str]:
+        """Ids of cases whose SLA status time alone has changed by ``now``."""
+        ...
+
+    async def refresh_sla(self, case: SupportCase, now: datetime) -> bool:
+        """Work the clocks out again at ``now`` (recording a breach as a change of the
+        case); False when the case changed since it was read."""
+        ...
 
 
 class MessageRepository(Protocol):

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
-from supportdesk.domain.access import Actor
+from supportdesk.domain.access import SYSTEM, Actor
 from supportdesk.domain.errors import (
     CaseHasOpenRefunds,
     DomainError,
@@ -162,6 +162,18 @@ class OrderReference:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class SlaStanding:
+    """The case's SLA clocks as last worked out from its history (``domain/sla.py``), kept
+    with the case so that lists filter and sort by them. ``status`` is an ``SlaStatus``
+    value, or None when no clock waits for anything."""
+
+    status: str | None = None
+    first_response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
+    first_responded_at: datetime | None = None
+
+
 @dataclass(slots=True)
 class SupportCase(RecordsHistory):
     id: str
@@ -177,6 +189,7 @@ class SupportCase(RecordsHistory):
     created_at: datetime
     updated_at: datetime
     channel: Channel = Channel.WEB
+    sla: SlaStanding = field(default_factory=SlaStanding)
     new_events: list[Event] = field(default_factory=list)
 
     entity_kind: ClassVar[EntityKind] = EntityKind.SUPPORT_CASE
@@ -297,6 +310,14 @@ class SupportCase(RecordsHistory):
         """Something happened on the case that moves no status (a message, say): its event
         names no status, so that history shows moves only where there were moves."""
         self._record(by, now, type, None, None, note)
+
+    def record_sla_breach(self, clock: str, *, now: datetime) -> None:
+        """A promised time passed before it was met (``clock`` in words: "first response",
+        "resolution"). The system records it for staff; no person changed the case, so it
+        keeps the time it was last updated."""
+        updated_at = self.updated_at
+        self._record(SYSTEM, now, "sla_breached", None, None, clock, note_public=False)
+        self.updated_at = updated_at
 
     def add_note(self, note: str, *, by: Actor, now: datetime, public: bool = False) -> None:
         """A note given with a change that moved nothing still lands in the history,

@@ -68,8 +68,9 @@ AUTOMATIC = "automatic"
 WORKINGS_NOTE_TYPES = frozenset(
     {"assigned", "execution_started", "refund_succeeded", "refund_reversed"}
 )
-# Events customers never see, not even that they happened.
-INTERNAL_EVENT_TYPES = frozenset({"internal_note_added"})
+# Events customers never see, not even that they happened: staff's internal notes, and
+# the shop's own promises about its response times (docs/sla.md).
+INTERNAL_EVENT_TYPES = frozenset({"internal_note_added", "sla_breached"})
 # An event that is nothing but a note (a PATCH with a note and no change).
 NOTE_EVENT = "note"
 

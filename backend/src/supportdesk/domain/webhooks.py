@@ -24,6 +24,7 @@ class WebhookEventType(StrEnum):
     SUPPORT_CASE_CREATED = "support_case.created"
     SUPPORT_CASE_UPDATED = "support_case.updated"
     SUPPORT_CASE_CLOSED = "support_case.closed"
+    SUPPORT_CASE_SLA_BREACHED = "support_case.sla_breached"
     MESSAGE_CREATED = "message.created"
     REFUND_REQUESTED = "refund.requested"
     REFUND_APPROVED = "refund.approved"
@@ -57,6 +58,9 @@ def announced_type(event: Event) -> str | None:
         if event.to_status in _REFUND_STATUSES and event.to_status != event.from_status:
             return f"refund.{event.to_status}"
         return None
+    if event.type == "sla_breached":
+        # Never shown to customers, but the shop's own systems are told (docs/sla.md).
+        return WebhookEventType.SUPPORT_CASE_SLA_BREACHED.value
     if event.type in _SILENT_CASE_EVENTS:
         return None
     if event.type == "case_opened":

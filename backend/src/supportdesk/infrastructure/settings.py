@@ -11,6 +11,9 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from supportdesk.domain.business_time import parse_working_days, parse_working_hours
+from supportdesk.domain.sla import parse_targets
+
 DEFAULT_JWT_SECRET = "change-me-in-production-0123456789abcdef"
 REPO_ROOT = Path(__file__).resolve().parents[4]
 
@@ -155,6 +158,20 @@ class Settings(BaseSettings):
             return self.webhook_allow_private_addresses
         return self.environment is not Environment.PRODUCTION
 
+    # SLA clocks (docs/sla.md): business hours in the shop's zone, its country's public
+    # holidays (an ISO 3166 code the ``holidays`` package knows; empty: none), and the
+    # business time promised per priority for the first response and the resolution
+    # ("urgent=1h,high=4h,normal=8h,low=16h"; h, m and s, as in 1h30m).
+    sla_time_zone: str = "Europe/Berlin"
+    sla_working_days: str = "mon-fri"
+    sla_working_hours: str = "09:00-17:00"
+    sla_holidays_country: str = "DE"
+    sla_first_response_targets: str = "urgent=1h,high=4h,normal=8h,low=16h"
+    sla_resolution_targets: str = "urgent=8h,high=16h,normal=40h,low=80h"
+    # How often a process with background tasks looks for cases whose SLA status changes
+    # with time alone (at risk, breached); 0 turns it off.
+    sla_check_interval_seconds: float = Field(60.0, ge=0, le=3600)
+
     cors_origins: Annotated[list[str], NoDecode] = []
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
     metrics_token: SecretStr | None = None  # when set, /metrics wants this bearer token
@@ -166,6 +183,45 @@ class Settings(BaseSettings):
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("sla_time_zone")
+    @classmethod
+    def _time_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone like Europe/Berlin") from None
+        return value.strip()
+
+    @field_validator("sla_working_days")
+    @classmethod
+    def _working_days(cls, value: str) -> str:
+        parse_working_days(value)
+        return value
+
+    @field_validator("sla_working_hours")
+    @classmethod
+    def _working_hours(cls, value: str) -> str:
+        parse_working_hours(value)
+        return value
+
+    @field_validator("sla_holidays_country")
+    @classmethod
+    def _holidays_country(cls, value: str) -> str:
+        import holidays
+
+        code = value.strip().upper()
+        if code and code not in holidays.list_supported_countries():
+            raise ValueError(f"{value!r} is not a country code the holidays package knows")
+        return code
+
+    @field_validator("sla_first_response_targets", "sla_resolution_targets")
+    @classmethod
+    def _targets(cls, value: str) -> str:
+        parse_targets(value)
         return value
 
     @field_validator("database_url")

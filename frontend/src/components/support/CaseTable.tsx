@@ -6,6 +6,7 @@ import type { SupportCase } from '@/services/types';
 import { SortHeader } from '../common/SortHeader';
 import { CustomerLink } from '../customer/CustomerLink';
 import { CaseStatusBadge, PriorityBadge } from '../ui/StatusBadge';
+import { SlaBadge, earliestDue } from './SlaBadge';
 
 interface Props {
   cases: SupportCase[];
@@ -16,9 +17,19 @@ interface Props {
   showCustomer?: boolean;
   /** Staff names by id, to show who a case is assigned to. */
   names?: Record<string, string>;
+  /** Staff: the SLA badge, and the sort by due time. */
+  showSla?: boolean;
 }
 
-export function CaseTable({ cases, sort, onSort, showAssignee, showCustomer, names = {} }: Props) {
+export function CaseTable({
+  cases,
+  sort,
+  onSort,
+  showAssignee,
+  showCustomer,
+  names = {},
+  showSla,
+}: Props) {
   // On a phone the eight columns would scroll sideways and hide the order and the dates:
   // one card per case instead, with those kept.
   const phone = useMediaQuery('(max-width: 36em)', false, { getInitialValueInEffect: false });
@@ -33,6 +44,7 @@ export function CaseTable({ cases, sort, onSort, showAssignee, showCustomer, nam
             <Group gap={6} mt={4}>
               <CaseStatusBadge status={c.status} />
               <PriorityBadge priority={c.priority} />
+              {showSla ? <SlaBadge status={c.sla_status} dueAt={earliestDue(c)} /> : null}
             </Group>
             {showCustomer ? (
               <Text size="xs" mt={4}>
@@ -72,6 +84,7 @@ export function CaseTable({ cases, sort, onSort, showAssignee, showCustomer, nam
             <Table.Th>Order</Table.Th>
             {showCustomer ? <Table.Th>Customer</Table.Th> : null}
             {showAssignee ? <Table.Th>Assignee</Table.Th> : null}
+            {showSla ? sortable('due_at', 'SLA') : null}
             {sortable('created_at', 'Created')}
             {sortable('updated_at', 'Updated')}
           </Table.Tr>
@@ -106,6 +119,11 @@ export function CaseTable({ cases, sort, onSort, showAssignee, showCustomer, nam
                   <Text size="sm" c={c.assignee_id ? undefined : 'dimmed'}>
                     {c.assignee_id ? (names[c.assignee_id] ?? c.assignee_id) : 'Unassigned'}
                   </Text>
+                </Table.Td>
+              ) : null}
+              {showSla ? (
+                <Table.Td>
+                  <SlaBadge status={c.sla_status} dueAt={earliestDue(c)} />
                 </Table.Td>
               ) : null}
               <Table.Td>

@@ -8,6 +8,8 @@ const TITLES: Record<string, string> = {
   message_added: 'New message',
   assigned: 'Case assigned',
   priority_changed: 'Priority changed',
+  // The note names the clock: "first response" or "resolution".
+  sla_breached: 'SLA target breached',
 };
 
 /** Who acted. A customer's history names staff as the support team and the system's own

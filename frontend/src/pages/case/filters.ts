@@ -7,6 +7,7 @@ import type {
   RefundListQuery,
   RefundStatus,
 } from '@/services/types';
+import type { SlaStatus } from '@/components/support/slaWords';
 
 export const CASE_FILTERS = {
   scope: 'cases',
@@ -20,6 +21,7 @@ export const CASE_FILTERS = {
     'q',
     'created_after',
     'created_before',
+    'sla_status',
     'sort',
   ],
 } as const;
@@ -65,6 +67,7 @@ export function caseQuery(v: FilterValues<CaseFilterKey>, meId: string): CaseLis
     q: one(v.q),
     created_after: dayStart(one(v.created_after)),
     created_before: dayEnd(one(v.created_before)),
+    sla_status: one(v.sla_status) ? [one(v.sla_status) as SlaStatus] : undefined,
     sort: one(v.sort) ?? '-created_at',
     limit: 25,
   };

@@ -3,6 +3,7 @@ import { Anchor, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { QueryState } from '@/components/common/QueryState';
+import { SlaAndMoneyPanel } from '@/components/dashboard/SlaAndMoneyPanel';
 import { useStats } from '@/hooks/useStats';
 import { useMe } from '@/hooks/useSession';
 import { formatDay, formatDuration, formatMoney, label } from '@/services/format';
@@ -151,6 +152,7 @@ function Dashboard({ s }: { s: Stats }) {
           to="/refunds?status=processing"
         />
       </SimpleGrid>
+      <SlaAndMoneyPanel stats={s} />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <StatusChart title="Cases by status" data={caseData} color="indigo.6" />
         <StatusChart title="Refunds by status" data={refundData} color="teal.6" />

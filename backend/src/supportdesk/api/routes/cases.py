@@ -80,7 +80,7 @@ async def get_case(
 ) -> SupportCaseOut:
     view = await cases.get(case_id, actor)
     response.headers["ETag"] = etag(view.case.version)
-    return case_out(view.case, view.refunds, actor)
+    return case_out(view.case, view.refunds, actor, view.sla, view.read_at)
 
 
 @router.patch(

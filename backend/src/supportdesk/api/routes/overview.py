@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from supportdesk.api.deps import CacheDep, ClockDep, ReadQueriesDep, StaffActor
 from supportdesk.api.openapi import problems
-from supportdesk.api.schemas import DayCount, MoneyTotal, StatsOut
+from supportdesk.api.schemas import DayCount, MoneyTotal, StatsOut, WeekDuration
 
 router = APIRouter(tags=["overview"])
 
@@ -42,6 +42,12 @@ async def stats(
         ],
         median_seconds_to_final_30d=figures.median_seconds_to_final_30d,
         refunds_per_day=[DayCount(day=d, count=n) for d, n in figures.refunds_per_day],
+        sla_breaches_30d=figures.sla_breaches_30d,
+        cases_by_sla_status=figures.cases_by_sla_status,
+        time_to_money_weeks=[
+            WeekDuration(week=w, median_seconds=m, refunds=n)
+            for w, m, n in figures.time_to_money_weeks
+        ],
     )
     await cache.set("overview-stats", answer.model_dump_json(), STATS_FRESH_SECONDS)
     return answer

@@ -15,6 +15,7 @@ from supportdesk.domain.cases import (
     Channel,
     OrderReference,
     Priority,
+    SlaStanding,
     SupportCase,
 )
 from supportdesk.domain.events import EntityKind, Event
@@ -107,6 +108,12 @@ def case_from_record(record: SupportCaseRecord | Row[Any]) -> SupportCase:
         created_at=record.created_at,
         updated_at=record.updated_at,
         channel=Channel(record.channel),
+        sla=SlaStanding(
+            status=record.sla_status,
+            first_response_due_at=record.first_response_due_at,
+            resolution_due_at=record.resolution_due_at,
+            first_responded_at=record.first_responded_at,
+        ),
     )
 
 

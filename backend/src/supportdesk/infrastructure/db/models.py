@@ -91,9 +91,21 @@ class SupportCaseRecord(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     channel: Mapped[str] = mapped_column(String(16), default="web", server_default="web")
+    # The SLA clocks as last worked out from the case's history (docs/sla.md): the due
+    # times still pending, the earliest of them (the list's ``due_at`` sort), the status,
+    # and when time alone next changes the status (the sweep's work list).
+    first_response_due_at: Mapped[datetime | None]
+    resolution_due_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+    sla_status: Mapped[str | None] = mapped_column(String(16))
+    sla_check_at: Mapped[datetime | None]
+    first_responded_at: Mapped[datetime | None]
 
     __table_args__ = (
         Index("ix_support_cases_created", "created_at", "id"),
+        Index("ix_support_cases_due", "due_at", "id"),
+        Index("ix_support_cases_sla_status_due", "sla_status", "due_at", "id"),
+        Index("ix_support_cases_sla_check", "sla_check_at"),
         Index("ix_support_cases_updated", "updated_at", "id"),
         Index("ix_support_cases_status_created", "status", "created_at", "id"),
         Index(

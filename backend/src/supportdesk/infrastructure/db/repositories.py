@@ -14,11 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.domain.access import Actor, Role
-from supportdesk.domain.cases import (
-    SupportCase,
-)
+from supportdesk.domain.cases import SlaStanding, SupportCase
 from supportdesk.domain.errors import EmailTaken, VersionConflict
-from supportdesk.domain.events import Event
+from supportdesk.domain.events import EntityKind, Event
 from supportdesk.domain.messages import Message
 from supportdesk.domain.refunds import (
     FINAL_STATUSES,
@@ -26,11 +24,13 @@ from supportdesk.domain.refunds import (
     Refund,
     RefundStatus,
 )
+from supportdesk.domain.sla import SlaPolicy, SlaState, sla_state
 from supportdesk.domain.users import UserAccount
 from supportdesk.infrastructure.db.mapping import (
     case_from_record,
     case_row,
     customer_row,
+    event_from_record,
     event_row,
     message_row,
     new_case_row,
@@ -116,12 +116,27 @@ async def _append_events(session: AsyncSession, events: list[Event]) -> None:
     session.info[HISTORY_GREW] = True
 
 
+_CASE_HISTORY = (
+    select(EventRecord.__table__)
+    .where(
+        EventRecord.entity_id == bindparam("case_id"),
+        EventRecord.entity == EntityKind.SUPPORT_CASE.value,
+    )
+    .order_by(EventRecord.seq)
+)
+
+
 class SqlCaseRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    """``sla``: the SLA policy by which every write of a case works out its clocks again
+    from its history, in the same transaction (docs/sla.md); None keeps them as they are."""
+
+    def __init__(self, session: AsyncSession, sla: SlaPolicy | None = None) -> None:
         self.session = session
+        self.sla = sla
 
     async def add(self, case: SupportCase) -> None:
-        self.session.add(SupportCaseRecord(**new_case_row(case)))
+        columns = self._sla_columns(case, list(case.new_events), case.created_at)
+        self.session.add(SupportCaseRecord(**new_case_row(case), **columns))
         await self.session.flush()
         if case.order.customer is not None:
             await self._name_customer(case)
@@ -160,14 +175,62 @@ class SqlCaseRepository:
             select(SupportCaseRecord.id).where(SupportCaseRecord.id == case_id).with_for_update()
         )
 
+    async def history(self, case_id: str) -> list[Event]:
+        """The case's own events (not its refunds'), oldest first."""
+        rows = await self.session.execute(_CASE_HISTORY, {"case_id": case_id})
+        return [event_from_record(row) for row in rows]
+
+    async def sla_state(self, case: SupportCase, now: datetime) -> SlaState | None:
+        """The case's clocks at ``now`` from its stored history; None without a policy."""
+        if self.sla is None:
+            return None
+        return sla_state(
+            self.sla,
+            opened_at=case.created_at,
+            priority=case.priority,
+            events=await self.history(case.id),
+            now=now,
+        )
+
+    def _sla_columns(self, case: SupportCase, events: list[Event], now: datetime) -> dict[str, Any]:
+        """The SLA columns after ``events`` (the whole history, with what this write adds),
+        at ``now``; a breach not recorded yet is recorded on the case (an event of this
+        write). Without a policy: nothing to write."""
+        if self.sla is None:
+            return {}
+        state = sla_state(
+            self.sla, opened_at=case.created_at, priority=case.priority, events=events, now=now
+        )
+        for clock in state.breaches_to_record:
+            case.record_sla_breach(clock.words, now=now)
+        case.sla = SlaStanding(
+            status=state.status.value if state.status else None,
+            first_response_due_at=state.first_response_due_at,
+            resolution_due_at=state.resolution_due_at,
+            first_responded_at=state.first_responded_at,
+        )
+        return {
+            "first_response_due_at": state.first_response_due_at,
+            "resolution_due_at": state.resolution_due_at,
+            "due_at": state.due_at,
+            "sla_status": case.sla.status,
+            "sla_check_at": state.next_check_at,
+            "first_responded_at": state.first_responded_at,
+        }
+
     async def save(self, case: SupportCase) -> None:
-        """Write the case if nobody changed it since it was read (optimistic concurrency)."""
+        """Write the case if nobody changed it since it was read (optimistic concurrency),
+        with its SLA clocks worked out again as of the change."""
         if not case.new_events:
             return
+        columns: dict[str, Any] = {}
+        if self.sla is not None:
+            now = max(event.at for event in case.new_events)
+            columns = self._sla_columns(case, [*await self.history(case.id), *case.new_events], now)
         result = await self.session.execute(
             update(SupportCaseRecord)
             .where(SupportCaseRecord.id == case.id, SupportCaseRecord.version == case.version)
-            .values({**case_row(case), "version": case.version + 1})
+            .values({**case_row(case), **columns, "version": case.version + 1})
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -186,6 +249,39 @@ class SqlCaseRepository:
             raise VersionConflict("the case was changed by someone else; reload it")
         case.version += 1
         case.updated_at = now
+
+    async def sla_checks_due(self, now: datetime, limit: int) -> list[str]:
+        """Cases whose SLA status time alone has changed by ``now`` (at risk, breached),
+        the longest waiting first."""
+        rows = await self.session.scalars(
+            select(SupportCaseRecord.id)
+            .where(SupportCaseRecord.sla_check_at <= now)
+            .order_by(SupportCaseRecord.sla_check_at)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def refresh_sla(self, case: SupportCase, now: datetime) -> bool:
+        """Work the case's clocks out again at ``now``. A breach is a change of the case
+        (an event, a new version: ``save``); a status that moved with time alone is
+        written without one, only if the case is still the version read. False when the
+        case changed meanwhile (its own write worked the clocks out already)."""
+        if self.sla is None:
+            return True
+        columns = self._sla_columns(case, await self.history(case.id), now)
+        if case.new_events:
+            try:
+                await self.save(case)
+            except VersionConflict:
+                return False
+            return True
+        result = await self.session.execute(
+            update(SupportCaseRecord)
+            .where(SupportCaseRecord.id == case.id, SupportCaseRecord.version == case.version)
+            .values(columns)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def has_open_refunds(self, case_id: str) -> bool:
         query = select(

@@ -8,6 +8,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from supportdesk.domain.sla import SlaPolicy
 from supportdesk.infrastructure.db.notifications import SqlNotificationSettingsRepository
 from supportdesk.infrastructure.db.outbox import CHANNELS, WROTE
 from supportdesk.infrastructure.db.repositories import (
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
         outbox_channels: Sequence[str] = (),
         on_outbox_commit: Callable[[], None] | None = None,
         history_grew: Callable[[], None] | None = None,
+        sla: SlaPolicy | None = None,
     ) -> None:
         """``outbox_channels``: the channels each history event gets an outbox row for;
         ``on_outbox_commit`` is called after a commit that wrote such rows (it wakes this
@@ -42,6 +44,8 @@ class SqlUnitOfWork:
         self._on_outbox_commit = on_outbox_commit
         # Called after a commit that wrote history events (wakes live-update streams).
         self._history_grew = history_grew
+        # Every write of a case works its SLA clocks out again (docs/sla.md).
+        self._sla = sla
         self._session: AsyncSession | None = None
         self._lock = lock
         self._holds_lock = False
@@ -53,7 +57,7 @@ class SqlUnitOfWork:
         session = self._sessions()
         self._session = session
         session.info[CHANNELS] = self._outbox_channels
-        self.cases = SqlCaseRepository(session)
+        self.cases = SqlCaseRepository(session, self._sla)
         self.messages = SqlMessageRepository(session)
         self.refunds = SqlRefundRepository(session)
         self.users = SqlUserRepository(session)

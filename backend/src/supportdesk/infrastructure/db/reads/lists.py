@@ -55,6 +55,12 @@ _USERS = UserRecord.__table__
 MOST_CUSTOMERS_PER_SEARCH = 200
 # Every refund of a customer is read for their figures; past this many, the newest.
 MOST_REFUNDS_PER_CUSTOMER = 5000
+# The case list's sort keys (``application.reads.CASE_SORT_KEYS``) and their columns.
+_CASE_SORT_COLUMNS = {
+    "created_at": _CASES.c.created_at,
+    "updated_at": _CASES.c.updated_at,
+    "due_at": _CASES.c.due_at,
+}
 # Built once, like the repositories' lookups: the list's second query is always this one.
 _REFUNDS_OF_CASES = (
     select(_REFUNDS)
@@ -126,7 +132,9 @@ class SqlReadQueries:
                 (c.order_id, filters.order_id),
             ],
         )
-        sort_column = c.updated_at if filters.sort.endswith("updated_at") else c.created_at
+        if filters.sla_status:
+            conditions.append(c.sla_status.in_(filters.sla_status))
+        sort_column = _CASE_SORT_COLUMNS[filters.sort.lstrip("-")]
         async with self._session() as session:
             if filters.q:
                 # The text, or the customer, or the order: each branch has its own index
