@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 
@@ -165,7 +166,7 @@ class PgBouncer:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def haproxy_config(port: int, replicas: list[int], stats_port: int) -> str:
+def haproxy_config(port: int, replicas: list[int], stats_port: int, admin_port: int) -> str:
     servers = "\n".join(
         f"  server r{number} 127.0.0.1:{replica} check"
         for number, replica in enumerate(replicas, start=1)
@@ -173,6 +174,8 @@ def haproxy_config(port: int, replicas: list[int], stats_port: int) -> str:
     return f"""global
   maxconn 4000
   log stdout format raw local0 info
+  # The runtime API: a replica is drained here before it is told to stop (docs/deploying.md).
+  stats socket ipv4@127.0.0.1:{admin_port} level admin
 
 defaults
   mode http
@@ -212,6 +215,12 @@ backend replicas
 """
 
 
+class BalancerView(NamedTuple):
+    state: str  # UP, DOWN, DRAIN, NOLB, …
+    sent: int  # requests HAProxy has sent the replica so far
+    check: str  # the last health check's outcome: L7OK, L7STS (a status other than 200), …
+
+
 @dataclass
 class Topology:
     directory: Path
@@ -223,6 +232,7 @@ class Topology:
     gateway_url: str
     base: str  # HAProxy
     stats_url: str  # HAProxy's statistics, CSV
+    admin_port: int  # HAProxy's runtime API
     replica_ports: list[int]
     env: dict[str, str]
     replicas: list[Process] = field(default_factory=list)
@@ -255,16 +265,26 @@ class Topology:
         )
         return process
 
-    def balancer_view(self) -> dict[str, tuple[str, int]]:
-        """Each replica's state in HAProxy (UP, DOWN, …) and how many requests it was sent."""
+    def balancer_view(self) -> dict[str, BalancerView]:
+        """Each replica as HAProxy sees it."""
         rows = httpx.get(self.stats_url, timeout=2).text.lstrip("# ").splitlines()
         header = rows[0].split(",")
         name, state, sent = header.index("svname"), header.index("status"), header.index("stot")
+        check = header.index("check_status")
         return {
-            fields[name]: (fields[state], int(fields[sent]))
+            fields[name]: BalancerView(fields[state], int(fields[sent]), fields[check])
             for fields in (row.split(",") for row in rows[1:])
             if fields[0] == "replicas" and fields[name].startswith("r")
         }
+
+    def tell_balancer(self, command: str) -> str:
+        """One command to HAProxy's runtime API, e.g. ``set server replicas/r2 state drain``."""
+        with socket.create_connection(("127.0.0.1", self.admin_port), timeout=5) as connection:
+            connection.sendall(command.encode() + b"\n")
+            answer = b""
+            while chunk := connection.recv(4096):
+                answer += chunk
+        return answer.decode().strip()
 
     def log(self, name: str) -> str:
         path = self.directory / f"{name}.log"
@@ -292,7 +312,7 @@ def topology(
     postgres_admin(f"CREATE DATABASE {database}")
     with PgBouncer(free_port(), pool_size=30) as bouncer:
         orders_port, gateway_port = free_port(), free_port()
-        balancer_port, stats_port = free_port(), free_port()
+        balancer_port, stats_port, admin_port = free_port(), free_port(), free_port()
         replica_ports = [free_port() for _ in range(replicas)]
         base_env = {
             **os.environ,
@@ -338,6 +358,7 @@ def topology(
             gateway_url=base_env["PAYMENT_GATEWAY_URL"],
             base=f"http://127.0.0.1:{balancer_port}",
             stats_url=f"http://127.0.0.1:{stats_port}/stats;csv",
+            admin_port=admin_port,
             replica_ports=replica_ports,
             env=env,
         )
@@ -362,7 +383,7 @@ def topology(
                             directory / f"worker{number}.log").start()
                 )  # fmt: skip
             config = directory / "haproxy.cfg"
-            config.write_text(haproxy_config(balancer_port, replica_ports, stats_port))
+            config.write_text(haproxy_config(balancer_port, replica_ports, stats_port, admin_port))
             shape.others.append(
                 Process("haproxy", ["haproxy", "-db", "-f", str(config)], env,
                         directory / "haproxy.log").start()
