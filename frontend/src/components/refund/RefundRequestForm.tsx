@@ -28,9 +28,11 @@ interface Props {
   onDraftChange: (draft: RefundRequest | null) => void;
   onSubmit: (request: RefundRequest) => Promise<unknown>;
   onRetryQuote?: () => void;
+  /** The customer's name when staff ask on her behalf: the form speaks of her, not "you". */
+  onBehalfOf?: string;
 }
 
-function schemaFor(order: Order) {
+function schemaFor(order: Order, onBehalfOf?: string) {
   const quantities = z.object(
     Object.fromEntries(
       order.lines.map((l) => [
@@ -49,7 +51,10 @@ function schemaFor(order: Order) {
       reason: z
         .string()
         .trim()
-        .min(1, 'Tell us why you want a refund')
+        .min(
+          1,
+          onBehalfOf ? `Say why ${onBehalfOf} wants a refund` : 'Tell us why you want a refund',
+        )
         .max(2000, 'Keep it to 2,000 characters or fewer'),
       include_shipping: z.boolean(),
     })
@@ -81,8 +86,9 @@ export function RefundRequestForm({
   onDraftChange,
   onSubmit,
   onRetryQuote,
+  onBehalfOf,
 }: Props) {
-  const schema = useMemo(() => schemaFor(order), [order]);
+  const schema = useMemo(() => schemaFor(order, onBehalfOf), [order, onBehalfOf]);
   const [formError, setFormError] = useState<string | null>(null);
   const {
     control,
@@ -222,13 +228,17 @@ export function RefundRequestForm({
             <Text fw={600} size="sm">
               {quote && !quote.refund_window.open
                 ? 'What these items come to'
-                : 'What you would get back'}
+                : onBehalfOf
+                  ? `What ${onBehalfOf} would get back`
+                  : 'What you would get back'}
             </Text>
             {quoteLoading ? <Loader size="xs" aria-label="Updating quote" /> : null}
           </Group>
           {!draft ? (
             <Text size="sm" c="dimmed">
-              Pick the units you want refunded to see the amount.
+              {onBehalfOf
+                ? 'Pick the units to refund to see the amount.'
+                : 'Pick the units you want refunded to see the amount.'}
             </Text>
           ) : quoteError ? (
             <Group gap="xs">
@@ -247,9 +257,14 @@ export function RefundRequestForm({
             <>
               {!quote.refund_window.open ? (
                 <Text size="sm" mb={4}>
-                  This order is outside the 14-day refund window, so a refund to your card is not
-                  possible. Send the request anyway: our team will look at it and decide on another
-                  form of compensation, such as a voucher or a bank transfer.
+                  {onBehalfOf
+                    ? 'This order is outside the 14-day refund window, so a refund to the card is ' +
+                      'not possible. The request can still be sent and settled another way, such ' +
+                      'as store credit or a bank transfer.'
+                    : 'This order is outside the 14-day refund window, so a refund to your card ' +
+                      'is not possible. Send the request anyway: our team will look at it and ' +
+                      'decide on another form of compensation, such as a voucher or a bank ' +
+                      'transfer.'}
                 </Text>
               ) : null}
               <Breakdown

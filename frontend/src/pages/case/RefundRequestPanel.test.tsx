@@ -115,6 +115,22 @@ describe('RefundRequestPanel', () => {
     ).toBeInTheDocument();
   });
 
+  it('speaks of the customer, not of "you", when staff ask on her behalf', async () => {
+    const user = userEvent.setup();
+    renderWithProviders(
+      <RefundRequestPanel caseId="case_1" orderId="ORD-1001" onBehalfOf="Alice Example" />,
+    );
+    const cables = await screen.findByRole('textbox', { name: 'Units of USB-C Cable to refund' });
+    expect(screen.getByText('Pick the units to refund to see the amount.')).toBeInTheDocument();
+    expect(screen.queryByText(/you want refunded/)).not.toBeInTheDocument();
+
+    await user.clear(cables);
+    await user.type(cables, '1');
+
+    expect(await screen.findByText('What Alice Example would get back')).toBeInTheDocument();
+    expect(screen.queryByText('What you would get back')).not.toBeInTheDocument();
+  });
+
   it('shows the server’s quote, per unit and in total, before sending', async () => {
     const user = userEvent.setup();
     renderWithProviders(<RefundRequestPanel caseId="case_1" orderId="ORD-1001" />);

@@ -41,6 +41,7 @@ export function RefundRequestPanel({
             quoteError={quote.error}
             onRetryQuote={() => void quote.refetch()}
             onDraftChange={setDraft}
+            onBehalfOf={onBehalfOf}
             onSubmit={async (body) => {
               const refund = await request.mutateAsync(body);
               notifications.show({
