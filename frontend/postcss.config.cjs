@@ -9,6 +9,8 @@ module.exports = {
         'mantine-breakpoint-lg': '75em',
         'mantine-breakpoint-xl': '88em',
       },
+      // Other stylesheets (Swagger UI's, on the API reference) use `$` in their own way.
+      unknown: () => {},
     },
   },
 };

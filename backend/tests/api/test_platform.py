@@ -158,3 +158,40 @@ class TestAccessLog:
         assert "/assets/gone-9z.js" in logged
         assert "/assets/app-1a2b.js" not in logged
         assert "/cases/case_1" not in logged
+
+
+class TestApiReference:
+    async def test_the_api_reference_is_the_web_apps_page_under_the_apps_own_security_policy(
+        self, container: Container, tmp_path: Path
+    ) -> None:
+        """FastAPI's own page loads Swagger UI from a CDN and starts it with an inline
+        script, both of which the policy refuses: the page was blank."""
+        dist = tmp_path / "dist"
+        (dist / "assets").mkdir(parents=True)
+        (dist / "api-docs.html").write_text(
+            '<!doctype html><main id="swagger-ui"></main>'
+            '<script type="module" src="/assets/apiDocs-1a2b.js"></script>'
+        )
+        container.settings.web_dist_dir = dist
+        app = create_app(container.settings, container=container)
+        async with (
+            LifespanManager(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as web,
+        ):
+            page = await web.get("/api/v1/docs")
+            schema = await web.get("/api/v1/openapi.json")
+
+        assert page.status_code == 200
+        assert 'id="swagger-ui"' in page.text
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+        assert schema.status_code == 200
+
+    async def test_without_the_built_web_app_the_reference_says_how_to_build_it(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        page = await client.get("/api/v1/docs")
+
+        assert page.status_code == 404
+        assert page.headers["content-type"].startswith("application/problem+json")
+        assert "make build-web" in page.json()["detail"]
+        assert "/api/v1/openapi.json" in page.json()["detail"]
