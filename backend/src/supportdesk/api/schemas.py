@@ -234,6 +234,12 @@ class OrderSnapshotOut(BaseModel):
     lines: list[SnapshotLineOut]
 
 
+class LastMessageOut(BaseModel):
+    author_role: str
+    excerpt: str
+    at: datetime
+
+
 class SupportCaseOut(BaseModel):
     id: str
     customer_id: str
@@ -255,6 +261,11 @@ class SupportCaseOut(BaseModel):
         "was opened (null for customers, and on cases from before it said so)",
     )
     order_snapshot: OrderSnapshotOut | None = None
+    last_message: LastMessageOut | None = Field(
+        None,
+        description="in lists: the case's last public message, shortened (null without one, "
+        "and on single reads)",
+    )
     allowed_actions: list[CaseAction] = Field(
         description="what the caller may do now: reply, add_internal_note, assign, "
         "change_priority, request_refund, close, reopen"
