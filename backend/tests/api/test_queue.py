@@ -326,3 +326,18 @@ class TestBulkChanges:
             assert response.json()["code"] == "validation_error"
         after = (await client.get(f"{CASES}/{case['id']}", headers=bob)).json()
         assert after["version"] == case["version"] and after["status"] == "open"
+
+
+class TestSupervisorsQueue:
+    async def test_staff_see_which_refunds_wait_for_a_supervisor_and_customers_do_not(
+        self, client: httpx.AsyncClient, as_user
+    ) -> None:
+        alice, bob = await as_user("alice"), await as_user("bob")
+        small_case = await open_case(client, alice)
+        big_case = await open_case(client, alice, "ORD-1005")
+        small = (await request_refund(client, alice, small_case["id"], [("L2", 1)])).json()
+        big = (await request_refund(client, alice, big_case["id"], [("L1", 1)])).json()
+        assert small["needs_supervisor"] is None and big["needs_supervisor"] is None
+        for refund, waits in ((small, False), (big, True)):
+            seen = (await client.get(f"/api/v1/refunds/{refund['id']}", headers=bob)).json()
+            assert seen["needs_supervisor"] is waits

@@ -351,6 +351,11 @@ class RefundOut(BaseModel):
     support_case_id: str
     order_id: str
     customer_id: str
+    needs_supervisor: bool | None = Field(
+        None,
+        description="staff only: above the supervisor threshold, so only a supervisor or an "
+        "admin may approve it (null for customers)",
+    )
     customer: CustomerRefOut | None = Field(
         None,
         description="staff only: who the order system said the customer was when the refund "
