@@ -119,27 +119,28 @@ export function BulkResults({
 }) {
   const done = rows.filter((r) => r.ok);
   const refused = rows.filter((r) => !r.ok);
+  // The alert announces itself; the section names it for finding again.
   return (
-    <Alert
-      color={refused.length ? 'yellow' : 'green'}
-      role="status"
-      aria-label="Bulk action results"
-      title={`${done.length} of ${rows.length} changed`}
-      withCloseButton
-      closeButtonLabel="Dismiss"
-      onClose={onDismiss}
-    >
-      {refused.length ? (
-        <List size="sm" spacing={2}>
-          {refused.map((r) => (
-            <List.Item key={r.id}>
-              <strong>{subjects[r.id] ?? r.id}</strong>: not changed — {r.detail ?? r.code}
-            </List.Item>
-          ))}
-        </List>
-      ) : (
-        <Text size="sm">Every selected case was changed.</Text>
-      )}
-    </Alert>
+    <section aria-label="Bulk action results">
+      <Alert
+        color={refused.length ? 'yellow' : 'green'}
+        title={`${done.length} of ${rows.length} changed`}
+        withCloseButton
+        closeButtonLabel="Dismiss"
+        onClose={onDismiss}
+      >
+        {refused.length ? (
+          <List size="sm" spacing={2}>
+            {refused.map((r) => (
+              <List.Item key={r.id}>
+                <strong>{subjects[r.id] ?? r.id}</strong>: not changed — {r.detail ?? r.code}
+              </List.Item>
+            ))}
+          </List>
+        ) : (
+          <Text size="sm">Every selected case was changed.</Text>
+        )}
+      </Alert>
+    </section>
   );
 }

@@ -140,7 +140,7 @@ export function ReplyBox({
           label={internal ? 'Internal note (customers never see it)' : 'Your reply'}
           description={
             allowInternal
-              ? `${internal ? STAFF_ONLY : VISIBLE_TO_CUSTOMER}${canned ? ' Type / for a canned reply.' : ''}`
+              ? `${internal ? STAFF_ONLY : VISIBLE_TO_CUSTOMER}${canned ? '. Type / for a canned reply.' : ''}`
               : undefined
           }
           autosize
