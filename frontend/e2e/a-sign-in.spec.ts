@@ -27,9 +27,19 @@ test('the first Tab offers a skip link that moves focus to the page itself', asy
   await expect(page.getByRole('main')).toBeFocused();
 });
 
-test('bob signs in and sees the support dashboard', async ({ page }) => {
+test('bob signs in to his work queue, and the support dashboard is one link away', async ({
+  page,
+}) => {
   await signIn(page, 'bob@example.com');
+  await expect(page.getByRole('heading', { name: 'My work' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Assigned to me' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Unassigned' })).toBeVisible();
+  await page
+    .getByRole('navigation', { name: 'Main navigation' })
+    .getByRole('link', { name: 'Dashboard' })
+    .click();
   await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+  await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByText('Cases by status')).toBeVisible();
   await expect(
     page
@@ -74,6 +84,6 @@ test('after signing out, the next person starts on their own home page', async (
   await page.getByLabel('Email').fill('bob@example.com');
   await page.getByLabel('Password').fill('demo-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'My work' })).toBeVisible();
   await expect(page).toHaveURL(/\/$/);
 });

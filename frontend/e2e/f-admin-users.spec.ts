@@ -28,5 +28,6 @@ test('the admin adds an agent, who can then sign in', async ({ page, browser }) 
   await dana.getByLabel('Email').fill('dana@example.com');
   await dana.getByLabel('Password').fill('a-long-enough-password');
   await dana.getByRole('button', { name: 'Sign in' }).click();
-  await expect(dana.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+  // A new agent's first page is the staff home, their work queue.
+  await expect(dana.getByRole('heading', { name: 'My work' })).toBeVisible();
 });

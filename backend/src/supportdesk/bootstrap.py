@@ -12,6 +12,7 @@ from prometheus_client.registry import Collector
 from supportdesk.api.webhook_payloads import StaffViewPayloads
 from supportdesk.application.accounts import SignedInAccounts
 from supportdesk.application.auth import AuthService, LoginLimits
+from supportdesk.application.canned_replies import CannedReplyService
 from supportdesk.application.cases import CaseService
 from supportdesk.application.customers import CustomerService
 from supportdesk.application.dispatcher import (
@@ -37,6 +38,7 @@ from supportdesk.domain.window import RefundWindowPolicy
 from supportdesk.infrastructure.business_calendar import sla_policy
 from supportdesk.infrastructure.cache import make_cache
 from supportdesk.infrastructure.clock import SystemClock
+from supportdesk.infrastructure.db.canned_replies import SqlCannedReplyStore
 from supportdesk.infrastructure.db.live_feed import SqlLiveFeed
 from supportdesk.infrastructure.db.notifications import SqlMailFacts
 from supportdesk.infrastructure.db.outbox import SqlOutboxStore
@@ -256,6 +258,12 @@ class Container:
             reads=self.reads(),
             identity_provider=self.identity_provider,
         )
+
+    def canned_reply_service(self) -> CannedReplyService:
+        store = SqlCannedReplyStore(
+            self._write_sessions, self._read_sessions, self.database.write_lock
+        )
+        return CannedReplyService(store, self.clock)
 
     def webhook_store(self) -> SqlWebhookStore:
         return SqlWebhookStore(self._write_sessions, self._read_sessions, self.database.write_lock)

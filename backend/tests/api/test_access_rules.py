@@ -40,6 +40,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/support-cases"): SIGNED_IN,
     ("GET", "/api/v1/support-cases"): SIGNED_IN,
     ("GET", "/api/v1/support-cases/export.csv"): STAFF,
+    ("POST", "/api/v1/support-cases/bulk"): STAFF,
     ("GET", "/api/v1/support-cases/{case_id}"): SIGNED_IN,
     ("PATCH", "/api/v1/support-cases/{case_id}"): SIGNED_IN,
     ("POST", "/api/v1/support-cases/{case_id}/messages"): SIGNED_IN,
@@ -60,6 +61,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/overview/stats"): STAFF,
     # Customers never see a customer profile, not even their own.
     ("GET", "/api/v1/customers/{customer_id}"): STAFF,
+    # Canned replies are the staff's (issue 17 part 4); personal ones only their owner's.
+    ("GET", "/api/v1/canned-replies"): STAFF,
+    ("POST", "/api/v1/canned-replies"): STAFF,
+    ("PATCH", "/api/v1/canned-replies/{reply_id}"): STAFF,
+    ("DELETE", "/api/v1/canned-replies/{reply_id}"): STAFF,
     ("GET", "/api/v1/outbox"): ADMIN,
     ("POST", "/api/v1/outbox/{outbox_id}/retry"): ADMIN,
     ("POST", "/api/v1/webhook-endpoints"): ADMIN,
@@ -93,6 +99,9 @@ BODIES: dict[str, Any] = {
     "/settlement": {"type": "voucher", "amount": 0, "note": "n"},
     "{case_id}": {"priority": "high"},
     "/notification-settings": {"case_replies": False},
+    "/support-cases/bulk": {"ids": ["case_x"], "changes": {"priority": "high"}},
+    "/canned-replies": {"title": "Thanks", "body": "Hello {{customer.name}}"},
+    "{reply_id}": {"title": "Thanks"},
 }
 
 
@@ -126,6 +135,7 @@ def fill(path: str, ids: dict[str, str]) -> str:
                 "endpoint_id",
                 "delivery_id",
                 "customer_id",
+                "reply_id",
             )
         }
     )
@@ -152,6 +162,7 @@ async def alices_objects(client: httpx.AsyncClient, as_user) -> dict[str, str]:
         "endpoint_id": "whe_x",
         "delivery_id": "1",
         "customer_id": "CUST-1001",
+        "reply_id": "crp_demo_photo",
     }
 
 

@@ -89,6 +89,23 @@ VALID_BODIES: dict[tuple[str, str], Any] = {
         "description": "ERP",
         "active": False,
     },
+    # An unknown case is a row refused with not_found: the request itself is valid.
+    ("POST", "/api/v1/support-cases/bulk"): {
+        "ids": ["case_x"],
+        "changes": {"status": "in_progress", "priority": "high", "assignee_id": "usr_bob"},
+    },
+    ("POST", "/api/v1/canned-replies"): {
+        "title": "Thanks",
+        "body": "Hello {{customer.name}}",
+        "shared": False,
+        "set_status": "resolved",
+    },
+    ("PATCH", "/api/v1/canned-replies/{reply_id}"): {
+        "title": "Thanks",
+        "body": "Hello {{customer.name}}",
+        "shared": True,
+        "set_status": "resolved",
+    },
     ("PATCH", "/api/v1/me/notification-settings"): {
         "case_replies": True,
         "new_unassigned": False,
@@ -389,6 +406,7 @@ async def world(client: httpx.AsyncClient, as_user) -> World:
             "user_id": next(u["id"] for u in users if u["email"] == "carol@example.com"),
             "endpoint_id": endpoint.json()["id"],
             "delivery_id": "1",
+            "reply_id": "crp_demo_photo",
         },
         callers=callers,
         sign_ins=sign_ins,

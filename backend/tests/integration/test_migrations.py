@@ -129,3 +129,27 @@ def test_events_that_moved_no_status_lose_their_statuses_and_get_them_back_on_do
         downgrade(url, "0003")
         assert run_sql(url, read) == written_before, url
         upgrade(url)
+
+
+def test_cases_from_before_0012_get_their_priority_rank(database_urls: list[str]) -> None:
+    """Sorting by priority reads the rank: older cases must have it, or they would sort as
+    'normal' whatever their priority."""
+    for url in database_urls:
+        upgrade(url, "0011")
+        run_sql(
+            url,
+            *(
+                "INSERT INTO support_cases (id, customer_id, order_id, subject, description, "
+                "category, priority, status, assignee_id, order_snapshot, version, created_at, "
+                f"updated_at, channel) VALUES ('case_{p}', 'CUST-1', 'ORD-1', 's', 'd', 'other', "
+                f"'{p}', 'open', NULL, '{{}}', 1, '2026-01-01 10:00:00', "
+                "'2026-01-01 10:00:00', 'web')"
+                for p in ("low", "normal", "high", "urgent")
+            ),
+        )
+        upgrade(url)
+        assert run_sql(
+            url, "SELECT priority, priority_rank FROM support_cases ORDER BY priority_rank"
+        ) == [("low", 0), ("normal", 1), ("high", 2), ("urgent", 3)], url
+        downgrade(url, "0011")
+        upgrade(url)

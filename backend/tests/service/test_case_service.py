@@ -9,6 +9,7 @@ from supportdesk.domain.access import Actor
 from supportdesk.domain.cases import CaseStatus, Channel, Priority
 from supportdesk.domain.errors import (
     CaseHasOpenRefunds,
+    Forbidden,
     InvalidTransition,
     NotFound,
     OrderNotFound,
@@ -203,6 +204,41 @@ class TestChangeCase:
             )
 
         assert desk.store.cases[case.id].status is CaseStatus.WAITING_ON_CUSTOMER
+
+
+class TestChangeMany:
+    async def test_each_case_is_changed_alone_and_a_refused_one_says_why(self) -> None:
+        desk = a_desk()
+        free = await a_case(desk)
+        held = await a_case(desk)
+        await a_requested_refund(desk, case=held)
+        held_version = desk.store.cases[held.id].version
+
+        outcomes = await desk.cases.change_many(
+            [free.id, held.id, "case_missing"],
+            ChangeCase(status=CaseStatus.CLOSED, priority=Priority.HIGH),
+            AGENT,
+        )
+
+        assert [(o.case_id, o.ok, o.code) for o in outcomes] == [
+            (free.id, True, None),
+            (held.id, False, "case_has_open_refunds"),
+            ("case_missing", False, "not_found"),
+        ]
+        assert desk.store.cases[free.id].status is CaseStatus.CLOSED
+        assert desk.store.cases[free.id].priority is Priority.HIGH
+        # Never half a row: the priority of the refused case did not move either.
+        assert desk.store.cases[held.id].priority is Priority.NORMAL
+        assert desk.store.cases[held.id].version == held_version
+
+    async def test_customers_may_not_change_cases_in_bulk(self) -> None:
+        desk = a_desk()
+        case = await a_case(desk)
+
+        with pytest.raises(Forbidden):
+            await desk.cases.change_many([case.id], ChangeCase(status=CaseStatus.CLOSED), CUSTOMER)
+
+        assert desk.store.cases[case.id].status is CaseStatus.OPEN
 
 
 class TestAddMessage:

@@ -2,6 +2,7 @@ import { AppShell, Badge, Burger, Group, Menu, NavLink, Text, UnstyledButton } f
 import { useDisclosure } from '@mantine/hooks';
 import {
   IconBell,
+  IconChecklist,
   IconChevronDown,
   IconGauge,
   IconInbox,
@@ -9,6 +10,7 @@ import {
   IconListCheck,
   IconLogout,
   IconMail,
+  IconMessage2Bolt,
   IconSend,
   IconPackage,
   IconReceiptRefund,
@@ -36,10 +38,11 @@ interface NavItem {
 function navFor(role: Role): NavItem[] {
   if (isStaff(role)) {
     return [
-      { to: '/', label: 'Dashboard', icon: IconGauge, exact: true },
+      { to: '/', label: 'My work', icon: IconChecklist, exact: true },
       { to: '/cases', label: 'Support cases', icon: IconInbox },
       { to: '/refunds/queue', label: 'Refund queue', icon: IconListCheck },
       { to: '/refunds', label: 'Refunds', icon: IconReceiptRefund, exact: true },
+      { to: '/dashboard', label: 'Dashboard', icon: IconGauge },
       ...(role === 'admin'
         ? [
             { to: '/users', label: 'Users', icon: IconUsers },
@@ -48,6 +51,7 @@ function navFor(role: Role): NavItem[] {
             { to: '/admin/mail', label: 'Sent mail', icon: IconMail },
           ]
         : []),
+      { to: '/settings/canned-replies', label: 'Canned replies', icon: IconMessage2Bolt },
       { to: '/settings/notifications', label: 'Notifications', icon: IconBell },
     ];
   }

@@ -9,6 +9,11 @@ import { RequireAdmin, RequireSession, RequireStaff } from './guards';
 const named = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) =>
   lazy(async () => ({ default: (await load())[name] }));
 const HomePage = named(() => import('@/pages/HomePage'), 'HomePage');
+const DashboardPage = named(() => import('@/pages/DashboardPage'), 'DashboardPage');
+const CannedRepliesPage = named(
+  () => import('@/pages/settings/CannedRepliesPage'),
+  'CannedRepliesPage',
+);
 const OrdersPage = named(() => import('@/pages/OrdersPage'), 'OrdersPage');
 const OrderPage = named(() => import('@/pages/OrderPage'), 'OrderPage');
 const CasesPage = named(() => import('@/pages/CasesPage'), 'CasesPage');
@@ -43,7 +48,9 @@ export function AppRoutes() {
           <Route path="cases/:caseId" element={<CasePage />} />
           <Route path="refunds" element={<RefundsPage />} />
           <Route element={<RequireStaff />}>
+            <Route path="dashboard" element={<DashboardPage />} />
             <Route path="refunds/queue" element={<RefundQueuePage />} />
+            <Route path="settings/canned-replies" element={<CannedRepliesPage />} />
             <Route path="customers/:customerId" element={<CustomerPage />} />
             <Route path="settings/notifications" element={<NotificationSettingsPage />} />
           </Route>

@@ -26,6 +26,7 @@ export const keys = {
     detail: (id: string) => ['customers', 'detail', id] as const,
   },
   stats: ['stats'] as const,
+  cannedReplies: ['canned-replies'] as const,
   staff: ['staff'] as const,
   users: ['users'] as const,
   outbox: {

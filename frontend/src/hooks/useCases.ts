@@ -7,6 +7,7 @@ import {
 } from '@tanstack/react-query';
 import { useState } from 'react';
 import {
+  bulkChangeCases,
   caseHistory,
   createCase,
   getCase,
@@ -18,6 +19,7 @@ import {
 } from '@/services/cases';
 import { RetryKeys } from '@/services/retryKeys';
 import type {
+  BulkChanges,
   CaseCreate,
   CaseListQuery,
   CasePatch,
@@ -126,6 +128,33 @@ export function useRequestRefund(caseId: string) {
       void qc.invalidateQueries({ queryKey: keys.refunds.all });
       void qc.invalidateQueries({ queryKey: keys.orders.all });
       await refresh(caseId);
+    },
+  });
+}
+
+/** One change to many cases; the rows that changed refresh every list. */
+export function useBulkChangeCases() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ ids, changes }: { ids: string[]; changes: BulkChanges }) =>
+      bulkChangeCases(ids, changes),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: keys.stats });
+      return qc.invalidateQueries({ queryKey: keys.cases.all });
+    },
+  });
+}
+
+/** "Assign to me" in one click: the case as the list showed it, without If-Match (taking
+ * a case does not depend on what else changed on it). */
+export function useAssignToMe() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ caseId, meId }: { caseId: string; meId: string }) =>
+      patchCase(caseId, { assignee_id: meId }),
+    onSuccess: (updated) => {
+      qc.setQueryData(keys.cases.detail(updated.id), updated);
+      return qc.invalidateQueries({ queryKey: keys.cases.all });
     },
   });
 }

@@ -24,8 +24,10 @@ import {
 } from '@/hooks/useCases';
 import { useChangedByOthers, whoDid } from '@/hooks/useLiveUpdates';
 import { useMe } from '@/hooks/useSession';
+import { useCannedReplies } from '@/hooks/useCannedReplies';
 import { useStaff } from '@/hooks/useStaff';
 import { draftKey } from '@/services/drafts';
+import { valuesFromCase } from '@/services/placeholders';
 import { formatDateTime, formatMoney, label } from '@/services/format';
 import { isStaff, type SupportCase } from '@/services/types';
 import { CustomerLink } from '@/components/customer/CustomerLink';
@@ -69,6 +71,7 @@ export function CasePage() {
   const savingCase = useCaseWriting(caseId);
   const post = usePostMessage(caseId);
   const staffList = useStaff(staff);
+  const canned = useCannedReplies(staff);
   const names = Object.fromEntries((staffList.data ?? []).map((s) => [s.id, s.name]));
   const [writing, setWriting] = useState(false);
   const changed = useChangedByOthers(caseId, me.id, writing);
@@ -166,6 +169,13 @@ export function CasePage() {
                           key={caseId}
                           draftKey={draftKey(me.id, caseId)}
                           allowInternal={c.allowed_actions.includes('add_internal_note')}
+                          cannedReplies={staff ? (canned.data ?? []) : undefined}
+                          placeholderValues={valuesFromCase(c)}
+                          onSetStatus={(status) =>
+                            // No If-Match: sending the reply moved the version, and the
+                            // status is the one the agent chose with it just now.
+                            patch.mutateAsync({ patch: { status } })
+                          }
                           onSend={(r) => post.mutateAsync(r)}
                           onEditingChange={setWriting}
                           changedBy={changed.change ? whoDid(changed.change) : null}

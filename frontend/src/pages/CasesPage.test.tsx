@@ -12,6 +12,8 @@ const exported = vi.hoisted(() => vi.fn(async () => new Blob(['id\n'])));
 vi.mock('@/services/cases', () => ({ exportCasesCsv: exported }));
 vi.mock('@/hooks/useStaff', () => ({ useStaff: () => ({ data: [] }) }));
 vi.mock('@/hooks/useCases', () => ({
+  useBulkChangeCases: () => ({ mutate: vi.fn(), isPending: false }),
+  useAssignToMe: () => ({ mutate: vi.fn(), isPending: false }),
   useCaseList: () => ({
     isPending: false,
     isError: false,

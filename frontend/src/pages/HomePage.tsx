@@ -1,12 +1,10 @@
 import { useMe } from '@/hooks/useSession';
 import { isStaff } from '@/services/types';
-import { lazy } from 'react';
 import { CustomerHome } from './home/CustomerHome';
+import { MyWork } from './home/MyWork';
 
-// The dashboard brings the charts library; customers never load it.
-const AgentHome = lazy(async () => ({ default: (await import('./home/AgentHome')).AgentHome }));
-
+/** The first page after signing in: staff's work queue, or a customer's orders. */
 export function HomePage() {
   const me = useMe();
-  return isStaff(me.role) ? <AgentHome /> : <CustomerHome />;
+  return isStaff(me.role) ? <MyWork /> : <CustomerHome />;
 }

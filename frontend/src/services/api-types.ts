@@ -55,6 +55,42 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/canned-replies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The shared canned replies and the caller's own (staff) */
+    get: operations['list_canned_replies_api_v1_canned_replies_get'];
+    put?: never;
+    /** Write a canned reply, personal or shared (staff) */
+    post: operations['create_canned_reply_api_v1_canned_replies_post'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/canned-replies/{reply_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Delete a canned reply: the owner, or an admin for a shared one */
+    delete: operations['delete_canned_reply_api_v1_canned_replies__reply_id__delete'];
+    options?: never;
+    head?: never;
+    /** Change a canned reply: the owner, or an admin for a shared one */
+    patch: operations['change_canned_reply_api_v1_canned_replies__reply_id__patch'];
+    trace?: never;
+  };
   '/api/v1/customers/{customer_id}': {
     parameters: {
       query?: never;
@@ -458,6 +494,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/support-cases/bulk': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** One change to many cases, each as a single change; says per case what was done */
+    post: operations['change_cases_api_v1_support_cases_bulk_post'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/support-cases/export.csv': {
     parameters: {
       query?: never;
@@ -738,6 +791,106 @@ export interface components {
       /** Detail */
       detail: string;
     };
+    /** BulkChangeIn */
+    BulkChangeIn: {
+      changes: components['schemas']['BulkChangesIn'];
+      /** Ids */
+      ids: string[];
+    };
+    /** BulkChangesIn */
+    BulkChangesIn: {
+      /**
+       * Assignee Id
+       * @description a staff user's id; null unassigns
+       */
+      assignee_id?: string | null;
+      priority?: components['schemas']['Priority'] | null;
+      status?: components['schemas']['CaseStatus'] | null;
+    };
+    /** BulkResultOut */
+    BulkResultOut: {
+      /** Results */
+      results: components['schemas']['BulkRowOut'][];
+    };
+    /** BulkRowOut */
+    BulkRowOut: {
+      /**
+       * Code
+       * @description why not, when not: the single change's code
+       */
+      code?: string | null;
+      /** Detail */
+      detail?: string | null;
+      /** Id */
+      id: string;
+      /** Ok */
+      ok: boolean;
+      /**
+       * Version
+       * @description the case's version after the change
+       */
+      version?: number | null;
+    };
+    /** CannedReplyIn */
+    CannedReplyIn: {
+      /** Body */
+      body: string;
+      /** @description a status the case moves to when the reply is sent */
+      set_status?: components['schemas']['CaseStatus'] | null;
+      /**
+       * Shared
+       * @default false
+       */
+      shared: boolean;
+      /** Title */
+      title: string;
+    };
+    /** CannedReplyOut */
+    CannedReplyOut: {
+      /** Body */
+      body: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Id */
+      id: string;
+      /**
+       * May Change
+       * @description whether the caller may change or delete it
+       */
+      may_change: boolean;
+      /** Owner Id */
+      owner_id: string;
+      /**
+       * Placeholders
+       * @description the placeholders the body uses
+       */
+      placeholders: string[];
+      set_status: components['schemas']['CaseStatus'] | null;
+      /** Shared */
+      shared: boolean;
+      /** Title */
+      title: string;
+      /**
+       * Updated At
+       * Format: date-time
+       */
+      updated_at: string;
+      /** Version */
+      version: number;
+    };
+    /** CannedReplyPatchIn */
+    CannedReplyPatchIn: {
+      /** Body */
+      body?: string | null;
+      set_status?: components['schemas']['CaseStatus'] | null;
+      /** Shared */
+      shared?: boolean | null;
+      /** Title */
+      title?: string | null;
+    };
     /**
      * CaseAction
      * @description What a person does with a case. A move to any other status is a PATCH that the
@@ -957,6 +1110,18 @@ export interface components {
       /** Type */
       type?: string | null;
     };
+    /** LastMessageOut */
+    LastMessageOut: {
+      /**
+       * At
+       * Format: date-time
+       */
+      at: string;
+      /** Author Role */
+      author_role: string;
+      /** Excerpt */
+      excerpt: string;
+    };
     /** LoginIn */
     LoginIn: {
       /** Email */
@@ -1155,6 +1320,13 @@ export interface components {
      * @enum {string}
      */
     OutboxState: 'pending' | 'delivered' | 'dead';
+    /** Page[CannedReplyOut] */
+    Page_CannedReplyOut_: {
+      /** Items */
+      items: components['schemas']['CannedReplyOut'][];
+      /** Next Cursor */
+      next_cursor: string | null;
+    };
     /** Page[OutboxItemOut] */
     Page_OutboxItemOut_: {
       /** Items */
@@ -1325,6 +1497,11 @@ export interface components {
       include_shipping: boolean;
       /** Items */
       items: components['schemas']['RefundItemOut'][];
+      /**
+       * Needs Supervisor
+       * @description staff only: above the supervisor threshold, so only a supervisor or an admin may approve it (null for customers)
+       */
+      needs_supervisor?: boolean | null;
       /** Order Id */
       order_id: string;
       /**
@@ -1610,6 +1787,8 @@ export interface components {
       first_response_due_at?: string | null;
       /** Id */
       id: string;
+      /** @description in lists: the case's last public message, shortened (null without one, and on single reads) */
+      last_message?: components['schemas']['LastMessageOut'] | null;
       /** Order Id */
       order_id: string;
       order_snapshot?: components['schemas']['OrderSnapshotOut'] | null;
@@ -2097,6 +2276,363 @@ export interface operations {
       };
       /** @description Unprocessable Entity */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  list_canned_replies_api_v1_canned_replies_get: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string | null;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Page_CannedReplyOut_'];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable Entity */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  create_canned_reply_api_v1_canned_replies_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CannedReplyIn'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CannedReplyOut'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable Entity */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  delete_canned_reply_api_v1_canned_replies__reply_id__delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        reply_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable Entity */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  change_canned_reply_api_v1_canned_replies__reply_id__patch: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the version you saw */
+        'if-match'?: string | null;
+      };
+      path: {
+        reply_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CannedReplyPatchIn'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CannedReplyOut'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable Entity */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -3818,13 +4354,17 @@ export interface operations {
         status?: components['schemas']['CaseStatus'][] | null;
         priority?: components['schemas']['Priority'] | null;
         category?: components['schemas']['Category'] | null;
+        /** @description a staff member's id; staff also `me` (the caller) or `none` (nobody's) */
         assignee_id?: string | null;
+        /** @description `needed`: only cases that need their agent: open or in progress, or, not closed, the customer wrote last */
+        attention?: 'needed' | null;
         customer_id?: string | null;
         order_id?: string | null;
         q?: string | null;
         created_after?: string | null;
         created_before?: string | null;
         sla_status?: components['schemas']['SlaStatus'][] | null;
+        /** @description a key ascending, or descending with '-': `-priority` is the most urgent first (newest first among equals), `-created_at` the newest first, `due_at` the earliest SLA due time still pending first (docs/sla.md); cases with none come last either way */
         sort?: string;
       };
       header?: never;
@@ -3988,19 +4528,119 @@ export interface operations {
       };
     };
   };
+  change_cases_api_v1_support_cases_bulk_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['BulkChangeIn'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BulkResultOut'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable Entity */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   export_cases_api_v1_support_cases_export_csv_get: {
     parameters: {
       query?: {
         status?: components['schemas']['CaseStatus'][] | null;
         priority?: components['schemas']['Priority'] | null;
         category?: components['schemas']['Category'] | null;
+        /** @description a staff member's id; staff also `me` (the caller) or `none` (nobody's) */
         assignee_id?: string | null;
+        /** @description `needed`: only cases that need their agent: open or in progress, or, not closed, the customer wrote last */
+        attention?: 'needed' | null;
         customer_id?: string | null;
         order_id?: string | null;
         q?: string | null;
         created_after?: string | null;
         created_before?: string | null;
         sla_status?: components['schemas']['SlaStatus'][] | null;
+        /** @description a key ascending, or descending with '-': `-priority` is the most urgent first (newest first among equals), `-created_at` the newest first, `due_at` the earliest SLA due time still pending first (docs/sla.md); cases with none come last either way */
         sort?: string;
       };
       header?: never;

@@ -1,5 +1,7 @@
 import { api, ifMatch, unwrap } from './http';
 import type {
+  BulkChanges,
+  BulkRow,
   CaseCreate,
   CaseEvent,
   CaseListQuery,
@@ -100,5 +102,12 @@ export function quoteRefund(
       body,
       signal,
     }),
+  );
+}
+
+/** One change to many cases; each row says whether it was made, and why not. */
+export function bulkChangeCases(ids: string[], changes: BulkChanges): Promise<BulkRow[]> {
+  return unwrap(api.POST('/api/v1/support-cases/bulk', { body: { ids, changes } })).then(
+    (answer) => answer.results,
   );
 }

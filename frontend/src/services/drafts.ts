@@ -5,6 +5,8 @@
 export interface Draft {
   body: string;
   internal: boolean;
+  /** A canned reply's status to set once the reply is sent. */
+  setStatus?: string;
 }
 
 export const draftKey = (userId: string, caseId: string) => `supportdesk.draft.${userId}.${caseId}`;
@@ -14,7 +16,10 @@ export function readDraft(key: string): Draft | null {
     const raw = localStorage.getItem(key);
     if (!raw) return null;
     const d = JSON.parse(raw) as Partial<Draft>;
-    return typeof d.body === 'string' ? { body: d.body, internal: d.internal === true } : null;
+    if (typeof d.body !== 'string') return null;
+    const draft: Draft = { body: d.body, internal: d.internal === true };
+    if (typeof d.setStatus === 'string') draft.setStatus = d.setStatus;
+    return draft;
   } catch {
     // Storage refused (private mode, full) or a damaged entry: start empty.
     return null;

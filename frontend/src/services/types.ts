@@ -37,6 +37,10 @@ export type RefundStep =
   | { kind: 'cancel' }
   | { kind: 'settle'; settlement: Settlement };
 export type Stats = Schemas['StatsOut'];
+export type BulkChanges = Schemas['BulkChangesIn'];
+export type BulkRow = Schemas['BulkRowOut'];
+export type CannedReply = Schemas['CannedReplyOut'];
+export type CannedReplyInput = Schemas['CannedReplyIn'];
 
 export type CaseListQuery = NonNullable<
   paths['/api/v1/support-cases']['get']['parameters']['query']

@@ -24,6 +24,7 @@ from supportdesk.api.middleware import Metrics, RequestMiddleware
 from supportdesk.api.openapi import install_openapi
 from supportdesk.api.routes import (
     auth,
+    canned_replies,
     cases,
     customers,
     exports,
@@ -153,6 +154,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         orders,
         cases,
         customers,
+        canned_replies,
         refunds,
         overview,
         outbox,

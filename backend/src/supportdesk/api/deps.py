@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from supportdesk.application.auth import AuthService
+from supportdesk.application.canned_replies import CannedReplyService
 from supportdesk.application.cases import CaseService
 from supportdesk.application.customers import CustomerService
 from supportdesk.application.orders import OrderService
@@ -57,6 +58,10 @@ async def refund_service(request: Request) -> RefundService:
     return _container(request).refund_service()
 
 
+async def canned_reply_service(request: Request) -> CannedReplyService:
+    return _container(request).canned_reply_service()
+
+
 async def customer_service(request: Request) -> CustomerService:
     return _container(request).customer_service()
 
@@ -86,6 +91,7 @@ CaseServiceDep = Annotated[CaseService, Depends(case_service)]
 RefundServiceDep = Annotated[RefundService, Depends(refund_service)]
 OrderServiceDep = Annotated[OrderService, Depends(order_service)]
 CustomerServiceDep = Annotated[CustomerService, Depends(customer_service)]
+CannedReplyServiceDep = Annotated[CannedReplyService, Depends(canned_reply_service)]
 PaymentEventServiceDep = Annotated[PaymentEventService, Depends(payment_event_service)]
 ReadQueriesDep = Annotated[ReadQueries, Depends(read_queries)]
 """The list queries: lists filter in SQL and read straight into domain objects."""

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from supportdesk.api.deps import CurrentActor
 from supportdesk.application.reads import (
     CASE_SORT_KEYS,
+    REFUND_SORT_KEYS,
     CaseFilters,
     RefundFilters,
-    decode_cursor,
+    decode_position,
 )
 from supportdesk.domain.cases import CaseStatus, Category, Priority
-from supportdesk.domain.errors import InvalidCursor
+from supportdesk.domain.errors import InvalidCursor, ValidationFailed
 from supportdesk.domain.refunds import RefundStatus
 from supportdesk.domain.sla import SlaStatus
 
@@ -82,7 +84,7 @@ def page_cursor(value: str) -> str:
     try:
         if len(value) > MOST_CURSOR:
             raise InvalidCursor("the cursor is not one this service gave out")
-        decode_cursor(value)
+        decode_position(value)
     except InvalidCursor as refused:
         raise PydanticCustomError(
             "invalid_cursor", "{detail}", {"detail": refused.detail}
@@ -109,18 +111,60 @@ Cursor = Annotated[
     Query(json_schema_extra={"maxLength": MOST_CURSOR}),
     AfterValidator(page_cursor),
 ]
-Sort = Annotated[str, Query(pattern="^-?(created_at|updated_at)$")]
-# Cases sort by more: ``due_at`` is the earliest SLA due time still pending, cases with none
-# last (docs/sla.md).
-CaseSort = Annotated[str, Query(pattern="^-?(" + "|".join(CASE_SORT_KEYS) + ")$")]
+CaseSort = Annotated[
+    str,
+    Query(
+        pattern=f"^-?({'|'.join(CASE_SORT_KEYS)})$",
+        description="a key ascending, or descending with '-': `-priority` is the most urgent "
+        "first (newest first among equals), `-created_at` the newest first, `due_at` the "
+        "earliest SLA due time still pending first (docs/sla.md); cases with none come last "
+        "either way",
+    ),
+]
+RefundSort = Annotated[str, Query(pattern=f"^-?({'|'.join(REFUND_SORT_KEYS)})$")]
 Id = Annotated[str | None, Query(max_length=64)]
+# ``assignee_id``'s words for the staff's queue: the caller's cases, and nobody's.
+ME = "me"
+NOBODY = "none"
+
+
+class QueueFilterForStaff(ValidationFailed):
+    location = "query"
+
+
+def _assignee(assignee_id: str | None, actor: CurrentActor) -> tuple[str | None, bool]:
+    """The assignee filter as an id, or "nobody's". ``me`` and ``none`` are the staff's
+    queue; a customer sending them has a client bug worth hearing about (a customer's list
+    holds only their own cases whoever works on them), so it is refused, not ignored."""
+    if assignee_id not in (ME, NOBODY):
+        return assignee_id, False
+    if not actor.is_staff:
+        raise QueueFilterForStaff(
+            f"assignee_id={assignee_id} is a filter of the support staff's queue",
+            field="assignee_id",
+        )
+    return (actor.id, False) if assignee_id == ME else (None, True)
 
 
 async def case_filters(
+    actor: CurrentActor,
     status: Annotated[list[CaseStatus] | None, Query()] = None,
     priority: Priority | None = None,
     category: Category | None = None,
-    assignee_id: Id = None,
+    assignee_id: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="a staff member's id; staff also `me` (the caller) or `none` (nobody's)",
+        ),
+    ] = None,
+    attention: Annotated[
+        Literal["needed"] | None,
+        Query(
+            description="`needed`: only cases that need their agent: open or in progress, "
+            "or, not closed, the customer wrote last"
+        ),
+    ] = None,
     customer_id: Id = None,
     order_id: Id = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
@@ -129,11 +173,14 @@ async def case_filters(
     sla_status: Annotated[list[SlaStatus] | None, Query()] = None,
     sort: CaseSort = "-created_at",
 ) -> CaseFilters:
+    assignee, unassigned = _assignee(assignee_id, actor)
     return CaseFilters(
         status=[s.value for s in status or []],
         priority=priority,
         category=category,
-        assignee_id=assignee_id,
+        assignee_id=assignee,
+        unassigned=unassigned,
+        needs_attention=attention == "needed",
         customer_id=customer_id,
         order_id=order_id,
         q=q,
@@ -160,7 +207,7 @@ async def refund_filters(
     ] = None,
     created_after: Instant | None = None,
     created_before: Instant | None = None,
-    sort: Sort = "-created_at",
+    sort: RefundSort = "-created_at",
 ) -> RefundFilters:
     return RefundFilters(
         status=[s.value for s in status or []],

@@ -226,6 +226,9 @@ def refund_out(refund: Refund, actor: Actor, policy: RefundPolicy, now: datetime
         order_id=refund.order_id,
         customer_id=refund.customer_id,
         customer=_customer_for(actor, refund.customer),
+        needs_supervisor=(
+            refund.needs_supervisor(policy.supervisor_threshold) if actor.is_staff else None
+        ),
         status=refund.status,
         currency=calc.currency,
         items=_items(calc.items),

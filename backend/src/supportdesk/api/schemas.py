@@ -257,6 +257,12 @@ class SlaOut(BaseModel):
     resolution: SlaClockOut
 
 
+class LastMessageOut(BaseModel):
+    author_role: str
+    excerpt: str
+    at: datetime
+
+
 class SupportCaseOut(BaseModel):
     id: str
     customer_id: str
@@ -278,6 +284,11 @@ class SupportCaseOut(BaseModel):
         "was opened (null for customers, and on cases from before it said so)",
     )
     order_snapshot: OrderSnapshotOut | None = None
+    last_message: LastMessageOut | None = Field(
+        None,
+        description="in lists: the case's last public message, shortened (null without one, "
+        "and on single reads)",
+    )
     allowed_actions: list[CaseAction] = Field(
         description="what the caller may do now: reply, add_internal_note, assign, "
         "change_priority, request_refund, close, reopen"
@@ -379,6 +390,11 @@ class RefundOut(BaseModel):
     support_case_id: str
     order_id: str
     customer_id: str
+    needs_supervisor: bool | None = Field(
+        None,
+        description="staff only: above the supervisor threshold, so only a supervisor or an "
+        "admin may approve it (null for customers)",
+    )
     customer: CustomerRefOut | None = Field(
         None,
         description="staff only: who the order system said the customer was when the refund "

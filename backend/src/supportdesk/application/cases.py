@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from supportdesk.application.conflicts import again_on_conflict
 from supportdesk.application.orders import asking_the_order_system
@@ -18,6 +19,7 @@ from supportdesk.domain.cases import (
     SupportCase,
 )
 from supportdesk.domain.errors import (
+    DomainError,
     Forbidden,
     NotFound,
     OrderNotFound,
@@ -50,6 +52,17 @@ class ChangeCase:
     note: str | None = None
     # Staff notes are internal unless the agent says the customer may read them.
     note_public: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RowOutcome:
+    """What a change did to one case of a bulk action: done, or refused and why."""
+
+    case_id: str
+    ok: bool
+    code: str | None = None
+    detail: str | None = None
+    view: CaseView | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +169,45 @@ class CaseService:
     ) -> CaseView:
         """Staff change status, priority and assignee; the owner may only close the case or
         reopen a resolved one. Each change is an event; a stale version is refused."""
+        return await self._change(case_id, command, actor, expected_version)
+
+    async def change_many(
+        self, case_ids: list[str], command: ChangeCase, actor: Actor
+    ) -> list[RowOutcome]:
+        """Staff make one change to many cases. Each case is changed as ``change`` changes
+        one (the same rules, events, mails and webhooks), in a unit of work of its own:
+        done whole or not at all, whatever the others do. The rows carry no version: each
+        applies to the case as it is, its row locked, and runs again if a writer that does
+        not lock got there first. An assignee who cannot take cases is the request's fault,
+        not a row's: refused before any case is touched."""
+        if not actor.is_staff:
+            raise Forbidden("bulk changes are for the support staff")
+        async with self.reads:
+            await self._check_assignee(command.assignee_id, self.reads)
+        outcomes: list[RowOutcome] = []
+        for case_id in case_ids:
+            try:
+                view = await again_on_conflict(
+                    partial(self._change, case_id, command, actor, None, lock=True)
+                )
+            except DomainError as refused:
+                outcomes.append(RowOutcome(case_id, False, refused.code, refused.detail))
+            else:
+                outcomes.append(RowOutcome(case_id, True, view=view))
+        return outcomes
+
+    async def _change(
+        self,
+        case_id: str,
+        command: ChangeCase,
+        actor: Actor,
+        expected_version: int | None,
+        *,
+        lock: bool = False,
+    ) -> CaseView:
         async with self.uow:
+            if lock:
+                await self.uow.cases.lock(case_id)
             case = await self._get_for(actor, case_id)
             check_version(expected_version, case.version)
             now = self.clock.now()
@@ -226,10 +277,10 @@ class CaseService:
             raise _no_case(case_id)
         return case
 
-    async def _check_assignee(self, assignee_id: str | None) -> None:
+    async def _check_assignee(self, assignee_id: str | None, uow: UnitOfWork | None = None) -> None:
         if assignee_id is None:
             return
-        user = await self.uow.users.get(assignee_id)
+        user = await (uow or self.uow).users.get(assignee_id)
         if user is None or not user.active or not user.actor.is_staff:
             raise ValidationFailed(
                 "the assignee must be an active member of the support staff", field="assignee_id"

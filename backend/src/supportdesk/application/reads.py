@@ -14,12 +14,18 @@ from typing import Any, Generic, TypeVar
 from supportdesk.domain.errors import InvalidCursor
 
 T = TypeVar("T")
-# The sort keys of the case list, each also descending with a "-": ``due_at`` is the
-# earliest pending SLA due time, with the cases that have none last either way.
-CASE_SORT_KEYS = ("created_at", "updated_at", "due_at")
-SORTS = tuple(sort for key in CASE_SORT_KEYS for sort in (key, f"-{key}"))
-# Sorts whose key may be null (a cursor then carries null).
-NULLABLE_SORTS = frozenset({"due_at", "-due_at"})
+# The sort keys of each list (``sort=key`` ascending, ``sort=-key`` descending). A key's
+# columns are the read adapter's (``CASE_SORT_COLUMNS`` in ``db/reads/lists.py``), which has
+# one entry per key here: a new sort is a word here and its columns there.
+# ``due_at`` is a case's earliest SLA due time still pending (docs/sla.md).
+CASE_SORT_KEYS = ("created_at", "updated_at", "priority", "due_at")
+REFUND_SORT_KEYS = ("created_at", "updated_at")
+ALL_SORT_KEYS = frozenset(CASE_SORT_KEYS + REFUND_SORT_KEYS)
+# Keys whose one column may be null: those rows come last either way, and a cursor that
+# stopped among them holds null.
+NULLABLE_SORT_KEYS = frozenset({"due_at"})
+MOST_SORT_COLUMNS = 4
+CursorValue = datetime | int
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +33,12 @@ class CaseFilters:
     status: Sequence[str] = ()
     priority: str | None = None
     category: str | None = None
+    # A staff member's id (``assignee_id=me`` is the caller's, resolved by the API).
     assignee_id: str | None = None
+    # ``assignee_id=none``: the cases nobody has taken.
+    unassigned: bool = False
+    # "Needs me": open or in progress, or the customer wrote last (docs/desk.md).
+    needs_attention: bool = False
     customer_id: str | None = None
     order_id: str | None = None
     q: str | None = None
@@ -74,31 +85,51 @@ class Stats:
     time_to_money_weeks: list[tuple[str, float, int]] = field(default_factory=list)
 
 
-def encode_cursor(sort: str, value: datetime | None, row_id: str) -> str:
-    """Where the next page starts: the sort it was given out for, and the last row's sort
-    value (null for a row without one, in a sort that puts those last) and id."""
-    raw = json.dumps([sort, value.isoformat() if value else None, row_id]).encode()
+def encode_cursor(sort: str, value: datetime, row_id: str) -> str:
+    """Where the next page starts when a list is ordered by one time: the sort it was given
+    out for, and the last row's sort value and id."""
+    return encode_position(sort, (value,), row_id)
+
+
+def decode_cursor(cursor: str, sort: str | None = None) -> tuple[datetime, str]:
+    """The position of a cursor given out by ``encode_cursor``; anything else is refused
+    with ``InvalidCursor``."""
+    values, row_id = decode_position(cursor, sort)
+    if len(values) != 1 or not isinstance(values[0], datetime):
+        raise InvalidCursor("the cursor is not one this service gave out", field="cursor")
+    return values[0], row_id
+
+
+def encode_position(sort: str, values: Sequence[CursorValue | None], row_id: str) -> str:
+    """Where the next page starts: the sort it was given out for, the last row's values of
+    the sort's columns (a priority's rank, a time) and its id, which breaks the last tie."""
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    raw = json.dumps([sort, plain, row_id]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, sort: str | None = None) -> tuple[datetime | None, str]:
+def decode_position(
+    cursor: str, sort: str | None = None
+) -> tuple[tuple[CursorValue | None, ...], str]:
     """The position a cursor of ours names. Anything else, or a cursor given out for another
     sort than ``sort``, is refused with ``InvalidCursor``: whatever garbage it holds, it never
     reaches a query."""
     refused = InvalidCursor("the cursor is not one this service gave out", field="cursor")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        given_for, value, row_id = json.loads(raw)
-        at = (
-            None if value is None and given_for in NULLABLE_SORTS else datetime.fromisoformat(value)
+        given_for, given, row_id = json.loads(raw)
+        # Cursors given out before a sort could have more than one column held one time.
+        nullable = isinstance(given_for, str) and given_for.lstrip("-") in NULLABLE_SORT_KEYS
+        values = tuple(
+            None if v is None and nullable else _cursor_value(v)
+            for v in ([given] if isinstance(given, str) else given)
         )
-        if at is not None:
-            at.astimezone(UTC)  # an offset that takes it out of range
     except (ValueError, TypeError, OverflowError, binascii.Error, RecursionError):
         raise refused from None
     valid = (
-        given_for in SORTS
-        and (at is None or at.tzinfo is not None)
+        isinstance(given_for, str)
+        and given_for.lstrip("-") in ALL_SORT_KEYS
+        and 1 <= len(values) <= MOST_SORT_COLUMNS
         and isinstance(row_id, str)
         and 0 < len(row_id) <= 64
         and row_id.isascii()
@@ -110,4 +141,17 @@ def decode_cursor(cursor: str, sort: str | None = None) -> tuple[datetime | None
         raise InvalidCursor(
             f"the cursor was given out for sort={given_for}, not sort={sort}", field="cursor"
         )
-    return at, row_id
+    return values, row_id
+
+
+def _cursor_value(value: object) -> CursorValue:
+    """A time with its offset, or a whole number in JSON's safe range; nothing else."""
+    if isinstance(value, str):
+        at = datetime.fromisoformat(value)
+        if at.tzinfo is None:
+            raise ValueError("a time without an offset")
+        at.astimezone(UTC)  # an offset that takes it out of range
+        return at
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= 2**53:
+        return value
+    raise ValueError("not a value of a sort column")

@@ -132,3 +132,39 @@ def demo_orders(now: datetime) -> list[Order]:
             L("L1", "KB-2", "Keyboard", 1, 7900, 0, 1501),
         ), Shipping(0, 0)),
     ]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class DemoCannedReply:
+    id: str
+    title: str
+    body: str
+    set_status: str | None = None
+
+
+# Shared replies the demo team starts with (owned by the admin), each using placeholders.
+DEMO_CANNED_REPLIES = (
+    DemoCannedReply(
+        "crp_demo_photo",
+        "Photo request",
+        "Hello {{customer.name}},\n\nthank you for telling us about order {{order.id}}. "
+        "Could you send us a photo of the item and its packaging? It helps us sort this out "
+        "quickly.\n\nBest regards",
+        "waiting_on_customer",
+    ),
+    DemoCannedReply(
+        "crp_demo_refund",
+        "Refund on its way",
+        "Hello {{customer.name}},\n\nyour refund of {{refund.total}} for order {{order.id}} "
+        "is on its way; it usually shows on your statement within 5 to 10 working days.\n\n"
+        "Reference: {{case.reference}}",
+        "resolved",
+    ),
+    DemoCannedReply(
+        "crp_demo_looking",
+        "Looking into it",
+        "Hello {{customer.name}},\n\nthanks for your patience: we are looking into case "
+        "{{case.reference}} and will come back to you today.",
+        "in_progress",
+    ),
+)

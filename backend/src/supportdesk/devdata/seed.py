@@ -1,10 +1,14 @@
-"""``supportdesk seed-demo``: the demo users. Loading them twice changes nothing."""
+"""``supportdesk seed-demo``: the demo users and the team's first canned replies. Loading
+them twice changes nothing."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from supportdesk.devdata.demo import DEMO_PASSWORD, DEMO_USERS
+from supportdesk.devdata.demo import DEMO_CANNED_REPLIES, DEMO_PASSWORD, DEMO_USERS
+from supportdesk.domain.canned_replies import CannedReply, check_body
+from supportdesk.domain.cases import CaseStatus
+from supportdesk.infrastructure.db.canned_replies import SqlCannedReplyStore
 from supportdesk.infrastructure.db.session import Database
 from supportdesk.infrastructure.db.uow import SqlUnitOfWork
 from supportdesk.infrastructure.security import Argon2PasswordHasher
@@ -22,4 +26,30 @@ async def seed_demo(database: Database) -> list[str]:
                 await uow.users.add(user.account(password_hash=password_hash, now=now))
                 added.append(user.email)
         await uow.commit()
+    await _seed_canned_replies(database, now)
     return added
+
+
+async def _seed_canned_replies(database: Database, now: datetime) -> None:
+    """The demo's shared replies, owned by the admin. One changed since stays as it is;
+    one deleted comes back with the next seeding."""
+    store = SqlCannedReplyStore(
+        database.write_sessions(), database.read_sessions(), database.write_lock
+    )
+    for demo in DEMO_CANNED_REPLIES:
+        if await store.get(demo.id) is not None:
+            continue
+        check_body(demo.body)
+        await store.add(
+            CannedReply(
+                id=demo.id,
+                title=demo.title,
+                body=demo.body,
+                shared=True,
+                set_status=CaseStatus(demo.set_status) if demo.set_status else None,
+                owner_id="usr_admin",
+                version=1,
+                created_at=now,
+                updated_at=now,
+            )
+        )

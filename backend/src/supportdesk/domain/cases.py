@@ -56,6 +56,15 @@ class Priority(StrEnum):
     HIGH = "high"
     URGENT = "urgent"
 
+    @property
+    def rank(self) -> int:
+        """How pressing: 0 (low) … 3 (urgent). Lists sort by it (``sort=-priority`` puts the
+        most urgent first); the words of the enumeration do not sort that way."""
+        return _PRIORITY_RANKS[self]
+
+
+_PRIORITY_RANKS = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}
+
 
 class Channel(StrEnum):
     """How the customer reached us about the case: a customer's own case comes through the

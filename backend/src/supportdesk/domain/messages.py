@@ -34,3 +34,17 @@ class Message:
             internal=internal,
             created_at=now,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class LastMessage:
+    """What a list shows of a case's conversation: who wrote the last public message, when,
+    and its beginning. An internal note is not part of the conversation."""
+
+    author_role: str
+    excerpt: str
+    at: datetime
+
+    @property
+    def by_customer(self) -> bool:
+        return self.author_role == "customer"

@@ -281,6 +281,11 @@ class Refund(RecordsHistory):
         refund._record(by, now, "refund_requested", None, RefundStatus.REQUESTED, reason)
         return refund
 
+    def needs_supervisor(self, supervisor_threshold: int) -> bool:
+        """Above the threshold only a supervisor or an admin may approve the refund: it
+        waits in their queue."""
+        return self.total_amount > supervisor_threshold
+
     def approval_refusal(
         self, *, by: Actor, window: RefundWindow, supervisor_threshold: int
     ) -> DomainError | None:
@@ -296,7 +301,7 @@ class Refund(RecordsHistory):
                 delivered_at=window.delivered_at.isoformat() if window.delivered_at else None,
                 closes_at=window.closes_at.isoformat() if window.closes_at else None,
             )
-        if self.total_amount > supervisor_threshold and not by.may_approve_above_threshold:
+        if self.needs_supervisor(supervisor_threshold) and not by.may_approve_above_threshold:
             return SupervisorApprovalRequired(
                 f"refunds above {format_amount(supervisor_threshold, self.currency)} need a "
                 "supervisor's approval"

@@ -26,3 +26,8 @@ export function applyServerErrors<T extends FieldValues>(
 /** Helper text for staff's fields: whether the customer will read what is typed there. */
 export const VISIBLE_TO_CUSTOMER = 'Visible to the customer';
 export const STAFF_ONLY = 'Only staff see this';
+
+/** A refusal in words, wherever it came from. */
+export function problemText(error: unknown): string {
+  return error instanceof ApiError ? error.plainMessage : 'Something went wrong.';
+}

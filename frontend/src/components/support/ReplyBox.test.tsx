@@ -3,7 +3,23 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { draftKey } from '@/services/drafts';
 import { renderWithProviders } from '@/test/render';
+import type { CannedReply } from '@/services/types';
 import { ReplyBox } from './ReplyBox';
+
+const reply = (over: Partial<CannedReply>): CannedReply => ({
+  id: 'crp_1',
+  title: 'Photo request',
+  body: 'Hello {{customer.name}}, a photo of order {{order.id}} please.',
+  shared: true,
+  set_status: null,
+  owner_id: 'usr_admin',
+  placeholders: [],
+  may_change: false,
+  version: 1,
+  created_at: '2026-01-01T00:00:00Z',
+  updated_at: '2026-01-01T00:00:00Z',
+  ...over,
+});
 
 describe('ReplyBox', () => {
   it('tells the page when a reply is being written, and when it is not any more', async () => {
@@ -77,6 +93,74 @@ describe('ReplyBox', () => {
         expect(screen.getByRole('textbox', { name: 'Your reply' })).toHaveValue('');
         other.unmount();
       }
+    });
+  });
+
+  describe('canned replies', () => {
+    afterEach(() => localStorage.clear());
+
+    it('opens the list on / at the start, fills the placeholders and sends with Ctrl+Enter', async () => {
+      const send = vi.fn(async () => undefined);
+      const setStatus = vi.fn(async () => undefined);
+      const user = userEvent.setup();
+      renderWithProviders(
+        <ReplyBox
+          allowInternal
+          onSend={send}
+          cannedReplies={[
+            reply({ set_status: 'waiting_on_customer' }),
+            reply({ id: 'crp_2', title: 'Refund on its way', body: 'Sent {{refund.total}}' }),
+          ]}
+          placeholderValues={{ 'customer.name': 'Alice Martin', 'order.id': 'ORD-1001' }}
+          onSetStatus={setStatus}
+        />,
+      );
+      const box = screen.getByRole('textbox', { name: 'Your reply' });
+      await user.type(box, '/');
+      await user.type(
+        await screen.findByRole('textbox', { name: 'Search canned replies' }),
+        'photo',
+      );
+      await user.click(screen.getByRole('button', { name: /Photo request/ }));
+      await waitFor(() =>
+        expect(box).toHaveValue('Hello Alice Martin, a photo of order ORD-1001 please.'),
+      );
+      expect(screen.getByText(/Will also set status/)).toHaveTextContent('Waiting on customer');
+
+      await user.type(box, '{Control>}{Enter}{/Control}');
+      await waitFor(() =>
+        expect(send).toHaveBeenCalledWith({
+          body: 'Hello Alice Martin, a photo of order ORD-1001 please.',
+          internal: false,
+        }),
+      );
+      await waitFor(() => expect(setStatus).toHaveBeenCalledWith('waiting_on_customer'));
+    });
+
+    it('shows a placeholder the case cannot fill as missing and will not send it', async () => {
+      const send = vi.fn(async () => undefined);
+      const user = userEvent.setup();
+      renderWithProviders(
+        <ReplyBox
+          allowInternal={false}
+          onSend={send}
+          cannedReplies={[reply({ title: 'Refund on its way', body: 'Sent {{refund.total}}' })]}
+          placeholderValues={{ 'order.id': 'ORD-1001' }}
+        />,
+      );
+      await user.click(screen.getByRole('button', { name: 'Canned reply' }));
+      await user.click(await screen.findByRole('button', { name: /Refund on its way/ }));
+      const box = screen.getByRole('textbox', { name: 'Your reply' });
+      await waitFor(() => expect(box).toHaveValue('Sent {{refund.total}}'));
+      const sendButton = screen.getByRole('button', { name: 'Send' });
+      expect(sendButton).toBeDisabled();
+      expect(screen.getByText('{{refund.total}}')).toBeInTheDocument();
+      await user.type(box, '{Control>}{Enter}{/Control}');
+      expect(send).not.toHaveBeenCalled();
+
+      await user.clear(box);
+      await user.type(box, 'Sent €12.00');
+      expect(sendButton).toBeEnabled();
     });
   });
 });

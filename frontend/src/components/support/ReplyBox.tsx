@@ -1,10 +1,29 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Button, Checkbox, Group, Stack, Textarea } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import {
+  Alert,
+  Button,
+  Checkbox,
+  CloseButton,
+  Code,
+  Group,
+  Mark,
+  Stack,
+  Text,
+  Textarea,
+} from '@mantine/core';
+import { useEffect, useId, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { z } from 'zod';
-import { dropDraft, readDraft, saveDraft } from '@/services/drafts';
-import { applyServerErrors, STAFF_ONLY, VISIBLE_TO_CUSTOMER } from '../common/forms';
+import { useDraft } from './useDraft';
+import { label } from '@/services/format';
+import {
+  fillPlaceholders,
+  missingPlaceholders,
+  type PlaceholderValues,
+} from '@/services/placeholders';
+import type { CannedReply, CaseStatus } from '@/services/types';
+import { applyServerErrors, problemText, STAFF_ONLY, VISIBLE_TO_CUSTOMER } from '../common/forms';
+import { CannedReplyPicker } from './CannedReplyPicker';
 
 const replySchema = z.object({
   body: z
@@ -27,6 +46,12 @@ interface Props {
   onReload?: () => void;
   /** Where the unsent text is kept in this browser (`draftKey(user, case)`) until sent. */
   draftKey?: string;
+  /** Staff: the canned replies to choose from (`/` at the start of the box, or the button). */
+  cannedReplies?: CannedReply[];
+  /** What the case gives each placeholder of a canned reply. */
+  placeholderValues?: PlaceholderValues;
+  /** Moves the case, after the reply is sent, to a canned reply's status. */
+  onSetStatus?: (status: CaseStatus) => Promise<unknown>;
 }
 
 export function ReplyBox({
@@ -37,52 +62,130 @@ export function ReplyBox({
   changedBy,
   onReload,
   draftKey,
+  cannedReplies,
+  placeholderValues = {},
+  onSetStatus,
 }: Props) {
   const [formError, setFormError] = useState<string | null>(null);
-  // Read once: the form owns the text from then on.
-  const [draft] = useState(() => (draftKey ? readDraft(draftKey) : null));
+  const draft = useDraft(draftKey);
+  const [picking, setPicking] = useState(false);
+  const [setStatus, setSetStatus] = useState<CaseStatus | null>(
+    () => (draft.initial?.setStatus as CaseStatus | undefined) ?? null,
+  );
+  const missingId = useId();
   const {
     register,
     handleSubmit,
     reset,
     setError,
+    setValue,
+    setFocus,
     control,
     formState: { errors, isSubmitting },
   } = useForm<Reply>({
     resolver: zodResolver(replySchema),
-    defaultValues: { body: draft?.body ?? '', internal: allowInternal && !!draft?.internal },
+    defaultValues: {
+      body: draft.initial?.body ?? '',
+      internal: allowInternal && !!draft.initial?.internal,
+    },
   });
   const internal = useWatch({ control, name: 'internal' });
   const body = useWatch({ control, name: 'body' });
   const editing = body.trim() !== '';
+  // A placeholder the case could not fill: never sent as it stands.
+  const missing = missingPlaceholders(body);
+  const canned = !!cannedReplies && !disabled;
+  const { keep } = draft;
   useEffect(() => {
-    if (draftKey) saveDraft(draftKey, { body, internal });
-  }, [draftKey, body, internal]);
+    keep({ body, internal, ...(setStatus ? { setStatus } : {}) });
+  }, [keep, body, internal, setStatus]);
   useEffect(() => onEditingChange?.(editing), [editing, onEditingChange]);
 
   const submit = handleSubmit(async (values) => {
     setFormError(null);
+    if (missingPlaceholders(values.body).length) return;
     try {
       await onSend(values);
-      if (draftKey) dropDraft(draftKey);
-      reset({ body: '', internal: values.internal });
     } catch (err) {
       setFormError(applyServerErrors(err, setError, ['body', 'internal']));
+      return;
+    }
+    draft.clear();
+    reset({ body: '', internal: values.internal });
+    const status = setStatus;
+    setSetStatus(null);
+    if (status && onSetStatus) {
+      try {
+        await onSetStatus(status);
+      } catch (err) {
+        setFormError(`Sent. The status was not changed: ${problemText(err)}`);
+      }
     }
   });
 
+  const insert = (reply: CannedReply) => {
+    setPicking(false);
+    const filled = fillPlaceholders(reply.body, placeholderValues);
+    const before = body.trim() ? `${body.replace(/\s+$/, '')}\n\n` : '';
+    setValue('body', before + filled, { shouldDirty: true });
+    setSetStatus(reply.set_status ?? null);
+    setTimeout(() => setFocus('body'), 0);
+  };
+
+  const bodyField = register('body');
   return (
     <form onSubmit={submit} noValidate aria-label="Reply">
       <Stack gap="xs">
         <Textarea
           label={internal ? 'Internal note (customers never see it)' : 'Your reply'}
-          description={allowInternal ? (internal ? STAFF_ONLY : VISIBLE_TO_CUSTOMER) : undefined}
+          description={
+            allowInternal
+              ? `${internal ? STAFF_ONLY : VISIBLE_TO_CUSTOMER}${canned ? '. Type / for a canned reply.' : ''}`
+              : undefined
+          }
           autosize
           minRows={3}
           disabled={disabled}
-          {...register('body')}
+          {...bodyField}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+              e.preventDefault();
+              void submit();
+            } else if (e.key === '/' && canned && e.currentTarget.value === '') {
+              e.preventDefault();
+              setPicking(true);
+            }
+          }}
           error={errors.body?.message}
         />
+        {missing.length ? (
+          <Alert color="red" variant="light" id={missingId} title="Not filled in">
+            <Text size="sm">
+              This case has nothing for{' '}
+              {missing.map((name, i) => (
+                <span key={name}>
+                  {i ? ', ' : ''}
+                  <Mark color="red">
+                    <Code>{name === '{{' ? '{{ or }}' : `{{${name}}}`}</Code>
+                  </Mark>
+                </span>
+              ))}
+              : write it in the text before sending.
+            </Text>
+          </Alert>
+        ) : null}
+        {setStatus ? (
+          <Group gap={4} wrap="nowrap">
+            <Text size="sm" data-testid="sets-status">
+              Will also set status: <strong>{label(setStatus)}</strong>
+            </Text>
+            <CloseButton
+              size="sm"
+              aria-label="Do not change the status"
+              onClick={() => setSetStatus(null)}
+            />
+          </Group>
+        ) : null}
         {changedBy ? (
           <Alert color="yellow" role="status" title="Changed while you were writing">
             This case was changed by {changedBy} — reload to see.
@@ -99,17 +202,37 @@ export function ReplyBox({
           </Alert>
         ) : null}
         <Group justify="space-between">
-          {allowInternal ? <Checkbox label="Internal note" {...register('internal')} /> : <span />}
+          <Group gap="sm">
+            {allowInternal ? <Checkbox label="Internal note" {...register('internal')} /> : null}
+            {canned ? (
+              <Button variant="subtle" size="xs" onClick={() => setPicking(true)}>
+                Canned reply
+              </Button>
+            ) : null}
+          </Group>
           <Button
             type="submit"
             loading={isSubmitting}
-            disabled={disabled}
+            disabled={disabled || missing.length > 0}
+            aria-describedby={missing.length ? missingId : undefined}
             color={internal ? 'yellow' : undefined}
+            title="Ctrl+Enter or ⌘+Enter sends"
           >
             {internal ? 'Add note' : 'Send'}
           </Button>
         </Group>
       </Stack>
+      {cannedReplies ? (
+        <CannedReplyPicker
+          opened={picking}
+          replies={cannedReplies}
+          onPick={insert}
+          onClose={() => {
+            setPicking(false);
+            setTimeout(() => setFocus('body'), 0);
+          }}
+        />
+      ) : null}
     </form>
   );
 }

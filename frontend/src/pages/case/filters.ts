@@ -55,13 +55,13 @@ export function dayEnd(d: string | undefined) {
   return d ? `${d}T23:59:59.999Z` : undefined;
 }
 
-export function caseQuery(v: FilterValues<CaseFilterKey>, meId: string): CaseListQuery {
-  const assignee = one(v.assignee_id);
+/** `assignee_id` may be `me` (the caller) or `none` (nobody's): the server reads both. */
+export function caseQuery(v: FilterValues<CaseFilterKey>): CaseListQuery {
   return {
     status: many(v.status) as CaseStatus[] | undefined,
     priority: one(v.priority) as Priority | undefined,
     category: one(v.category) as Category | undefined,
-    assignee_id: assignee === 'me' ? meId : assignee,
+    assignee_id: one(v.assignee_id),
     customer_id: one(v.customer_id),
     order_id: one(v.order_id),
     q: one(v.q),

@@ -10,8 +10,10 @@ from supportdesk.api.deps import (
     CurrentActor,
     ExpectedVersion,
     ReadQueriesDep,
+    StaffActor,
     etag,
 )
+from supportdesk.api.desk_schemas import BulkChangeIn, BulkResultOut, BulkRowOut
 from supportdesk.api.filters import CaseFiltersDep, Cursor, Limit
 from supportdesk.api.idempotency import idempotent
 from supportdesk.api.openapi import problems
@@ -20,6 +22,7 @@ from supportdesk.api.schemas import (
     CaseCreateIn,
     CasePatchIn,
     EventOut,
+    LastMessageOut,
     MessageIn,
     MessageOut,
     Page,
@@ -66,7 +69,48 @@ async def list_cases(
     cursor: Cursor = None,
 ) -> Page[SupportCaseOut]:
     page = await read.cases(actor, filters, limit=limit, cursor=cursor)
-    return Page(items=[case_out(c, r, actor) for c, r in page.items], next_cursor=page.next_cursor)
+    last_messages = page.extra.get("last_messages", {})
+    items = []
+    for case, refunds in page.items:
+        item = case_out(case, refunds, actor)
+        last = last_messages.get(case.id)
+        if last is not None:
+            item.last_message = LastMessageOut(
+                author_role=last.author_role, excerpt=last.excerpt, at=last.at
+            )
+        items.append(item)
+    return Page(items=items, next_cursor=page.next_cursor)
+
+
+@router.post(
+    "/support-cases/bulk",
+    response_model=BulkResultOut,
+    summary="One change to many cases, each as a single change; says per case what was done",
+    responses=problems(403),
+)
+async def change_cases(
+    body: BulkChangeIn, actor: StaffActor, cases: CaseServiceDep
+) -> BulkResultOut:
+    changes = body.changes
+    command = ChangeCase(
+        status=changes.status,
+        priority=changes.priority,
+        assignee_id=changes.assignee_id,
+        unassign="assignee_id" in changes.model_fields_set and changes.assignee_id is None,
+    )
+    outcomes = await cases.change_many(body.ids, command, actor)
+    return BulkResultOut(
+        results=[
+            BulkRowOut(
+                id=o.case_id,
+                ok=o.ok,
+                code=o.code,
+                detail=o.detail,
+                version=o.view.case.version if o.view else None,
+            )
+            for o in outcomes
+        ]
+    )
 
 
 @router.get(

@@ -48,6 +48,7 @@ def case_row(case: SupportCase) -> dict[str, Any]:
         "description": case.description,
         "category": case.category.value,
         "priority": case.priority.value,
+        "priority_rank": case.priority.rank,
         "status": case.status.value,
         "assignee_id": case.assignee_id,
         "order_snapshot": {

@@ -100,6 +100,9 @@ class SupportCaseRecord(Base):
     sla_status: Mapped[str | None] = mapped_column(String(16))
     sla_check_at: Mapped[datetime | None]
     first_responded_at: Mapped[datetime | None]
+    # ``Priority.rank`` (0 low … 3 urgent), kept beside the word so that a list sorted by
+    # priority walks an index instead of sorting every row (0012).
+    priority_rank: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __table_args__ = (
         Index("ix_support_cases_created", "created_at", "id"),
@@ -113,6 +116,7 @@ class SupportCaseRecord(Base):
         ),
         Index("ix_support_cases_customer_created", "customer_id", "created_at", "id"),
         Index("ix_support_cases_order", "order_id"),
+        Index("ix_support_cases_priority_created", "priority_rank", "created_at", "id"),
     )
 
 
@@ -325,3 +329,22 @@ class NotificationSettingsRecord(Base):
     new_unassigned: Mapped[bool] = mapped_column(Boolean, default=False)
     supervisor_approvals: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime]
+
+
+class CannedReplyRecord(Base):
+    __tablename__ = "canned_replies"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    shared: Mapped[bool] = mapped_column(Boolean)
+    set_status: Mapped[str | None] = mapped_column(String(32))
+    owner_id: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_canned_replies_created", "created_at", "id"),
+        Index("ix_canned_replies_owner", "owner_id"),
+    )

@@ -12,11 +12,18 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from supportdesk.application.reads import CaseFilters, PageOf, RefundFilters, Stats
+from supportdesk.application.reads import (
+    CASE_SORT_KEYS,
+    REFUND_SORT_KEYS,
+    CaseFilters,
+    PageOf,
+    RefundFilters,
+    Stats,
+)
 from supportdesk.domain.access import Actor
-from supportdesk.domain.cases import SupportCase
+from supportdesk.domain.cases import CaseStatus, SupportCase
 from supportdesk.domain.events import Event
-from supportdesk.domain.messages import Message
+from supportdesk.domain.messages import LastMessage, Message
 from supportdesk.domain.orders import Customer
 from supportdesk.domain.refunds import Refund
 from supportdesk.infrastructure.db.mapping import (
@@ -55,12 +62,25 @@ _USERS = UserRecord.__table__
 MOST_CUSTOMERS_PER_SEARCH = 200
 # Every refund of a customer is read for their figures; past this many, the newest.
 MOST_REFUNDS_PER_CUSTOMER = 5000
-# The case list's sort keys (``application.reads.CASE_SORT_KEYS``) and their columns.
-_CASE_SORT_COLUMNS = {
-    "created_at": _CASES.c.created_at,
-    "updated_at": _CASES.c.updated_at,
-    "due_at": _CASES.c.due_at,
+# What each sort key orders by, most significant column first; the id breaks the last tie.
+# One entry per key of ``application.reads.CASE_SORT_KEYS``. ``priority`` is the rank
+# (urgent 3 … low 0), then the time opened: ``-priority`` is the most urgent first, and the
+# newest first among equals, every column the same way so one index serves it. ``due_at``
+# (the earliest SLA due time pending) may be null: those cases come last either way.
+CASE_SORT_COLUMNS: dict[str, tuple[Any, ...]] = {
+    "created_at": (_CASES.c.created_at,),
+    "updated_at": (_CASES.c.updated_at,),
+    "priority": (_CASES.c.priority_rank, _CASES.c.created_at),
+    "due_at": (_CASES.c.due_at,),
 }
+REFUND_SORT_COLUMNS: dict[str, tuple[Any, ...]] = {
+    "created_at": (_REFUNDS.c.created_at,),
+    "updated_at": (_REFUNDS.c.updated_at,),
+}
+assert set(CASE_SORT_COLUMNS) == set(CASE_SORT_KEYS), "a case sort key without its columns"
+assert set(REFUND_SORT_COLUMNS) == set(REFUND_SORT_KEYS), "a refund sort key without columns"
+# How much of the last message a list shows.
+EXCERPT_CHARACTERS = 160
 # Built once, like the repositories' lookups: the list's second query is always this one.
 _REFUNDS_OF_CASES = (
     select(_REFUNDS)
@@ -134,7 +154,11 @@ class SqlReadQueries:
         )
         if filters.sla_status:
             conditions.append(c.sla_status.in_(filters.sla_status))
-        sort_column = _CASE_SORT_COLUMNS[filters.sort.lstrip("-")]
+        if filters.unassigned:
+            conditions.append(c.assignee_id.is_(None))
+        if filters.needs_attention:
+            conditions.append(_needs_attention())
+        sort_columns = CASE_SORT_COLUMNS[filters.sort.lstrip("-")]
         async with self._session() as session:
             if filters.q:
                 # The text, or the customer, or the order: each branch has its own index
@@ -149,14 +173,16 @@ class SqlReadQueries:
                     )
                 )
             query = keyset(
-                select(_CASES).where(*conditions), sort_column, c.id, filters.sort, cursor, limit
+                select(_CASES).where(*conditions), sort_columns, c.id, filters.sort, cursor, limit
             )
             records = list(await session.execute(query))
-            page, next_cursor = cut(records, limit, filters.sort, sort_column.key)
+            page, next_cursor = cut(records, limit, filters.sort, [k.key for k in sort_columns])
             refunds = await _refunds_of_cases(session, [r.id for r in page])
+            last_messages = await _last_messages(session, [r.id for r in page])
         return PageOf(
             items=[(case_from_record(r), refunds.get(r.id, [])) for r in page],
             next_cursor=next_cursor,
+            extra={"last_messages": last_messages},
         )
 
     async def refunds(
@@ -175,7 +201,7 @@ class SqlReadQueries:
                 (r.support_case_id, filters.support_case_id),
             ],
         )
-        sort_column = r.updated_at if filters.sort.endswith("updated_at") else r.created_at
+        sort_columns = REFUND_SORT_COLUMNS[filters.sort.lstrip("-")]
         async with self._session() as session:
             if filters.q:
                 customers = await _customers_matching(session, filters.q)
@@ -188,10 +214,10 @@ class SqlReadQueries:
                     )
                 )
             query = keyset(
-                select(_REFUNDS).where(*conditions), sort_column, r.id, filters.sort, cursor, limit
+                select(_REFUNDS).where(*conditions), sort_columns, r.id, filters.sort, cursor, limit
             )
             records = list(await session.execute(query))
-        page, next_cursor = cut(records, limit, filters.sort, sort_column.key)
+        page, next_cursor = cut(records, limit, filters.sort, [k.key for k in sort_columns])
         return PageOf(items=[refund_from_record(row) for row in page], next_cursor=next_cursor)
 
     async def messages(self, actor: Actor, case_id: str) -> list[Message] | None:
@@ -263,6 +289,61 @@ class SqlReadQueries:
                 .limit(MOST_REFUNDS_PER_CUSTOMER)
             )
             return [refund_from_record(row) for row in rows]
+
+
+def _last_public_author() -> Any:
+    """The role of whoever wrote the case's last public message (an internal note is not
+    an answer to the customer), as a correlated subquery on ``ix_messages_case``."""
+    m = _MESSAGES.c
+    return (
+        select(m.author_role)
+        .where(m.case_id == _CASES.c.id, m.internal.is_(False))
+        .order_by(m.seq.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _needs_attention() -> ColumnElement[bool]:
+    """A case needs its agent when it is open or in progress, or when, not closed, the
+    customer wrote last (a reply on a resolved case leaves it resolved)."""
+    c = _CASES.c
+    active = (CaseStatus.OPEN.value, CaseStatus.IN_PROGRESS.value)
+    return or_(
+        c.status.in_(active),
+        and_(c.status != CaseStatus.CLOSED.value, _last_public_author() == "customer"),
+    )
+
+
+async def _last_messages(session: AsyncSession, case_ids: list[str]) -> dict[str, LastMessage]:
+    """Each case's last public message, shortened: what the list shows of the conversation.
+    One query for the page, served by ``ix_messages_case``."""
+    if not case_ids:
+        return {}
+    m = _MESSAGES.c
+    newest = (
+        select(func.max(m.seq))
+        .where(m.case_id.in_(case_ids), m.internal.is_(False))
+        .group_by(m.case_id)
+    )
+    rows = await session.execute(
+        select(m.case_id, m.author_role, m.body, m.created_at).where(m.seq.in_(newest))
+    )
+    return {
+        row.case_id: LastMessage(
+            author_role=row.author_role,
+            excerpt=_excerpt(row.body),
+            at=row.created_at,
+        )
+        for row in rows
+    }
+
+
+def _excerpt(body: str) -> str:
+    flat = " ".join(body.split())
+    if len(flat) <= EXCERPT_CHARACTERS:
+        return flat
+    return flat[: EXCERPT_CHARACTERS - 1].rstrip() + "…"
 
 
 async def _customers_matching(session: AsyncSession, q: str) -> list[str]:

@@ -1,7 +1,7 @@
 """SLA clocks on support cases
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 
 Issue 17, part 5 (docs/sla.md): the SLA clocks as last worked out from each case's
 history, kept on the case so that lists filter by ``sla_status`` and sort by ``due_at``
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | Sequence[str] | None = "0011"
+down_revision: str | Sequence[str] | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
