@@ -1,6 +1,7 @@
 import { AppShell, Badge, Burger, Group, Menu, NavLink, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
+  IconApi,
   IconBell,
   IconChecklist,
   IconChevronDown,
@@ -153,6 +154,15 @@ export function AppLayout() {
             active={isActive(item, location.pathname)}
           />
         ))}
+        {me.role === 'admin' ? (
+          // A page of its own (Swagger UI), not a route of the app: a plain link.
+          <NavLink
+            component="a"
+            href="/api/v1/docs"
+            label="API reference"
+            leftSection={<IconApi size={18} />}
+          />
+        ) : null}
       </AppShell.Navbar>
       {/* tabIndex lets the skip link move focus here, not only scroll. */}
       <AppShell.Main id="main" tabIndex={-1} className={classes.main}>
