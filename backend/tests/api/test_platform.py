@@ -10,6 +10,7 @@ from asgi_lifespan import LifespanManager
 
 from supportdesk.api.app import create_app
 from supportdesk.bootstrap import Container
+from supportdesk.infrastructure.settings import Environment
 
 
 class TestHealth:
@@ -112,6 +113,34 @@ class TestEmbeddedSimulators:
         unknown = await client.get("/sim/nothing/_sandbox/refunds")
         assert unknown.status_code == 404
         assert unknown.json()["detail"] == "no embedded nothing simulator"
+
+    async def test_outside_production_the_sign_in_page_can_list_the_demo_users(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        demo = await client.get("/sim/demo-users")
+
+        assert demo.status_code == 200
+        emails = {user["email"]: user["role"] for user in demo.json()["items"]}
+        assert emails == {
+            "alice@example.com": "customer",
+            "carol@example.com": "customer",
+            "bob@example.com": "agent",
+            "sam@example.com": "supervisor",
+            "admin@example.com": "admin",
+        }
+        assert demo.json()["password"] == "demo-password"
+
+    async def test_in_production_there_are_no_demo_users_to_list(
+        self, container: Container
+    ) -> None:
+        production = container.settings.model_copy(update={"environment": Environment.PRODUCTION})
+        app = create_app(production, container=container)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as server:
+            demo = await server.get("/sim/demo-users")
+
+        assert demo.status_code == 404
+        assert "demo-password" not in demo.text
 
     async def test_a_replay_through_sim_keeps_stripes_idempotent_replayed_header(
         self, client: httpx.AsyncClient

@@ -13,6 +13,7 @@ import {
   Title,
 } from '@mantine/core';
 import { IconLifebuoy } from '@tabler/icons-react';
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
@@ -37,6 +38,50 @@ function safeNext(next: string | null): string {
   return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
 }
 
+interface DemoUsers {
+  items: { email: string; name: string; role: string }[];
+  password: string;
+}
+
+/** Outside production the server lists its demo users (/sim/demo-users); in production
+ * that path does not exist and nothing shows. */
+function useDemoUsers() {
+  return useQuery({
+    queryKey: ['demo-users'],
+    queryFn: async (): Promise<DemoUsers | null> => {
+      const response = await fetch('/sim/demo-users');
+      return response.ok ? ((await response.json()) as DemoUsers) : null;
+    },
+    retry: false,
+    staleTime: Infinity,
+  });
+}
+
+function DemoUserList({ onPick }: { onPick: (email: string, password: string) => void }) {
+  const demo = useDemoUsers().data;
+  if (!demo?.items.length) return null;
+  return (
+    <Paper withBorder p="sm" mt="md" component="section" aria-label="Demo users">
+      <Text size="xs" c="dimmed" mb={6}>
+        Demo users (not in production), password {demo.password}. Pick one to fill in the form:
+      </Text>
+      <Group gap={6}>
+        {demo.items.map((user) => (
+          <Button
+            key={user.email}
+            size="compact-xs"
+            variant="default"
+            onClick={() => onPick(user.email, demo.password)}
+            title={user.email}
+          >
+            {user.name} · {user.role}
+          </Button>
+        ))}
+      </Group>
+    </Paper>
+  );
+}
+
 export function LoginPage() {
   const { session, signIn } = useSession();
   const [params] = useSearchParams();
@@ -47,6 +92,7 @@ export function LoginPage() {
     register,
     handleSubmit,
     setFocus,
+    setValue,
     formState: { errors, isSubmitting },
   } = useForm<Values>({
     resolver: zodResolver(schema),
@@ -116,9 +162,12 @@ export function LoginPage() {
             </Stack>
           </form>
         </Paper>
-        <Text size="xs" c="dimmed" mt="md" ta="center">
-          Demo: alice@example.com (customer) or bob@example.com (agent), password demo-password
-        </Text>
+        <DemoUserList
+          onPick={(email, password) => {
+            setValue('email', email, { shouldValidate: true });
+            setValue('password', password, { shouldValidate: true });
+          }}
+        />
       </Container>
     </Center>
   );

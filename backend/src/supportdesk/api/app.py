@@ -39,6 +39,7 @@ from supportdesk.api.routes import (
     webhooks,
 )
 from supportdesk.bootstrap import Container
+from supportdesk.devdata import DEMO_PASSWORD, DEMO_USERS
 from supportdesk.infrastructure.logging import configure_logging
 from supportdesk.infrastructure.outbox_metrics import OutboxMetrics
 from supportdesk.infrastructure.settings import Environment, Settings, get_settings
@@ -333,6 +334,18 @@ def _mount_simulators(app: FastAPI, container: Container | None, settings: Setti
             return Response(status_code=204)
         return JSONResponse({"items": catcher.messages(to)})
 
+    def demo_users() -> Response:
+        """Who to sign in as, for the sign-in page outside production (README)."""
+        return JSONResponse(
+            {
+                "items": [
+                    {"email": u.email, "name": u.name, "role": u.role.value} for u in DEMO_USERS
+                ],
+                "password": DEMO_PASSWORD,
+            }
+        )
+
+    app.add_api_route("/sim/demo-users", demo_users, methods=["GET"], include_in_schema=False)
     # Before the simulators' catch-all: the catcher is not an HTTP app to forward to.
     app.add_api_route(
         "/sim/mail/messages", mail_messages, methods=["GET", "DELETE"], include_in_schema=False
