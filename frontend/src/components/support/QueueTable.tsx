@@ -24,10 +24,15 @@ const age = (c: SupportCase, now: number) =>
 function Due({ c }: { c: SupportCase }) {
   const at = earliestDue(c);
   return (
-    <Group gap={6} wrap="nowrap">
+    // Badge above the time: side by side, a narrow column squeezed the badge's words.
+    <Stack gap={2} align="flex-start">
       <SlaBadge status={c.sla_status} />
-      {at ? <Text size="sm">{formatDateTime(at)}</Text> : null}
-    </Group>
+      {at ? (
+        <Text size="xs" c="dimmed">
+          {formatDateTime(at)}
+        </Text>
+      ) : null}
+    </Stack>
   );
 }
 

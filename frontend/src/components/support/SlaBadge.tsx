@@ -23,6 +23,8 @@ export function SlaBadge({ status, dueAt }: Props) {
       color={COLORS[status]}
       variant="light"
       size="sm"
+      // Never cut to "ON …" by a narrow table column: the badge is as wide as its words.
+      style={{ minWidth: 'max-content' }}
       aria-label={`SLA: ${SLA_STATUS_LABELS[status]}`}
     >
       {SLA_STATUS_LABELS[status]}
