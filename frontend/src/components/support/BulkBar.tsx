@@ -20,11 +20,48 @@ interface Props {
 
 const UNASSIGN = '__nobody__';
 
+/** One bulk action: pick a value, then apply it to every selected case. */
+function PickAndApply({
+  name,
+  action,
+  data,
+  width,
+  busy,
+  onApply,
+}: {
+  name: string;
+  action: string;
+  data: { value: string; label: string }[];
+  width: number;
+  busy: boolean;
+  onApply: (value: string) => void;
+}) {
+  const [value, setValue] = useState<string | null>(null);
+  return (
+    <Group gap={4} align="flex-end" wrap="nowrap">
+      <Select
+        size="xs"
+        label={name}
+        placeholder="Choose"
+        data={data}
+        value={value}
+        onChange={setValue}
+        w={width}
+      />
+      <Button
+        size="xs"
+        disabled={!value}
+        loading={busy}
+        onClick={() => (value ? onApply(value) : undefined)}
+      >
+        {action}
+      </Button>
+    </Group>
+  );
+}
+
 /** What to do with the selected cases: assign, change status, change priority. */
 export function BulkBar({ count, staff, meId, busy, onApply, onClear }: Props) {
-  const [assignee, setAssignee] = useState<string | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
-  const [priority, setPriority] = useState<string | null>(null);
   const people = [
     { value: meId, label: 'Me' },
     ...staff.filter((s) => s.id !== meId).map((s) => ({ value: s.id, label: s.name })),
@@ -42,65 +79,30 @@ export function BulkBar({ count, staff, meId, busy, onApply, onClear }: Props) {
           </Button>
         </Group>
         <Group align="flex-end" gap="sm">
-          <Group gap={4} align="flex-end" wrap="nowrap">
-            <Select
-              size="xs"
-              label="Assign to"
-              placeholder="Choose"
-              data={people}
-              value={assignee}
-              onChange={setAssignee}
-              w={170}
-            />
-            <Button
-              size="xs"
-              disabled={!assignee}
-              loading={busy}
-              onClick={() =>
-                onApply({ assignee_id: assignee === UNASSIGN ? null : (assignee ?? undefined) })
-              }
-            >
-              Assign
-            </Button>
-          </Group>
-          <Group gap={4} align="flex-end" wrap="nowrap">
-            <Select
-              size="xs"
-              label="Status"
-              placeholder="Choose"
-              data={CASE_STATUSES.map((s) => ({ value: s, label: label(s) }))}
-              value={status}
-              onChange={setStatus}
-              w={170}
-            />
-            <Button
-              size="xs"
-              disabled={!status}
-              loading={busy}
-              onClick={() => onApply({ status: status as BulkChanges['status'] })}
-            >
-              Set status
-            </Button>
-          </Group>
-          <Group gap={4} align="flex-end" wrap="nowrap">
-            <Select
-              size="xs"
-              label="Priority"
-              placeholder="Choose"
-              data={PRIORITIES.map((p) => ({ value: p, label: label(p) }))}
-              value={priority}
-              onChange={setPriority}
-              w={130}
-            />
-            <Button
-              size="xs"
-              disabled={!priority}
-              loading={busy}
-              onClick={() => onApply({ priority: priority as BulkChanges['priority'] })}
-            >
-              Set priority
-            </Button>
-          </Group>
+          <PickAndApply
+            name="Assign to"
+            action="Assign"
+            data={people}
+            width={170}
+            busy={busy}
+            onApply={(who) => onApply({ assignee_id: who === UNASSIGN ? null : who })}
+          />
+          <PickAndApply
+            name="Status"
+            action="Set status"
+            data={CASE_STATUSES.map((s) => ({ value: s, label: label(s) }))}
+            width={170}
+            busy={busy}
+            onApply={(status) => onApply({ status: status as BulkChanges['status'] })}
+          />
+          <PickAndApply
+            name="Priority"
+            action="Set priority"
+            data={PRIORITIES.map((p) => ({ value: p, label: label(p) }))}
+            width={130}
+            busy={busy}
+            onApply={(priority) => onApply({ priority: priority as BulkChanges['priority'] })}
+          />
         </Group>
       </Stack>
     </Paper>
