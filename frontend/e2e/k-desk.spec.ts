@@ -57,6 +57,15 @@ test('bob takes a phone call from alice, opens a case and asks a refund for her;
   await refundForm.getByRole('button', { name: 'Send refund request' }).click();
   await expect(page.getByRole('heading', { name: /Refund of €26.78/ })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Alice Martin' })).toBeVisible();
+
+  // Bob's home shows the case he took by phone; he takes it, and it is his work.
+  await page.getByRole('navigation', { name: 'Main navigation' }).getByText('My work').click();
+  const phoned = 'Mugs arrived chipped (by phone)';
+  const unassigned = page.getByRole('region', { name: 'Unassigned' });
+  await expect(unassigned.getByRole('link', { name: phoned })).toBeVisible();
+  await unassigned.getByRole('button', { name: `Assign “${phoned}” to me` }).click();
+  const mine = page.getByRole('region', { name: 'Assigned to me' });
+  await expect(mine.getByRole('link', { name: phoned })).toBeVisible();
   await signOut(page);
 
   // Alice signs in: the case is hers, with what bob wrote down.
