@@ -121,7 +121,12 @@ test('on a phone the admin sees every user as a card, with the role and the Deac
   await page.goto('/users');
   const users = page.getByRole('list', { name: 'Users' });
   const bob = users.getByRole('listitem').filter({ hasText: 'bob@example.com' });
-  await expectWithinScreen(page, bob.getByText('Agent', { exact: true }));
+  // Staff's role is a choice the admin can change; a customer's is a plain badge.
+  const role = bob.getByRole('combobox', { name: 'Role of bob@example.com' });
+  await expect(role).toHaveValue('agent');
+  await expectWithinScreen(page, role);
+  const carol = users.getByRole('listitem').filter({ hasText: 'carol@example.com' });
+  await expectWithinScreen(page, carol.getByText('Customer', { exact: true }));
   await expectWithinScreen(page, bob.getByRole('button', { name: 'Deactivate bob@example.com' }));
   await expectNoSidewaysScroll(page, 'users page');
 });

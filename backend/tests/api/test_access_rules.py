@@ -33,6 +33,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/users"): ADMIN,
     ("POST", "/api/v1/users/{user_id}/deactivate"): ADMIN,
     ("POST", "/api/v1/users/{user_id}/reactivate"): ADMIN,
+    ("PATCH", "/api/v1/users/{user_id}"): ADMIN,
     ("GET", "/api/v1/staff"): STAFF,
     ("GET", "/api/v1/orders"): SIGNED_IN,
     ("GET", "/api/v1/orders/{order_id}"): SIGNED_IN,

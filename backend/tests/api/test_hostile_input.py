@@ -52,6 +52,8 @@ VALID_BODIES: dict[tuple[str, str], Any] = {
         "role": "agent",
         "password": "a-long-enough-password",
     },
+    # The world's user is carol, a customer: her role as it is.
+    ("PATCH", "/api/v1/users/{user_id}"): {"role": "customer"},
     ("POST", "/api/v1/support-cases"): {
         "order_id": "ORD-1001",
         "subject": "About my order",

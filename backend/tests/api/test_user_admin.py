@@ -173,6 +173,106 @@ async def sign_in_as(client: httpx.AsyncClient, email: str, password: str) -> di
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+class TestAdminChangesRoles:
+    async def test_an_agent_made_supervisor_must_sign_in_again_and_then_acts_as_one(
+        self, client: httpx.AsyncClient, as_user
+    ) -> None:
+        admin = await as_user("admin")
+        bob = await sign_in(client, "bob@example.com")
+        bob_id = (await users_by_email(client, admin))["bob@example.com"]["id"]
+
+        response = await client.patch(
+            f"{API}/users/{bob_id}", headers=admin, json={"role": "supervisor"}
+        )
+
+        assert response.status_code == 200, response.text
+        assert response.json()["role"] == "supervisor"
+        # The token of the old role stops working at once, not at its expiry.
+        stale = await client.get(f"{API}/me", headers=bob)
+        assert stale.status_code == 401
+        assert "role has changed" in stale.json()["detail"]
+        again = await sign_in(client, "bob@example.com")
+        assert (await client.get(f"{API}/me", headers=again)).json()["role"] == "supervisor"
+
+    async def test_the_only_active_admin_cannot_stop_being_an_admin(
+        self, client: httpx.AsyncClient, as_user
+    ) -> None:
+        admin = await as_user("admin")
+        me = (await client.get(f"{API}/me", headers=admin)).json()
+
+        response = await client.patch(
+            f"{API}/users/{me['id']}", headers=admin, json={"role": "agent"}
+        )
+
+        assert response.status_code == 409, response.text
+        assert response.json()["code"] == "last_admin"
+        assert (await users_by_email(client, admin))["admin@example.com"]["role"] == "admin"
+
+    async def test_two_admins_demoting_each_other_at_once_leave_one_admin(
+        self, client: httpx.AsyncClient, as_user
+    ) -> None:
+        admin = await as_user("admin")
+        erin_id = (await client.post(f"{API}/users", headers=admin, json=NEW_ADMIN)).json()["id"]
+        erin = await sign_in_as(client, NEW_ADMIN["email"], NEW_ADMIN["password"])
+        admin_id = (await client.get(f"{API}/me", headers=admin)).json()["id"]
+
+        answers = await asyncio.gather(
+            client.patch(f"{API}/users/{erin_id}", headers=admin, json={"role": "agent"}),
+            client.patch(f"{API}/users/{admin_id}", headers=erin, json={"role": "agent"}),
+        )
+
+        codes = sorted(a.status_code for a in answers)
+        assert codes in ([200, 409], [200, 401]), [a.text for a in answers]
+        assert await _active_admins(client, admin, erin) == 1
+
+    @pytest.mark.parametrize(
+        ("email", "role"),
+        [("carol@example.com", "agent"), ("bob@example.com", "customer")],
+    )
+    async def test_a_customer_stays_a_customer_and_staff_stay_staff(
+        self, client: httpx.AsyncClient, as_user, email: str, role: str
+    ) -> None:
+        admin = await as_user("admin")
+        before = (await users_by_email(client, admin))[email]
+
+        response = await client.patch(
+            f"{API}/users/{before['id']}", headers=admin, json={"role": role}
+        )
+
+        assert response.status_code == 422, response.text
+        assert response.json()["code"] == "validation_error"
+        assert (await users_by_email(client, admin))[email]["role"] == before["role"]
+
+    async def test_an_unknown_user_or_role_is_refused(
+        self, client: httpx.AsyncClient, as_user
+    ) -> None:
+        admin = await as_user("admin")
+        bob_id = (await users_by_email(client, admin))["bob@example.com"]["id"]
+
+        unknown = await client.patch(
+            f"{API}/users/usr-nobody", headers=admin, json={"role": "agent"}
+        )
+        bad = await client.patch(f"{API}/users/{bob_id}", headers=admin, json={"role": "owner"})
+
+        assert unknown.status_code == 404
+        assert bad.status_code == 422
+        assert (await users_by_email(client, admin))["bob@example.com"]["role"] == "agent"
+
+    @pytest.mark.parametrize("who", ["alice", "bob", "sam"])
+    async def test_only_admins_change_roles(
+        self, client: httpx.AsyncClient, as_user, who: str
+    ) -> None:
+        admin = await as_user("admin")
+        bob_id = (await users_by_email(client, admin))["bob@example.com"]["id"]
+
+        response = await client.patch(
+            f"{API}/users/{bob_id}", headers=await as_user(who), json={"role": "admin"}
+        )
+
+        assert response.status_code == 403
+        assert (await users_by_email(client, admin))["bob@example.com"]["role"] == "agent"
+
+
 async def _active_admins(client: httpx.AsyncClient, *admins: dict[str, str]) -> int:
     for headers in admins:
         response = await client.get(f"{API}/users", headers=headers)

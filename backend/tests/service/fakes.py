@@ -228,6 +228,9 @@ class FakeUserRepository:
     async def set_active(self, user_id: str, active: bool) -> None:
         self.data.users[user_id] = replace(self.data.users[user_id], active=active)
 
+    async def set_role(self, user_id: str, role: Role) -> None:
+        self.data.users[user_id] = replace(self.data.users[user_id], role=role)
+
     async def active_admin_ids(self) -> set[str]:
         return {u.id for u in self.data.users.values() if u.role is Role.ADMIN and u.active}
 

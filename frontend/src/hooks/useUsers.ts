@@ -1,41 +1,44 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { createUser, deactivateUser, listUsers, reactivateUser } from '@/services/users';
-import type { UserCreate } from '@/services/types';
+import {
+  changeUserRole,
+  createUser,
+  deactivateUser,
+  listUsers,
+  reactivateUser,
+} from '@/services/users';
+import type { Role, UserCreate } from '@/services/types';
 import { keys } from './keys';
 
 export function useUsers() {
   return useQuery({ queryKey: keys.users, queryFn: listUsers });
 }
 
-export function useCreateUser() {
+/** A change to the users: the users and the staff (who cases go to) are read again. */
+function useUserChange<T, R>(change: (variables: T) => Promise<R>) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: UserCreate) => createUser(body),
+    mutationFn: change,
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: keys.users });
       void qc.invalidateQueries({ queryKey: keys.staff });
     },
   });
+}
+
+export function useCreateUser() {
+  return useUserChange((body: UserCreate) => createUser(body));
 }
 
 export function useDeactivateUser() {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (userId: string) => deactivateUser(userId),
-    onSuccess: () => {
-      void qc.invalidateQueries({ queryKey: keys.users });
-      void qc.invalidateQueries({ queryKey: keys.staff });
-    },
-  });
+  return useUserChange((userId: string) => deactivateUser(userId));
 }
 
 export function useReactivateUser() {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (userId: string) => reactivateUser(userId),
-    onSuccess: () => {
-      void qc.invalidateQueries({ queryKey: keys.users });
-      void qc.invalidateQueries({ queryKey: keys.staff });
-    },
-  });
+  return useUserChange((userId: string) => reactivateUser(userId));
+}
+
+export function useChangeUserRole() {
+  return useUserChange(({ userId, role }: { userId: string; role: Role }) =>
+    changeUserRole(userId, role),
+  );
 }

@@ -5,6 +5,7 @@ import { renderWithProviders } from '@/test/render';
 import { UsersPage } from './UsersPage';
 
 const deactivate = vi.fn();
+const changeRole = vi.fn();
 const idle = { mutate: vi.fn(), mutateAsync: vi.fn(), isPending: false, error: null };
 
 vi.mock('@/hooks/useSession', () => ({ useMe: () => ({ id: 'usr_admin', role: 'admin' }) }));
@@ -29,6 +30,7 @@ vi.mock('@/hooks/useUsers', () => ({
   useCreateUser: () => idle,
   useDeactivateUser: () => ({ ...idle, mutate: deactivate }),
   useReactivateUser: () => idle,
+  useChangeUserRole: () => ({ ...idle, mutate: changeRole }),
 }));
 
 describe('an admin deactivating a user', () => {
@@ -42,5 +44,25 @@ describe('an admin deactivating a user', () => {
 
     await userEvent.click(within(dialog).getByRole('button', { name: 'Deactivate' }));
     expect(deactivate).toHaveBeenCalledExactlyOnceWith('usr_bob');
+  });
+});
+
+describe('an admin changing a role', () => {
+  it('moves staff between agent, supervisor and admin from the row', async () => {
+    renderWithProviders(<UsersPage />);
+
+    const role = screen.getByRole('combobox', { name: 'Role of bob@example.com' });
+    expect(role).toHaveValue('agent');
+    expect(
+      within(role)
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual(['Agent', 'Supervisor', 'Admin']);
+
+    await userEvent.selectOptions(role, 'supervisor');
+    expect(changeRole).toHaveBeenCalledExactlyOnceWith(
+      { userId: 'usr_bob', role: 'supervisor' },
+      expect.anything(),
+    );
   });
 });

@@ -1,4 +1,14 @@
-import { Badge, Button, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Badge,
+  Button,
+  Group,
+  NativeSelect,
+  Paper,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { UserForm } from '@/components/admin/UserForm';
@@ -6,17 +16,27 @@ import { ConfirmButton } from '@/components/common/ConfirmButton';
 import { ProblemAlert } from '@/components/common/ProblemAlert';
 import { QueryState } from '@/components/common/QueryState';
 import { useMe } from '@/hooks/useSession';
-import { useCreateUser, useDeactivateUser, useReactivateUser, useUsers } from '@/hooks/useUsers';
+import {
+  useChangeUserRole,
+  useCreateUser,
+  useDeactivateUser,
+  useReactivateUser,
+  useUsers,
+} from '@/hooks/useUsers';
 import { formatDate, label } from '@/services/format';
-import type { User } from '@/services/types';
+import type { Role, User } from '@/services/types';
 
-/** Admins add staff and customers and switch accounts off and on again. */
+const STAFF_ROLES: Role[] = ['agent', 'supervisor', 'admin'];
+
+/** Admins add staff and customers, move staff between roles, and switch accounts off and on
+ * again. */
 export function UsersPage() {
   const me = useMe();
   const users = useUsers();
   const create = useCreateUser();
   const deactivate = useDeactivateUser();
   const reactivate = useReactivateUser();
+  const changeRole = useChangeUserRole();
   // A phone is too narrow for six columns: each user becomes a card, and nothing (the
   // Deactivate button least of all) hides behind a sideways scroll.
   const phone = useMediaQuery('(max-width: 36em)', false, { getInitialValueInEffect: false });
@@ -53,6 +73,37 @@ export function UsersPage() {
       </ConfirmButton>
     ) : null;
 
+  // Staff move between agent, supervisor and admin (the server keeps one admin, and ends
+  // the sign-ins of the old role); a customer's account stays a customer's.
+  const role = (u: User) =>
+    u.role === 'customer' ? (
+      <Badge variant="light" style={{ flexShrink: 0 }}>
+        {label(u.role)}
+      </Badge>
+    ) : (
+      <NativeSelect
+        size="xs"
+        w={130}
+        aria-label={`Role of ${u.email}`}
+        value={u.role}
+        disabled={changeRole.isPending}
+        data={STAFF_ROLES.map((r) => ({ value: r, label: label(r) }))}
+        onChange={(event) => {
+          const next = event.currentTarget.value as Role;
+          changeRole.mutate(
+            { userId: u.id, role: next },
+            {
+              onSuccess: () =>
+                notifications.show({
+                  color: 'green',
+                  message: `${u.name} is now ${label(next).toLowerCase()}; they sign in again.`,
+                }),
+            },
+          );
+        }}
+      />
+    );
+
   return (
     <Stack gap="lg">
       <Title order={1} size="h2">
@@ -71,6 +122,7 @@ export function UsersPage() {
       </Paper>
       {deactivate.error ? <ProblemAlert error={deactivate.error} /> : null}
       {reactivate.error ? <ProblemAlert error={reactivate.error} /> : null}
+      {changeRole.error ? <ProblemAlert error={changeRole.error} /> : null}
       <QueryState query={users}>
         {(list) =>
           phone ? (
@@ -86,9 +138,7 @@ export function UsersPage() {
                         {u.email}
                       </Text>
                     </div>
-                    <Badge variant="light" style={{ flexShrink: 0 }}>
-                      {label(u.role)}
-                    </Badge>
+                    {role(u)}
                   </Group>
                   <Text size="xs" c="dimmed" mt={4}>
                     {u.customer_id ? `Customer ${u.customer_id} · ` : ''}since{' '}
@@ -116,9 +166,7 @@ export function UsersPage() {
                     <Table.Tr key={u.id}>
                       <Table.Td>{u.name}</Table.Td>
                       <Table.Td>{u.email}</Table.Td>
-                      <Table.Td>
-                        <Badge variant="light">{label(u.role)}</Badge>
-                      </Table.Td>
+                      <Table.Td>{role(u)}</Table.Td>
                       <Table.Td>{u.customer_id ?? '—'}</Table.Td>
                       <Table.Td>{formatDate(u.created_at)}</Table.Td>
                       <Table.Td>{actions(u)}</Table.Td>

@@ -1,5 +1,5 @@
 import { api, unwrap } from './http';
-import type { User, UserCreate } from './types';
+import type { Role, User, UserCreate } from './types';
 
 export function listUsers(): Promise<User[]> {
   return unwrap(api.GET('/api/v1/users'));
@@ -7,6 +7,15 @@ export function listUsers(): Promise<User[]> {
 
 export function createUser(body: UserCreate): Promise<User> {
   return unwrap(api.POST('/api/v1/users', { body }));
+}
+
+export function changeUserRole(userId: string, role: Role): Promise<User> {
+  return unwrap(
+    api.PATCH('/api/v1/users/{user_id}', {
+      params: { path: { user_id: userId } },
+      body: { role },
+    }),
+  );
 }
 
 export function deactivateUser(userId: string): Promise<User> {

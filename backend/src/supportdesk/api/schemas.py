@@ -122,6 +122,13 @@ class UserCreateIn(Input):
     customer_id: Identifier | None = None
 
 
+class UserChangeIn(Input):
+    role: Role = Field(
+        description="agent, supervisor or admin for staff; a customer's account stays a "
+        "customer's (422)"
+    )
+
+
 class UserOut(MeOut):
     active: bool
     created_at: datetime

@@ -260,6 +260,38 @@ class AuthService:
             await self.accounts.changed(user)
         return user
 
+    async def change_role(self, user_id: str, role: Role) -> UserAccount:
+        """Staff move between agent, supervisor and admin; a customer's account belongs to
+        a customer of the shop and stays one (422 naming ``role``). The user's tokens of the
+        old role stop working at once ("the account's role has changed; sign in again"),
+        and the last active admin stays one (409 ``last_admin``, locked as in
+        ``deactivate``)."""
+        async with self.uow:
+            user = await self.uow.users.get(user_id)
+            if user is None:
+                raise NotFound(f"no user '{user_id}'")
+            if (user.role is Role.CUSTOMER) != (role is Role.CUSTOMER):
+                raise ValidationFailed(
+                    "a customer's account stays a customer's and staff stay staff: "
+                    "create a new account instead",
+                    field="role",
+                )
+            if user.role is role:
+                return user
+            last_admin = (
+                user.role is Role.ADMIN
+                and user.active
+                and not await self.uow.users.active_admin_ids() - {user.id}
+            )
+            if last_admin:
+                raise LastAdmin("the last active admin cannot stop being an admin")
+            await self.uow.users.set_role(user_id, role)
+            await self.uow.commit()
+        user = replace(user, role=role)
+        if self.accounts is not None:
+            await self.accounts.changed(user)
+        return user
+
     async def reactivate(self, user_id: str) -> UserAccount:
         """A deactivated user may sign in again; tokens they held keep working only while
         they have not expired."""

@@ -18,6 +18,7 @@ from supportdesk.api.schemas import (
     MeOut,
     RefreshIn,
     TokenOut,
+    UserChangeIn,
     UserCreateIn,
     UserOut,
 )
@@ -151,6 +152,20 @@ async def create_user(body: UserCreateIn, actor: AdminActor, auth: AuthServiceDe
 )
 async def deactivate_user(user_id: str, actor: AdminActor, auth: AuthServiceDep) -> UserOut:
     return _user_out(await auth.deactivate(user_id))
+
+
+@router.patch(
+    "/users/{user_id}",
+    response_model=UserOut,
+    summary="Change a user's role (admin)",
+    description="The user's tokens of the old role stop working at once; the last active "
+    "admin cannot stop being one (409 `last_admin`).",
+    responses=problems(403, 404, 409, 422),
+)
+async def change_user(
+    user_id: str, body: UserChangeIn, actor: AdminActor, auth: AuthServiceDep
+) -> UserOut:
+    return _user_out(await auth.change_role(user_id, body.role))
 
 
 @router.post(

@@ -486,6 +486,11 @@ class SqlUserRepository:
             update(UserRecord).where(UserRecord.id == user_id).values(active=active)
         )
 
+    async def set_role(self, user_id: str, role: Role) -> None:
+        await self.session.execute(
+            update(UserRecord).where(UserRecord.id == user_id).values(role=role.value)
+        )
+
     async def active_admin_ids(self) -> set[str]:
         query = (
             select(UserRecord.id)
