@@ -99,6 +99,7 @@ class Container:
                 account_max_delay_seconds=self.settings.login_account_max_delay_seconds,
             ),
             refresh_ttl_seconds=self.settings.refresh_token_ttl_seconds,
+            refresh_reuse_grace_seconds=self.settings.refresh_reuse_grace_seconds,
         )
         self._write_sessions = self.database.write_sessions()
         self._read_sessions = self.database.read_sessions()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 
 import httpx
 import jwt
+import pytest
 
 from supportdesk.bootstrap import Container
 
@@ -17,6 +19,16 @@ from .signing_in import (
     secret_of,
     tokens_of,
 )
+
+# A refresh token presented again within the grace after its first use is two tabs at once;
+# after it, a copy in other hands. These tests wait out a grace of one second.
+AFTER_THE_GRACE = pytest.mark.parametrize(
+    "settings_overrides", [{"refresh_reuse_grace_seconds": 1}], indirect=True
+)
+
+
+async def past_the_grace() -> None:
+    await asyncio.sleep(1.2)
 
 
 class TestRefreshRotatesAndDetectsReuse:
@@ -39,6 +51,7 @@ class TestRefreshRotatesAndDetectsReuse:
         )
         assert third.status_code == 200, third.text
 
+    @AFTER_THE_GRACE
     async def test_a_used_refresh_token_is_refused_and_revokes_its_family(
         self, client: httpx.AsyncClient
     ) -> None:
@@ -48,6 +61,7 @@ class TestRefreshRotatesAndDetectsReuse:
         )
         assert rotated.status_code == 200
         new_refresh = rotated.json()["refresh_token"]
+        await past_the_grace()
 
         replay = await client.post(
             f"{API}/auth/refresh", json={"refresh_token": first["refresh_token"]}
@@ -57,13 +71,18 @@ class TestRefreshRotatesAndDetectsReuse:
         after_reuse = await client.post(f"{API}/auth/refresh", json={"refresh_token": new_refresh})
         assert_problem(after_reuse, 401, "unauthenticated")
 
+    @AFTER_THE_GRACE
     async def test_reuse_spares_other_sign_ins_of_the_same_user(
         self, client: httpx.AsyncClient
     ) -> None:
         stolen = await tokens_of(client, "alice@example.com")
         other_device = await tokens_of(client, "alice@example.com")
         await client.post(f"{API}/auth/refresh", json={"refresh_token": stolen["refresh_token"]})
-        await client.post(f"{API}/auth/refresh", json={"refresh_token": stolen["refresh_token"]})
+        await past_the_grace()
+        reused = await client.post(
+            f"{API}/auth/refresh", json={"refresh_token": stolen["refresh_token"]}
+        )
+        assert_problem(reused, 401, "unauthenticated")
 
         response = await client.post(
             f"{API}/auth/refresh", json={"refresh_token": other_device["refresh_token"]}
@@ -207,6 +226,7 @@ class TestLogoutEndsTheSignIn:
         assert sid(first["access_token"]) == sid(second["access_token"])
         assert sid(first["access_token"]) != sid(other["access_token"])
 
+    @AFTER_THE_GRACE
     async def test_a_reused_refresh_token_ends_the_access_tokens_of_its_sign_in(
         self, client: httpx.AsyncClient
     ) -> None:
@@ -216,6 +236,7 @@ class TestLogoutEndsTheSignIn:
                 f"{API}/auth/refresh", json={"refresh_token": stolen["refresh_token"]}
             )
         ).json()
+        await past_the_grace()
         await client.post(f"{API}/auth/refresh", json={"refresh_token": stolen["refresh_token"]})
 
         response = await client.get(f"{API}/me", headers=bearer(rotated["access_token"]))
@@ -242,3 +263,52 @@ class TestLogoutEndsTheSignIn:
 
     async def test_logout_needs_a_signed_in_caller(self, client: httpx.AsyncClient) -> None:
         assert_problem(await client.post(f"{API}/auth/logout"), 401, "unauthenticated")
+
+
+class TestTabsRefreshingAtOnce:
+    async def test_twenty_refreshes_of_one_token_at_once_all_get_a_pair_and_sign_nobody_out(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        """Each tab of one browser refreshes when its access token runs out: together they
+        present one refresh token. All used to be signed out, the first one included."""
+        first = await tokens_of(client, "alice@example.com")
+
+        answers = await asyncio.gather(
+            *(
+                client.post(f"{API}/auth/refresh", json={"refresh_token": first["refresh_token"]})
+                for _ in range(20)
+            )
+        )
+
+        assert [a.status_code for a in answers] == [200] * 20, [a.text for a in answers]
+        for answer in answers:
+            pair = answer.json()
+            me = await client.get(f"{API}/me", headers=bearer(pair["access_token"]))
+            assert me.status_code == 200, me.text
+        onward = await client.post(
+            f"{API}/auth/refresh", json={"refresh_token": answers[-1].json()["refresh_token"]}
+        )
+        assert onward.status_code == 200, onward.text
+
+    @AFTER_THE_GRACE
+    async def test_the_grace_is_short_a_copy_used_later_still_ends_the_sign_in(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        first = await tokens_of(client, "alice@example.com")
+        together = await asyncio.gather(
+            *(
+                client.post(f"{API}/auth/refresh", json={"refresh_token": first["refresh_token"]})
+                for _ in range(2)
+            )
+        )
+        assert [a.status_code for a in together] == [200, 200]
+        await past_the_grace()
+
+        later = await client.post(
+            f"{API}/auth/refresh", json={"refresh_token": first["refresh_token"]}
+        )
+
+        assert_problem(later, 401, "unauthenticated")
+        for answer in together:
+            me = await client.get(f"{API}/me", headers=bearer(answer.json()["access_token"]))
+            assert_problem(me, 401, "unauthenticated")

@@ -64,6 +64,7 @@ class Person:
 class LoginLimits:
     throttle: ThrottlePolicy
     refresh_ttl_seconds: int
+    refresh_reuse_grace_seconds: int = 0
 
 
 class AuthService:
@@ -119,13 +120,18 @@ class AuthService:
 
     async def refresh(self, refresh_token: str) -> TokenPair:
         """Each refresh token works once. Presenting a used one revokes its whole family:
-        somebody else has a copy."""
+        somebody else has a copy. Except within ``refresh_reuse_grace_seconds`` of its first
+        use: two tabs of one browser refreshing at the same moment (or a retry of a refresh
+        whose answer was lost) present one token together, and each gets a pair of the same
+        sign-in rather than all of them being signed out, the first included."""
         claims = self.tokens.read_refresh(refresh_token)
         if await self.cache.get(ended_sign_in_key(claims.family_id)) is not None:
             raise Unauthenticated("this sign-in was ended; sign in again")
         ttl = self.limits.refresh_ttl_seconds
-        first_use = await self.cache.set_if_absent(f"refresh-used:{claims.token_id}", "1", ttl)
-        if not first_use:
+        used = f"refresh-used:{claims.token_id}"
+        now = self.clock.now().timestamp()
+        first_use = await self.cache.set_if_absent(used, f"{now:.3f}", ttl)
+        if not first_use and not self._within_grace(await self.cache.get(used), now):
             await self.cache.set(ended_sign_in_key(claims.family_id), "reuse", ttl)
             raise Unauthenticated("this refresh token was already used; sign in again")
         async with self.uow:
@@ -133,6 +139,13 @@ class AuthService:
         if user is None or not user.active:
             raise Unauthenticated("the account is not active")
         return await self._issue(user, family_id=claims.family_id)
+
+    def _within_grace(self, first_used_at: str | None, now: float) -> bool:
+        grace = self.limits.refresh_reuse_grace_seconds
+        try:
+            return grace > 0 and now - float(first_used_at or "") <= grace
+        except ValueError:  # marked used before the grace existed
+            return False
 
     async def authenticate(self, access_token: str) -> Actor:
         """Who calls with this token (see ``signed_in``)."""

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     jwt_audience: str = "supportdesk-api"
     access_token_ttl_seconds: int = Field(900, ge=30, le=86400)
     refresh_token_ttl_seconds: int = Field(14 * 86400, ge=300, le=90 * 86400)
+    # A refresh token used again this soon after its first use is two tabs (or a retry)
+    # refreshing at once, not a copy in other hands: it gets a pair too (docs/decisions.md).
+    refresh_reuse_grace_seconds: int = Field(10, ge=0, le=60)
 
     idp_public_key: str | None = None  # PEM; tokens of the shop's identity provider
     idp_jwks_url: str | None = None
