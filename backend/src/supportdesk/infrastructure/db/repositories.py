@@ -27,6 +27,7 @@ from supportdesk.domain.refunds import (
 from supportdesk.domain.sla import SlaPolicy, SlaState, sla_state
 from supportdesk.domain.users import UserAccount
 from supportdesk.infrastructure.db.mapping import (
+    sla_columns,
     case_from_record,
     case_row,
     customer_row,
@@ -209,14 +210,7 @@ class SqlCaseRepository:
             resolution_due_at=state.resolution_due_at,
             first_responded_at=state.first_responded_at,
         )
-        return {
-            "first_response_due_at": state.first_response_due_at,
-            "resolution_due_at": state.resolution_due_at,
-            "due_at": state.due_at,
-            "sla_status": case.sla.status,
-            "sla_check_at": state.next_check_at,
-            "first_responded_at": state.first_responded_at,
-        }
+        return sla_columns(state)
 
     async def save(self, case: SupportCase) -> None:
         """Write the case if nobody changed it since it was read (optimistic concurrency),
