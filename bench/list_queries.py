@@ -29,8 +29,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from supportdesk.application.reads import CaseFilters
-from supportdesk.domain.access import Actor, Role
 from supportdesk.devdata.bulk import CaseFactory, seed_bulk
+from supportdesk.domain.access import Actor, Role
 from supportdesk.infrastructure.db.migrate import upgrade
 from supportdesk.infrastructure.db.reads import SqlReadQueries
 from supportdesk.infrastructure.db.session import Database

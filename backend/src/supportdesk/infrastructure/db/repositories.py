@@ -27,7 +27,6 @@ from supportdesk.domain.refunds import (
 from supportdesk.domain.sla import SlaPolicy, SlaState, sla_state
 from supportdesk.domain.users import UserAccount
 from supportdesk.infrastructure.db.mapping import (
-    sla_columns,
     case_from_record,
     case_row,
     customer_row,
@@ -38,6 +37,7 @@ from supportdesk.infrastructure.db.mapping import (
     new_refund_row,
     refund_from_record,
     refund_row,
+    sla_columns,
     user_from_record,
 )
 from supportdesk.infrastructure.db.models import (
