@@ -107,6 +107,12 @@ async def write_batches(
                     await connection.exec_driver_sql(
                         "INSERT INTO support_cases_fts(support_cases_fts) VALUES ('optimize')"
                     )
+                if await connection.scalar(
+                    text("SELECT 1 FROM sqlite_master WHERE name = 'customers_fts'")
+                ):
+                    await connection.exec_driver_sql(
+                        "INSERT INTO customers_fts(customers_fts) VALUES ('optimize')"
+                    )
                 await connection.exec_driver_sql("ANALYZE")
                 await connection.commit()
     finally:

@@ -52,7 +52,10 @@ from supportdesk.infrastructure.db.reads.readable import (
     readable_refunds,
 )
 from supportdesk.infrastructure.db.reads.stats import overview_stats
-from supportdesk.infrastructure.db.reads.text_search import TextSearch
+from supportdesk.infrastructure.db.reads.text_search import (
+    TextSearch,
+    sqlite_customer_candidates,
+)
 
 # Rows of the tables, not ORM instances: see repositories.py.
 _CASES = SupportCaseRecord.__table__
@@ -281,7 +284,8 @@ async def _customers_matching(session: AsyncSession, q: str) -> list[str]:
     customer directory, and among the customers' accounts; the cases are then found through
     their customer_id index. The directory has a row per customer (~N/5 at N cases), so it
     is narrowed by its trigram index (migration 0014): on PostgreSQL the planner takes it
-    for this LIKE; on SQLite its FTS table gives the candidates, each checked by the LIKE.
+    for this LIKE; on SQLite its FTS table gives the candidates when ``q`` has rare
+    trigrams (``text_search.sqlite_customer_candidates``), each checked by the LIKE.
     The accounts (people who signed up) are scanned."""
     lowered = q.lower()
     pattern = f"%{_escape_like(lowered)}%"
@@ -290,19 +294,16 @@ async def _customers_matching(session: AsyncSession, q: str) -> list[str]:
         .where(_CUSTOMERS.c.search_text.like(pattern, escape="\\"))
         .limit(MOST_CUSTOMERS_PER_SEARCH)
     )
-    # Shorter than a trigram, the FTS table knows nothing of it: the LIKE scans.
-    if session.get_bind().dialect.name == "sqlite" and len(lowered) >= 3:
-        directory = directory.where(
-            literal_column("customers.rowid").in_(
-                select(literal_column("rowid"))
-                .select_from(table("customers_fts"))
-                .where(
-                    text("customers_fts MATCH :customer_text").bindparams(
-                        customer_text='"' + lowered.replace('"', '""') + '"'
-                    )
+    if session.get_bind().dialect.name == "sqlite":
+        candidates = await sqlite_customer_candidates(session, lowered)
+        if candidates is not None:
+            directory = directory.where(
+                literal_column("customers.rowid").in_(
+                    select(literal_column("rowid"))
+                    .select_from(table("customers_fts"))
+                    .where(text("customers_fts MATCH :customers").bindparams(customers=candidates))
                 )
             )
-        )
     accounts = (
         select(_USERS.c.customer_id.label("id"))
         .where(

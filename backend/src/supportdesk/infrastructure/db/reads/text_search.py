@@ -27,6 +27,8 @@ RARE_TRIGRAMS = 3
 # SQLite: a trigram is rare when it is in at most this many rows (and few ones, below). Each
 # trigram is counted no further, so a common one costs this many entries, not its list.
 RARE_TRIGRAM_ROWS = 300
+# SQLite: a trigram of a customer search in this many customers or more is common.
+COMMON_CUSTOMER_TRIGRAM_ROWS = 3000
 # PostgreSQL's list of common trigrams (migration 0003's statistics), re-read this often.
 TRIGRAM_STATS_SECONDS = 300.0
 
@@ -210,3 +212,38 @@ def _phrase(grams: list[str]) -> str:
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def sqlite_customer_candidates(session: AsyncSession, q: str) -> str | None:
+    """SQLite: the FTS5 query (migration 0014's ``customers_fts``) for the customers whose
+    name or address may hold ``q``: the rows holding its RARE_TRIGRAMS least common
+    trigrams (of PROBED_TRIGRAMS spread over it, each counted up to
+    COMMON_CUSTOMER_TRIGRAM_ROWS). An address is one customer's, yet each of its trigrams
+    may be in thousands (``042``, ``mor``) or in all of them (``example.net``'s): the
+    phrase, which reads every list to the end, cost 20x the AND of the three least common
+    at 200 000 customers. None when every trigram is that common (a surname): a scan then
+    finds a match every few rows and stops at the search's limit."""
+    probed = _spread(_grams(q), PROBED_TRIGRAMS)
+    if not probed:
+        return None
+    params: dict[str, Any] = {f"g{i}": _phrase([gram]) for i, gram in enumerate(probed)}
+    params["cap"] = COMMON_CUSTOMER_TRIGRAM_ROWS
+    counts = sorted(
+        (n, i) for i, n in (await session.execute(_sqlite_customer_probe(len(probed)), params))
+    )
+    if counts[0][0] >= COMMON_CUSTOMER_TRIGRAM_ROWS:
+        return None
+    rarest = sorted(i for _, i in counts[:RARE_TRIGRAMS])
+    return _phrase([probed[i] for i in rarest])
+
+
+@functools.cache
+def _sqlite_customer_probe(trigrams: int) -> TextClause:
+    """Counts, up to :cap, the customers holding each of :g0 … :g<trigrams-1>."""
+    matching = "SELECT 1 FROM customers_fts WHERE customers_fts MATCH"
+    return text(
+        " UNION ALL ".join(
+            f"SELECT {i}, (SELECT count(*) FROM ({matching} :g{i} LIMIT :cap))"
+            for i in range(trigrams)
+        )
+    )
