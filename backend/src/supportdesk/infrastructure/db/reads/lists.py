@@ -20,6 +20,7 @@ from sqlalchemy import (
     select,
     table,
     text,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -155,13 +156,31 @@ class SqlReadQueries:
                 # (full-text/trigram, customer_id, order_id), so the union stays narrow.
                 text_match = await self._text_search.conditions(session, filters.q)
                 customers = await _customers_matching(session, filters.q)
-                conditions.append(
-                    or_(
-                        and_(*text_match),
-                        c.order_id == filters.q,
-                        c.customer_id.in_([filters.q, *customers]),
-                    )
-                )
+                branches = [
+                    and_(*text_match),
+                    c.order_id == filters.q,
+                    c.customer_id.in_([filters.q, *customers]),
+                ]
+                if session.get_bind().dialect.name == "postgresql":
+                    # PostgreSQL plans the OR as one walk of the sort index, checking the
+                    # text on every row until a page of matches: 20 000 rows, 30 ms at 1M
+                    # for a surname's 200 customers. Each branch's own page, on its own
+                    # index, then the page of their union: the same rows, ~3 ms.
+                    pages = [
+                        keyset(
+                            select(c.id).where(*conditions, branch),
+                            sort_column,
+                            c.id,
+                            filters.sort,
+                            cursor,
+                            limit,
+                        ).subquery()
+                        for branch in branches
+                    ]
+                    conditions = [c.id.in_(union_all(*(select(p.c.id) for p in pages)))]
+                    cursor = None  # each branch's page starts after it already
+                else:
+                    conditions.append(or_(*branches))
             query = keyset(
                 select(_CASES).where(*conditions), sort_column, c.id, filters.sort, cursor, limit
             )
