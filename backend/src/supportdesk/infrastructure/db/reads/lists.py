@@ -15,11 +15,8 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
-    literal_column,
     or_,
     select,
-    table,
-    text,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -53,10 +50,7 @@ from supportdesk.infrastructure.db.reads.readable import (
     readable_refunds,
 )
 from supportdesk.infrastructure.db.reads.stats import overview_stats
-from supportdesk.infrastructure.db.reads.text_search import (
-    TextSearch,
-    sqlite_customer_candidates,
-)
+from supportdesk.infrastructure.db.reads.text_search import TextSearch
 
 # Rows of the tables, not ORM instances: see repositories.py.
 _CASES = SupportCaseRecord.__table__
@@ -155,7 +149,7 @@ class SqlReadQueries:
                 # The text, or the customer, or the order: each branch has its own index
                 # (full-text/trigram, customer_id, order_id), so the union stays narrow.
                 text_match = await self._text_search.conditions(session, filters.q)
-                customers = await _customers_matching(session, filters.q)
+                customers = await _customers_matching(session, filters.q, self._text_search)
                 branches = [
                     and_(*text_match),
                     c.order_id == filters.q,
@@ -211,7 +205,7 @@ class SqlReadQueries:
         sort_column = r.updated_at if filters.sort.endswith("updated_at") else r.created_at
         async with self._session() as session:
             if filters.q:
-                customers = await _customers_matching(session, filters.q)
+                customers = await _customers_matching(session, filters.q, self._text_search)
                 conditions.append(
                     or_(
                         r.id == filters.q,
@@ -298,31 +292,18 @@ class SqlReadQueries:
             return [refund_from_record(row) for row in rows]
 
 
-async def _customers_matching(session: AsyncSession, q: str) -> list[str]:
+async def _customers_matching(session: AsyncSession, q: str, search: TextSearch) -> list[str]:
     """The ids of the customers whose name or address holds ``q`` (ignoring case): in the
     customer directory, and among the customers' accounts; the cases are then found through
     their customer_id index. The directory has a row per customer (~N/5 at N cases), so it
-    is narrowed by its trigram index (migration 0014): on PostgreSQL the planner takes it
-    for this LIKE; on SQLite its FTS table gives the candidates when ``q`` has rare
-    trigrams (``text_search.sqlite_customer_candidates``), each checked by the LIKE.
+    is narrowed by its trigram index (migration 0014, ``TextSearch.customer_conditions``).
     The accounts (people who signed up) are scanned."""
-    lowered = q.lower()
-    pattern = f"%{_escape_like(lowered)}%"
+    pattern = f"%{_escape_like(q.lower())}%"
     directory = (
         select(_CUSTOMERS.c.id.label("id"))
-        .where(_CUSTOMERS.c.search_text.like(pattern, escape="\\"))
+        .where(*await search.customer_conditions(session, q))
         .limit(MOST_CUSTOMERS_PER_SEARCH)
     )
-    if session.get_bind().dialect.name == "sqlite":
-        candidates = await sqlite_customer_candidates(session, lowered)
-        if candidates is not None:
-            directory = directory.where(
-                literal_column("customers.rowid").in_(
-                    select(literal_column("rowid"))
-                    .select_from(table("customers_fts"))
-                    .where(text("customers_fts MATCH :customers").bindparams(customers=candidates))
-                )
-            )
     accounts = (
         select(_USERS.c.customer_id.label("id"))
         .where(
