@@ -8,8 +8,9 @@ page:
 
 - ``sort=-due_at``: ``ORDER BY due_at DESC NULLS LAST, id DESC`` (cases without a due time
   last in both directions, docs/sla.md). On PostgreSQL the ``(due_at, id)`` index of 0013,
-  read backwards, yields ``DESC NULLS FIRST``: the planner sorted every case instead. An
-  index in exactly that order serves it. SQLite orders NULL below every value, so its
+  read backwards, yields ``DESC NULLS FIRST``: the planner sorted every case instead (250-550
+  ms at 1M). An index in exactly that order serves it (0.2 ms), and one after
+  ``sla_status`` for the SLA filter with that sort (12 ms walking the other one). SQLite orders NULL below every value, so its
   ``(due_at, id)`` index read backwards already is that order.
 - ``q`` looks a customer's name or address up in the ``customers`` directory (one row per
   customer: ~N/5 at N cases) by "holds the text". A scan of it grows with the shop: a
@@ -69,6 +70,8 @@ SQLITE_DOWN = [
 POSTGRES_UP = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX ix_support_cases_due_desc ON support_cases (due_at DESC NULLS LAST, id DESC)",
+    "CREATE INDEX ix_support_cases_sla_status_due_desc "
+    "ON support_cases (sla_status, due_at DESC NULLS LAST, id DESC)",
     "CREATE INDEX ix_customers_search_trgm ON customers USING gin (search_text gin_trgm_ops)",
     # As 0003 for the cases: ANALYZE keeps the most common trigrams and their shares, and
     # a search drives the index by its least common ones only.
@@ -78,6 +81,7 @@ POSTGRES_UP = [
 POSTGRES_DOWN = [
     "DROP STATISTICS IF EXISTS customers_search_trgm",
     "DROP INDEX IF EXISTS ix_customers_search_trgm",
+    "DROP INDEX IF EXISTS ix_support_cases_sla_status_due_desc",
     "DROP INDEX IF EXISTS ix_support_cases_due_desc",
 ]
 
