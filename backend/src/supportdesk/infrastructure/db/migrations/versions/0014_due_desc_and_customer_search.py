@@ -8,10 +8,11 @@ page:
 
 - ``sort=-due_at``: ``ORDER BY due_at DESC NULLS LAST, id DESC`` (cases without a due time
   last in both directions, docs/sla.md). On PostgreSQL the ``(due_at, id)`` index of 0013,
-  read backwards, yields ``DESC NULLS FIRST``: the planner sorted every case instead (250-550
-  ms at 1M). An index in exactly that order serves it (0.2 ms), and one after
-  ``sla_status`` for the SLA filter with that sort (12 ms walking the other one). SQLite orders NULL below every value, so its
-  ``(due_at, id)`` index read backwards already is that order.
+  read backwards, yields ``DESC NULLS FIRST``: the planner sorted every case instead
+  (250-550 ms at 1M). An index in exactly that order serves it (0.2 ms), and one after
+  ``sla_status`` for the SLA filter with that sort (12 ms walking the other one). SQLite
+  orders NULL below every value, so its ``(due_at, id)`` index read backwards already is
+  that order.
 - ``q`` looks a customer's name or address up in the ``customers`` directory (one row per
   customer: ~N/5 at N cases) by "holds the text". A scan of it grows with the shop: a
   trigram index narrows it, as 0002 does for the cases' text. PostgreSQL: a pg_trgm GIN
