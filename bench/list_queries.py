@@ -29,8 +29,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from supportdesk.application.reads import CaseFilters
+from supportdesk.devdata.bulk import CaseFactory, seed_bulk
 from supportdesk.domain.access import Actor, Role
-from supportdesk.devdata.bulk import seed_bulk
 from supportdesk.infrastructure.db.migrate import upgrade
 from supportdesk.infrastructure.db.reads import SqlReadQueries
 from supportdesk.infrastructure.db.session import Database
@@ -40,6 +40,10 @@ AGENT = Actor(id="usr_bob", role=Role.AGENT)
 SEED = 1
 P99_LIMIT_MS = 50.0
 GROWTH_LIMIT = 2.0
+# A synthetic customer of both sizes (numbers 2000 to 2000 + cases / 5), with ~5 cases in
+# either; their address is theirs alone. A surname is shared by 1 customer in 40.
+CUSTOMER = CaseFactory.person(2042)
+SURNAME = "Kowalski"
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,12 @@ CASES = [
     Case("q=damaged (common, ~12%)", CaseFilters(q="damaged")),
     Case("q=theremin (rare, ~0.01%)", CaseFilters(q="theremin")),
     Case("100th page by cursor", CaseFilters(), page=100),
+    Case("sort=due_at (soonest due first)", CaseFilters(sort="due_at")),
+    Case("sort=-due_at (latest due first, none last)", CaseFilters(sort="-due_at")),
+    Case("sla_status=breached", CaseFilters(sla_status=["breached"])),
+    Case("sla_status=breached, sort=due_at", CaseFilters(sla_status=["breached"], sort="due_at")),
+    Case(f"q=<a customer's email> ({CUSTOMER.email})", CaseFilters(q=CUSTOMER.email)),
+    Case(f"q={SURNAME} (a surname, 1 customer in 40)", CaseFilters(q=SURNAME)),
 ]
 
 
@@ -81,14 +91,14 @@ def machine() -> str:
     )
 
 
-async def prepare(kind: str, cases: int, data_dir: Path, pg_url: str) -> str:
+async def prepare(kind: str, cases: int, data_dir: Path, pg_url: str, pg_prefix: str) -> str:
     """A migrated database holding exactly ``cases`` bulk cases; seeded only when needed."""
     if kind == "sqlite":
         await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
         url = f"sqlite+aiosqlite:///{data_dir / f'sqlite-{cases}.db'}"
     else:
         base, _, _ = pg_url.rpartition("/")
-        name = f"supportdesk_bench_{cases}"
+        name = f"{pg_prefix}{cases}"
         admin = create_async_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
         async with admin.connect() as connection:
             exists = await connection.scalar(
@@ -103,7 +113,14 @@ async def prepare(kind: str, cases: int, data_dir: Path, pg_url: str) -> str:
     async with engine.connect() as connection:
         have = await connection.scalar(text("SELECT count(*) FROM support_cases"))
         if have not in (0, cases):
-            for table in ("events", "messages", "refunds", "order_ledgers", "support_cases"):
+            for table in (
+                "events",
+                "messages",
+                "refunds",
+                "order_ledgers",
+                "support_cases",
+                "customers",
+            ):
                 await connection.execute(text(f"DELETE FROM {table}"))
             await connection.commit()
             have = 0
@@ -265,10 +282,15 @@ async def main() -> None:
             "BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
         ),
     )
+    parser.add_argument(
+        "--pg-prefix",
+        default="supportdesk_bench_",
+        help="PostgreSQL databases are named <prefix><cases>",
+    )
     parser.add_argument("--no-readme", action="store_true", help="only print the table")
     args = parser.parse_args()
     sizes = sorted(int(n) for n in args.cases.split(","))
-    urls = {n: await prepare(args.db, n, args.data_dir, args.pg_url) for n in sizes}
+    urls = {n: await prepare(args.db, n, args.data_dir, args.pg_url, args.pg_prefix) for n in sizes}
     load_before = os.getloadavg()[0]
     results = await measure(urls, args.runs, args.rounds)
     load_after = os.getloadavg()[0]

@@ -21,8 +21,14 @@ from supportdesk.application.reads import CaseFilters
 from supportdesk.devdata.bulk import generate, seed_bulk
 from supportdesk.domain.access import Actor, Role
 from supportdesk.infrastructure.db.migrate import upgrade
-from supportdesk.infrastructure.db.models import EventRecord, RefundRecord, SupportCaseRecord
+from supportdesk.infrastructure.db.models import (
+    CustomerRecord,
+    EventRecord,
+    RefundRecord,
+    SupportCaseRecord,
+)
 from supportdesk.infrastructure.db.reads import SqlReadQueries, TextSearch
+from supportdesk.infrastructure.db.reads.lists import MOST_CUSTOMERS_PER_SEARCH
 from supportdesk.infrastructure.db.reads.text_search import FTS_CANDIDATE_LIMIT
 from supportdesk.infrastructure.db.session import Database
 
@@ -39,7 +45,7 @@ RARE_TEXTS = [
     ("", " The thereminist's handbook."),
     ("", " There, mind you, it is not."),  # every trigram of "theremin" but "emi"
 ]
-CLEANED = ("events", "messages", "refunds", "order_ledgers", "support_cases")
+CLEANED = ("events", "messages", "refunds", "order_ledgers", "support_cases", "customers")
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,8 @@ class Row:
     assignee_id: str | None
     subject: str
     description: str
+    customer_id: str
+    order_id: str
 
 
 def _run(coroutine: Any) -> Any:
@@ -122,7 +130,15 @@ async def _rows(database: Database) -> list[Row]:
     async with database.read_sessions()() as session:
         result = await session.execute(
             select(
-                c.id, c.created_at, c.updated_at, c.status, c.assignee_id, c.subject, c.description
+                c.id,
+                c.created_at,
+                c.updated_at,
+                c.status,
+                c.assignee_id,
+                c.subject,
+                c.description,
+                c.customer_id,
+                c.order_id,
             )
         )
         return [Row(*r) for r in result]
@@ -148,6 +164,16 @@ def _expected(rows: list[Row], sort: str, keep: Any = lambda row: True) -> list[
         reverse=sort.startswith("-"),
     )
     return [r.id for r in ordered]
+
+
+async def _customers_holding(database: Database, needle: str) -> set[str]:
+    """The directory's customers whose name or address holds ``needle`` (lower-cased)."""
+    async with database.read_sessions()() as session:
+        rows = (await session.execute(select(CustomerRecord.id, CustomerRecord.search_text))).all()
+    found = {row.id for row in rows if needle in row.search_text}
+    # Past this many, the list keeps some of them only: not a search these tests make.
+    assert len(found) < MOST_CUSTOMERS_PER_SEARCH
+    return found
 
 
 @pytest.fixture
@@ -257,13 +283,41 @@ class TestFilters:
         search = TextSearch(candidate_limit=candidate_limit)
         rows = await _rows(database)
         needle = q.lower()
+        # The bulk customers have names and addresses: q finds them too (docs/customers.md).
+        customers = await _customers_holding(database, needle)
 
         ids = await _walk(SqlReadQueries(database.read_sessions(), search), CaseFilters(q=q))
 
         assert ids == _expected(
             rows,
             "-created_at",
-            lambda r: needle in r.subject.lower() or needle in r.description.lower(),
+            lambda r: (
+                needle in r.subject.lower()
+                or needle in r.description.lower()
+                or r.customer_id in customers
+                or q in (r.order_id, r.customer_id)
+            ),
+        )
+
+    @pytest.mark.parametrize(
+        "q", ["sophie.moreau2042@example.net", "SOPHIE.moreau2042", "kowalski", "ia mo", "ix"]
+    )
+    async def test_a_customers_name_or_address_finds_exactly_their_cases(
+        self, database: Database, q: str
+    ) -> None:
+        rows = await _rows(database)
+        customers = await _customers_holding(database, q.lower())
+
+        ids = await _walk(SqlReadQueries(database.read_sessions()), CaseFilters(q=q))
+
+        assert ids == _expected(
+            rows,
+            "-created_at",
+            lambda r: (
+                r.customer_id in customers
+                or q.lower() in r.subject.lower()
+                or q.lower() in r.description.lower()
+            ),
         )
 
     async def test_text_search_combines_with_the_other_filters(self, database: Database) -> None:

@@ -7,6 +7,13 @@ module tells the story (who writes, when, how far each case has come); what may 
 and what it costs, is the domain's, which refuses a move the story gets wrong. The rows are
 the ones the repositories write (``mapping.py``), written in batches for speed.
 
+Staff answer most cases they take up (a public message: the case's first response), and
+the SLA clocks are worked out from each history by ``domain.sla`` as the repository does on
+every write, with the breaches the sweep would have recorded by ``now``; the SLA columns
+are the ones the repository would have stored. Every order names its customer (the
+order system's ``customer``), and the customer directory gets each customer's row, as
+opening a case upserts it.
+
 The same seed and ``now`` give the same rows. For load tests, not for the demo (that is
 ``devdata.demo``).
 """
@@ -19,13 +26,14 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from typing import Generic, TypeVar
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Generic, TypeVar
 
 from supportdesk.application.refunds import RefundPolicy
 from supportdesk.devdata import texts
 from supportdesk.devdata.demo import DEMO_USERS, demo_orders
 from supportdesk.domain.access import Actor, Role
+from supportdesk.domain.business_time import BusinessHours
 from supportdesk.domain.cases import (
     CaseStatus,
     Category,
@@ -35,8 +43,9 @@ from supportdesk.domain.cases import (
     restock_by_default,
 )
 from supportdesk.domain.errors import OutsideRefundWindow, SupervisorApprovalRequired
-from supportdesk.domain.events import Event
-from supportdesk.domain.orders import Order, OrderLine, OrderStatus, Shipping
+from supportdesk.domain.events import EntityKind, Event
+from supportdesk.domain.messages import Message
+from supportdesk.domain.orders import Customer, Order, OrderLine, OrderStatus, Shipping
 from supportdesk.domain.refunds import (
     REFUND_TRANSITIONS,
     Action,
@@ -47,9 +56,18 @@ from supportdesk.domain.refunds import (
     SettlementType,
     calculate_refund,
 )
+from supportdesk.domain.sla import SlaClock, SlaPolicy, sla_state
 from supportdesk.domain.window import RefundWindowPolicy
+from supportdesk.infrastructure.business_calendar import sla_policy
 from supportdesk.infrastructure.db.batch_writer import RowBatch, write_batches
-from supportdesk.infrastructure.db.mapping import event_row, new_case_row, new_refund_row
+from supportdesk.infrastructure.db.mapping import (
+    customer_row,
+    event_row,
+    message_row,
+    new_case_row,
+    new_refund_row,
+    sla_columns,
+)
 from supportdesk.infrastructure.settings import Settings
 
 T = TypeVar("T")
@@ -108,6 +126,17 @@ CASE_JOURNEYS: dict[CaseStatus, tuple[CaseStatus, ...]] = {
     CaseStatus.CLOSED: (CaseStatus.RESOLVED, CaseStatus.CLOSED),
 }
 ASSIGNEE_WEIGHTS = {"usr_bob": 50, "usr_sam": 30, "usr_admin": 8, None: 12}
+# Staff answer most cases they take up; the answer comes within the first-response target
+# (business time) mostly, late sometimes, and not at all yet for some.
+ANSWERED_SHARE = 0.9
+LATE_ANSWER_SHARE = 0.12
+# The sweep's interval (the default setting): a breach is recorded within it.
+SWEEP_INTERVAL = timedelta(seconds=60)
+ANSWERS = [
+    "Thank you for writing to us. We are looking into order {o} and will get back to you.",
+    "Sorry to hear that. I have taken your case about order {o} and will sort it out.",
+    "Thanks for your patience: we are checking order {o} with the warehouse.",
+]
 REFUND_SHARE = 0.36  # of cases about something else than "other"
 SHIPPING_ASKED_SHARE = 0.3
 # Where a refund is headed: on a case that is done, only to a final status.
@@ -143,6 +172,41 @@ def _ways_through_refund_transitions() -> dict[RefundStatus, tuple[Action, ...]]
 
 
 REFUND_WAYS = _ways_through_refund_transitions()
+
+
+class _RememberedHours(BusinessHours):
+    """The same calendar, each day's working hours worked out once: a million histories
+    ask for the same few hundred days tens of millions of times (making the rows took 1.6x
+    as long without it)."""
+
+    def __post_init__(self) -> None:
+        BusinessHours.__post_init__(self)
+        object.__setattr__(self, "_days", {})
+
+    def window(self, day: date) -> tuple[datetime, datetime] | None:
+        days: dict[date, tuple[datetime, datetime] | None] = self._days  # type: ignore[attr-defined]
+        if day not in days:
+            days[day] = BusinessHours.window(self, day)
+        return days[day]
+
+
+def _remembering(policy: SlaPolicy) -> SlaPolicy:
+    hours = policy.hours
+    return replace(
+        policy,
+        hours=_RememberedHours(
+            zone=hours.zone,
+            working_days=hours.working_days,
+            opens=hours.opens,
+            closes=hours.closes,
+            holidays=hours.holidays,
+        ),
+    )
+
+
+def default_sla_policy() -> SlaPolicy:
+    """The SLA policy of a service started with the default settings."""
+    return sla_policy(Settings.model_construct())
 
 
 def default_policy() -> RefundPolicy:
@@ -187,11 +251,21 @@ _SETTLEMENT_TYPES = list(SettlementType)
 class CaseFactory:
     """Makes plausible cases, each with its history, through the domain."""
 
-    def __init__(self, rng: random.Random, now: datetime, total: int, policy: RefundPolicy):
+    def __init__(
+        self,
+        rng: random.Random,
+        now: datetime,
+        total: int,
+        policy: RefundPolicy,
+        sla: SlaPolicy | None = None,
+    ):
         self.rng = rng
         self.now = now
         self.total = total
         self.policy = policy
+        self.sla = _remembering(sla or default_sla_policy())
+        # Each customer as the order system last named them, and when: the directory.
+        self.directory: dict[str, tuple[Customer, datetime]] = {}
         self.start = now - SPAN
         self.customers = max(total // 5, 10)
         self.clock = self.start  # when the case being made was opened
@@ -218,6 +292,13 @@ class CaseFactory:
             _CaseStory(self, rows).tell(self.clock)
         return rows
 
+    def directory_rows(self) -> RowBatch:
+        """The customer directory as opening the cases left it: one row per customer, the
+        name and address of their last case's order."""
+        return RowBatch(
+            customers=[customer_row(customer, at) for customer, at in self.directory.values()]
+        )
+
     # -- who and what --------------------------------------------------------------------
 
     def customer(self) -> Actor:
@@ -225,6 +306,15 @@ class CaseFactory:
             return self.rng.choice(_DEMO_CUSTOMERS)
         number = 2000 + self.rng.randrange(self.customers)
         return Actor(f"usr_c{number}", Role.CUSTOMER, f"CUST-{number}")
+
+    @staticmethod
+    def person(number: int) -> Customer:
+        """A synthetic customer as the order system names them: a name many customers share,
+        an address that is theirs alone."""
+        first = texts.FIRST_NAMES[number % len(texts.FIRST_NAMES)]
+        last = texts.LAST_NAMES[number // len(texts.FIRST_NAMES) % len(texts.LAST_NAMES)]
+        email = f"{first}.{last.replace(' ', '')}{number}@example.net".lower()
+        return Customer(id=f"CUST-{number}", name=f"{first} {last}", email=email)
 
     def order(self, customer_id: str, case_opened: datetime) -> Order:
         """An order of the customer as it stood when the case was opened: delivered one to
@@ -257,6 +347,7 @@ class CaseFactory:
             payment_reference=f"pi_{rng.getrandbits(64):016x}",
             lines=tuple(lines),
             shipping=Shipping(0, 0) if lines[0].unit_price > FREE_SHIPPING_FROM else SHIPPING,
+            customer=self.person(int(customer_id.removeprefix("CUST-"))),
         )
 
     def text(self, category: Category, order_id: str, product: str) -> tuple[str, str]:
@@ -287,12 +378,19 @@ class _CaseStory:
         self.factory = factory
         self.rng = factory.rng
         self.rows = rows
+        # The case's own history, which its SLA clocks are worked out from, and the rows of
+        # its and its refund's events, kept until then: a breach the sweep would have
+        # recorded goes in at its moment.
+        self.history: list[Event] = []
+        self.event_rows: list[dict[str, Any]] = []
 
     def tell(self, opened: datetime) -> None:
         factory, rng = self.factory, self.rng
         customer = factory.customer()
         assert customer.customer_id is not None
         order = factory.order(customer.customer_id, opened)
+        if order.customer is not None:
+            factory.directory[order.customer.id] = (order.customer, opened)
         category = _CATEGORY.pick(rng)
         subject, description = factory.text(category, order.id, rng.choice(order.lines).name)
         goal = (_OLD_CASE_STATUS if factory.now - opened > OLD_CASE else _RECENT_CASE_STATUS).pick(
@@ -314,10 +412,14 @@ class _CaseStory:
         unassigned = goal is CaseStatus.OPEN and rng.random() < 0.6
         assignee = None if unassigned else _ASSIGNEE.pick(rng)
         staff = _STAFF[assignee] if assignee else AGENT
+        answer_at = self._answer_time(case) if not unassigned else None
         if assignee is not None:
-            at = factory._after(at, DAY / 2)
+            at = factory._after(at, min(DAY / 2, (answer_at or factory.now) - at))
             case.assign(assignee, by=staff, now=at)
             self._saved(case)
+        if answer_at is not None:
+            at = max(at, answer_at)
+            self._answer(case, order, staff, at)
         refund = None
         if category is not Category.OTHER and rng.random() < REFUND_SHARE:
             done = goal in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
@@ -327,9 +429,56 @@ class _CaseStory:
             has_open_refunds = refund is not None and not refund.is_final
             case.change_status(target, by=staff, now=at, has_open_refunds=has_open_refunds)
             self._saved(case)
-        self.rows.cases.append(new_case_row(case))
+        columns = self._sla(case)
+        self.rows.cases.append({**new_case_row(case), **columns})
         if refund is not None:
             self.rows.refunds.append(new_refund_row(refund))
+        # In the order they happened: the breaches join the history at their moment.
+        self.event_rows.sort(key=lambda row: row["at"])
+        self.rows.events.extend(self.event_rows)
+
+    def _answer_time(self, case: SupportCase) -> datetime | None:
+        """When staff answer the case: most within the first-response target, some late,
+        some not yet (None; also when that moment is still to come)."""
+        rng = self.rng
+        if rng.random() >= ANSWERED_SHARE:
+            return None
+        target = self.factory.sla.targets.of(SlaClock.FIRST_RESPONSE, case.priority)
+        share = 1 + 2 * rng.random() if rng.random() < LATE_ANSWER_SHARE else rng.random()
+        at = self.factory.sla.hours.add(case.created_at, target * share)
+        return at if at <= self.factory.now else None
+
+    def _answer(self, case: SupportCase, order: Order, staff: Actor, at: datetime) -> None:
+        """A public reply of staff, as ``CaseService.add_message`` writes it."""
+        message = Message.write(
+            case_id=case.id,
+            by=staff,
+            body=self.rng.choice(ANSWERS).format(o=order.id),
+            internal=False,
+            now=at,
+        )
+        self.rows.messages.append({**message_row(message), "id": self.factory._id("msg")})
+        case.add_event("message_added", by=staff, now=at)
+        self._saved(case)
+
+    def _sla(self, case: SupportCase) -> dict[str, Any]:
+        """The SLA columns the repository would hold now, after recording each breach as
+        the sweep does, within its interval of the due time."""
+        factory = self.factory
+        state = sla_state(
+            factory.sla,
+            opened_at=case.created_at,
+            priority=case.priority,
+            events=self.history,
+            now=factory.now,
+        )
+        for clock in state.breaches_to_record:
+            reading = state.first_response if clock is SlaClock.FIRST_RESPONSE else state.resolution
+            assert reading.breached_at is not None
+            at = min(reading.breached_at + SWEEP_INTERVAL * self.rng.random(), factory.now)
+            case.record_sla_breach(clock.words, now=at)
+            self._saved(case)
+        return sla_columns(state)
 
     def _refund(
         self,
@@ -436,7 +585,8 @@ class _CaseStory:
 
     def _history(self, events: list[Event]) -> None:
         # The domain's ids are random; time-led ones keep the event id index appending.
-        self.rows.events.extend(
+        self.history.extend(e for e in events if e.entity is EntityKind.SUPPORT_CASE)
+        self.event_rows.extend(
             {**event_row(event), "id": self.factory._id("evt")} for event in events
         )
         events.clear()
@@ -449,11 +599,14 @@ def generate(
     batch: int,
     now: datetime,
     policy: RefundPolicy | None = None,
+    sla: SlaPolicy | None = None,
 ) -> Iterator[RowBatch]:
-    """The batches of a bulk load; the same seed and ``now`` make the same rows."""
-    factory = CaseFactory(random.Random(seed), now, cases, policy or default_policy())
+    """The batches of a bulk load, the customer directory last; the same seed and ``now``
+    make the same rows."""
+    factory = CaseFactory(random.Random(seed), now, cases, policy or default_policy(), sla)
     for first in range(0, cases, batch):
         yield factory.batch(first, min(batch, cases - first))
+    yield factory.directory_rows()
 
 
 async def seed_bulk(
@@ -464,11 +617,14 @@ async def seed_bulk(
     batch: int = 10_000,
     now: datetime | None = None,
     policy: RefundPolicy | None = None,
+    sla: SlaPolicy | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> BulkResult:
     """Adds ``cases`` cases (about a third with a refund) and their history; returns counts."""
     started = time.perf_counter()
-    batches = generate(cases, seed=seed, batch=batch, now=now or datetime.now(UTC), policy=policy)
+    batches = generate(
+        cases, seed=seed, batch=batch, now=now or datetime.now(UTC), policy=policy, sla=sla
+    )
     written = await write_batches(database_url, batches, progress=progress)
     return BulkResult(
         cases=written.cases,

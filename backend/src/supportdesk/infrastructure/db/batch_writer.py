@@ -15,9 +15,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import insert, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from supportdesk.infrastructure.db.models import EventRecord, RefundRecord, SupportCaseRecord
+from supportdesk.infrastructure.db.models import (
+    CustomerRecord,
+    EventRecord,
+    MessageRecord,
+    RefundRecord,
+    SupportCaseRecord,
+)
 from supportdesk.infrastructure.db.session import make_engine
 
 FTS_INSERT_TRIGGER = "support_cases_fts_insert"
@@ -27,11 +35,14 @@ JSON_COLUMNS = frozenset({"order_snapshot", "items", "approval_window", "settlem
 
 @dataclass(slots=True)
 class RowBatch:
-    """Rows of cases, refunds and events, in the order they are to be written."""
+    """Rows of cases, refunds, messages and events, in the order they are to be written,
+    and customer directory rows (upserted: the directory may know a customer already)."""
 
     cases: list[dict[str, Any]] = field(default_factory=list)
     refunds: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    customers: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +74,7 @@ async def write_batches(
                     await _copy(connection, rows)
                 else:
                     await _insert(connection, rows)
+                await _upsert_customers(connection, rows.customers, postgres=postgres)
                 totals = [
                     totals[0] + len(rows.cases),
                     totals[1] + len(rows.refunds),
@@ -86,12 +98,20 @@ async def write_batches(
             # text search would otherwise read through (3 ms instead of 10-15 ms at 1M).
             if postgres:
                 autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-                await autocommit.exec_driver_sql("VACUUM ANALYZE support_cases, refunds, events")
+                await autocommit.exec_driver_sql(
+                    "VACUUM ANALYZE support_cases, refunds, events, messages, customers"
+                )
             else:
                 # Likewise, merge the FTS segments the per-transaction fills have left.
                 if text_index:
                     await connection.exec_driver_sql(
                         "INSERT INTO support_cases_fts(support_cases_fts) VALUES ('optimize')"
+                    )
+                if await connection.scalar(
+                    text("SELECT 1 FROM sqlite_master WHERE name = 'customers_fts'")
+                ):
+                    await connection.exec_driver_sql(
+                        "INSERT INTO customers_fts(customers_fts) VALUES ('optimize')"
                     )
                 await connection.exec_driver_sql("ANALYZE")
                 await connection.commit()
@@ -156,10 +176,30 @@ class _SqliteTextIndex:
 
 
 async def _insert(connection: AsyncConnection, rows: RowBatch) -> None:
-    await connection.execute(insert(SupportCaseRecord), rows.cases)
-    if rows.refunds:
-        await connection.execute(insert(RefundRecord), rows.refunds)
-    await connection.execute(insert(EventRecord), rows.events)
+    for record, records in (
+        (SupportCaseRecord, rows.cases),
+        (RefundRecord, rows.refunds),
+        (MessageRecord, rows.messages),
+        (EventRecord, rows.events),
+    ):
+        if records:
+            await connection.execute(insert(record), records)
+
+
+async def _upsert_customers(
+    connection: AsyncConnection, rows: list[dict[str, Any]], *, postgres: bool
+) -> None:
+    """The directory's rows, the last naming winning as when a case is opened
+    (``SqlCaseRepository``): a database with the demo data knows some customers already."""
+    if not rows:
+        return
+    stmt: Any = (pg_insert if postgres else sqlite_insert)(CustomerRecord)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["id"],
+        set_={name: stmt.excluded[name] for name in rows[0] if name != "id"},
+    )
+    for first in range(0, len(rows), 10_000):
+        await connection.execute(stmt, rows[first : first + 10_000])
 
 
 async def _copy(connection: AsyncConnection, rows: RowBatch) -> None:
@@ -169,6 +209,7 @@ async def _copy(connection: AsyncConnection, rows: RowBatch) -> None:
     for table, records in (
         ("support_cases", rows.cases),
         ("refunds", rows.refunds),
+        ("messages", rows.messages),
         ("events", rows.events),
     ):
         if not records:

@@ -29,6 +29,7 @@ from supportdesk.domain.refunds import (
     Settlement,
     SettlementType,
 )
+from supportdesk.domain.sla import SlaState
 from supportdesk.domain.users import UserAccount
 from supportdesk.domain.window import RefundWindow
 from supportdesk.infrastructure.db.models import (
@@ -80,6 +81,18 @@ def customer_row(customer: Customer, now: datetime) -> dict[str, Any]:
         "email": customer.email.lower(),
         "search_text": f"{customer.name}\n{customer.email}".lower(),
         "updated_at": now,
+    }
+
+
+def sla_columns(state: SlaState) -> dict[str, Any]:
+    """The case's SLA columns as ``state`` works them out (docs/sla.md)."""
+    return {
+        "first_response_due_at": state.first_response_due_at,
+        "resolution_due_at": state.resolution_due_at,
+        "due_at": state.due_at,
+        "sla_status": state.status.value if state.status else None,
+        "sla_check_at": state.next_check_at,
+        "first_responded_at": state.first_responded_at,
     }
 
 

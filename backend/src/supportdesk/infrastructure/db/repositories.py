@@ -37,6 +37,7 @@ from supportdesk.infrastructure.db.mapping import (
     new_refund_row,
     refund_from_record,
     refund_row,
+    sla_columns,
     user_from_record,
 )
 from supportdesk.infrastructure.db.models import (
@@ -209,14 +210,7 @@ class SqlCaseRepository:
             resolution_due_at=state.resolution_due_at,
             first_responded_at=state.first_responded_at,
         )
-        return {
-            "first_response_due_at": state.first_response_due_at,
-            "resolution_due_at": state.resolution_due_at,
-            "due_at": state.due_at,
-            "sla_status": case.sla.status,
-            "sla_check_at": state.next_check_at,
-            "first_responded_at": state.first_responded_at,
-        }
+        return sla_columns(state)
 
     async def save(self, case: SupportCase) -> None:
         """Write the case if nobody changed it since it was read (optimistic concurrency),

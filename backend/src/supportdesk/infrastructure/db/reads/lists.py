@@ -9,7 +9,16 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from supportdesk.application.reads import (
@@ -164,14 +173,32 @@ class SqlReadQueries:
                 # The text, or the customer, or the order: each branch has its own index
                 # (full-text/trigram, customer_id, order_id), so the union stays narrow.
                 text_match = await self._text_search.conditions(session, filters.q)
-                customers = await _customers_matching(session, filters.q)
-                conditions.append(
-                    or_(
-                        and_(*text_match),
-                        c.order_id == filters.q,
-                        c.customer_id.in_([filters.q, *customers]),
-                    )
-                )
+                customers = await _customers_matching(session, filters.q, self._text_search)
+                branches = [
+                    and_(*text_match),
+                    c.order_id == filters.q,
+                    c.customer_id.in_([filters.q, *customers]),
+                ]
+                if session.get_bind().dialect.name == "postgresql":
+                    # PostgreSQL plans the OR as one walk of the sort index, checking the
+                    # text on every row until a page of matches: 20 000 rows, 30 ms at 1M
+                    # for a surname's 200 customers. Each branch's own page, on its own
+                    # index, then the page of their union: the same rows, ~3 ms.
+                    pages = [
+                        keyset(
+                            select(c.id).where(*conditions, branch),
+                            sort_columns,
+                            c.id,
+                            filters.sort,
+                            cursor,
+                            limit,
+                        ).subquery()
+                        for branch in branches
+                    ]
+                    conditions = [c.id.in_(union_all(*(select(p.c.id) for p in pages)))]
+                    cursor = None  # each branch's page starts after it already
+                else:
+                    conditions.append(or_(*branches))
             query = keyset(
                 select(_CASES).where(*conditions), sort_columns, c.id, filters.sort, cursor, limit
             )
@@ -204,7 +231,7 @@ class SqlReadQueries:
         sort_columns = REFUND_SORT_COLUMNS[filters.sort.lstrip("-")]
         async with self._session() as session:
             if filters.q:
-                customers = await _customers_matching(session, filters.q)
+                customers = await _customers_matching(session, filters.q, self._text_search)
                 conditions.append(
                     or_(
                         r.id == filters.q,
@@ -346,15 +373,16 @@ def _excerpt(body: str) -> str:
     return flat[: EXCERPT_CHARACTERS - 1].rstrip() + "…"
 
 
-async def _customers_matching(session: AsyncSession, q: str) -> list[str]:
+async def _customers_matching(session: AsyncSession, q: str, search: TextSearch) -> list[str]:
     """The ids of the customers whose name or address holds ``q`` (ignoring case): in the
-    customer directory, and among the customers' accounts. Both are small beside the cases
-    (one row per customer), so a scan of them is cheap; the cases are then found through
-    their customer_id index."""
+    customer directory, and among the customers' accounts; the cases are then found through
+    their customer_id index. The directory has a row per customer (~N/5 at N cases), so it
+    is narrowed by its trigram index (migration 0014, ``TextSearch.customer_conditions``).
+    The accounts (people who signed up) are scanned."""
     pattern = f"%{_escape_like(q.lower())}%"
     directory = (
         select(_CUSTOMERS.c.id.label("id"))
-        .where(_CUSTOMERS.c.search_text.like(pattern, escape="\\"))
+        .where(*await search.customer_conditions(session, q))
         .limit(MOST_CUSTOMERS_PER_SEARCH)
     )
     accounts = (

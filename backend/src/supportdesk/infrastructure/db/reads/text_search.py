@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, func, literal_column, or_, select, table, 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import TextClause
 
-from supportdesk.infrastructure.db.models import SupportCaseRecord
+from supportdesk.infrastructure.db.models import CustomerRecord, SupportCaseRecord
 
 T = TypeVar("T")
 
@@ -27,6 +27,8 @@ RARE_TRIGRAMS = 3
 # SQLite: a trigram is rare when it is in at most this many rows (and few ones, below). Each
 # trigram is counted no further, so a common one costs this many entries, not its list.
 RARE_TRIGRAM_ROWS = 300
+# SQLite: a trigram of a customer search in this many customers or more is common.
+COMMON_CUSTOMER_TRIGRAM_ROWS = 3000
 # PostgreSQL's list of common trigrams (migration 0003's statistics), re-read this often.
 TRIGRAM_STATS_SECONDS = 300.0
 
@@ -62,6 +64,7 @@ class TextSearch:
         self.candidate_limit = candidate_limit
         self._sqlite_rows: int | None = None
         self._common_trigrams: tuple[float, frozenset[str] | None] | None = None
+        self._customer_frequencies: tuple[float, dict[str, float] | None] | None = None
 
     async def conditions(self, session: AsyncSession, q: str) -> list[ColumnElement[bool]]:
         """The conditions on support_cases that keep exactly the cases holding ``q``."""
@@ -153,6 +156,77 @@ class TextSearch:
             ),
         ]
 
+    async def customer_conditions(self, session: AsyncSession, q: str) -> list[ColumnElement[bool]]:
+        """The conditions on the customer directory that keep exactly the customers whose
+        ``search_text`` (name and address, lower-cased) holds ``q``, ignoring case: the
+        LIKE, narrowed first by migration 0014's trigram index through ``q``'s least common
+        trigrams. An address is one customer's, yet each of its trigrams may be in
+        thousands of rows (``042``, ``mor``) or in all of them (``example.net``'s), whose
+        lists the index would otherwise read to the end.
+
+        - SQLite: the customers_fts rows holding the three least common
+          (``sqlite_customer_candidates``), or none (a scan) when every one is common.
+        - PostgreSQL: a LIKE of the pieces of ``q`` holding its three least frequent
+          trigrams (by the statistics ANALYZE keeps of them; a trigram not listed is
+          rarer than any listed) drives the pg_trgm index, and ``lower(search_text)
+          LIKE`` checks the rule without being taken to the index. Without statistics, or
+          with three trigrams or fewer, the plain LIKE."""
+        column = CustomerRecord.search_text
+        lowered = q.lower()
+        pattern = f"%{_escape_like(lowered)}%"
+        plain: list[ColumnElement[bool]] = [column.like(pattern, escape="\\")]
+        dialect = session.get_bind().dialect.name
+        if dialect == "sqlite":
+            candidates = await sqlite_customer_candidates(session, lowered)
+            if candidates is None:
+                return plain
+            return [
+                *plain,
+                literal_column("customers.rowid").in_(
+                    select(literal_column("rowid"))
+                    .select_from(table("customers_fts"))
+                    .where(text("customers_fts MATCH :customers").bindparams(customers=candidates))
+                ),
+            ]
+        if dialect != "postgresql":
+            return plain
+        starts = [i for i in range(len(lowered) - 2) if lowered[i : i + 3].isalnum()]
+        frequencies = await self._customer_trigrams(session)
+        if frequencies is None or len(starts) <= RARE_TRIGRAMS:
+            return plain
+        least = sorted(starts, key=lambda i: frequencies.get(lowered[i : i + 3], 0.0))
+        pieces: list[list[int]] = []
+        for i in sorted(least[:RARE_TRIGRAMS]):
+            if pieces and i <= pieces[-1][1]:
+                pieces[-1][1] = i + 3
+            else:
+                pieces.append([i, i + 3])
+        narrow = "%" + "%".join(_escape_like(lowered[a:b]) for a, b in pieces) + "%"
+        return [
+            column.like(narrow, escape="\\"),
+            func.lower(column).like(pattern, escape="\\"),
+        ]
+
+    async def _customer_trigrams(self, session: AsyncSession) -> dict[str, float] | None:
+        """The share of customers holding each of the most common trigrams of the directory
+        (migration 0014's statistics; None without them), kept TRIGRAM_STATS_SECONDS."""
+        now = time.monotonic()
+        if self._customer_frequencies and self._customer_frequencies[0] > now:
+            return self._customer_frequencies[1]
+        row = (
+            await session.execute(
+                text(
+                    "SELECT most_common_elems::text::text[], most_common_elem_freqs "
+                    "FROM pg_stats_ext_exprs WHERE statistics_name = 'customers_search_trgm' "
+                    "AND statistics_schemaname = current_schema() LIMIT 1"
+                )
+            )
+        ).first()
+        # The frequencies end with three figures more (minimum, maximum, nulls): zip stops.
+        frequencies = dict(zip(row[0], row[1], strict=False)) if row and row[0] else None
+        self._customer_frequencies = (now + TRIGRAM_STATS_SECONDS, frequencies)
+        return frequencies
+
     async def _common(self, session: AsyncSession) -> frozenset[str] | None:
         """The trigrams ANALYZE found most common in cases' texts (None: no statistics yet).
         Kept for TRIGRAM_STATS_SECONDS: they change with ANALYZE, not per write."""
@@ -210,3 +284,38 @@ def _phrase(grams: list[str]) -> str:
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def sqlite_customer_candidates(session: AsyncSession, q: str) -> str | None:
+    """SQLite: the FTS5 query (migration 0014's ``customers_fts``) for the customers whose
+    name or address may hold ``q``: the rows holding its RARE_TRIGRAMS least common
+    trigrams (of PROBED_TRIGRAMS spread over it, each counted up to
+    COMMON_CUSTOMER_TRIGRAM_ROWS). An address is one customer's, yet each of its trigrams
+    may be in thousands (``042``, ``mor``) or in all of them (``example.net``'s): the
+    phrase, which reads every list to the end, cost 20x the AND of the three least common
+    at 200 000 customers. None when every trigram is that common (a surname): a scan then
+    finds a match every few rows and stops at the search's limit."""
+    probed = _spread(_grams(q), PROBED_TRIGRAMS)
+    if not probed:
+        return None
+    params: dict[str, Any] = {f"g{i}": _phrase([gram]) for i, gram in enumerate(probed)}
+    params["cap"] = COMMON_CUSTOMER_TRIGRAM_ROWS
+    counts = sorted(
+        (n, i) for i, n in (await session.execute(_sqlite_customer_probe(len(probed)), params))
+    )
+    if counts[0][0] >= COMMON_CUSTOMER_TRIGRAM_ROWS:
+        return None
+    rarest = sorted(i for _, i in counts[:RARE_TRIGRAMS])
+    return _phrase([probed[i] for i in rarest])
+
+
+@functools.cache
+def _sqlite_customer_probe(trigrams: int) -> TextClause:
+    """Counts, up to :cap, the customers holding each of :g0 … :g<trigrams-1>."""
+    matching = "SELECT 1 FROM customers_fts WHERE customers_fts MATCH"
+    return text(
+        " UNION ALL ".join(
+            f"SELECT {i}, (SELECT count(*) FROM ({matching} :g{i} LIMIT :cap))"
+            for i in range(trigrams)
+        )
+    )
