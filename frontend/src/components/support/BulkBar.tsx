@@ -68,7 +68,20 @@ export function BulkBar({ count, staff, meId, busy, onApply, onClear }: Props) {
     { value: UNASSIGN, label: 'Nobody (unassign)' },
   ];
   return (
-    <Paper withBorder p="sm" component="section" aria-label="Bulk actions">
+    // Stays in view under the header while rows further down are picked (a phone's list is
+    // long, and the bar is what the picking is for).
+    <Paper
+      withBorder
+      p="sm"
+      component="section"
+      aria-label="Bulk actions"
+      shadow="sm"
+      style={{
+        position: 'sticky',
+        top: 'calc(var(--app-shell-header-height, 56px) + 8px)',
+        zIndex: 5,
+      }}
+    >
       <Stack gap="xs">
         <Group justify="space-between">
           <Text size="sm" fw={600}>
