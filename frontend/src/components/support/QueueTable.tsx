@@ -49,7 +49,7 @@ function LastMessage({ c }: { c: SupportCase }) {
     <Stack gap={0}>
       <Group gap={4} wrap="nowrap">
         {customer ? (
-          <Badge size="xs" color="orange" variant="light">
+          <Badge size="xs" color="orange" variant="light" style={{ minWidth: 'max-content' }}>
             Customer replied
           </Badge>
         ) : (
