@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ from supportdesk.application.dispatcher import (
     DispatchSettings,
     OutboxService,
 )
+from supportdesk.application.links import AccountLinks, DetachedTasks, LinkPolicy
 from supportdesk.application.live import LiveFeed
 from supportdesk.application.orders import OrderService
 from supportdesk.application.outbox import OutboxChannel
@@ -46,14 +48,17 @@ from supportdesk.infrastructure.db.reads import SqlReadQueries, TextSearch
 from supportdesk.infrastructure.db.session import Database
 from supportdesk.infrastructure.db.uow import SqlUnitOfWork
 from supportdesk.infrastructure.db.webhooks import SqlWebhookStore, active_admins
+from supportdesk.infrastructure.mail.account_mail import MailAccountLinks
 from supportdesk.infrastructure.mail.catcher import MailCatcher
 from supportdesk.infrastructure.mail.channel import EmailChannel
 from supportdesk.infrastructure.mail.render import MailIdentity, MailRenderer
-from supportdesk.infrastructure.mail.smtp import SmtpServer, SmtpTransport
+from supportdesk.infrastructure.mail.smtp import SendFailed, SmtpServer, SmtpTransport
 from supportdesk.infrastructure.security import (
     Argon2PasswordHasher,
     IdentityProviderTokens,
+    JwtLinks,
     JwtTokens,
+    ZxcvbnPasswords,
 )
 from supportdesk.infrastructure.settings import Settings
 from supportdesk.infrastructure.wakeups import Wakeups, make_wakeups
@@ -78,6 +83,15 @@ class Container:
 
     def __post_init__(self) -> None:
         self.tokens = JwtTokens(self.settings)
+        self.links = JwtLinks(self.settings)
+        # Work that goes on after a request was answered (mailing a link); awaited at close.
+        self.detached = DetachedTasks()
+        self.link_policy = LinkPolicy(
+            sign_in_link_ttl_seconds=self.settings.sign_in_link_ttl_seconds,
+            password_reset_ttl_seconds=self.settings.password_reset_ttl_seconds,
+            mails_per_email_per_hour=self.settings.link_mails_per_email_per_hour,
+            requests_per_address_per_hour=self.settings.link_requests_per_address_per_hour,
+        )
         self.identity_provider = IdentityProviderTokens(self.settings)
         self.refund_policy = RefundPolicy(
             window=RefundWindowPolicy(days=self.settings.refund_window_days),
@@ -108,6 +122,11 @@ class Container:
         # Set by a commit that wrote outbox rows; this process's dispatcher waits on it.
         self.outbox_written = asyncio.Event()
         self.mail_catcher = self._mail_catcher()
+        self.account_mail = MailAccountLinks(
+            self._mail_renderer(),
+            SmtpTransport(self._mail_server(), self.settings.smtp_timeout_seconds),
+            self.clock,
+        )
         # The deployment's channels unless the caller named its own (tests do).
         if not self.channels and self.settings.notifications_enabled:
             email = self.email_channel()
@@ -135,33 +154,59 @@ class Container:
         """Refunds written back to the shop's order system (docs/order-system.md)."""
         return OrderSystemChannel(self.reads, self.integrations.order_write_back)
 
-    def email_channel(self) -> EmailChannel:
+    def _mail_server(self) -> Callable[[], SmtpServer]:
         settings = self.settings
         if self.mail_catcher is not None:
-            server = self.mail_catcher.server
-        else:
-            assert settings.smtp_url is not None  # mail_catcher_enabled says so
-            configured = SmtpServer.from_url(settings.smtp_url.get_secret_value())
+            return self.mail_catcher.server
+        if settings.smtp_url is None:  # production with notifications off
 
-            def server() -> SmtpServer:
-                return configured
+            def nowhere() -> SmtpServer:
+                raise SendFailed("no mail server is configured (SMTP_URL)", refused=False)
 
+            return nowhere
+        configured = SmtpServer.from_url(settings.smtp_url.get_secret_value())
+        return lambda: configured
+
+    def _mail_renderer(self) -> MailRenderer:
+        settings = self.settings
+        return MailRenderer(
+            MailIdentity(
+                shop_name=settings.shop_name,
+                mail_from=settings.mail_from,
+                support_address=settings.support_address,
+                public_base_url=settings.public_base_url,
+            )
+        )
+
+    def email_channel(self) -> EmailChannel:
+        settings = self.settings
         return EmailChannel(
             facts=SqlMailFacts(self._read_sessions),
-            renderer=MailRenderer(
-                MailIdentity(
-                    shop_name=settings.shop_name,
-                    mail_from=settings.mail_from,
-                    support_address=settings.support_address,
-                    public_base_url=settings.public_base_url,
-                )
-            ),
-            transport=SmtpTransport(server, settings.smtp_timeout_seconds),
+            renderer=self._mail_renderer(),
+            transport=SmtpTransport(self._mail_server(), settings.smtp_timeout_seconds),
             policy=MailPolicy(
                 customer_mail_enabled=settings.customer_mail_enabled,
                 supervisor_threshold=settings.refund_supervisor_threshold,
             ),
             clock=self.clock,
+        )
+
+    def account_links(self) -> AccountLinks:
+        """Sign-in links and password resets (docs/sign-in.md)."""
+        settings = self.settings
+        return AccountLinks(
+            self.uow(),
+            self.cache,
+            self.integrations.order_system,
+            self.links,
+            self.tokens,
+            self.hasher,
+            ZxcvbnPasswords(settings.password_min_length),
+            self.account_mail,
+            self.clock,
+            self.link_policy,
+            self.detached,
+            accounts=self.accounts(),
         )
 
     @classmethod
@@ -314,6 +359,7 @@ class Container:
         )
 
     async def aclose(self) -> None:
+        await self.detached.drain()
         webhooks = self.channels.get("webhooks")
         if isinstance(webhooks, WebhookChannel):
             await webhooks.aclose()

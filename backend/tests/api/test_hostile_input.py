@@ -46,6 +46,13 @@ VALID_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/auth/login"): {"email": "alice@example.com", "password": DEMO_PASSWORD},
     ("POST", "/api/v1/auth/refresh"): {"refresh_token": "{refresh_token}"},
     ("POST", "/api/v1/auth/logout"): {"refresh_token": "{refresh_token}"},
+    ("POST", "/api/v1/auth/order-link"): {"order_id": "ORD-3001", "email": "dave@example.com"},
+    ("POST", "/api/v1/auth/order-link/redeem"): {"token": "not-a-link"},
+    ("POST", "/api/v1/auth/password-reset"): {"email": "carol@example.com"},
+    ("POST", "/api/v1/auth/password-reset/confirm"): {
+        "token": "not-a-link",
+        "password": "lantern-orchard-veranda-41",
+    },
     ("POST", "/api/v1/users"): {
         "email": "dana@example.com",
         "name": "Dana",

@@ -231,6 +231,17 @@ class FakeUserRepository:
     async def set_role(self, user_id: str, role: Role) -> None:
         self.data.users[user_id] = replace(self.data.users[user_id], role=role)
 
+    async def set_password(
+        self, user_id: str, password_hash: str, *, sessions_since: datetime
+    ) -> None:
+        self.data.users[user_id] = replace(
+            self.data.users[user_id], password_hash=password_hash, sessions_since=sessions_since
+        )
+
+    async def by_customer_id(self, customer_id: str) -> UserAccount | None:
+        mine = [u for u in self.data.users.values() if u.customer_id == customer_id]
+        return min(mine, key=lambda u: u.created_at, default=None)
+
     async def active_admin_ids(self) -> set[str]:
         return {u.id for u in self.data.users.values() if u.role is Role.ADMIN and u.active}
 

@@ -17,6 +17,7 @@ from supportdesk.application.auth import AuthService
 from supportdesk.application.canned_replies import CannedReplyService
 from supportdesk.application.cases import CaseService
 from supportdesk.application.customers import CustomerService
+from supportdesk.application.links import AccountLinks
 from supportdesk.application.orders import OrderService
 from supportdesk.application.payment_events import PaymentEventService
 from supportdesk.application.ports import CacheBackend, Clock, ReadQueries
@@ -48,6 +49,10 @@ def _container(request: Request) -> Container:
 
 async def auth_service(request: Request) -> AuthService:
     return _container(request).auth_service()
+
+
+async def account_links(request: Request) -> AccountLinks:
+    return _container(request).account_links()
 
 
 async def case_service(request: Request) -> CaseService:
@@ -87,6 +92,7 @@ async def clock(request: Request) -> Clock:
 
 
 AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
+AccountLinksDep = Annotated[AccountLinks, Depends(account_links)]
 CaseServiceDep = Annotated[CaseService, Depends(case_service)]
 RefundServiceDep = Annotated[RefundService, Depends(refund_service)]
 OrderServiceDep = Annotated[OrderService, Depends(order_service)]

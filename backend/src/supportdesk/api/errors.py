@@ -23,6 +23,7 @@ PROBLEM_JSON = "application/problem+json"
 STATUS_OF: list[tuple[type[domain.DomainError], int]] = [
     (domain.Unauthenticated, 401),
     (domain.InvalidSignature, 400),
+    (domain.InvalidLink, 400),
     (domain.SupervisorApprovalRequired, 403),
     (domain.Forbidden, 403),
     (domain.NotFound, 404),

@@ -101,9 +101,43 @@ class LogoutIn(Input):
 
 class TokenOut(BaseModel):
     access_token: str
-    refresh_token: str
+    # Null when the client asked for the refresh token as a cookie (``X-Session-Cookie:
+    # 1``, the web app): then it is only ever in the HttpOnly cookie.
+    refresh_token: str | None
     token_type: str = "bearer"
     expires_in: int
+
+
+LinkToken = Annotated[str, StringConstraints(min_length=1, max_length=4096), OneLine]
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320), OneLine
+]
+
+
+class OrderLinkIn(Input):
+    order_id: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), OneLine
+    ]
+    email: Email
+
+
+class LinkTokenIn(Input):
+    token: LinkToken
+
+
+class PasswordResetIn(Input):
+    email: Email
+
+
+class PasswordResetConfirmIn(Input):
+    token: LinkToken
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+
+
+class AcceptedOut(BaseModel):
+    """Taken; what follows happens by mail (and says nothing about who exists)."""
+
+    detail: str
 
 
 class MeOut(BaseModel):

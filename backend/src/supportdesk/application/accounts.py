@@ -3,6 +3,8 @@ standing, so that a request need not open a database transaction to know it."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from supportdesk.application.ports import CacheBackend, UnitOfWork
 from supportdesk.domain.access import Actor, Role
 from supportdesk.domain.errors import Unauthenticated
@@ -17,10 +19,12 @@ def _key(user_id: str) -> str:
 
 
 def _standing(user: UserAccount | None) -> str:
-    """``role:customer_id`` of an active account, ``inactive`` otherwise."""
+    """``role:customer_id:sessions_since`` of an active account (the last as a whole
+    epoch second, or empty), ``inactive`` otherwise."""
     if user is None or not user.active:
         return _INACTIVE
-    return f"{user.role.value}:{user.customer_id or ''}"
+    since = int(user.sessions_since.timestamp()) if user.sessions_since else ""
+    return f"{user.role.value}:{user.customer_id or ''}:{since}"
 
 
 class SignedInAccounts:
@@ -38,9 +42,10 @@ class SignedInAccounts:
         self.cache = cache
         self.ttl_seconds = ttl_seconds
 
-    async def actor(self, user_id: str, role: Role) -> Actor:
-        """The acting account, or Unauthenticated when it is inactive, unknown, or no longer
-        has the role its token was issued for."""
+    async def actor(self, user_id: str, role: Role, issued_at: datetime | None = None) -> Actor:
+        """The acting account, or Unauthenticated when it is inactive, unknown, no longer
+        has the role its token was issued for, or its sign-ins all ended (a password
+        reset) after the token was issued."""
         key = _key(user_id)
         standing = await self.cache.get(key)
         if standing is None:
@@ -51,9 +56,12 @@ class SignedInAccounts:
                 standing = await self.cache.get(key) or standing
         if standing == _INACTIVE:
             raise Unauthenticated("the account is not active")
-        current_role, _, customer_id = standing.partition(":")
+        current_role, _, rest = standing.partition(":")
+        customer_id, _, since = rest.partition(":")
         if current_role != role.value:
             raise Unauthenticated("the account's role has changed; sign in again")
+        if since and (issued_at is None or issued_at.timestamp() < int(since)):
+            raise Unauthenticated("the password was changed since this sign-in; sign in again")
         return Actor(id=user_id, role=role, customer_id=customer_id or None)
 
     async def changed(self, user: UserAccount) -> None:

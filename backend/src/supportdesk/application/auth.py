@@ -138,6 +138,8 @@ class AuthService:
             user = await self.uow.users.get(claims.user_id)
         if user is None or not user.active:
             raise Unauthenticated("the account is not active")
+        if not user.signs_in(claims.issued_at):
+            raise Unauthenticated("the password was changed since this sign-in; sign in again")
         return await self._issue(user, family_id=claims.family_id)
 
     def _within_grace(self, first_used_at: str | None, now: float) -> bool:
@@ -167,7 +169,8 @@ class AuthService:
             raise Unauthenticated("this sign-in was ended; sign in again")
         if self.accounts is None:
             return ours.actor, ours.expires_at
-        return await self.accounts.actor(ours.user_id, ours.role), ours.expires_at
+        actor = await self.accounts.actor(ours.user_id, ours.role, ours.issued_at)
+        return actor, ours.expires_at
 
     async def logout(self, access_token: str, refresh_token: str | None) -> None:
         """Ends the sign-in the access token belongs to: every refresh token of its family

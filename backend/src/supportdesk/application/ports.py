@@ -13,7 +13,7 @@ from supportdesk.domain.access import Actor, Role
 from supportdesk.domain.cases import SupportCase
 from supportdesk.domain.events import Event
 from supportdesk.domain.messages import Message
-from supportdesk.domain.notifications import MailFacts, NotificationSettings
+from supportdesk.domain.notifications import MailFacts, NotificationSettings, Person
 from supportdesk.domain.orders import Customer, Order
 from supportdesk.domain.refunds import Refund, RefundStatus, RefundWriteBack
 from supportdesk.domain.sla import SlaState
@@ -295,6 +295,16 @@ class UserRepository(Protocol):
     async def set_active(self, user_id: str, active: bool) -> None: ...
     async def set_role(self, user_id: str, role: Role) -> None: ...
 
+    async def set_password(
+        self, user_id: str, password_hash: str, *, sessions_since: datetime
+    ) -> None:
+        """A new password; tokens issued before ``sessions_since`` stop working."""
+        ...
+
+    async def by_customer_id(self, customer_id: str) -> UserAccount | None:
+        """The customer's account (the oldest, should there be several)."""
+        ...
+
     async def active_admin_ids(self) -> set[str]:
         """The active admins, locked until the transaction ends (where the database locks
         rows; SQLite's single writer needs no lock)."""
@@ -355,6 +365,7 @@ class RefreshClaims:
     token_id: str
     family_id: str
     expires_at: datetime
+    issued_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,6 +380,7 @@ class AccessClaims:
     # The sign-in (refresh-token family) this access token belongs to; None for tokens of
     # the identity provider and for ours issued before the claim existed.
     session_id: str | None = None
+    issued_at: datetime | None = None
 
     @property
     def actor(self) -> Actor:
@@ -399,6 +411,42 @@ class IdentityProvider(Protocol):
     def configured(self) -> bool: ...
 
     def read_access(self, token: str) -> AccessClaims: ...
+
+
+class LinkTokens(Protocol):
+    """Signed, short-lived tokens for links sent by mail. Each is for one ``purpose`` and
+    names what it is for in ``claims``; reading one of another purpose, expired, altered or
+    not ours raises InvalidLink saying which."""
+
+    def issue(self, purpose: str, claims: dict[str, str], ttl_seconds: int) -> str: ...
+
+    def read(self, purpose: str, token: str) -> LinkClaims: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LinkClaims:
+    token_id: str
+    expires_at: datetime
+    claims: dict[str, str]
+
+
+class AccountMail(Protocol):
+    """Mails about a person's own account, sent at once rather than through the outbox:
+    a link in them is a secret, kept nowhere but in the mail. ``link`` is a path of the
+    web app. Raises on failure; the caller decides whether that matters."""
+
+    async def sign_in_link(
+        self, to: Person, link: str, order_id: str, valid_minutes: int
+    ) -> None: ...
+
+    async def password_reset(self, to: Person, link: str, valid_minutes: int) -> None: ...
+
+
+class PasswordPolicy(Protocol):
+    def problem(self, password: str, *, about: Sequence[str]) -> str | None:
+        """Why the password may not be chosen (too short, common, guessable from the
+        person's own ``about`` words: email, name), or None when it may."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,14 @@ class EmailTaken(DomainError):
     title = "Email taken"
 
 
+class InvalidLink(DomainError):
+    """A link from a mail (sign-in, password reset) that expired, was used, was replaced,
+    or was never ours. The detail says which and what to do."""
+
+    code = "invalid_link"
+    title = "This link cannot be used"
+
+
 class LastAdmin(DomainError):
     """Somebody must always be able to manage users."""
 

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
+from zxcvbn import zxcvbn
 
-from supportdesk.application.ports import AccessClaims, RefreshClaims, TokenPair
+from supportdesk.application.ports import AccessClaims, LinkClaims, RefreshClaims, TokenPair
 from supportdesk.domain.access import Role
-from supportdesk.domain.errors import Unauthenticated
+from supportdesk.domain.errors import InvalidLink, Unauthenticated
 from supportdesk.domain.users import UserAccount
 from supportdesk.infrastructure.settings import Settings
 
@@ -114,6 +117,7 @@ class JwtTokens:
             token_id=str(claims["jti"]),
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
             session_id=str(claims["sid"]) if claims.get("sid") else None,
+            issued_at=datetime.fromtimestamp(claims["iat"], UTC),
         )
 
     def read_refresh(self, token: str) -> RefreshClaims:
@@ -125,6 +129,7 @@ class JwtTokens:
             token_id=str(claims["jti"]),
             family_id=str(claims["fam"]),
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+            issued_at=datetime.fromtimestamp(claims["iat"], UTC),
         )
 
     def is_ours(self, token: str) -> bool:
@@ -203,3 +208,77 @@ class IdentityProviderTokens:
             token_id=str(claims.get("jti") or claims["sub"]),
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
         )
+
+
+class JwtLinks:
+    """Tokens for links sent by mail: our secret, a purpose of their own (the ``typ`` and
+    an audience per purpose, so a reset token is never a sign-in token or an access
+    token), an id for single use, and a short expiry."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._secret = settings.jwt_secret.get_secret_value()
+        self._issuer = settings.jwt_issuer
+        self._audience = settings.jwt_audience
+
+    def issue(self, purpose: str, claims: dict[str, str], ttl_seconds: int) -> str:
+        now = datetime.now(UTC)
+        return jwt.encode(
+            {
+                **claims,
+                "iss": self._issuer,
+                "aud": f"{self._audience}:{purpose}",
+                "typ": purpose,
+                "jti": uuid.uuid4().hex,
+                "iat": now,
+                "exp": now + timedelta(seconds=ttl_seconds),
+            },
+            self._secret,
+            algorithm=ALGORITHM,
+        )
+
+    def read(self, purpose: str, token: str) -> LinkClaims:
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                audience=f"{self._audience}:{purpose}",
+                issuer=self._issuer,
+                options={"require": ["exp", "iat", "iss", "aud", "jti"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise InvalidLink("this link has expired; ask for a new one") from None
+        except jwt.PyJWTError:
+            raise InvalidLink("this link is not valid; ask for a new one") from None
+        if claims.get("typ") != purpose:
+            raise InvalidLink("this link is not valid; ask for a new one")
+        reserved = {"iss", "aud", "typ", "jti", "iat", "exp"}
+        return LinkClaims(
+            token_id=str(claims["jti"]),
+            expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+            claims={k: str(v) for k, v in claims.items() if k not in reserved},
+        )
+
+
+class ZxcvbnPasswords:
+    """A password is long enough and not guessable: zxcvbn (Dropbox's estimator, with its
+    lists of common and breached passwords, names and words) must rate it at least 3 of
+    4 ("safely unguessable: moderate protection from offline attacks"), counting the
+    person's own email and name as known words."""
+
+    def __init__(self, min_length: int, min_score: int = 3) -> None:
+        self.min_length = min_length
+        self.min_score = min_score
+
+    def problem(self, password: str, *, about: Sequence[str]) -> str | None:
+        if len(password) < self.min_length:
+            return f"use at least {self.min_length} characters"
+        if len(password) > 256:
+            return "use at most 256 characters"
+        words = [part for item in about for part in re.split(r"[@.\s_+-]+", item) if part]
+        result = zxcvbn(password[:100], user_inputs=words)
+        if result["score"] >= self.min_score:
+            return None
+        warning = str(result["feedback"].get("warning") or "")
+        advice = warning.rstrip(".") if warning else "this password is too easy to guess"
+        return f"{advice[0].lower()}{advice[1:]}: add more words or characters"

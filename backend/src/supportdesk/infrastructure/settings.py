@@ -73,6 +73,18 @@ class Settings(BaseSettings):
     # A refresh token used again this soon after its first use is two tabs (or a retry)
     # refreshing at once, not a copy in other hands: it gets a pair too (docs/decisions.md).
     refresh_reuse_grace_seconds: int = Field(10, ge=0, le=60)
+    # The web app's refresh token lives in an HttpOnly cookie (docs/sign-in.md): sent with
+    # the Secure flag unless this says otherwise (default: Secure in production only, as
+    # development and the tests serve plain http on 127.0.0.1).
+    refresh_cookie_secure: bool | None = None
+    # Links by mail (docs/sign-in.md): a sign-in link for an order's customer, a password
+    # reset for an account. At most this many mails an hour for one address whatever is
+    # asked, and this many requests an hour from one client address (then 429).
+    sign_in_link_ttl_seconds: int = Field(900, ge=60, le=86400)
+    password_reset_ttl_seconds: int = Field(1800, ge=60, le=86400)
+    link_mails_per_email_per_hour: int = Field(3, ge=1, le=100)
+    link_requests_per_address_per_hour: int = Field(20, ge=1, le=10_000)
+    password_min_length: int = Field(10, ge=8, le=128)
 
     idp_public_key: str | None = None  # PEM; tokens of the shop's identity provider
     idp_jwks_url: str | None = None
@@ -336,6 +348,12 @@ class Settings(BaseSettings):
     @property
     def mail_catcher_enabled(self) -> bool:
         return self.smtp_url is None and self.environment is not Environment.PRODUCTION
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.refresh_cookie_secure is not None:
+            return self.refresh_cookie_secure
+        return self.environment is Environment.PRODUCTION
 
     @property
     def json_logs(self) -> bool:

@@ -281,6 +281,7 @@ def user_from_record(record: UserRecord) -> UserAccount:
         password_hash=record.password_hash,
         active=record.active,
         created_at=record.created_at,
+        sessions_since=record.sessions_since,
     )
 
 

@@ -72,6 +72,8 @@ class UserRecord(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # Tokens issued before this stop working (a password reset ends every sign-in).
+    sessions_since: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class SupportCaseRecord(Base):

@@ -485,6 +485,24 @@ class SqlUserRepository:
             update(UserRecord).where(UserRecord.id == user_id).values(role=role.value)
         )
 
+    async def set_password(
+        self, user_id: str, password_hash: str, *, sessions_since: datetime
+    ) -> None:
+        await self.session.execute(
+            update(UserRecord)
+            .where(UserRecord.id == user_id)
+            .values(password_hash=password_hash, sessions_since=sessions_since)
+        )
+
+    async def by_customer_id(self, customer_id: str) -> UserAccount | None:
+        record = await self.session.scalar(
+            select(UserRecord)
+            .where(UserRecord.customer_id == customer_id, UserRecord.role == Role.CUSTOMER.value)
+            .order_by(UserRecord.created_at)
+            .limit(1)
+        )
+        return user_from_record(record) if record else None
+
     async def active_admin_ids(self) -> set[str]:
         query = (
             select(UserRecord.id)
