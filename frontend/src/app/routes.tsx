@@ -30,6 +30,16 @@ const WebhookEndpointPage = named(
   () => import('@/pages/webhooks/WebhookEndpointPage'),
   'WebhookEndpointPage',
 );
+const OrderSignInPage = named(() => import('@/pages/auth/OrderSignInPage'), 'OrderSignInPage');
+const SignInLinkPage = named(() => import('@/pages/auth/SignInLinkPage'), 'SignInLinkPage');
+const ForgotPasswordPage = named(
+  () => import('@/pages/auth/ForgotPasswordPage'),
+  'ForgotPasswordPage',
+);
+const ResetPasswordPage = named(
+  () => import('@/pages/auth/ResetPasswordPage'),
+  'ResetPasswordPage',
+);
 const NotificationSettingsPage = named(
   () => import('@/pages/notifications/NotificationSettingsPage'),
   'NotificationSettingsPage',
@@ -39,6 +49,10 @@ export function AppRoutes() {
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />
+      <Route path="/sign-in/order" element={<OrderSignInPage />} />
+      <Route path="/sign-in/link" element={<SignInLinkPage />} />
+      <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+      <Route path="/reset-password" element={<ResetPasswordPage />} />
       <Route element={<RequireSession />}>
         <Route element={<AppLayout />}>
           <Route index element={<HomePage />} />

@@ -1,7 +1,8 @@
 /**
- * Who is signed in. On start a refresh token left in sessionStorage is traded for a fresh
- * pair (so a reload keeps the session); the access token is renewed shortly before expiry,
- * and a 401 that refreshing cannot mend ends the session.
+ * Who is signed in. On start (a reload, a new tab) the refresh cookie is traded for an
+ * access token, so the session carries on; the access token is renewed shortly before
+ * expiry, and a 401 that refreshing cannot mend ends the session. Tabs tell each other when
+ * they sign in or out (services/sessionChannel.ts).
  */
 import { useQueryClient } from '@tanstack/react-query';
 import {
@@ -15,7 +16,8 @@ import {
 } from 'react';
 import * as auth from '@/services/auth';
 import { onSessionEnded, refreshTokens } from '@/services/http';
-import { tokens } from '@/services/tokens';
+import { announce, onNews } from '@/services/sessionChannel';
+import { tokens, type TokenPair } from '@/services/tokens';
 import type { Me } from '@/services/types';
 
 export type SessionState =
@@ -28,6 +30,8 @@ export type SessionState =
 interface SessionApi {
   session: SessionState;
   signIn: (email: string, password: string) => Promise<Me>;
+  /** Signs in with a pair the server gave for a mailed link or the identity provider. */
+  signInWithTokens: (pair: TokenPair) => Promise<Me>;
   signOut: () => Promise<void>;
 }
 
@@ -36,10 +40,11 @@ const SessionContext = createContext<SessionApi | null>(null);
 export function SessionProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
   const [session, setSession] = useState<SessionState>(() =>
-    tokens.refreshToken
+    tokens.hasSession
       ? { status: 'starting', user: null }
       : { status: 'signed_out', user: null, expired: false },
   );
+  const userId = session.status === 'signed_in' ? session.user.id : null;
 
   useEffect(() => {
     if (session.status !== 'starting') return;
@@ -71,15 +76,46 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     };
   }, [qc]);
 
+  // Another tab signed out: so does this one. Another tab signed in (as someone else than
+  // this tab shows, or while this one is signed out): take up that sign-in from the cookie.
+  useEffect(
+    () =>
+      onNews((news) => {
+        if (news.type === 'signed_out') {
+          tokens.clear();
+          qc.clear();
+          setSession({ status: 'signed_out', user: null, expired: false, left: true });
+        } else if (news.userId !== userId) {
+          tokens.clear();
+          qc.clear();
+          setSession({ status: 'starting', user: null });
+        }
+      }),
+    [qc, userId],
+  );
+
+  const begin = useCallback(async () => {
+    const me = await auth.fetchMe();
+    qc.clear();
+    setSession({ status: 'signed_in', user: me });
+    announce({ type: 'signed_in', userId: me.id });
+    return me;
+  }, [qc]);
+
   const signIn = useCallback(
     async (email: string, password: string) => {
       await auth.login(email, password);
-      const me = await auth.fetchMe();
-      qc.clear();
-      setSession({ status: 'signed_in', user: me });
-      return me;
+      return begin();
     },
-    [qc],
+    [begin],
+  );
+
+  const signInWithTokens = useCallback(
+    async (pair: TokenPair) => {
+      tokens.set(pair);
+      return begin();
+    },
+    [begin],
   );
 
   const signOut = useCallback(async () => {
@@ -90,9 +126,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     }
     qc.clear();
     setSession({ status: 'signed_out', user: null, expired: false, left: true });
+    announce({ type: 'signed_out' });
   }, [qc]);
 
-  const value = useMemo(() => ({ session, signIn, signOut }), [session, signIn, signOut]);
+  const value = useMemo(
+    () => ({ session, signIn, signInWithTokens, signOut }),
+    [session, signIn, signInWithTokens, signOut],
+  );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

@@ -5,6 +5,7 @@ import {
   deactivateUser,
   listUsers,
   reactivateUser,
+  sendPasswordReset,
 } from '@/services/users';
 import type { Role, UserCreate } from '@/services/types';
 import { keys } from './keys';
@@ -41,4 +42,9 @@ export function useChangeUserRole() {
   return useUserChange(({ userId, role }: { userId: string; role: Role }) =>
     changeUserRole(userId, role),
   );
+}
+
+/** Changes nothing on the list: the mail is the whole effect. */
+export function useSendPasswordReset() {
+  return useMutation({ mutationFn: (userId: string) => sendPasswordReset(userId) });
 }

@@ -2,8 +2,6 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import {
   Alert,
   Button,
-  Center,
-  Container,
   Group,
   Paper,
   PasswordInput,
@@ -12,13 +10,12 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { IconLifebuoy } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { z } from 'zod';
-import { ColorSchemeToggle } from '@/components/common/ColorSchemeToggle';
+import { AuthLink, PublicShell } from '@/components/auth/PublicShell';
 import { useSession } from '@/hooks/useSession';
 import { ApiError } from '@/services/http';
 
@@ -118,57 +115,51 @@ export function LoginPage() {
   });
 
   return (
-    <Center mih="100vh" p="md">
-      <Container size={420} w="100%">
-        <Group justify="space-between" mb="lg">
-          <Group gap={8}>
-            <IconLifebuoy size={28} color="var(--mantine-primary-color-filled)" />
-            <Text fw={650} fz="h2">
-              supportdesk
-            </Text>
-          </Group>
-          <ColorSchemeToggle />
-        </Group>
-        <Paper withBorder shadow="sm" p="lg" radius="md">
-          <form onSubmit={submit} noValidate aria-label="Sign in">
-            <Stack>
-              <Title order={1} size="h3">
-                Sign in
-              </Title>
-              {params.get('expired') ? (
-                <Alert color="yellow">Your session has ended. Please sign in again.</Alert>
-              ) : null}
-              <TextInput
-                label="Email"
-                type="email"
-                autoComplete="username"
-                {...register('email')}
-                error={errors.email?.message}
-              />
-              <PasswordInput
-                label="Password"
-                autoComplete="current-password"
-                {...register('password')}
-                error={errors.password?.message}
-              />
-              {formError ? (
-                <Alert color="red" role="alert">
-                  {formError}
-                </Alert>
-              ) : null}
-              <Button type="submit" loading={isSubmitting} fullWidth>
-                Sign in
-              </Button>
-            </Stack>
-          </form>
-        </Paper>
+    <PublicShell
+      below={
         <DemoUserList
           onPick={(email, password) => {
             setValue('email', email, { shouldValidate: true });
             setValue('password', password, { shouldValidate: true });
           }}
         />
-      </Container>
-    </Center>
+      }
+    >
+      <form onSubmit={submit} noValidate aria-label="Sign in">
+        <Stack>
+          <Title order={1} size="h3">
+            Sign in
+          </Title>
+          {params.get('expired') ? (
+            <Alert color="yellow">Your session has ended. Please sign in again.</Alert>
+          ) : null}
+          <TextInput
+            label="Email"
+            type="email"
+            autoComplete="username"
+            {...register('email')}
+            error={errors.email?.message}
+          />
+          <PasswordInput
+            label="Password"
+            autoComplete="current-password"
+            {...register('password')}
+            error={errors.password?.message}
+          />
+          {formError ? (
+            <Alert color="red" role="alert">
+              {formError}
+            </Alert>
+          ) : null}
+          <Button type="submit" loading={isSubmitting} fullWidth>
+            Sign in
+          </Button>
+          <Group justify="space-between" gap="xs">
+            <AuthLink to="/forgot-password">Forgot your password?</AuthLink>
+            <AuthLink to="/sign-in/order">No account? Sign in with your order</AuthLink>
+          </Group>
+        </Stack>
+      </form>
+    </PublicShell>
   );
 }

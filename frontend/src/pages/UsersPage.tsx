@@ -21,6 +21,7 @@ import {
   useCreateUser,
   useDeactivateUser,
   useReactivateUser,
+  useSendPasswordReset,
   useUsers,
 } from '@/hooks/useUsers';
 import { formatDate, label } from '@/services/format';
@@ -37,6 +38,7 @@ export function UsersPage() {
   const deactivate = useDeactivateUser();
   const reactivate = useReactivateUser();
   const changeRole = useChangeUserRole();
+  const sendReset = useSendPasswordReset();
   // A phone is too narrow for six columns: each user becomes a card, and nothing (the
   // Deactivate button least of all) hides behind a sideways scroll.
   const phone = useMediaQuery('(max-width: 36em)', false, { getInitialValueInEffect: false });
@@ -57,21 +59,42 @@ export function UsersPage() {
           Reactivate
         </Button>
       </Stack>
-    ) : u.id !== me.id ? (
-      <ConfirmButton
-        size="compact-xs"
-        variant="light"
-        color="red"
-        loading={deactivate.isPending && deactivate.variables === u.id}
-        title={`Deactivate ${u.email}?`}
-        consequence="They lose access at once: whatever they are doing is cut off and cannot be saved, and they cannot sign in. An admin can reactivate the account later."
-        confirmLabel="Deactivate"
-        onConfirm={() => deactivate.mutate(u.id)}
-        aria-label={`Deactivate ${u.email}`}
-      >
-        Deactivate
-      </ConfirmButton>
-    ) : null;
+    ) : (
+      <Group gap={6} wrap="nowrap">
+        <Button
+          size="compact-xs"
+          variant="default"
+          loading={sendReset.isPending && sendReset.variables === u.id}
+          onClick={() =>
+            sendReset.mutate(u.id, {
+              onSuccess: () =>
+                notifications.show({
+                  color: 'green',
+                  message: `A link to choose a new password is on its way to ${u.email}.`,
+                }),
+            })
+          }
+          aria-label={`Send ${u.email} a password reset link`}
+        >
+          Send reset link
+        </Button>
+        {u.id !== me.id ? (
+          <ConfirmButton
+            size="compact-xs"
+            variant="light"
+            color="red"
+            loading={deactivate.isPending && deactivate.variables === u.id}
+            title={`Deactivate ${u.email}?`}
+            consequence="They lose access at once: whatever they are doing is cut off and cannot be saved, and they cannot sign in. An admin can reactivate the account later."
+            confirmLabel="Deactivate"
+            onConfirm={() => deactivate.mutate(u.id)}
+            aria-label={`Deactivate ${u.email}`}
+          >
+            Deactivate
+          </ConfirmButton>
+        ) : null}
+      </Group>
+    );
 
   // Staff move between agent, supervisor and admin (the server keeps one admin, and ends
   // the sign-ins of the old role); a customer's account stays a customer's.
@@ -123,6 +146,7 @@ export function UsersPage() {
       {deactivate.error ? <ProblemAlert error={deactivate.error} /> : null}
       {reactivate.error ? <ProblemAlert error={reactivate.error} /> : null}
       {changeRole.error ? <ProblemAlert error={changeRole.error} /> : null}
+      {sendReset.error ? <ProblemAlert error={sendReset.error} /> : null}
       <QueryState query={users}>
         {(list) =>
           phone ? (

@@ -109,15 +109,19 @@ describe('unwrap', () => {
 });
 
 describe('authentication', () => {
-  it('sends the bearer token, refreshes once on 401 and retries with the new token', async () => {
-    tokens.set({ access_token: 'old', refresh_token: 'r1', expires_in: 900 });
+  it('sends the bearer token, refreshes once on 401 with the session cookie and retries with the new token', async () => {
+    tokens.set({ access_token: 'old', expires_in: 900 });
     fetchMock.mockImplementation(async (req) => {
       const path = new URL(req.url).pathname;
       if (path === '/api/v1/auth/refresh') {
-        expect(await req.json()).toEqual({ refresh_token: 'r1' });
+        // The refresh token is the HttpOnly cookie: no body, and the header that lets the
+        // server use the cookie.
+        expect(req.headers.get('X-Session-Cookie')).toBe('1');
+        expect(req.credentials).toBe('same-origin');
+        expect(await req.text()).toBe('');
         return jsonResponse({
           access_token: 'new',
-          refresh_token: 'r2',
+          refresh_token: null,
           token_type: 'bearer',
           expires_in: 900,
         });
@@ -129,11 +133,10 @@ describe('authentication', () => {
 
     await expect(unwrap(api.GET('/api/v1/me'))).resolves.toMatchObject({ id: 'u1' });
     expect(tokens.accessToken).toBe('new');
-    expect(tokens.refreshToken).toBe('r2');
   });
 
   it('ends the session when the refresh token is refused', async () => {
-    tokens.set({ access_token: 'old', refresh_token: 'dead', expires_in: 900 });
+    tokens.set({ access_token: 'old', expires_in: 900 });
     const ended = vi.fn();
     const off = onSessionEnded(ended);
     fetchMock.mockResolvedValue(
@@ -145,6 +148,5 @@ describe('authentication', () => {
     expect(err.status).toBe(401);
     expect(ended).toHaveBeenCalledTimes(1);
     expect(tokens.accessToken).toBeNull();
-    expect(tokens.refreshToken).toBeNull();
   });
 });

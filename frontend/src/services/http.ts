@@ -133,17 +133,21 @@ export function onSessionEnded(listener: Listener): () => void {
 
 let refreshing: Promise<boolean> | null = null;
 
-/** Trades the refresh token for a new pair; concurrent callers share one attempt. */
+/** Asks for the refresh token as an HttpOnly cookie, and lets the server use that cookie:
+ * a page of another site cannot send this header, so it cannot use the cookie (CSRF). */
+export const SESSION_COOKIE_HEADERS = { 'X-Session-Cookie': '1' } as const;
+
+/** Trades the refresh cookie for a new access token (and a new cookie); concurrent callers
+ * in this tab share one attempt, and the server gives tabs refreshing at the same moment a
+ * few seconds' grace. */
 export function refreshTokens(): Promise<boolean> {
   refreshing ??= (async () => {
-    const refreshToken = tokens.refreshToken;
-    if (!refreshToken) return false;
     try {
       const res = await fetch(
         new Request(`${ORIGIN}${API_BASE}/auth/refresh`, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-          body: JSON.stringify({ refresh_token: refreshToken }),
+          credentials: 'same-origin',
+          headers: { Accept: 'application/json', ...SESSION_COOKIE_HEADERS },
         }),
       );
       if (!res.ok) {
@@ -162,7 +166,9 @@ export function refreshTokens(): Promise<boolean> {
 }
 
 const isAuthCall = (url: string) =>
-  /\/auth\/(login|refresh)$/.test(new URL(url, 'http://x').pathname);
+  /\/auth\/(login|refresh|order-link(\/redeem)?|password-reset(\/confirm)?|oidc\/redeem)$/.test(
+    new URL(url, 'http://x').pathname,
+  );
 
 export async function authFetch(input: Request): Promise<Response> {
   const retry = input.clone();

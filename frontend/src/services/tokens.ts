@@ -1,14 +1,16 @@
 /**
- * Where the session's tokens live: the access token in memory only, the refresh token in
- * sessionStorage so a reload of the tab keeps the user signed in (and closing it does not).
+ * Where the session's tokens live: the access token in this tab's memory only; the refresh
+ * token in an HttpOnly cookie that scripts never see and only the sign-in endpoints receive
+ * (docs/sign-in.md). A reload or a new tab restores the session by refreshing with that
+ * cookie; a readable hint cookie says whether there is a session worth restoring.
  */
-const REFRESH_KEY = 'supportdesk.refresh_token';
 /** Refresh this long before the access token expires. */
 const REFRESH_MARGIN_MS = 30_000;
+const SIGNED_IN_HINT = 'supportdesk_signed_in=1';
 
 export interface TokenPair {
   access_token: string;
-  refresh_token: string;
+  refresh_token?: string | null;
   expires_in: number;
 }
 
@@ -24,11 +26,12 @@ class TokenStore {
     return this.access;
   }
 
-  get refreshToken(): string | null {
+  /** Whether the browser holds a sign-in to restore (set and cleared by the server). */
+  get hasSession(): boolean {
     try {
-      return sessionStorage.getItem(REFRESH_KEY);
+      return document.cookie.split('; ').includes(SIGNED_IN_HINT);
     } catch {
-      return null;
+      return false;
     }
   }
 
@@ -39,11 +42,6 @@ class TokenStore {
   set(pair: TokenPair): void {
     this.access = pair.access_token;
     this.expiresAt = Date.now() + pair.expires_in * 1000;
-    try {
-      sessionStorage.setItem(REFRESH_KEY, pair.refresh_token);
-    } catch {
-      /* storage may be unavailable (private mode); the session then ends with the tab */
-    }
     this.schedule();
   }
 
@@ -52,11 +50,6 @@ class TokenStore {
     this.expiresAt = 0;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    try {
-      sessionStorage.removeItem(REFRESH_KEY);
-    } catch {
-      /* nothing to clear */
-    }
   }
 
   /** Registers what to call shortly before the access token expires. */

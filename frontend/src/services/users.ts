@@ -29,3 +29,12 @@ export function reactivateUser(userId: string): Promise<User> {
     api.POST('/api/v1/users/{user_id}/reactivate', { params: { path: { user_id: userId } } }),
   );
 }
+
+/** Mails the user a link to choose a new password. */
+export async function sendPasswordReset(userId: string): Promise<void> {
+  await unwrap(
+    api.POST('/api/v1/users/{user_id}/password-reset', {
+      params: { path: { user_id: userId } },
+    }),
+  );
+}
