@@ -6,6 +6,7 @@ import { UsersPage } from './UsersPage';
 
 const deactivate = vi.fn();
 const changeRole = vi.fn();
+const sendReset = vi.fn();
 const idle = { mutate: vi.fn(), mutateAsync: vi.fn(), isPending: false, error: null };
 
 vi.mock('@/hooks/useSession', () => ({ useMe: () => ({ id: 'usr_admin', role: 'admin' }) }));
@@ -31,6 +32,7 @@ vi.mock('@/hooks/useUsers', () => ({
   useDeactivateUser: () => ({ ...idle, mutate: deactivate }),
   useReactivateUser: () => idle,
   useChangeUserRole: () => ({ ...idle, mutate: changeRole }),
+  useSendPasswordReset: () => ({ ...idle, mutate: sendReset }),
 }));
 
 describe('an admin deactivating a user', () => {
@@ -64,5 +66,17 @@ describe('an admin changing a role', () => {
       { userId: 'usr_bob', role: 'supervisor' },
       expect.anything(),
     );
+  });
+});
+
+describe('an admin sending a reset link', () => {
+  it('sends it to the user of the row', async () => {
+    renderWithProviders(<UsersPage />);
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Send bob@example.com a password reset link' }),
+    );
+
+    expect(sendReset).toHaveBeenCalledWith('usr_bob', expect.anything());
   });
 });
