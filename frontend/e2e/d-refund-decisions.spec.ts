@@ -35,6 +35,11 @@ test('bob approves and executes a refund inside the window; the gateway pays onc
   await expect(bob.getByText(/delivered 3 days ago, window closes in 1[01] days/)).toBeVisible();
   await expectAccessible(bob, 'refund page, agent');
   await bob.getByRole('button', { name: 'Approve and refund' }).click();
+  // Above the shop's amount (€100 by default) money leaves only once confirmed, the
+  // amount, the customer and the method in view.
+  const confirm = bob.getByRole('dialog', { name: 'Approve and send €107.09 to Alice Martin?' });
+  await expect(confirm).toContainText('through the payment provider');
+  await confirm.getByRole('button', { name: 'Approve and send €107.09' }).click();
   await expect(bob.locator('[data-status="refunded"]')).toBeVisible({ timeout: 20_000 });
   await shot(bob, 'refund-refunded-bob');
 

@@ -96,6 +96,7 @@ class Container:
         self.refund_policy = RefundPolicy(
             window=RefundWindowPolicy(days=self.settings.refund_window_days),
             supervisor_threshold=self.settings.refund_supervisor_threshold,
+            confirm_above=self.settings.refund_confirm_above,
         )
         self.sla_policy = sla_policy(self.settings)
         self.flag_policy = FlagPolicy(

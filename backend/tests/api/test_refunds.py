@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 import pytest
@@ -233,3 +234,18 @@ class TestStats:
         assert stats["refunded_totals"] == [{"currency": "EUR", "amount": 2140}]
         assert stats["settled_totals"] == [{"currency": "EUR", "amount": 3000}]
         assert stats["median_seconds_to_final_30d"] is not None
+
+
+class TestConfirmationAmount:
+    @pytest.mark.parametrize("settings_overrides", [{"refund_confirm_above": 2500}], indirect=True)
+    async def test_staff_are_told_the_amount_above_which_the_web_app_asks_first(
+        self, client: httpx.AsyncClient, as_user: Any
+    ) -> None:
+        alice, bob = await as_user("alice"), await as_user("bob")
+        case = await open_case(client, alice)
+        refund = (await request_refund(client, alice, case["id"], [("L2", 1)])).json()
+
+        seen_by_bob = (await client.get(f"/api/v1/refunds/{refund['id']}", headers=bob)).json()
+
+        assert seen_by_bob["confirm_above"] == 2500
+        assert refund["confirm_above"] is None  # the customer's own answer: not hers to know

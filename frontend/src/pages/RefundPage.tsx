@@ -1,6 +1,7 @@
 import { Anchor, Grid, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
+import { useRef } from 'react';
 import { Link, useParams } from 'react-router';
 import { QueryState } from '@/components/common/QueryState';
 import { Breakdown } from '@/components/refund/Breakdown';
@@ -35,10 +36,18 @@ export function RefundPage() {
     getInitialValueInEffect: false,
   });
 
-  const take = (step: RefundStep) =>
-    act
+  // One step at a time: a double click, or a click while a step is on its way, joins the
+  // step in flight instead of sending a second one (which would conflict with the first).
+  const inFlight = useRef<Promise<void> | null>(null);
+  const take = (step: RefundStep) => {
+    inFlight.current ??= act
       .mutateAsync(step)
-      .then((res: Refund) => notifications.show({ ...refundStepToast(step, res) }));
+      .then((res: Refund) => void notifications.show({ ...refundStepToast(step, res) }))
+      .finally(() => {
+        inFlight.current = null;
+      });
+    return inFlight.current;
+  };
   const retry = (r: Refund) => {
     // A conflict means the refund moved on: show it as it is now. Anything else (gateway
     // down, network) is worth the same step once more.

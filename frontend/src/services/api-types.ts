@@ -1624,6 +1624,11 @@ export interface components {
        */
       came_back: boolean;
       /**
+       * Confirm Above
+       * @description staff only: REFUND_CONFIRM_ABOVE, in minor units; the web app asks to confirm amount, customer and method before more than this leaves, through the gateway or as a settlement (null for customers)
+       */
+      confirm_above?: number | null;
+      /**
        * Created At
        * Format: date-time
        */

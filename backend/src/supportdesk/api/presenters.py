@@ -229,6 +229,7 @@ def refund_out(refund: Refund, actor: Actor, policy: RefundPolicy, now: datetime
         needs_supervisor=(
             refund.needs_supervisor(policy.supervisor_threshold) if actor.is_staff else None
         ),
+        confirm_above=policy.confirm_above if actor.is_staff else None,
         status=refund.status,
         currency=calc.currency,
         items=_items(calc.items),

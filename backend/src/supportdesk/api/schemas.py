@@ -436,6 +436,12 @@ class RefundOut(BaseModel):
         description="staff only: above the supervisor threshold, so only a supervisor or an "
         "admin may approve it (null for customers)",
     )
+    confirm_above: int | None = Field(
+        None,
+        description="staff only: REFUND_CONFIRM_ABOVE, in minor units; the web app asks to "
+        "confirm amount, customer and method before more than this leaves, through the "
+        "gateway or as a settlement (null for customers)",
+    )
     customer: CustomerRefOut | None = Field(
         None,
         description="staff only: who the order system said the customer was when the refund "

@@ -62,6 +62,8 @@ class Quote:
 class RefundPolicy:
     window: RefundWindowPolicy
     supervisor_threshold: int
+    # The web app asks staff to confirm before money above this leaves (minor units).
+    confirm_above: int = 10000
 
 
 class RefundService:

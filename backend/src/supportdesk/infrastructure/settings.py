@@ -95,6 +95,9 @@ class Settings(BaseSettings):
 
     refund_window_days: int = Field(14, ge=0, le=3650)
     refund_supervisor_threshold: int = Field(50000, ge=0)
+    # The web app asks staff to confirm (amount, customer, method) before sending or
+    # recording more than this (minor units); 0: always.
+    refund_confirm_above: int = Field(10000, ge=0)
     # A customer is flagged to staff past these (docs/customers.md): more refunds than this
     # in 90 days, or more than this share of what they spent in 90 days coming back.
     customer_flag_most_refunds_90d: int = Field(3, ge=0, le=10000)

@@ -32,7 +32,13 @@ export function ConfirmButton({
       <Button color={color} {...button} onClick={open}>
         {children}
       </Button>
-      <Modal opened={opened} onClose={close} title={title} centered>
+      <Modal
+        opened={opened}
+        onClose={close}
+        title={title}
+        closeButtonProps={{ 'aria-label': 'Close' }}
+        centered
+      >
         <Stack gap="md">
           <Text size="sm">{consequence}</Text>
           <Group justify="flex-end" gap="xs">

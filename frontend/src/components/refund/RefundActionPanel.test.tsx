@@ -201,3 +201,62 @@ describe('RefundActionPanel', () => {
     });
   });
 });
+
+describe('confirmation where money leaves', () => {
+  const large = {
+    allowed_actions: ['approve', 'settle', 'reject'],
+    total_amount: 89900,
+    confirm_above: 10000,
+    customer: { id: 'CUST-1001', name: 'Alice Martin', email: 'alice@example.com' },
+  };
+
+  it('asks with amount, customer and method above the shop’s amount, and sends only on yes', async () => {
+    const act = renderPanel(refund(large));
+
+    await userEvent.click(screen.getByRole('button', { name: /Approve and refund/ }));
+
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Approve and send €899.00 to Alice Martin?',
+    });
+    expect(dialog).toHaveTextContent('€899.00');
+    expect(dialog).toHaveTextContent('Alice Martin');
+    expect(dialog).toHaveTextContent('ORD-1002, through the payment provider');
+    expect(act).not.toHaveBeenCalled();
+    await userEvent.click(screen.getByRole('button', { name: 'Don’t send' }));
+    expect(act).not.toHaveBeenCalled();
+
+    await userEvent.click(screen.getByRole('button', { name: /Approve and refund/ }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Approve and send €899.00' }));
+    expect(act).toHaveBeenCalledWith({ kind: 'approve_and_execute', restock: false });
+  });
+
+  it('sends at once at or below the shop’s amount', async () => {
+    const act = renderPanel(refund({ ...large, total_amount: 10000 }));
+
+    await userEvent.click(screen.getByRole('button', { name: /Approve and refund/ }));
+
+    expect(act).toHaveBeenCalledTimes(1);
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('asks before recording a large settlement, naming its type', async () => {
+    const act = renderPanel(refund(large));
+    await userEvent.click(screen.getByRole('tab', { name: 'Record a settlement' }));
+    await userEvent.type(screen.getByRole('textbox', { name: /^Note/ }), 'Agreed on the phone');
+
+    await userEvent.click(screen.getByRole('button', { name: 'Record settlement' }));
+
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Record €899.00 to Alice Martin?',
+    });
+    expect(dialog).toHaveTextContent('store credit');
+    expect(act).not.toHaveBeenCalled();
+    await userEvent.click(screen.getByRole('button', { name: 'Record €899.00' }));
+    expect(act).toHaveBeenCalledWith(
+      expect.objectContaining({
+        kind: 'settle',
+        settlement: expect.objectContaining({ amount: 89900 }),
+      }),
+    );
+  });
+});

@@ -4,6 +4,7 @@ import { ProblemAlert } from '@/components/common/ProblemAlert';
 import { formatMoney, label, sentence } from '@/services/format';
 import { failureWords } from '@/services/refundWords';
 import type { Refund, RefundStep } from '@/services/types';
+import { useConfirmMoney } from './MoneyConfirm';
 import { RejectForm } from './RejectForm';
 import { SettlementForm } from './SettlementForm';
 
@@ -25,8 +26,24 @@ export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: P
   const [restock, setRestock] = useState(r.restock);
   // A button's failure is shown by `error`; a form shows its own.
   const click = (step: RefundStep) => () => void act(step).catch(() => {});
+  const { confirmFirst, dialog } = useConfirmMoney(r.confirm_above);
+  const customer = r.customer?.name ?? 'the customer';
+  const total = formatMoney(r.total_amount, r.currency);
+  // Through the gateway, the money goes back the way it came.
+  const send = (step: RefundStep, action: string) => () =>
+    confirmFirst(
+      {
+        amount: r.total_amount,
+        currency: r.currency,
+        customer,
+        method: `back to the card or account that paid for ${r.order_id}, through the payment provider`,
+        action,
+      },
+      click(step),
+    );
   return (
     <Paper withBorder p="md" component="section" aria-label="Refund actions">
+      {dialog}
       <Stack gap="md">
         <Title order={5}>What you can do</Title>
         {error ? <ProblemAlert error={error} onRetry={onRetry} /> : null}
@@ -42,14 +59,14 @@ export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: P
               size="md"
               color="green"
               loading={pending}
-              onClick={click({ kind: 'approve_and_execute', restock })}
+              onClick={send({ kind: 'approve_and_execute', restock }, `Approve and send ${total}`)}
             >
-              Approve and refund {formatMoney(r.total_amount, r.currency)}
+              Approve and refund {total}
             </Button>
           </Stack>
         ) : null}
         {can('execute') ? (
-          <Button loading={pending} onClick={click({ kind: 'execute' })}>
+          <Button loading={pending} onClick={send({ kind: 'execute' }, `Send ${total}`)}>
             {r.status === 'failed' ? 'Try the refund again' : 'Send the refund'}
           </Button>
         ) : null}
@@ -74,6 +91,18 @@ export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: P
                   total={r.total_amount}
                   restock={r.restock}
                   onSubmit={(settlement) => act({ kind: 'settle', settlement })}
+                  confirmFirst={(settlement, go) =>
+                    confirmFirst(
+                      {
+                        amount: settlement.amount,
+                        currency: r.currency,
+                        customer,
+                        method: `${label(settlement.type).toLowerCase()}, recorded here (paid outside the payment provider)`,
+                        action: `Record ${formatMoney(settlement.amount, r.currency)}`,
+                      },
+                      go,
+                    )
+                  }
                   offer={
                     r.came_back
                       ? {

@@ -24,9 +24,18 @@ interface Props {
   onSubmit: (s: Settlement) => Promise<unknown>;
   /** A settlement to offer, filled in (the whole amount, this type and note): one click. */
   offer?: { type: Settlement['type']; note: string };
+  /** Asks before recording (a large amount), then calls ``go``; without it, records at once. */
+  confirmFirst?: (settlement: Settlement, go: () => void) => void;
 }
 
-export function SettlementForm({ currency, total, restock = false, onSubmit, offer }: Props) {
+export function SettlementForm({
+  currency,
+  total,
+  restock = false,
+  onSubmit,
+  offer,
+  confirmFirst,
+}: Props) {
   const schema = z.object({
     type: z.enum(SETTLEMENT_TYPES),
     amount: z
@@ -62,19 +71,24 @@ export function SettlementForm({ currency, total, restock = false, onSubmit, off
     },
   });
 
-  const submit = handleSubmit(async (v) => {
-    setFormError(null);
+  const record = async (settlement: Settlement) => {
     try {
-      await onSubmit({
-        type: v.type,
-        amount: parseMoney(v.amount, currency) ?? 0,
-        note: v.note,
-        reference: v.reference || null,
-        restock: v.restock,
-      });
+      await onSubmit(settlement);
     } catch (err) {
       setFormError(applyServerErrors(err, setError, ['type', 'amount', 'note', 'reference']));
     }
+  };
+  const submit = handleSubmit(async (v) => {
+    setFormError(null);
+    const settlement: Settlement = {
+      type: v.type,
+      amount: parseMoney(v.amount, currency) ?? 0,
+      note: v.note,
+      reference: v.reference || null,
+      restock: v.restock,
+    };
+    if (confirmFirst) confirmFirst(settlement, () => void record(settlement));
+    else await record(settlement);
   });
 
   return (
