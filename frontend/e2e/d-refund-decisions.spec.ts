@@ -1,16 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { expectAccessible, openCase, shot, signIn } from './helpers';
-
-async function requestRefund(page: Page, orderId: string, itemName: string, units: string) {
-  await openCase(page, orderId, `Refund for ${orderId}`, `Please refund the ${itemName}.`);
-  const form = page.getByRole('form', { name: 'Request a refund' });
-  await form.getByLabel(`Units of ${itemName} to refund`).fill(units);
-  await expect(form.getByTestId('refund-total')).toBeVisible();
-  await form.getByLabel('Reason').fill('Not what I expected.');
-  await form.getByRole('button', { name: 'Send refund request' }).click();
-  await expect(page.getByRole('heading', { name: /Refund of/ })).toBeVisible();
-  return page.url();
-}
+import { expect, test } from '@playwright/test';
+import { expectAccessible, requestRefund, shot, signIn } from './helpers';
 
 test('bob approves and executes a refund inside the window; the gateway pays once', async ({
   browser,

@@ -38,6 +38,19 @@ export async function openCase(page: Page, orderId: string, subject: string, des
   return page.url();
 }
 
+/** Opens a case about an order and asks for a refund of units of one item on it; returns
+ * the refund page's URL. */
+export async function requestRefund(page: Page, orderId: string, itemName: string, units: string) {
+  await openCase(page, orderId, `Refund for ${orderId}`, `Please refund the ${itemName}.`);
+  const form = page.getByRole('form', { name: 'Request a refund' });
+  await form.getByLabel(`Units of ${itemName} to refund`).fill(units);
+  await expect(form.getByTestId('refund-total')).toBeVisible();
+  await form.getByLabel('Reason').fill('Not what I expected.');
+  await form.getByRole('button', { name: 'Send refund request' }).click();
+  await expect(page.getByRole('heading', { name: /Refund of/ })).toBeVisible();
+  return page.url();
+}
+
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 async function setColorScheme(page: Page, scheme: 'light' | 'dark') {

@@ -161,6 +161,10 @@ class FakeRefundRepository:
         found = [r for r in self.data.refunds.values() if r.support_case_id == case_id]
         return [copy.deepcopy(r) for r in sorted(found, key=lambda r: (r.created_at, r.id))]
 
+    async def of_order(self, order_id: str) -> list[Refund]:
+        found = [r for r in self.data.refunds.values() if r.order_id == order_id]
+        return [copy.deepcopy(r) for r in sorted(found, key=lambda r: (r.created_at, r.id))]
+
     async def save(self, refund: Refund, *, expected_status: RefundStatus | None = None) -> None:
         current = self.data.refunds.get(refund.id)
         if (

@@ -1674,6 +1674,11 @@ export interface components {
        * @description whether the refunded units go back in stock (told to the order system): the case category's default until staff decide at approval or settlement
        */
       restock: boolean;
+      /**
+       * Settle Limit
+       * @description staff only: the most the caller may record as a settlement of this refund. Agents decide at most the supervisor threshold per order, counting what the order's other refunds already give; supervisors and admins up to the total (null for customers)
+       */
+      settle_limit?: number | null;
       settlement: components['schemas']['SettlementOut'] | null;
       /** Shipping Amount */
       shipping_amount: number;

@@ -213,12 +213,22 @@ def quote_out(quote: Quote) -> s.QuoteOut:
     )
 
 
-def refund_out(refund: Refund, actor: Actor, policy: RefundPolicy, now: datetime) -> s.RefundOut:
+def refund_out(
+    refund: Refund,
+    actor: Actor,
+    policy: RefundPolicy,
+    now: datetime,
+    *,
+    decided_on_order: int = 0,
+) -> s.RefundOut:
+    """``decided_on_order``: what the order's other refunds already give, where the caller
+    read it (the refund page), so that an agent's limit per order shows before trying."""
     calc = refund.calculation
     settlement = refund.settlement
     window = policy.window.window_for(refund.delivered_at, now)
+    threshold = policy.supervisor_threshold
     decisions = refund.next_actions(
-        by=actor, window=window, supervisor_threshold=policy.supervisor_threshold
+        by=actor, window=window, supervisor_threshold=threshold, decided_on_order=decided_on_order
     )
     return s.RefundOut(
         id=refund.id,
@@ -230,6 +240,13 @@ def refund_out(refund: Refund, actor: Actor, policy: RefundPolicy, now: datetime
             refund.needs_supervisor(policy.supervisor_threshold) if actor.is_staff else None
         ),
         confirm_above=policy.confirm_above if actor.is_staff else None,
+        settle_limit=(
+            refund.settle_limit(
+                by=actor, supervisor_threshold=threshold, decided_on_order=decided_on_order
+            )
+            if actor.is_staff
+            else None
+        ),
         status=refund.status,
         currency=calc.currency,
         items=_items(calc.items),

@@ -436,6 +436,13 @@ class RefundOut(BaseModel):
         description="staff only: above the supervisor threshold, so only a supervisor or an "
         "admin may approve it (null for customers)",
     )
+    settle_limit: int | None = Field(
+        None,
+        description="staff only: the most the caller may record as a settlement of this "
+        "refund. Agents decide at most the supervisor threshold per order, counting what "
+        "the order's other refunds already give; supervisors and admins up to the total "
+        "(null for customers)",
+    )
     confirm_above: int | None = Field(
         None,
         description="staff only: REFUND_CONFIRM_ABOVE, in minor units; the web app asks to "

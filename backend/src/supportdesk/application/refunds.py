@@ -39,6 +39,7 @@ from supportdesk.domain.refunds import (
     RequestedItem,
     Settlement,
     calculate_refund,
+    decided_on_order,
 )
 from supportdesk.domain.window import RefundWindow, RefundWindowPolicy
 
@@ -203,10 +204,23 @@ class RefundService:
                 note=note,
                 note_public=note_public,
                 restock=restock,
+                decided_on_order=await self._decided_on_order(refund),
             )
             await self.uow.refunds.save(refund)
             await self.uow.commit()
         return refund
+
+    async def _decided_on_order(self, refund: Refund) -> int:
+        """What the order's other refunds already give, under the order's lock: two agents
+        deciding two refunds of one order at once are counted one after the other."""
+        await self.uow.refunds.lock_order(refund.order_id)
+        return decided_on_order(await self.uow.refunds.of_order(refund.order_id), refund.id)
+
+    async def decided_on_order_of(self, refund: Refund) -> int:
+        """The same, read without a lock: what the refund page tells an agent before
+        trying."""
+        async with self.reads:
+            return decided_on_order(await self.reads.refunds.of_order(refund.order_id), refund.id)
 
     async def reject(
         self, refund_id: str, actor: Actor, *, reason: str, expected_version: int | None
@@ -244,7 +258,14 @@ class RefundService:
         async with self.uow:
             refund = await self._refund_for(actor, refund_id)
             check_version(expected_version, refund.version)
-            refund.settle(settlement, by=actor, now=self.clock.now(), restock=restock)
+            refund.settle(
+                settlement,
+                by=actor,
+                now=self.clock.now(),
+                restock=restock,
+                supervisor_threshold=self.policy.supervisor_threshold,
+                decided_on_order=await self._decided_on_order(refund),
+            )
             await self.uow.refunds.save(refund)
             await self.uow.commit()
         return refund

@@ -41,6 +41,16 @@ FINAL_STATUSES = frozenset(
 )
 # Units of rejected and cancelled refunds go back to the order; every other state holds them.
 RELEASING_STATUSES = frozenset({RefundStatus.REJECTED, RefundStatus.CANCELLED})
+# Approved for the gateway: on its way, paid, or failed and to be tried again.
+_DECIDED_FOR_THE_GATEWAY = frozenset(
+    {RefundStatus.APPROVED, RefundStatus.PROCESSING, RefundStatus.REFUNDED, RefundStatus.FAILED}
+)
+
+
+def decided_on_order(refunds: Sequence[Refund], excluding: str) -> int:
+    """What an order's refunds other than ``excluding`` give the customer by decisions
+    already taken (see ``Refund.decided_money``)."""
+    return sum(refund.decided_money for refund in refunds if refund.id != excluding)
 
 
 class Action(StrEnum):
@@ -286,11 +296,52 @@ class Refund(RecordsHistory):
         waits in their queue."""
         return self.total_amount > supervisor_threshold
 
+    @property
+    def decided_money(self) -> int:
+        """What this refund gives the customer by a decision already taken: the total of an
+        approved one (on its way, paid, or failed and to be tried again), a settlement's
+        amount; nothing while requested, rejected or cancelled."""
+        if self.status is RefundStatus.SETTLED:
+            return self.settlement.amount if self.settlement else 0
+        if self.status in _DECIDED_FOR_THE_GATEWAY:
+            return self.total_amount
+        return 0
+
+    def _above_the_limit(
+        self, amount: int, *, by: Actor, supervisor_threshold: int, decided_on_order: int, what: str
+    ) -> SupervisorApprovalRequired | None:
+        """An agent decides at most ``supervisor_threshold`` per order, counting what the
+        order's other refunds already give (so a large order cannot be split into requests
+        each under the threshold); supervisors and admins have no limit."""
+        if by.may_approve_above_threshold or amount + decided_on_order <= supervisor_threshold:
+            return None
+        limit = format_amount(supervisor_threshold, self.currency)
+        if decided_on_order:
+            already = format_amount(decided_on_order, self.currency)
+            return SupervisorApprovalRequired(
+                f"together with {already} already given on order {self.order_id}, this "
+                f"{what} passes the {limit} an agent may decide per order: a supervisor's "
+                "decision is needed"
+            )
+        return SupervisorApprovalRequired(f"{what}s above {limit} need a supervisor's decision")
+
+    def settle_limit(self, *, by: Actor, supervisor_threshold: int, decided_on_order: int) -> int:
+        """The most ``by`` may record as a settlement of this refund."""
+        if by.may_approve_above_threshold:
+            return self.total_amount
+        return max(0, min(self.total_amount, supervisor_threshold - decided_on_order))
+
     def approval_refusal(
-        self, *, by: Actor, window: RefundWindow, supervisor_threshold: int
+        self,
+        *,
+        by: Actor,
+        window: RefundWindow,
+        supervisor_threshold: int,
+        decided_on_order: int = 0,
     ) -> DomainError | None:
         """Why ``by`` may not approve now, or None: staff only, from ``requested``, inside
-        the window, and above the threshold a supervisor or admin."""
+        the window, and above the threshold (counting the order's other decided refunds)
+        a supervisor or admin."""
         refusal = self._refusal(Action.APPROVE, by)
         if refusal is not None:
             return refusal
@@ -306,10 +357,21 @@ class Refund(RecordsHistory):
                 f"refunds above {format_amount(supervisor_threshold, self.currency)} need a "
                 "supervisor's approval"
             )
-        return None
+        return self._above_the_limit(
+            self.total_amount,
+            by=by,
+            supervisor_threshold=supervisor_threshold,
+            decided_on_order=decided_on_order,
+            what="refund",
+        )
 
     def next_actions(
-        self, *, by: Actor, window: RefundWindow, supervisor_threshold: int
+        self,
+        *,
+        by: Actor,
+        window: RefundWindow,
+        supervisor_threshold: int,
+        decided_on_order: int = 0,
     ) -> tuple[Decision, ...]:
         """Each action of ``by``'s role with what refuses it now, if anything: the same
         refusal the action itself raises. Staff decide (approve, reject, execute, settle);
@@ -324,7 +386,10 @@ class Refund(RecordsHistory):
             Decision(
                 action.value,
                 self.approval_refusal(
-                    by=by, window=window, supervisor_threshold=supervisor_threshold
+                    by=by,
+                    window=window,
+                    supervisor_threshold=supervisor_threshold,
+                    decided_on_order=decided_on_order,
                 )
                 if action is Action.APPROVE
                 else self._refusal(action, by),
@@ -342,13 +407,17 @@ class Refund(RecordsHistory):
         note: str | None = None,
         note_public: bool = False,
         restock: bool | None = None,
+        decided_on_order: int = 0,
     ) -> None:
         """Staff approve inside the window; above the threshold only a supervisor may.
         The window seen is recorded with the decision, and whether the units go back in
         stock; the note is for staff unless made public. (A reject reason and a settlement
         note always are: they tell the customer what happened to their money.)"""
         refusal = self.approval_refusal(
-            by=by, window=window, supervisor_threshold=supervisor_threshold
+            by=by,
+            window=window,
+            supervisor_threshold=supervisor_threshold,
+            decided_on_order=decided_on_order,
         )
         if refusal is not None:
             raise refusal
@@ -366,9 +435,18 @@ class Refund(RecordsHistory):
         self._move(self._permitted(Action.CANCEL, by), by, now, "refund_cancelled", None)
 
     def settle(
-        self, settlement: Settlement, *, by: Actor, now: datetime, restock: bool | None = None
+        self,
+        settlement: Settlement,
+        *,
+        by: Actor,
+        now: datetime,
+        restock: bool | None = None,
+        supervisor_threshold: int | None = None,
+        decided_on_order: int = 0,
     ) -> None:
         """Outside the gateway: store credit, voucher, transfer, replacement, for 0 … total.
+        Store credit and bank transfers are money too: above the threshold (counting the
+        order's other decided refunds) only a supervisor or admin records one.
         ``restock`` None keeps what was decided before (the category's default, or the
         approval's for a failed refund)."""
         target = self._permitted(Action.SETTLE, by)
@@ -377,6 +455,16 @@ class Refund(RecordsHistory):
                 f"the settlement amount must be between 0 and {self.total_amount}",
                 field="amount",
             )
+        if supervisor_threshold is not None:
+            refusal = self._above_the_limit(
+                settlement.amount,
+                by=by,
+                supervisor_threshold=supervisor_threshold,
+                decided_on_order=decided_on_order,
+                what="settlement",
+            )
+            if refusal is not None:
+                raise refusal
         self.settlement = settlement
         if restock is not None:
             self.restock = restock

@@ -260,3 +260,25 @@ describe('confirmation where money leaves', () => {
     );
   });
 });
+
+describe('an agent’s limit per order', () => {
+  it('tells the agent before trying that a larger settlement is a supervisor’s', async () => {
+    const act = renderPanel(
+      refund({ allowed_actions: ['settle'], total_amount: 106981, settle_limit: 50000 }),
+    );
+    await userEvent.click(screen.getByRole('tab', { name: 'Record a settlement' }));
+
+    expect(screen.getByText(/up to €500.00 by you/)).toBeInTheDocument();
+    const amount = screen.getByRole('textbox', { name: /Amount/ });
+    expect(amount).toHaveValue('500.00');
+    await userEvent.clear(amount);
+    await userEvent.type(amount, '900');
+    await userEvent.type(screen.getByRole('textbox', { name: /^Note/ }), 'Agreed');
+    await userEvent.click(screen.getByRole('button', { name: 'Record settlement' }));
+
+    expect(
+      await screen.findByText('Above €500.00 a supervisor records the settlement'),
+    ).toBeInTheDocument();
+    expect(act).not.toHaveBeenCalled();
+  });
+});

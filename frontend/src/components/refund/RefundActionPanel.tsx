@@ -89,6 +89,7 @@ export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: P
                 <SettlementForm
                   currency={r.currency}
                   total={r.total_amount}
+                  limit={r.settle_limit ?? r.total_amount}
                   restock={r.restock}
                   onSubmit={(settlement) => act({ kind: 'settle', settlement })}
                   confirmFirst={(settlement, go) =>

@@ -24,6 +24,9 @@ interface Props {
   onSubmit: (s: Settlement) => Promise<unknown>;
   /** A settlement to offer, filled in (the whole amount, this type and note): one click. */
   offer?: { type: Settlement['type']; note: string };
+  /** The most this person may record (the server's `settle_limit`: an agent's limit per
+   * order); above it a supervisor records the settlement. */
+  limit?: number;
   /** Asks before recording (a large amount), then calls ``go``; without it, records at once. */
   confirmFirst?: (settlement: Settlement, go: () => void) => void;
 }
@@ -35,7 +38,9 @@ export function SettlementForm({
   onSubmit,
   offer,
   confirmFirst,
+  limit = total,
 }: Props) {
+  const limited = limit < total;
   const schema = z.object({
     type: z.enum(SETTLEMENT_TYPES),
     amount: z
@@ -44,6 +49,10 @@ export function SettlementForm({
       .refine(
         (s) => (parseMoney(s, currency) ?? 0) <= total,
         `At most ${formatMoney(total, currency)}`,
+      )
+      .refine(
+        (s) => (parseMoney(s, currency) ?? 0) <= limit,
+        `Above ${formatMoney(limit, currency)} a supervisor records the settlement`,
       ),
     note: z
       .string()
@@ -64,7 +73,7 @@ export function SettlementForm({
     resolver: zodResolver(schema),
     defaultValues: {
       type: offer?.type ?? 'store_credit',
-      amount: toMajorString(total, currency),
+      amount: toMajorString(offer ? total : Math.min(total, limit), currency),
       note: offer?.note ?? '',
       reference: '',
       restock,
@@ -102,7 +111,11 @@ export function SettlementForm({
         />
         <TextInput
           label={`Amount (${currency})`}
-          description={`between ${formatMoney(0, currency)} and ${formatMoney(total, currency)}`}
+          description={
+            limited
+              ? `up to ${formatMoney(limit, currency)} by you (your limit for this order); more, a supervisor records`
+              : `between ${formatMoney(0, currency)} and ${formatMoney(total, currency)}`
+          }
           inputMode="decimal"
           {...register('amount')}
           error={errors.amount?.message}

@@ -47,13 +47,20 @@ def _request(body: RefundRequestIn) -> RefundRequest:
     )
 
 
-def _view(refund: Refund, actor: Actor, refunds: RefundService) -> RefundOut:
-    return refund_out(refund, actor, refunds.policy, refunds.clock.now())
+async def _view(refund: Refund, actor: Actor, refunds: RefundService) -> RefundOut:
+    # One refund, answered to staff who may decide it: their limit per order counts what
+    # the order's other refunds already give, and shows before they try.
+    decided = (
+        await refunds.decided_on_order_of(refund) if actor.is_staff and not refund.is_final else 0
+    )
+    return refund_out(refund, actor, refunds.policy, refunds.clock.now(), decided_on_order=decided)
 
 
-def _out(refund: Refund, actor: Actor, refunds: RefundService, response: Response) -> RefundOut:
+async def _out(
+    refund: Refund, actor: Actor, refunds: RefundService, response: Response
+) -> RefundOut:
     response.headers["ETag"] = etag(refund.version)
-    return _view(refund, actor, refunds)
+    return await _view(refund, actor, refunds)
 
 
 @router.post(
@@ -72,7 +79,7 @@ async def request_refund(
 ) -> RefundOut:
     refund = await refunds.request(case_id, _request(body), actor)
     response.headers["Location"] = f"/api/v1/refunds/{refund.id}"
-    return _out(refund, actor, refunds, response)
+    return await _out(refund, actor, refunds, response)
 
 
 @router.post(
@@ -113,7 +120,7 @@ async def get_refund(
     refunds: RefundServiceDep,
     response: Response,
 ) -> RefundOut:
-    return _out(await refunds.get(refund_id, actor), actor, refunds, response)
+    return await _out(await refunds.get(refund_id, actor), actor, refunds, response)
 
 
 @router.post(
@@ -138,7 +145,7 @@ async def approve_refund(
         restock=body.restock if body else None,
         expected_version=version,
     )
-    return _out(refund, actor, refunds, response)
+    return await _out(refund, actor, refunds, response)
 
 
 @router.post(
@@ -156,7 +163,7 @@ async def reject_refund(
     response: Response,
 ) -> RefundOut:
     refund = await refunds.reject(refund_id, actor, reason=body.reason, expected_version=version)
-    return _out(refund, actor, refunds, response)
+    return await _out(refund, actor, refunds, response)
 
 
 @router.post(
@@ -173,7 +180,7 @@ async def cancel_refund(
     response: Response,
 ) -> RefundOut:
     refund = await refunds.cancel(refund_id, actor, expected_version=version)
-    return _out(refund, actor, refunds, response)
+    return await _out(refund, actor, refunds, response)
 
 
 @router.post(
@@ -196,7 +203,7 @@ async def settle_refund(
     refund = await refunds.settle(
         refund_id, settlement, actor, expected_version=version, restock=body.restock
     )
-    return _out(refund, actor, refunds, response)
+    return await _out(refund, actor, refunds, response)
 
 
 @router.post(
@@ -216,7 +223,7 @@ async def execute_refund(
     # 202 while the gateway's answer is unknown: reconciliation resolves the attempt later.
     status = 202 if refund.status is RefundStatus.PROCESSING else 200
     return JSONResponse(
-        _view(refund, actor, refunds).model_dump(mode="json"),
+        (await _view(refund, actor, refunds)).model_dump(mode="json"),
         status_code=status,
         headers={"ETag": etag(refund.version)},
     )

@@ -76,6 +76,11 @@ _REFUNDS_OF_CASE = (
     .where(_REFUNDS.c.support_case_id == bindparam("case_id"))
     .order_by(_REFUNDS.c.created_at, _REFUNDS.c.id)
 )
+_REFUNDS_OF_ORDER = (
+    select(_REFUNDS)
+    .where(_REFUNDS.c.order_id == bindparam("order_id"))
+    .order_by(_REFUNDS.c.created_at, _REFUNDS.c.id)
+)
 _CASE_BY_ID = select(_CASES).where(_CASES.c.id == bindparam("case_id"))
 _REFUND_BY_ID = select(_REFUNDS).where(_REFUNDS.c.id == bindparam("refund_id"))
 _READABLE_CASE: dict[str, Select[Any]] = {}
@@ -320,6 +325,10 @@ class SqlRefundRepository:
 
     async def of_case(self, case_id: str) -> list[Refund]:
         rows = await self.session.execute(_REFUNDS_OF_CASE, {"case_id": case_id})
+        return [refund_from_record(row) for row in rows]
+
+    async def of_order(self, order_id: str) -> list[Refund]:
+        rows = await self.session.execute(_REFUNDS_OF_ORDER, {"order_id": order_id})
         return [refund_from_record(row) for row in rows]
 
     async def save(self, refund: Refund, *, expected_status: RefundStatus | None = None) -> None:
