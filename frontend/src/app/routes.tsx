@@ -2,6 +2,7 @@ import { lazy, type ComponentType } from 'react';
 import { Route, Routes } from 'react-router';
 import { LoginPage } from '@/pages/LoginPage';
 import { NotFoundPage } from '@/pages/NotFoundPage';
+import { OidcCallbackPage } from '@/pages/OidcCallbackPage';
 import { AppLayout } from './AppLayout';
 import { RequireAdmin, RequireSession, RequireStaff } from './guards';
 
@@ -39,6 +40,7 @@ export function AppRoutes() {
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />
+      <Route path="/sign-in/oidc" element={<OidcCallbackPage />} />
       <Route element={<RequireSession />}>
         <Route element={<AppLayout />}>
           <Route index element={<HomePage />} />

@@ -15,7 +15,7 @@ import {
 } from 'react';
 import * as auth from '@/services/auth';
 import { onSessionEnded, refreshTokens } from '@/services/http';
-import { tokens } from '@/services/tokens';
+import { tokens, type TokenPair } from '@/services/tokens';
 import type { Me } from '@/services/types';
 
 export type SessionState =
@@ -28,6 +28,8 @@ export type SessionState =
 interface SessionApi {
   session: SessionState;
   signIn: (email: string, password: string) => Promise<Me>;
+  /** Signs in with a pair got elsewhere (the shop's identity provider): as signIn does. */
+  signInWithTokens: (pair: TokenPair) => Promise<Me>;
   signOut: () => Promise<void>;
 }
 
@@ -82,6 +84,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [qc],
   );
 
+  const signInWithTokens = useCallback(
+    async (pair: TokenPair) => {
+      tokens.set(pair);
+      const me = await auth.fetchMe();
+      qc.clear();
+      setSession({ status: 'signed_in', user: me });
+      return me;
+    },
+    [qc],
+  );
+
   const signOut = useCallback(async () => {
     try {
       await auth.logout();
@@ -92,7 +105,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setSession({ status: 'signed_out', user: null, expired: false, left: true });
   }, [qc]);
 
-  const value = useMemo(() => ({ session, signIn, signOut }), [session, signIn, signOut]);
+  const value = useMemo(
+    () => ({ session, signIn, signInWithTokens, signOut }),
+    [session, signIn, signInWithTokens, signOut],
+  );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

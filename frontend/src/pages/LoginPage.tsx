@@ -18,8 +18,10 @@ import { useEffect, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { z } from 'zod';
+import { OidcSignIn } from '@/components/auth/OidcSignIn';
 import { ColorSchemeToggle } from '@/components/common/ColorSchemeToggle';
 import { useSession } from '@/hooks/useSession';
+import { useSignInProviders } from '@/hooks/useSignInProviders';
 import { ApiError } from '@/services/http';
 
 const schema = z.object({
@@ -88,6 +90,7 @@ export function LoginPage() {
   const navigate = useNavigate();
   const next = safeNext(params.get('next'));
   const [formError, setFormError] = useState<string | null>(null);
+  const providers = useSignInProviders().data;
   const {
     register,
     handleSubmit,
@@ -161,6 +164,7 @@ export function LoginPage() {
               </Button>
             </Stack>
           </form>
+          <OidcSignIn provider={providers?.oidc} next={next} />
         </Paper>
         <DemoUserList
           onPick={(email, password) => {
