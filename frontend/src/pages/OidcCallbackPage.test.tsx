@@ -34,7 +34,8 @@ describe('coming back from the shop’s sign-in', () => {
 
     expect(await screen.findByLabelText('Current URL')).toHaveTextContent('/cases/case_1');
     expect(fetch).toHaveBeenCalledTimes(1);
-    expect(JSON.parse(fetch.mock.calls[0][1].body as string)).toEqual({ code: 'one-time' });
+    const [, init] = fetch.mock.calls[0] as [string, RequestInit];
+    expect(JSON.parse(init.body as string)).toEqual({ code: 'one-time' });
     expect(signInWithTokens).toHaveBeenCalledWith(pair);
   });
 

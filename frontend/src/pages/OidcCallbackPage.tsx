@@ -4,14 +4,17 @@ import {
   Button,
   Center,
   Container,
+  Group,
   Loader,
   Paper,
   Stack,
   Text,
   Title,
 } from '@mantine/core';
+import { IconLifebuoy } from '@tabler/icons-react';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
+import { ColorSchemeToggle } from '@/components/common/ColorSchemeToggle';
 import { useSession } from '@/hooks/useSession';
 import {
   providerProblem,
@@ -64,6 +67,15 @@ export function OidcCallbackPage() {
   return (
     <Center mih="100vh" p="md">
       <Container size={460} w="100%">
+        <Group justify="space-between" mb="lg">
+          <Group gap={8}>
+            <IconLifebuoy size={28} color="var(--mantine-primary-color-filled)" />
+            <Text fw={650} fz="h2">
+              supportdesk
+            </Text>
+          </Group>
+          <ColorSchemeToggle />
+        </Group>
         <Paper withBorder shadow="sm" p="lg" radius="md">
           <Stack>
             <Title order={1} size="h3">
