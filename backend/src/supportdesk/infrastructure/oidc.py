@@ -5,12 +5,13 @@ tokens it signs (joserfc, Authlib's JOSE library)."""
 from __future__ import annotations
 
 import time
+import warnings
 from typing import Any
 
 import httpx
 import structlog
 from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.httpx_client import AsyncOAuth2Client
+from authlib.deprecate import AuthlibDeprecationWarning
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -24,6 +25,12 @@ from supportdesk.application.ports import (
 from supportdesk.domain.errors import Unauthenticated
 from supportdesk.infrastructure.security import role_and_customer
 from supportdesk.infrastructure.settings import Settings
+
+with warnings.catch_warnings():
+    # Authlib announces that its httpx integration will speak "httpx2" one day; httpx is
+    # what this service uses, and the warning would open every start's log.
+    warnings.simplefilter("ignore", AuthlibDeprecationWarning)
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 log = structlog.get_logger(__name__)
 
