@@ -99,12 +99,27 @@ def provider() -> FakeProvider:
     return FakeProvider()
 
 
+class Ticking:
+    """The cache backend's clock, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
-def service(store: Store, provider: FakeProvider) -> ProviderSignInService:
+def ticking() -> Ticking:
+    return Ticking()
+
+
+@pytest.fixture
+def service(store: Store, provider: FakeProvider, ticking: Ticking) -> ProviderSignInService:
     return ProviderSignInService(
         provider,
         FakeUnitOfWork(store),
-        MemoryCache(),
+        MemoryCache(clock=ticking),
         Tokens(),  # type: ignore[arg-type]
         Hasher(),  # type: ignore[arg-type]
         FixedClock(NOW),
@@ -196,6 +211,32 @@ class TestFinish:
         second = await service.start(None, first.browser_binding)
 
         assert second.browser_binding == first.browser_binding
+
+
+class TestTimeLimits:
+    async def test_a_sign_in_left_at_the_provider_for_over_ten_minutes_is_over(
+        self, service: ProviderSignInService, provider: FakeProvider, ticking: Ticking
+    ) -> None:
+        started = await service.start(None, None)
+        ticking.now += 601
+
+        with pytest.raises(SignInNotFinished) as refused:
+            await service.finish(
+                state=provider.state, code="c", error=None, browser_binding=started.browser_binding
+            )
+        assert refused.value.reason == "expired"
+
+    async def test_the_one_time_code_lasts_a_minute(
+        self, service: ProviderSignInService, provider: FakeProvider, ticking: Ticking
+    ) -> None:
+        started = await service.start(None, None)
+        finished = await service.finish(
+            state=provider.state, code="c", error=None, browser_binding=started.browser_binding
+        )
+        ticking.now += 61
+
+        with pytest.raises(Unauthenticated):
+            await service.redeem(finished.code)
 
 
 class TestWhichAccount:
