@@ -49,7 +49,8 @@ class SignInNotFinished(Exception):
 
 def same_site_path(next_path: str | None) -> str:
     """Where to go after signing in: a path of this site, never another site (``//host``,
-    ``/\\host`` and ``https://…`` are other sites to a browser). 422 otherwise."""
+    ``/\\host`` and ``https://…`` are other sites to a browser, which also drops tabs and
+    line breaks from a URL, so ``/<tab>/host`` is one too). 422 otherwise."""
     if not next_path:
         return "/"
     if (
@@ -57,7 +58,7 @@ def same_site_path(next_path: str | None) -> str:
         or not next_path.startswith("/")
         or next_path.startswith(("//", "/\\"))
         or "\\" in next_path
-        or any(c.isspace() or ord(c) < 0x20 for c in next_path)
+        or any(ord(c) < 0x20 or ord(c) == 0x7F for c in next_path)
     ):
         raise ValidationFailed("next must be a path of this site, such as /cases", field="next")
     return next_path

@@ -346,6 +346,12 @@ class Settings(BaseSettings):
             raise ValueError("IDP_CLIENT_ID needs IDP_ISSUER: the provider's discovery document")
         if self.idp_issuer is not None and not self.idp_issuer.startswith(("https://", "http://")):
             raise ValueError("IDP_ISSUER must be the provider's https:// URL")
+        if (
+            self.environment is Environment.PRODUCTION
+            and self.idp_issuer is not None
+            and not self.idp_issuer.startswith("https://")
+        ):
+            raise ValueError("IDP_ISSUER must be an https:// URL in production")
         if "openid" not in self.idp_scopes.split():
             raise ValueError("IDP_SCOPES must include openid")
         if len(self.jwt_secret.get_secret_value()) < 32:
