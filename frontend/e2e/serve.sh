@@ -29,6 +29,8 @@ export SLA_WORKING_HOURS="00:00-24:00"
 export SLA_HOLIDAYS_COUNTRY=""
 export SLA_FIRST_RESPONSE_TARGETS="urgent=1h,high=4h,normal=8h,low=5s"
 export SLA_CHECK_INTERVAL_SECONDS=1
+# "Sign in with Example Shop" (journey p): the embedded test identity provider at /sim/idp.
+export IDP_SIMULATOR=true
 uv run supportdesk migrate
 uv run supportdesk seed-demo
 # Not exec: the trap above removes the temporary database when the server stops.

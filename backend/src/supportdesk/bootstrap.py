@@ -28,6 +28,7 @@ from supportdesk.application.orders import OrderService
 from supportdesk.application.outbox import OutboxChannel
 from supportdesk.application.payment_events import PaymentEventService
 from supportdesk.application.ports import CacheBackend, Clock, ReadQueries
+from supportdesk.application.provider_sign_in import ProviderSignInService
 from supportdesk.application.refunds import RefundPolicy, RefundService
 from supportdesk.application.sign_in_throttle import ThrottlePolicy
 from supportdesk.application.sla import SlaService
@@ -53,6 +54,7 @@ from supportdesk.infrastructure.mail.catcher import MailCatcher
 from supportdesk.infrastructure.mail.channel import EmailChannel
 from supportdesk.infrastructure.mail.render import MailIdentity, MailRenderer
 from supportdesk.infrastructure.mail.smtp import SendFailed, SmtpServer, SmtpTransport
+from supportdesk.infrastructure.oidc import OidcClient
 from supportdesk.infrastructure.security import (
     Argon2PasswordHasher,
     IdentityProviderTokens,
@@ -61,6 +63,7 @@ from supportdesk.infrastructure.security import (
     ZxcvbnPasswords,
 )
 from supportdesk.infrastructure.settings import Settings
+from supportdesk.infrastructure.simulators.identity_provider import IdentityProviderSimulator
 from supportdesk.infrastructure.wakeups import Wakeups, make_wakeups
 from supportdesk.infrastructure.webhooks import MailAdminNotices, WebhookChannel
 
@@ -93,6 +96,7 @@ class Container:
             requests_per_address_per_hour=self.settings.link_requests_per_address_per_hour,
         )
         self.identity_provider = IdentityProviderTokens(self.settings)
+        self.idp_simulator, self.oidc = self._openid_provider()
         self.refund_policy = RefundPolicy(
             window=RefundWindowPolicy(days=self.settings.refund_window_days),
             supervisor_threshold=self.settings.refund_supervisor_threshold,
@@ -136,6 +140,39 @@ class Container:
                 "webhooks": self.webhook_channel(email),
                 ORDER_SYSTEM_CHANNEL: self.order_system_channel(),
             }
+
+    @property
+    def oidc_redirect_uri(self) -> str:
+        return f"{self.settings.public_base_url}/api/v1/auth/oidc/callback"
+
+    def _openid_provider(self) -> tuple[IdentityProviderSimulator | None, OidcClient | None]:
+        """Signing in through the shop's identity provider, when configured; with
+        IDP_SIMULATOR, the embedded test provider, reached in-process as the other
+        simulators are (and by browsers at /sim/idp)."""
+        settings = self.settings
+        if not settings.oidc_enabled:
+            return None, None
+        if not settings.idp_simulator:
+            return None, OidcClient(settings)
+        from urllib.parse import urlsplit
+
+        import httpx
+        from starlette.applications import Starlette
+        from starlette.routing import Mount
+
+        assert settings.idp_issuer is not None and settings.idp_client_id is not None
+        secret = settings.idp_client_secret
+        simulator = IdentityProviderSimulator(
+            issuer=settings.idp_issuer,
+            client_id=settings.idp_client_id,
+            client_secret=secret.get_secret_value() if secret is not None else None,
+            redirect_uri=self.oidc_redirect_uri,
+            backchannel_logout_uri=(
+                f"{settings.public_base_url}/api/v1/auth/oidc/backchannel-logout"
+            ),
+        )
+        served = Starlette(routes=[Mount(urlsplit(settings.idp_issuer).path, app=simulator.app)])
+        return simulator, OidcClient(settings, httpx.ASGITransport(app=served))
 
     def _mail_catcher(self) -> MailCatcher | None:
         """Without SMTP_URL, outside production: the embedded catcher (started by the
@@ -306,6 +343,23 @@ class Container:
             identity_provider=self.identity_provider,
         )
 
+    def provider_sign_in_service(self) -> ProviderSignInService | None:
+        """None when no identity provider is configured for signing in."""
+        if self.oidc is None:
+            return None
+        assert self.settings.idp_issuer is not None
+        return ProviderSignInService(
+            self.oidc,
+            self.uow(),
+            self.cache,
+            self.tokens,
+            self.hasher,
+            self.clock,
+            issuer=self.settings.idp_issuer,
+            redirect_uri=self.oidc_redirect_uri,
+            refresh_ttl_seconds=self.settings.refresh_token_ttl_seconds,
+        )
+
     def canned_reply_service(self) -> CannedReplyService:
         store = SqlCannedReplyStore(
             self._write_sessions, self._read_sessions, self.database.write_lock
@@ -365,6 +419,8 @@ class Container:
         if isinstance(webhooks, WebhookChannel):
             await webhooks.aclose()
         await self.integrations.aclose()
+        if self.oidc is not None:
+            await self.oidc.aclose()
         await self.wakeups.close()
         await self.cache.close()
         await self.database.dispose()

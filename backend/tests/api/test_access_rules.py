@@ -30,6 +30,14 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/auth/order-link/redeem"): PUBLIC,
     ("POST", "/api/v1/auth/password-reset"): PUBLIC,
     ("POST", "/api/v1/auth/password-reset/confirm"): PUBLIC,
+    # Signing in through the shop's identity provider: before anyone is signed in. The
+    # one-time code, the state and the provider's signature are the proofs
+    # (tests/api/test_provider_sign_in.py).
+    ("GET", "/api/v1/auth/providers"): PUBLIC,
+    ("GET", "/api/v1/auth/oidc/start"): PUBLIC,
+    ("GET", "/api/v1/auth/oidc/callback"): PUBLIC,
+    ("POST", "/api/v1/auth/oidc/redeem"): PUBLIC,
+    ("POST", "/api/v1/auth/oidc/backchannel-logout"): PUBLIC,
     ("GET", "/api/v1/me"): SIGNED_IN,
     ("GET", "/api/v1/me/notification-settings"): STAFF,
     ("PATCH", "/api/v1/me/notification-settings"): STAFF,

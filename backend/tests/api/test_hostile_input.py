@@ -19,7 +19,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 import pytest
@@ -53,6 +53,9 @@ VALID_BODIES: dict[tuple[str, str], Any] = {
         "token": "not-a-link",
         "password": "lantern-orchard-veranda-41",
     },
+    ("POST", "/api/v1/auth/oidc/redeem"): {"code": "a-one-time-code"},
+    # A form, as OpenID Connect Back-Channel Logout sends it (FORM_BODIES).
+    ("POST", "/api/v1/auth/oidc/backchannel-logout"): {"logout_token": "a.b.c"},
     ("POST", "/api/v1/users"): {
         "email": "dana@example.com",
         "name": "Dana",
@@ -262,6 +265,7 @@ class Operation:
     template: str
     slots: list[Slot]
     body: Any
+    form: bool = False  # the body is application/x-www-form-urlencoded, not JSON
 
 
 def operations(document: dict[str, Any]) -> list[Operation]:
@@ -275,16 +279,22 @@ def operations(document: dict[str, Any]) -> list[Operation]:
                 if p["in"] in ("path", "query", "header")
             ]
             body = None
+            form = False
             if "requestBody" in operation:
                 body = VALID_BODIES.get(key)
+                form = FORM in operation["requestBody"]["content"]
                 schema = _body_schema(document, operation)
                 slots += list(_body_slots(document, schema, (), body))
-            found.append(Operation(key[0], template, slots, body))
+            found.append(Operation(key[0], template, slots, body, form))
     return found
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
 def _body_schema(document: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any]:
-    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    content = operation["requestBody"]["content"]
+    schema = content.get("application/json", content.get(FORM))["schema"]
     return _resolve(document, schema)
 
 
@@ -349,10 +359,22 @@ def request_for(op: Operation, world: World, slot: Slot | None, value: Any) -> d
         body = _set(body if isinstance(body, dict) else {}, slot.name, value)
     url = op.template.format(**path_values) + ("?" + "&".join(query) if query else "")
     arguments: dict[str, Any] = {"method": op.method, "url": url, "headers": headers}
-    if op.body is not None or (slot is not None and slot.where == "body"):
+    if op.form and (op.body is not None or (slot is not None and slot.where == "body")):
+        arguments["content"] = _form_body(body)
+        arguments["headers"]["Content-Type"] = FORM
+    elif op.body is not None or (slot is not None and slot.where == "body"):
         arguments["content"] = body if isinstance(body, str) else json.dumps(body)
         arguments["headers"]["Content-Type"] = "application/json"
     return arguments
+
+
+def _form_body(body: Any) -> str:
+    """A form as a client would write it; a value that is not text goes as its JSON, and a
+    lone surrogate as the bytes it would be (which are not UTF-8)."""
+    if not isinstance(body, dict):
+        return body if isinstance(body, str) else json.dumps(body)
+    fields = {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
+    return urlencode(fields, errors="surrogatepass")
 
 
 def _caller(op: Operation) -> str | None:
@@ -379,8 +401,12 @@ async def _rows(container: Container) -> dict[str, int]:
 
 # The test client reads each answer to its end: a live-update stream here ends after a moment
 # (its own tests read streams open over a real socket).
+# The embedded identity provider is on, so that its routes judge input as they would
+# when signing in through one is configured.
 pytestmark = pytest.mark.parametrize(
-    "settings_overrides", [{"sse_max_seconds": 0.05, "sse_heartbeat_seconds": 0.05}], indirect=True
+    "settings_overrides",
+    [{"sse_max_seconds": 0.05, "sse_heartbeat_seconds": 0.05, "idp_simulator": True}],
+    indirect=True,
 )
 
 

@@ -74,6 +74,22 @@ include-path = "/api/v1/payment-gateway/webhooks"
 
 [operations.checks.positive_data_acceptance]
 expected-statuses = {[*EXPECTED_FOR_VALID_INPUT, "400"]!r}
+
+[[operations]]
+# The same for the identity provider's sign-out notices: no generated logout token is
+# signed by the provider (tests/api/test_provider_sign_in.py).
+include-path = "/api/v1/auth/oidc/backchannel-logout"
+
+[operations.checks.positive_data_acceptance]
+expected-statuses = {[*EXPECTED_FOR_VALID_INPUT, "400"]!r}
+
+[[operations]]
+# Browser navigations of signing in through the identity provider: the answer to any
+# request is a redirect, to the provider or to the web app's page that says what happened.
+include-path-regex = "^/api/v1/auth/oidc/(start|callback)$"
+
+[operations.checks.positive_data_acceptance]
+expected-statuses = {[*EXPECTED_FOR_VALID_INPUT, "302"]!r}
 """
 
 

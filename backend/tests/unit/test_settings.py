@@ -128,3 +128,41 @@ class TestSettings:
 
         assert calendar.is_working_day(date(2026, 12, 25))
         assert not sla_policy(load_settings()).hours.is_working_day(date(2026, 12, 25))
+
+
+class TestSigningInThroughTheIdentityProvider:
+    def test_it_is_offered_with_an_issuer_and_a_client_id(self) -> None:
+        assert not load_settings().oidc_enabled
+        assert not load_settings(idp_issuer="https://id.shop.example").oidc_enabled
+        settings = load_settings(idp_issuer="https://id.shop.example", idp_client_id="desk")
+        assert settings.oidc_enabled
+        assert settings.oidc_display_name == settings.shop_name
+
+    @pytest.mark.parametrize(
+        ("overrides", "words"),
+        [
+            ({"idp_client_id": "desk"}, "IDP_CLIENT_ID needs IDP_ISSUER"),
+            ({"idp_issuer": "id.shop.example", "idp_client_id": "d"}, "IDP_ISSUER"),
+            ({"idp_issuer": "https://id", "idp_scopes": "email"}, "IDP_SCOPES"),
+        ],
+    )
+    def test_a_half_configuration_stops_the_start(self, overrides: dict, words: str) -> None:
+        with pytest.raises(SettingsError, match=words):
+            load_settings(**overrides)
+
+    def test_the_embedded_test_provider_is_this_server_under_sim(self) -> None:
+        settings = load_settings(idp_simulator=True, public_base_url="http://127.0.0.1:8772")
+        assert settings.idp_issuer == "http://127.0.0.1:8772/sim/idp"
+        assert settings.idp_client_id == "supportdesk"
+
+    def test_the_embedded_test_provider_never_runs_in_production(self) -> None:
+        with pytest.raises(SettingsError, match="IDP_SIMULATOR"):
+            load_settings(
+                environment="production",
+                idp_simulator=True,
+                jwt_secret="x" * 40,
+                seed_demo_data=False,
+                order_system_url="https://orders",
+                payment_gateway_url="https://pay",
+                notifications_enabled=False,
+            )

@@ -2,6 +2,7 @@ import { lazy, type ComponentType } from 'react';
 import { Route, Routes } from 'react-router';
 import { LoginPage } from '@/pages/LoginPage';
 import { NotFoundPage } from '@/pages/NotFoundPage';
+import { OidcCallbackPage } from '@/pages/OidcCallbackPage';
 import { AppLayout } from './AppLayout';
 import { RequireAdmin, RequireSession, RequireStaff } from './guards';
 
@@ -53,6 +54,7 @@ export function AppRoutes() {
       <Route path="/sign-in/link" element={<SignInLinkPage />} />
       <Route path="/forgot-password" element={<ForgotPasswordPage />} />
       <Route path="/reset-password" element={<ResetPasswordPage />} />
+      <Route path="/sign-in/oidc" element={<OidcCallbackPage />} />
       <Route element={<RequireSession />}>
         <Route element={<AppLayout />}>
           <Route index element={<HomePage />} />

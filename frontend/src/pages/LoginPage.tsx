@@ -15,8 +15,10 @@ import { useEffect, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { z } from 'zod';
+import { OidcSignIn } from '@/components/auth/OidcSignIn';
 import { AuthLink, PublicShell } from '@/components/auth/PublicShell';
 import { useSession } from '@/hooks/useSession';
+import { useSignInProviders } from '@/hooks/useSignInProviders';
 import { ApiError } from '@/services/http';
 
 const schema = z.object({
@@ -85,6 +87,7 @@ export function LoginPage() {
   const navigate = useNavigate();
   const next = safeNext(params.get('next'));
   const [formError, setFormError] = useState<string | null>(null);
+  const providers = useSignInProviders().data;
   const {
     register,
     handleSubmit,
@@ -160,6 +163,7 @@ export function LoginPage() {
           </Group>
         </Stack>
       </form>
+      <OidcSignIn provider={providers?.oidc} next={next} />
     </PublicShell>
   );
 }

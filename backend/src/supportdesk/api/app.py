@@ -31,6 +31,7 @@ from supportdesk.api.routes import (
     health,
     live,
     notifications,
+    oidc,
     orders,
     outbox,
     overview,
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         if started_catcher:
             await catcher.start()
         sandbox_events = _send_sandbox_events(app, app.state.container, settings)
+        idp_backchannel = _reach_back_from_the_identity_provider(app, app.state.container)
         for collector in app.state.container.metric_collectors():
             with contextlib.suppress(ValueError):  # already there: the same app again
                 metrics.registry.register(collector)
@@ -114,6 +116,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                 sandbox_events[0].send_events(None)
                 sandbox_events[0].stop()
                 await sandbox_events[1].aclose()
+            if idp_backchannel is not None:
+                await idp_backchannel.aclose()
             if started_catcher:
                 await catcher.stop()
             if own:
@@ -151,6 +155,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     for module in (
         exports,
         auth,
+        oidc,
         notifications,
         orders,
         cases,
@@ -237,6 +242,21 @@ def _send_sandbox_events(
     return sandbox, client
 
 
+def _reach_back_from_the_identity_provider(
+    app: FastAPI, container: Container
+) -> httpx.AsyncClient | None:
+    """The embedded identity provider sends its back-channel logouts to this app itself,
+    in-process, as a real provider would over the network."""
+    simulator = container.idp_simulator
+    if simulator is None:
+        return None
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://supportdesk.internal"
+    )
+    simulator.backchannel = client
+    return client
+
+
 async def _reconcile_forever(container: Container) -> None:
     """Resolve the gateway attempts of refunds left in processing (a timeout, a crash) in
     the background."""
@@ -283,9 +303,11 @@ def _mount_simulators(app: FastAPI, container: Container | None, settings: Setti
     async def forward(request: Request) -> Response:
         integrations = request.app.state.container.integrations
         kind = request.path_params["kind"]
+        idp = request.app.state.container.idp_simulator
         target = {
             "orders": integrations.order_simulator_app,
             "gateway": integrations.gateway_app,
+            "idp": idp.app if idp is not None else None,
         }.get(kind)
         if target is None:
             return problem(404, "not_found", "Not found", f"no embedded {kind} simulator")

@@ -21,6 +21,7 @@ from supportdesk.application.links import AccountLinks
 from supportdesk.application.orders import OrderService
 from supportdesk.application.payment_events import PaymentEventService
 from supportdesk.application.ports import CacheBackend, Clock, ReadQueries
+from supportdesk.application.provider_sign_in import ProviderSignInService
 from supportdesk.application.refunds import RefundService
 from supportdesk.bootstrap import Container
 from supportdesk.domain.access import Actor, Role
@@ -79,6 +80,10 @@ async def order_service(request: Request) -> OrderService:
     return _container(request).order_service()
 
 
+async def provider_sign_in(request: Request) -> ProviderSignInService | None:
+    return _container(request).provider_sign_in_service()
+
+
 async def read_queries(request: Request) -> ReadQueries:
     return _container(request).read
 
@@ -99,6 +104,8 @@ OrderServiceDep = Annotated[OrderService, Depends(order_service)]
 CustomerServiceDep = Annotated[CustomerService, Depends(customer_service)]
 CannedReplyServiceDep = Annotated[CannedReplyService, Depends(canned_reply_service)]
 PaymentEventServiceDep = Annotated[PaymentEventService, Depends(payment_event_service)]
+ProviderSignInDep = Annotated[ProviderSignInService | None, Depends(provider_sign_in)]
+"""Signing in through the shop's identity provider; None when none is configured."""
 ReadQueriesDep = Annotated[ReadQueries, Depends(read_queries)]
 """The list queries: lists filter in SQL and read straight into domain objects."""
 CacheDep = Annotated[CacheBackend, Depends(cache_backend)]

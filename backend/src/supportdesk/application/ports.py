@@ -452,6 +452,70 @@ class PasswordPolicy(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class ProviderIdentity:
+    """Who the shop's identity provider says signed in, from an ID token it signed for us:
+    the role and customer id read from the same claims as its access tokens."""
+
+    subject: str
+    role: Role
+    customer_id: str | None
+    email: str | None
+    email_verified: bool | None  # None: the provider did not say
+    name: str | None
+    session_id: str | None  # the provider's own sign-in (``sid``), for its sign-out
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSignOut:
+    """A verified back-channel logout token: the provider's sign-in that ended (``sid``),
+    or every one of the person (``sub``), or both."""
+
+    token_id: str
+    subject: str | None
+    session_id: str | None
+
+
+class ProviderRefused(Exception):
+    """The identity provider refused the sign-in, or what it answered does not prove who
+    signed in (a bad ID token, a wrong nonce, issuer or audience). ``reason`` is a stable
+    word for the web app's error page; the message is for the log only."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class ProviderUnavailable(Exception):
+    """The identity provider did not answer (or not in time, or not in its own format)."""
+
+
+class OpenIdProvider(Protocol):
+    """The shop's identity provider, by OpenID Connect: where to send a person to sign in,
+    the code it gives back exchanged for who signed in, and its sign-out notices."""
+
+    @property
+    def display_name(self) -> str: ...
+
+    async def authorization_url(
+        self, *, state: str, nonce: str, code_verifier: str, redirect_uri: str
+    ) -> str:
+        """The provider's authorize URL for this sign-in (PKCE S256). ProviderUnavailable
+        when its discovery document cannot be read."""
+        ...
+
+    async def identity(
+        self, *, code: str, code_verifier: str, redirect_uri: str, nonce: str
+    ) -> ProviderIdentity:
+        """Exchange the code and verify the ID token (signature, issuer, audience, expiry,
+        nonce). ProviderRefused or ProviderUnavailable."""
+        ...
+
+    async def sign_out(self, logout_token: str) -> ProviderSignOut:
+        """Verify a back-channel logout token; ProviderRefused when it is not one."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxEntry:
     """An outbox row as admins see it."""
 

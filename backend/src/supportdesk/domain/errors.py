@@ -145,3 +145,11 @@ class InvalidSignature(DomainError):
 
     code = "invalid_signature"
     title = "Invalid signature"
+
+
+class InvalidLogoutToken(InvalidSignature):
+    """A back-channel logout that does not prove the identity provider sent it for us
+    (signature, issuer, audience, age, event, or neither ``sid`` nor ``sub``)."""
+
+    code = "invalid_logout_token"
+    title = "Invalid logout token"

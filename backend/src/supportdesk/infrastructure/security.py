@@ -157,6 +157,22 @@ class JwtTokens:
         return claims
 
 
+def role_and_customer(
+    claims: dict[str, Any], role_claim: str, customer_claim: str
+) -> tuple[Role, str | None]:
+    """Who a token of the shop's identity provider names, by the claims the settings name
+    (IDP_ROLE_CLAIM, IDP_CUSTOMER_CLAIM): without a role, a customer, who must name their
+    customer id. Its access tokens and its ID tokens are read alike."""
+    try:
+        role = Role(claims.get(role_claim, Role.CUSTOMER.value))
+    except (ValueError, TypeError):
+        raise Unauthenticated("the token names no valid role") from None
+    customer_id = claims.get(customer_claim) if role is Role.CUSTOMER else None
+    if role is Role.CUSTOMER and not customer_id:
+        raise Unauthenticated("the token names no customer")
+    return role, str(customer_id) if customer_id else None
+
+
 class IdentityProviderTokens:
     """Tokens of the shop's own identity provider, by PEM public key or JWKS (RS256/ES256)."""
 
@@ -194,17 +210,11 @@ class IdentityProviderTokens:
             )
         except (jwt.PyJWTError, ValueError):
             raise Unauthenticated("the token is invalid or expired") from None
-        try:
-            role = Role(claims.get(self._role_claim, Role.CUSTOMER.value))
-        except ValueError:
-            raise Unauthenticated("the token names no valid role") from None
-        customer_id = claims.get(self._customer_claim) if role is Role.CUSTOMER else None
-        if role is Role.CUSTOMER and not customer_id:
-            raise Unauthenticated("the token names no customer")
+        role, customer_id = role_and_customer(claims, self._role_claim, self._customer_claim)
         return AccessClaims(
             user_id=f"idp:{claims['sub']}",
             role=role,
-            customer_id=str(customer_id) if customer_id else None,
+            customer_id=customer_id,
             token_id=str(claims.get("jti") or claims["sub"]),
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
         )

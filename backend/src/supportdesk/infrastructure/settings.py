@@ -92,6 +92,18 @@ class Settings(BaseSettings):
     idp_audience: str | None = None
     idp_customer_claim: str = "sub"
     idp_role_claim: str = "role"
+    # "Sign in with <shop>" in the web app (docs/identity-provider.md): OpenID Connect's
+    # authorization code flow with PKCE against IDP_ISSUER's discovery document, shown
+    # when a client id is set. The secret is sent with HTTP Basic; without one the client
+    # is a public one (PKCE alone).
+    idp_client_id: str | None = None
+    idp_client_secret: SecretStr | None = None
+    idp_display_name: str | None = Field(None, max_length=60)  # the button; default SHOP_NAME
+    idp_scopes: str = "openid email profile"
+    idp_timeout_seconds: float = Field(5.0, gt=0, le=60)
+    # The embedded test provider at /sim/idp (development and tests, never production):
+    # IDP_ISSUER then defaults to PUBLIC_BASE_URL/sim/idp and IDP_CLIENT_ID to supportdesk.
+    idp_simulator: bool = False
 
     refund_window_days: int = Field(14, ge=0, le=3650)
     refund_supervisor_threshold: int = Field(50000, ge=0)
@@ -340,9 +352,35 @@ class Settings(BaseSettings):
                 "PAYMENT_GATEWAY_SANDBOX_EVENTS_URL needs PAYMENT_GATEWAY_WEBHOOK_SECRET: the "
                 "sandbox signs its events with it"
             )
+        if self.idp_simulator:
+            if self.environment is Environment.PRODUCTION:
+                raise ValueError("IDP_SIMULATOR is for development and tests, not production")
+            self.idp_issuer = self.idp_issuer or f"{self.public_base_url}/sim/idp"
+            self.idp_client_id = self.idp_client_id or "supportdesk"
+        if self.idp_client_id is not None and self.idp_issuer is None:
+            raise ValueError("IDP_CLIENT_ID needs IDP_ISSUER: the provider's discovery document")
+        if self.idp_issuer is not None and not self.idp_issuer.startswith(("https://", "http://")):
+            raise ValueError("IDP_ISSUER must be the provider's https:// URL")
+        if (
+            self.environment is Environment.PRODUCTION
+            and self.idp_issuer is not None
+            and not self.idp_issuer.startswith("https://")
+        ):
+            raise ValueError("IDP_ISSUER must be an https:// URL in production")
+        if "openid" not in self.idp_scopes.split():
+            raise ValueError("IDP_SCOPES must include openid")
         if len(self.jwt_secret.get_secret_value()) < 32:
             raise ValueError("JWT_SECRET must be at least 32 characters")
         return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """Whether the web app offers signing in through the shop's identity provider."""
+        return self.idp_issuer is not None and self.idp_client_id is not None
+
+    @property
+    def oidc_display_name(self) -> str:
+        return self.idp_display_name or self.shop_name
 
     @property
     def is_sqlite(self) -> bool:
