@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import tempfile
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -130,6 +131,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "order_system_timeout_seconds": 2.0,
         # Each test's embedded mail catcher on a free port of its own.
         "mail_catcher_port": 0,
+        # Files of each test in a directory of their own (the container fixture's tmp_path).
+        "storage_dir": tempfile.mkdtemp(prefix="supportdesk-files-"),
         **overrides,
     }
     return load_settings(**values)
@@ -144,9 +147,10 @@ def settings_overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 @pytest.fixture
 async def container(
-    database_url: str, settings_overrides: dict[str, Any]
+    database_url: str, settings_overrides: dict[str, Any], tmp_path: Path
 ) -> AsyncIterator[Container]:
-    container = Container.build(make_settings(database_url, **settings_overrides))
+    overrides = {"storage_dir": tmp_path / "files", **settings_overrides}
+    container = Container.build(make_settings(database_url, **overrides))
     if TEST_REDIS_URL:
         # A clean store per test: rate limits and revocations must not leak across tests.
         import redis.asyncio as aioredis

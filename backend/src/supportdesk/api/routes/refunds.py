@@ -44,6 +44,7 @@ def _request(body: RefundRequestIn) -> RefundRequest:
         items=[RequestedItem(line_id=i.line_id, quantity=i.quantity) for i in body.items],
         reason=body.reason,
         include_shipping=body.include_shipping,
+        attachment_ids=body.attachment_ids,
     )
 
 
