@@ -48,6 +48,7 @@ _EXTENSIONS = {
     MediaType.PDF: (".pdf",),
 }
 
+_ALL_EXTENSIONS = frozenset(e for endings in _EXTENSIONS.values() for e in endings)
 # ISO base media file brands of HEIF images (ISO/IEC 23008-12): a HEIC photo from a phone
 # names one of these in its ``ftyp`` box.
 _HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"})
@@ -133,14 +134,16 @@ def display_name(sent: str, media_type: MediaType) -> str:
                 field="file",
             )
     stem, dot, ending = name.rpartition(".")
-    if not dot:
-        stem, ending = name, ""
-    if f".{ending.lower()}" not in media_type.extensions:
-        # A PDF called "x.html" is saved as "x.html.pdf": what it is, not what it says.
-        stem = name
+    ending = f".{ending.lower()}" if dot else ""
+    if ending in media_type.extensions:
+        ours = name[len(stem) :]  # kept as written (".JPG")
+    else:
+        ours = media_type.extensions[0]
+        # Another type's ending is replaced (a HEIC photo kept as JPEG is "x.jpg"); any
+        # other stays in the name: a PDF called "x.html" is saved as "x.html.pdf".
+        if ending not in _ALL_EXTENSIONS:
+            stem = name
     stem = stem.strip(" .") or "file"
-    kept = f".{ending}" if f".{ending.lower()}" in media_type.extensions else ""
-    ours = kept or media_type.extensions[0]
     if len(stem) + len(ours) > MAX_NAME_LENGTH:
         raise ValidationFailed(
             f"the file name may be at most {MAX_NAME_LENGTH} characters", field="file"

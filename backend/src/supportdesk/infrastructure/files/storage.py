@@ -164,9 +164,12 @@ class S3FileStorage:
             answer = await s3.get_object(Bucket=self.bucket, Key=_checked(key))
         except s3.exceptions.NoSuchKey:
             raise FileMissing(key) from None
-        async with answer["Body"] as body:
+        body = answer["Body"]
+        try:
             async for chunk in body.iter_chunks(CHUNK_BYTES):
                 yield chunk
+        finally:
+            body.close()
 
     async def delete(self, key: str) -> None:
         s3 = await self._s3()
