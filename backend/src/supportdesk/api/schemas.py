@@ -389,10 +389,13 @@ class RefundItemIn(Input):
     quantity: Units
 
 
-class RefundRequestIn(Input):
+class RefundQuoteIn(Input):
     items: list[RefundItemIn] = Field(min_length=1, max_length=100)
     reason: Reason
     include_shipping: StrictBool = False
+
+
+class RefundRequestIn(RefundQuoteIn):
     attachment_ids: AttachmentIds = []
 
 
