@@ -84,6 +84,9 @@ def _route_template(scope: Scope) -> str:
     return path[: len(path) - len(filled)] + suffix if path.endswith(filled) else suffix
 
 
+_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+
+
 class ResponseCutShort(Exception):
     """Raised to the server when a response fails after it started."""
 
@@ -123,7 +126,8 @@ class RequestMiddleware:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status = 500
-        declared = headers.get(b"content-length")
+        # Only where a body is read: a GET never reads one, whatever its headers declare.
+        declared = headers.get(b"content-length") if scope["method"] in _WITH_BODY else None
         limit = self._body_limit(scope)
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await self._too_large(send, request_id, limit)
