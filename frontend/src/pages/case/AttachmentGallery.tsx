@@ -116,6 +116,7 @@ function Viewer({
       title={attachment?.filename ?? ''}
       size="xl"
       centered
+      closeButtonProps={{ 'aria-label': 'Close the viewer' }}
     >
       {attachment ? (
         <Stack gap="sm">
