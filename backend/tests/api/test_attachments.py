@@ -4,6 +4,7 @@ behind (nothing) when a file is refused, and redaction."""
 from __future__ import annotations
 
 import io
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -534,7 +535,6 @@ async def test_uploads_and_their_bytes_are_in_the_metrics(
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
     with moto_s3() as endpoint:
-        make_bucket(endpoint, "supportdesk-files")
         yield endpoint
 
 
@@ -543,8 +543,10 @@ def settings_overrides(s3_endpoint: str, request: pytest.FixtureRequest) -> dict
     """Every test of this module runs on local files, except TestS3's (see below)."""
     if request.cls is not TestS3:
         return dict(getattr(request, "param", {}))
+    bucket = f"supportdesk-files-{uuid.uuid4().hex[:12]}"  # each test a bucket of its own
+    make_bucket(s3_endpoint, bucket)
     return {
-        "s3_bucket": "supportdesk-files",
+        "s3_bucket": bucket,
         "s3_endpoint_url": s3_endpoint,
         "s3_region": REGION,
         "s3_access_key_id": ACCESS_KEY,

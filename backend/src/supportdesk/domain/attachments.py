@@ -109,8 +109,8 @@ def _in_words(size: int) -> str:
     return f"{size} bytes"
 
 
-# Path separators, and the characters that reorder text so that "invoice‮fdp.exe" shows as
-# "invoiceexe.pdf": a file name with them is a trick, not a name.
+# Path separators, and the characters that reorder text (so that "invoice", U+202E,
+# "fdp.exe" shows as "invoiceexe.pdf"): a file name with them is a trick, not a name.
 _NOT_IN_A_NAME = re.compile("[/\\\\\u202a-\u202e\u2066-\u2069]")
 MAX_NAME_LENGTH = 255
 
