@@ -25,7 +25,13 @@ from supportdesk.domain.attachments import (
     new_attachment_id,
 )
 from supportdesk.domain.cases import SupportCase
-from supportdesk.domain.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
+from supportdesk.domain.errors import (
+    DomainError,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    ValidationFailed,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -90,6 +96,8 @@ class AttachmentService:
             case = await self._case_for(actor, case_id, self.reads)
             self._check_open(case)
             count, size = await self.reads.attachments.totals(case_id)
+        if upload.internal and not actor.is_staff:
+            raise Forbidden("only support staff attach files to internal notes")
         self.limits.check_size(len(upload.data))
         self.limits.check_case_totals(count=count, size=size, adding=len(upload.data))
         inspected = await self.inspector.inspect(upload.data)
