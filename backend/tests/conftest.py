@@ -7,6 +7,7 @@ import asyncio
 import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -131,8 +132,9 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "order_system_timeout_seconds": 2.0,
         # Each test's embedded mail catcher on a free port of its own.
         "mail_catcher_port": 0,
-        # Files of each test in a directory of their own (the container fixture's tmp_path).
-        "storage_dir": tempfile.mkdtemp(prefix="supportdesk-files-"),
+        # Never the checkout's data directory: a directory of their own, made at the first
+        # file (the container fixture gives each test its tmp_path instead).
+        "storage_dir": Path(tempfile.gettempdir()) / f"supportdesk-files-{uuid.uuid4().hex}",
         **overrides,
     }
     return load_settings(**values)

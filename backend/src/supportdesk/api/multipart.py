@@ -9,6 +9,7 @@ out exactly as sent, and a name sent as raw UTF-8 (as browsers do) is decoded fr
 
 from __future__ import annotations
 
+import asyncio
 import email.message
 import email.parser
 import email.policy
@@ -77,8 +78,8 @@ async def read_upload(request: Request) -> UploadForm:
             f"{content_type or 'untyped'}",
         )
     body = await request.body()
-    text = f"Content-Type: {content_type}\r\n\r\n" + body.decode("latin-1")
-    message = email.parser.Parser(policy=email.policy.HTTP).parsestr(text)
+    # A quarter of a second for 10 MB: off the event loop, which serves everyone else.
+    message = await asyncio.to_thread(_parse, content_type, body)
     if not message.is_multipart() or message.defects:
         raise HTTPException(400, detail="the multipart body is malformed")
     files: list[tuple[str, bytes]] = []
@@ -109,6 +110,13 @@ async def read_upload(request: Request) -> UploadForm:
         )
     filename, data = files[0]
     return UploadForm(filename=filename, data=data, internal=internal)
+
+
+def _parse(content_type: str, body: bytes) -> email.message.EmailMessage:
+    text = f"Content-Type: {content_type}\r\n\r\n" + body.decode("latin-1")
+    parsed = email.parser.Parser(policy=email.policy.HTTP).parsestr(text)
+    assert isinstance(parsed, email.message.EmailMessage)  # what a modern policy makes
+    return parsed
 
 
 def _utf8(name: str) -> str:
