@@ -11,10 +11,21 @@ interface Props {
   disabled?: boolean;
   /** Says who will see the files (the note's or the message's readers). */
   description?: string;
+  /** The picker's name, and the list's: each drop zone on a page has its own. */
+  inputLabel?: string;
+  listLabel?: string;
 }
 
 /** Where files are dropped, pasted (into the reply box) or picked, with each one's upload. */
-export function FileDrop({ pending, onAdd, onRemove, disabled, description }: Props) {
+export function FileDrop({
+  pending,
+  onAdd,
+  onRemove,
+  disabled,
+  description,
+  inputLabel = 'Attach photos or PDFs',
+  listLabel = 'Files to send',
+}: Props) {
   const rejected = (rejections: FileRejection[]) =>
     // Handed on: the list shows why each was not sent, in the same words as the API's.
     onAdd(rejections.map((r) => r.file));
@@ -28,7 +39,7 @@ export function FileDrop({ pending, onAdd, onRemove, disabled, description }: Pr
         disabled={disabled}
         multiple
         p="xs"
-        inputProps={{ 'aria-label': 'Attach photos or PDFs' }}
+        inputProps={{ 'aria-label': inputLabel }}
       >
         <Group gap="xs" justify="center" style={{ pointerEvents: 'none' }}>
           <IconPaperclip size={16} aria-hidden />
@@ -42,7 +53,7 @@ export function FileDrop({ pending, onAdd, onRemove, disabled, description }: Pr
         <Stack
           gap={4}
           component="ul"
-          aria-label="Files to send"
+          aria-label={listLabel}
           style={{ listStyle: 'none', padding: 0, margin: 0 }}
         >
           {pending.map((p) => (
