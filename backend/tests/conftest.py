@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import tempfile
+import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -130,6 +132,9 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "order_system_timeout_seconds": 2.0,
         # Each test's embedded mail catcher on a free port of its own.
         "mail_catcher_port": 0,
+        # Never the checkout's data directory: a directory of their own, made at the first
+        # file (the container fixture gives each test its tmp_path instead).
+        "storage_dir": Path(tempfile.gettempdir()) / f"supportdesk-files-{uuid.uuid4().hex}",
         **overrides,
     }
     return load_settings(**values)
@@ -144,9 +149,10 @@ def settings_overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 @pytest.fixture
 async def container(
-    database_url: str, settings_overrides: dict[str, Any]
+    database_url: str, settings_overrides: dict[str, Any], tmp_path: Path
 ) -> AsyncIterator[Container]:
-    container = Container.build(make_settings(database_url, **settings_overrides))
+    overrides = {"storage_dir": tmp_path / "files", **settings_overrides}
+    container = Container.build(make_settings(database_url, **overrides))
     if TEST_REDIS_URL:
         # A clean store per test: rate limits and revocations must not leak across tests.
         import redis.asyncio as aioredis

@@ -17,6 +17,8 @@ export PORT="${E2E_PORT:-8765}"
 # Links in mails open this server; its mail catcher takes any free port (one may be running).
 export PUBLIC_BASE_URL="http://127.0.0.1:$PORT"
 export MAIL_CATCHER_PORT=0
+# Uploaded files stay with the database, and go with it (journey o).
+export STORAGE_DIR="$TMP/files"
 # The gateway sandbox tells the service later what became of a refund (a refund that comes
 # back from the bank: journey j), through signed events to the service itself.
 export PAYMENT_GATEWAY_WEBHOOK_SECRET="whsec_e2e_sandbox_events"

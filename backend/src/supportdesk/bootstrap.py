@@ -12,6 +12,7 @@ from prometheus_client.registry import Collector
 
 from supportdesk.api.webhook_payloads import StaffViewPayloads
 from supportdesk.application.accounts import SignedInAccounts
+from supportdesk.application.attachments import AttachmentService
 from supportdesk.application.auth import AuthService, LoginLimits
 from supportdesk.application.canned_replies import CannedReplyService
 from supportdesk.application.cases import CaseService
@@ -27,17 +28,19 @@ from supportdesk.application.live import LiveFeed
 from supportdesk.application.orders import OrderService
 from supportdesk.application.outbox import OutboxChannel
 from supportdesk.application.payment_events import PaymentEventService
-from supportdesk.application.ports import CacheBackend, Clock, ReadQueries
+from supportdesk.application.ports import CacheBackend, Clock, FileStorage, ReadQueries
 from supportdesk.application.provider_sign_in import ProviderSignInService
 from supportdesk.application.refunds import RefundPolicy, RefundService
 from supportdesk.application.sign_in_throttle import ThrottlePolicy
 from supportdesk.application.sla import SlaService
 from supportdesk.application.webhooks import AddressRule, WebhookService
 from supportdesk.application.writeback import ORDER_SYSTEM_CHANNEL, OrderSystemChannel
+from supportdesk.domain.attachments import AttachmentLimits
 from supportdesk.domain.customers import FlagPolicy
 from supportdesk.domain.notifications import MailPolicy
 from supportdesk.domain.outbox import RetryPolicy
 from supportdesk.domain.window import RefundWindowPolicy
+from supportdesk.infrastructure.attachment_metrics import AttachmentMetrics
 from supportdesk.infrastructure.business_calendar import sla_policy
 from supportdesk.infrastructure.cache import make_cache
 from supportdesk.infrastructure.clock import SystemClock
@@ -49,6 +52,8 @@ from supportdesk.infrastructure.db.reads import SqlReadQueries, TextSearch
 from supportdesk.infrastructure.db.session import Database
 from supportdesk.infrastructure.db.uow import SqlUnitOfWork
 from supportdesk.infrastructure.db.webhooks import SqlWebhookStore, active_admins
+from supportdesk.infrastructure.files.inspect import PillowInspector
+from supportdesk.infrastructure.files.storage import LocalFileStorage, S3FileStorage
 from supportdesk.infrastructure.mail.account_mail import MailAccountLinks
 from supportdesk.infrastructure.mail.catcher import MailCatcher
 from supportdesk.infrastructure.mail.channel import EmailChannel
@@ -83,6 +88,8 @@ class Container:
     # row for each, unless NOTIFICATIONS_ENABLED is false.
     channels: dict[str, OutboxChannel] = field(default_factory=dict)
     wakeups: Wakeups = field(default_factory=Wakeups)
+    # Where the files' bytes live; from the settings unless the caller gives its own.
+    file_storage: FileStorage | None = None
 
     def __post_init__(self) -> None:
         self.tokens = JwtTokens(self.settings)
@@ -103,6 +110,16 @@ class Container:
             confirm_above=self.settings.refund_confirm_above,
         )
         self.sla_policy = sla_policy(self.settings)
+        self.attachment_limits = AttachmentLimits(
+            max_bytes=self.settings.attachment_max_bytes,
+            case_max_count=self.settings.attachment_case_max_count,
+            case_max_bytes=self.settings.attachment_case_max_bytes,
+        )
+        self.attachment_metrics = AttachmentMetrics()
+        self.inspector = PillowInspector(self.settings.attachment_max_pixels)
+        if self.file_storage is None:
+            self.file_storage = make_file_storage(self.settings)
+        self.storage: FileStorage = self.file_storage
         self.flag_policy = FlagPolicy(
             most_refunds=self.settings.customer_flag_most_refunds_90d,
             most_share_percent=self.settings.customer_flag_most_refund_share_percent,
@@ -183,10 +200,11 @@ class Container:
 
     def metric_collectors(self) -> list[Collector]:
         """The adapters' own metrics, for the app's registry (GET /metrics)."""
+        collectors = self.attachment_metrics.collectors()
         email = self.channels.get("email")
-        if not isinstance(email, EmailChannel):
-            return []
-        return list(email.metrics.collectors())
+        if isinstance(email, EmailChannel):
+            collectors.extend(email.metrics.collectors())
+        return collectors
 
     def order_system_channel(self) -> OrderSystemChannel:
         """Refunds written back to the shop's order system (docs/order-system.md)."""
@@ -302,6 +320,19 @@ class Container:
             self.clock,
             reads=self.reads(),
             queries=self.read,
+            attachment_limits=self.attachment_limits,
+        )
+
+    def attachment_service(self) -> AttachmentService:
+        return AttachmentService(
+            self.uow(),
+            self.reads(),
+            self.storage,
+            self.inspector,
+            self.clock,
+            self.attachment_limits,
+            self.attachment_metrics,
+            url_ttl_seconds=self.settings.attachment_url_ttl_seconds,
         )
 
     def customer_service(self) -> CustomerService:
@@ -322,6 +353,7 @@ class Container:
             self.refund_policy,
             reads=self.reads(),
             queries=self.read,
+            attachment_limits=self.attachment_limits,
         )
 
     def payment_event_service(self) -> PaymentEventService:
@@ -421,9 +453,24 @@ class Container:
         await self.integrations.aclose()
         if self.oidc is not None:
             await self.oidc.aclose()
+        await self.storage.aclose()
         await self.wakeups.close()
         await self.cache.close()
         await self.database.dispose()
+
+
+def make_file_storage(settings: Settings) -> FileStorage:
+    """S3 when a bucket is named, else the local directory."""
+    if settings.s3_bucket is not None:
+        secret = settings.s3_secret_access_key
+        return S3FileStorage(
+            bucket=settings.s3_bucket,
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+            access_key_id=settings.s3_access_key_id,
+            secret_access_key=None if secret is None else secret.get_secret_value(),
+        )
+    return LocalFileStorage(settings.storage_dir)
 
 
 def build_channels(settings: Settings) -> dict[str, OutboxChannel]:

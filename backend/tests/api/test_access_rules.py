@@ -14,6 +14,7 @@ import pytest
 from supportdesk.api.app import create_app
 from tests.conftest import make_settings
 from tests.factories import open_case, request_refund
+from tests.files import image_bytes, upload
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"  # any role; a customer sees only their own objects
@@ -60,6 +61,12 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/support-cases/{case_id}/messages"): SIGNED_IN,
     ("GET", "/api/v1/support-cases/{case_id}/messages"): SIGNED_IN,
     ("GET", "/api/v1/support-cases/{case_id}/history"): SIGNED_IN,
+    # Files: whoever reads the case (internal ones: staff); the uploader takes one back,
+    # an admin redacts any (tests/api/test_attachments.py).
+    ("POST", "/api/v1/support-cases/{case_id}/attachments"): SIGNED_IN,
+    ("GET", "/api/v1/support-cases/{case_id}/attachments"): SIGNED_IN,
+    ("GET", "/api/v1/attachments/{attachment_id}"): SIGNED_IN,
+    ("DELETE", "/api/v1/attachments/{attachment_id}"): SIGNED_IN,
     # The case's customer, or staff on the customer's behalf.
     ("POST", "/api/v1/support-cases/{case_id}/refunds"): SIGNED_IN,
     ("POST", "/api/v1/support-cases/{case_id}/refunds/quote"): SIGNED_IN,
@@ -101,7 +108,7 @@ ROUTES: dict[tuple[str, str], str] = {
 OBJECT_ROUTES = [
     key
     for key in ROUTES
-    if any(p in key[1] for p in ("{case_id}", "{refund_id}", "{order_id}"))
+    if any(p in key[1] for p in ("{case_id}", "{refund_id}", "{order_id}", "{attachment_id}"))
     and ROUTES[key] in (SIGNED_IN, CUSTOMER)
 ]
 
@@ -150,6 +157,7 @@ def fill(path: str, ids: dict[str, str]) -> str:
                 "delivery_id",
                 "customer_id",
                 "reply_id",
+                "attachment_id",
             )
         }
     )
@@ -167,7 +175,10 @@ async def alices_objects(client: httpx.AsyncClient, as_user) -> dict[str, str]:
     alice = await as_user("alice")
     case = await open_case(client, alice)
     refund = await request_refund(client, alice, case["id"], [("L2", 1)])
+    photo = await upload(client, alice, case["id"], image_bytes())
+    assert photo.status_code == 201, photo.text
     return {
+        "attachment_id": photo.json()["id"],
         "case_id": case["id"],
         "refund_id": refund.json()["id"],
         "order_id": "ORD-1001",
@@ -187,6 +198,12 @@ async def call(
     ids: dict[str, str],
     headers: dict[str, str],
 ) -> httpx.Response:
+    if method == "POST" and template.endswith("/attachments"):  # a file, as a form
+        return await client.post(
+            fill(template, ids),
+            headers=headers,
+            files={"file": ("photo.png", image_bytes(), "image/png")},
+        )
     body = body_for(template)
     return await client.request(
         method,

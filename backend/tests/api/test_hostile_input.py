@@ -29,6 +29,7 @@ from supportdesk.bootstrap import Container
 from supportdesk.devdata import DEMO_PASSWORD
 from tests.api.test_access_rules import ADMIN, CUSTOMER, PUBLIC, ROUTES, STAFF
 from tests.factories import open_case, request_refund
+from tests.files import image_bytes
 
 COUNTED_TABLES = (
     "support_cases",
@@ -38,6 +39,7 @@ COUNTED_TABLES = (
     "users",
     "notification_settings",
     "webhook_endpoints",
+    "attachments",
 )
 
 # A valid body per route that takes one. A new route with a body must add one here
@@ -123,6 +125,11 @@ VALID_BODIES: dict[tuple[str, str], Any] = {
         "new_unassigned": False,
         "supervisor_approvals": True,
     },
+    # A multipart form (``Operation.multipart``): the file's bytes and the form's other field.
+    ("POST", "/api/v1/support-cases/{case_id}/attachments"): {
+        "file": image_bytes(),
+        "internal": "false",
+    },
 }
 
 # Who makes each request: a caller the route lets through, so that the input is judged.
@@ -181,6 +188,8 @@ QUERY_NUMBERS += ["abc", "", "0x10", "NaN", "Infinity"]
 BODY_NUMBERS: list[Any] = [-1, -(10**30), 10**30, 1e308, 1.5, -0.5, "12", True, "", [], {}]
 BODY_BOOLEANS: list[Any] = ["yes", "true", "false", 1, 0, "", [], {}]
 WRONG_TYPES_FOR_TEXT: list[Any] = [12345, 1.5, True, [], {}, ["a"], {"a": "b"}]
+# How a form writes yes and no: refused in JSON, where true is a boolean, valid in a form.
+FORM_SPELLINGS = ("true", "false")
 WHOLE_BODIES: list[Any] = [[], "x", 123, True, "[" * 5000 + "]" * 5000, {"unknown_field": 1}]
 
 UNUSUAL_TEXT = [
@@ -266,6 +275,8 @@ class Operation:
     slots: list[Slot]
     body: Any
     form: bool = False  # the body is application/x-www-form-urlencoded, not JSON
+    # The body is a multipart form (a file upload), not JSON.
+    multipart: bool = False
 
 
 def operations(document: dict[str, Any]) -> list[Operation]:
@@ -280,21 +291,23 @@ def operations(document: dict[str, Any]) -> list[Operation]:
             ]
             body = None
             form = False
+            multipart = MULTIPART in operation.get("requestBody", {}).get("content", {})
             if "requestBody" in operation:
                 body = VALID_BODIES.get(key)
                 form = FORM in operation["requestBody"]["content"]
                 schema = _body_schema(document, operation)
                 slots += list(_body_slots(document, schema, (), body))
-            found.append(Operation(key[0], template, slots, body, form))
+            found.append(Operation(key[0], template, slots, body, form, multipart))
     return found
 
 
 FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
 
 
 def _body_schema(document: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any]:
     content = operation["requestBody"]["content"]
-    schema = content.get("application/json", content.get(FORM))["schema"]
+    schema = content.get("application/json", content.get(FORM, content.get(MULTIPART)))["schema"]
     return _resolve(document, schema)
 
 
@@ -359,6 +372,12 @@ def request_for(op: Operation, world: World, slot: Slot | None, value: Any) -> d
         body = _set(body if isinstance(body, dict) else {}, slot.name, value)
     url = op.template.format(**path_values) + ("?" + "&".join(query) if query else "")
     arguments: dict[str, Any] = {"method": op.method, "url": url, "headers": headers}
+    if op.multipart and not (slot is not None and slot.where == "body" and slot.name == ()):
+        # A field of the form holds the value: the file's bytes, or the text of a field.
+        fields = {k: v if isinstance(v, bytes) else _form_text(v) for k, v in body.items()}
+        arguments["files"] = {"file": ("photo.png", fields.pop("file"), "image/png")}
+        arguments["data"] = fields
+        return arguments
     if op.form and (op.body is not None or (slot is not None and slot.where == "body")):
         arguments["content"] = _form_body(body)
         arguments["headers"]["Content-Type"] = FORM
@@ -377,6 +396,13 @@ def _form_body(body: Any) -> str:
     return urlencode(fields, errors="surrogatepass")
 
 
+def _form_text(value: Any) -> str | bytes:
+    """A value as a form field carries it: text, or JSON for anything else."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass")
+    return json.dumps(value)
+
+
 def _caller(op: Operation) -> str | None:
     if (op.method, op.template) in OWNER_ONLY:
         return "alice"
@@ -393,10 +419,12 @@ def _set(body: dict[str, Any], path: Any, value: Any) -> dict[str, Any]:
 
 async def _rows(container: Container) -> dict[str, int]:
     async with container.database.writer.connect() as connection:
-        return {
+        counted = {
             table: (await connection.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
             for table in COUNTED_TABLES
         }
+    counted["stored files"] = len(await container.storage.keys())
+    return counted
 
 
 # The test client reads each answer to its end: a live-update stream here ends after a moment
@@ -484,6 +512,8 @@ async def test_refused_input_is_a_4xx_problem_everywhere_and_writes_nothing(
         if op.body is not None:
             cases += [(Slot("body", (), {}), whole) for whole in WHOLE_BODIES]
         for slot, value in cases:
+            if (op.form or op.multipart) and value in FORM_SPELLINGS:
+                continue
             response = await client.request(**request_for(op, world, slot, value))
             sent += 1
             where = f"{op.method} {op.template} {slot.where}:{slot.name}"

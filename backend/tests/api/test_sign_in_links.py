@@ -235,8 +235,12 @@ class TestEnumerationResistance:
         async def timed(path: str, body: dict[str, str]) -> float:
             started = time.perf_counter()
             response = await client.post(f"{API}{path}", json=body)
+            elapsed = time.perf_counter() - started
             assert response.status_code == 202
-            return time.perf_counter() - started
+            # What follows the answer (the lookup, the mail) runs between the tries, so that
+            # one try's background work is not timed as part of the next.
+            await container.detached.drain()
+            return elapsed
 
         cases = {
             "order-link": (
@@ -251,7 +255,6 @@ class TestEnumerationResistance:
             for _ in range(60):
                 known.append(await timed(f"/auth/{path}", known_body))
                 unknown.append(await timed(f"/auth/{path}", unknown_body))
-            await container.detached.drain()
             known_median, unknown_median = statistics.median(known), statistics.median(unknown)
             # Within 1 ms or 25 % of each other, whichever is more.
             margin = max(0.001, 0.25 * min(known_median, unknown_median))

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from supportdesk.application.ports import UnitOfWork
 from supportdesk.application.reads import CaseFilters, RefundFilters
 from supportdesk.domain.access import Actor, Role
+from supportdesk.domain.attachments import Attachment, MediaType
 from supportdesk.domain.cases import Category, Channel, OrderReference, Priority, SupportCase
 from supportdesk.domain.errors import EmailTaken, VersionConflict
 from supportdesk.domain.events import Event
@@ -54,6 +55,7 @@ OPEN_WINDOW = RefundWindow(
 )
 # The tables these tests write on PostgreSQL, children first.
 POSTGRES_TABLES = [
+    "attachments",
     "events",
     "messages",
     "refunds",
@@ -762,3 +764,84 @@ class TestPaymentEvents:
         again = backend.uow()
         async with again:
             assert not await again.payment_events.claim("evt_1", type="refund.updated", now=now)
+
+
+def an_attachment(case: SupportCase, *, id: str, size: int = 100, by: Actor = ANNA) -> Attachment:
+    return Attachment.upload(
+        id=id,
+        case_id=case.id,
+        by=by,
+        filename=f"{id}.png",
+        media_type=MediaType.PNG,
+        size=size,
+        internal=False,
+        storage_key=f"{case.id}/{id}",
+        now=NOW,
+    )
+
+
+class TestAttachments:
+    async def _case_with_files(self, backend: Backend, *sizes: int) -> SupportCase:
+        case = a_case()
+        async with backend.uow() as uow:
+            await uow.cases.add(case)
+            for n, size in enumerate(sizes):
+                await uow.attachments.add(an_attachment(case, id=f"att_{n}", size=size))
+            await uow.commit()
+        return case
+
+    async def test_a_file_reads_back_as_it_was_added(self, backend: Backend) -> None:
+        case = await self._case_with_files(backend, 100)
+        async with backend.uow() as uow:
+            got = await uow.attachments.get("att_0")
+            listed = await uow.attachments.of_case(case.id)
+        assert got == an_attachment(case, id="att_0")
+        assert listed == [got]
+
+    async def test_totals_count_the_files_of_the_case_and_not_the_redacted(
+        self, backend: Backend
+    ) -> None:
+        case = await self._case_with_files(backend, 100, 250)
+        async with backend.uow() as uow:
+            assert await uow.attachments.totals(case.id) == (2, 350)
+            redacted = await uow.attachments.get("att_1")
+            assert redacted is not None
+            redacted.redact(by=Actor("usr_admin", Role.ADMIN), now=NOW)
+            await uow.attachments.redact(redacted)
+            await uow.commit()
+        async with backend.uow() as uow:
+            assert await uow.attachments.totals(case.id) == (1, 100)
+            assert await uow.attachments.totals("case_other") == (0, 0)
+
+    async def test_a_file_is_named_once_whoever_names_it_first(self, backend: Backend) -> None:
+        await self._case_with_files(backend, 100, 100)
+        async with backend.uow() as uow:
+            assert await uow.attachments.link(["att_0"], message_id="msg_1", refund_id=None) == 1
+            await uow.commit()
+        async with backend.uow() as uow:
+            named = await uow.attachments.link(
+                ["att_0", "att_1"], message_id=None, refund_id="rf_1"
+            )
+            assert named == 1
+            first = await uow.attachments.get("att_0")
+            second = await uow.attachments.get("att_1")
+        assert first is not None and first.message_id == "msg_1" and first.refund_id is None
+        assert second is not None and second.refund_id == "rf_1"
+
+    async def test_only_an_unnamed_file_is_removed(self, backend: Backend) -> None:
+        await self._case_with_files(backend, 100, 100)
+        async with backend.uow() as uow:
+            await uow.attachments.link(["att_0"], message_id="msg_1", refund_id=None)
+            assert not await uow.attachments.remove("att_0")
+            assert await uow.attachments.remove("att_1")
+            await uow.commit()
+        async with backend.uow() as uow:
+            assert await uow.attachments.get("att_1") is None
+            assert await uow.attachments.get("att_0") is not None
+
+    async def test_leaving_without_commit_keeps_nothing(self, backend: Backend) -> None:
+        case = await self._case_with_files(backend)
+        async with backend.uow() as uow:
+            await uow.attachments.add(an_attachment(case, id="att_x"))
+        async with backend.uow() as uow:
+            assert await uow.attachments.of_case(case.id) == []

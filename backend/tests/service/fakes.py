@@ -26,6 +26,7 @@ from supportdesk.application.ports import (
     OrderSystemUnavailable,
 )
 from supportdesk.domain.access import Actor, Role
+from supportdesk.domain.attachments import Attachment
 from supportdesk.domain.cases import SupportCase
 from supportdesk.domain.errors import EmailTaken, VersionConflict
 from supportdesk.domain.events import Event
@@ -50,6 +51,7 @@ class Store:
     notification_settings: dict[str, NotificationSettings] = field(default_factory=dict)
     # The payment gateway's events handled: id -> (type, refund id, outcome).
     payment_events: dict[str, tuple[str, str | None, str]] = field(default_factory=dict)
+    attachments: dict[str, Attachment] = field(default_factory=dict)
 
     def staged(self) -> Store:
         """A working copy for one transaction; entities are stored as private copies, so
@@ -64,6 +66,7 @@ class Store:
             locked_orders=list(self.locked_orders),
             notification_settings=dict(self.notification_settings),
             payment_events=dict(self.payment_events),
+            attachments=dict(self.attachments),
         )
 
 
@@ -279,6 +282,55 @@ class FakePaymentEventRepository:
         self.data.payment_events[event_id] = (type_, refund_id, outcome)
 
 
+class FakeAttachmentRepository:
+    def __init__(self, data: Store) -> None:
+        self.data = data
+
+    async def add(self, attachment: Attachment) -> None:
+        self.data.attachments[attachment.id] = _stored(attachment)
+
+    async def get(self, attachment_id: str) -> Attachment | None:
+        found = self.data.attachments.get(attachment_id)
+        return _stored(found) if found else None
+
+    async def of_case(self, case_id: str) -> list[Attachment]:
+        return [
+            _stored(a)
+            for a in sorted(self.data.attachments.values(), key=lambda a: (a.created_at, a.id))
+            if a.case_id == case_id
+        ]
+
+    async def totals(self, case_id: str) -> tuple[int, int]:
+        kept = [
+            a for a in self.data.attachments.values() if a.case_id == case_id and not a.redacted
+        ]
+        return len(kept), sum(a.size for a in kept)
+
+    async def link(
+        self, attachment_ids: Sequence[str], *, message_id: str | None, refund_id: str | None
+    ) -> int:
+        named = 0
+        for attachment_id in attachment_ids:
+            found = self.data.attachments.get(attachment_id)
+            if found is None or found.linked or found.redacted:
+                continue
+            self.data.attachments[attachment_id] = replace(
+                found, message_id=message_id, refund_id=refund_id
+            )
+            named += 1
+        return named
+
+    async def redact(self, attachment: Attachment) -> None:
+        self.data.attachments[attachment.id] = _stored(attachment)
+
+    async def remove(self, attachment_id: str) -> bool:
+        found = self.data.attachments.get(attachment_id)
+        if found is None or found.linked:
+            return False
+        del self.data.attachments[attachment_id]
+        return True
+
+
 class FakeUnitOfWork:
     """One transaction per ``async with`` block over a store shared by all blocks."""
 
@@ -315,6 +367,10 @@ class FakeUnitOfWork:
     @property
     def payment_events(self) -> FakePaymentEventRepository:
         return FakePaymentEventRepository(self._working())
+
+    @property
+    def attachments(self) -> FakeAttachmentRepository:
+        return FakeAttachmentRepository(self._working())
 
     async def __aenter__(self) -> Self:
         if self._data is not None:

@@ -14,7 +14,10 @@ export const keys = {
     detail: (id: string) => ['cases', 'detail', id] as const,
     messages: (id: string) => ['cases', 'messages', id] as const,
     history: (id: string) => ['cases', 'history', id] as const,
+    attachments: (id: string) => ['cases', 'attachments', id] as const,
   },
+  /** A file's bytes: they never change, so they are fetched once per page visit. */
+  attachmentBytes: (id: string) => ['attachment-bytes', id] as const,
   refunds: {
     all: ['refunds'] as const,
     list: (q: RefundListQuery) => ['refunds', 'list', q] as const,

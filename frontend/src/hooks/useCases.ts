@@ -110,10 +110,24 @@ export function usePostMessage(caseId: string) {
   const [retryKeys] = useState(() => new RetryKeys());
   return useMutation({
     mutationKey: caseWriteKey(caseId),
-    mutationFn: ({ body, internal }: { body: string; internal?: boolean }) =>
-      postMessage(caseId, body, internal, retryKeys.keyFor({ caseId, body, internal })),
-    onSettled: (_data, error, { body, internal }) =>
-      retryKeys.settle({ caseId, body, internal }, error ?? undefined),
+    mutationFn: ({
+      body,
+      internal,
+      attachment_ids = [],
+    }: {
+      body: string;
+      internal?: boolean;
+      attachment_ids?: string[];
+    }) =>
+      postMessage(
+        caseId,
+        body,
+        internal,
+        retryKeys.keyFor({ caseId, body, internal, attachment_ids }),
+        attachment_ids,
+      ),
+    onSettled: (_data, error, { body, internal, attachment_ids = [] }) =>
+      retryKeys.settle({ caseId, body, internal, attachment_ids }, error ?? undefined),
     onSuccess: () => refresh(caseId),
   });
 }

@@ -22,6 +22,7 @@ import {
   usePatchCase,
   usePostMessage,
 } from '@/hooks/useCases';
+import { useCaseAttachments, useRemoveAttachment, useUploads } from '@/hooks/useAttachments';
 import { useChangedByOthers, whoDid } from '@/hooks/useLiveUpdates';
 import { useMe } from '@/hooks/useSession';
 import { useCannedReplies } from '@/hooks/useCannedReplies';
@@ -29,10 +30,11 @@ import { useStaff } from '@/hooks/useStaff';
 import { draftKey } from '@/services/drafts';
 import { valuesFromCase } from '@/services/placeholders';
 import { formatDateTime, formatMoney, label } from '@/services/format';
-import { isStaff, type SupportCase } from '@/services/types';
+import { isStaff, type Attachment, type SupportCase } from '@/services/types';
 import { CustomerLink } from '@/components/customer/CustomerLink';
 import { NotFoundPage } from './NotFoundPage';
 import { RefundRequestPanel } from './case/RefundRequestPanel';
+import { AttachmentGallery } from './case/AttachmentGallery';
 
 function OrderSnapshot({ c }: { c: SupportCase }) {
   const snap = c.order_snapshot;
@@ -72,6 +74,13 @@ export function CasePage() {
   const post = usePostMessage(caseId);
   const staffList = useStaff(staff);
   const canned = useCannedReplies(staff);
+  const files = useCaseAttachments(caseId);
+  const uploads = useUploads(caseId);
+  const redact = useRemoveAttachment(caseId);
+  const onRedact =
+    me.role === 'admin' ? (f: Attachment) => void redact.mutateAsync(f.id) : undefined;
+  // Files no message shows: added to the case itself, or named by a refund request.
+  const caseFiles = (files.data ?? []).filter((f) => !f.message_id && !uploads.ids.includes(f.id));
   const names = Object.fromEntries((staffList.data ?? []).map((s) => [s.id, s.name]));
   const [writing, setWriting] = useState(false);
   const changed = useChangedByOthers(caseId, me.id, writing);
@@ -160,7 +169,14 @@ export function CasePage() {
                     </Title>
                     <QueryState query={messages} rows={2}>
                       {(list) => (
-                        <MessageThread messages={list} currentUserId={me.id} names={names} />
+                        <MessageThread
+                          messages={list}
+                          currentUserId={me.id}
+                          names={names}
+                          renderAttachments={(attached) => (
+                            <AttachmentGallery attachments={attached} onRedact={onRedact} />
+                          )}
+                        />
                       )}
                     </QueryState>
                     <div style={{ marginTop: 16 }}>
@@ -176,7 +192,11 @@ export function CasePage() {
                             // status is the one the agent chose with it just now.
                             patch.mutateAsync({ patch: { status } })
                           }
-                          onSend={(r) => post.mutateAsync(r)}
+                          onSend={async (r) => {
+                            await post.mutateAsync(r);
+                            void files.refetch();
+                          }}
+                          uploads={uploads}
                           onEditingChange={setWriting}
                           changedBy={changed.change ? whoDid(changed.change) : null}
                           onReload={() => {
@@ -204,6 +224,14 @@ export function CasePage() {
               <Grid.Col span={{ base: 12, md: 4 }}>
                 <Stack gap="lg">
                   {stacked ? null : actions}
+                  {caseFiles.length ? (
+                    <Paper withBorder p="md" component="section" aria-labelledby="files-title">
+                      <Title order={5} id="files-title">
+                        Files on the case
+                      </Title>
+                      <AttachmentGallery attachments={caseFiles} onRedact={onRedact} />
+                    </Paper>
+                  ) : null}
                   <SlaClocks supportCase={c} />
                   <Paper withBorder p="md" component="section" aria-labelledby="refunds-title">
                     <Title order={5} mb="sm" id="refunds-title">

@@ -4,6 +4,24 @@
  */
 
 export interface paths {
+  '/api/v1/attachments/{attachment_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A file's bytes, or a redirect to a short-lived signed URL of the storage */
+    get: operations['download_api_v1_attachments__attachment_id__get'];
+    put?: never;
+    post?: never;
+    /** Admins redact a file (history keeps that it was); the uploader takes back one nothing names yet */
+    delete: operations['remove_api_v1_attachments__attachment_id__delete'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/auth/login': {
     parameters: {
       query?: never;
@@ -729,6 +747,24 @@ export interface paths {
     patch: operations['change_case_api_v1_support_cases__case_id__patch'];
     trace?: never;
   };
+  '/api/v1/support-cases/{case_id}/attachments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A case's files, oldest first (a customer's view has no internal ones) */
+    get: operations['list_attachments_api_v1_support_cases__case_id__attachments_get'];
+    put?: never;
+    /** Attach a photo (JPEG, PNG, WebP, HEIC) or a PDF to a case; one file per request */
+    post: operations['upload_api_v1_support_cases__case_id__attachments_post'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/support-cases/{case_id}/history': {
     parameters: {
       query?: never;
@@ -1005,6 +1041,50 @@ export interface components {
        * @description put the refunded units back in stock; absent: the refund's `restock` (the case category's default)
        */
       restock?: boolean | null;
+    };
+    /** AttachmentOut */
+    AttachmentOut: {
+      /** Case Id */
+      case_id: string;
+      /**
+       * Content Type
+       * @description decided by the content: JPEG, PNG, WebP or PDF
+       */
+      content_type: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Filename
+       * @description the name sent, for display; the type's own ending
+       */
+      filename: string;
+      /** Id */
+      id: string;
+      /** Internal */
+      internal: boolean;
+      /** Message Id */
+      message_id: string | null;
+      /**
+       * Redacted
+       * @description an admin removed the file: its bytes are gone
+       */
+      redacted: boolean;
+      /** Refund Id */
+      refund_id: string | null;
+      /** Size */
+      size: number;
+      /** Uploader Id */
+      uploader_id: string;
+      /** Uploader Role */
+      uploader_role: string;
+      /**
+       * Url
+       * @description where its bytes are read (GET, with the bearer token)
+       */
+      url: string;
     };
     /**
      * BlockedActionOut
@@ -1381,6 +1461,12 @@ export interface components {
     };
     /** MessageIn */
     MessageIn: {
+      /**
+       * Attachment Ids
+       * @description files uploaded to the case (POST /support-cases/{id}/attachments) by the writer, not yet named by another message or refund request; at most 10
+       * @default []
+       */
+      attachment_ids: string[];
       /** Body */
       body: string;
       /**
@@ -1391,6 +1477,11 @@ export interface components {
     };
     /** MessageOut */
     MessageOut: {
+      /**
+       * Attachments
+       * @default []
+       */
+      attachments: components['schemas']['AttachmentOut'][];
       /** Author Id */
       author_id: string;
       /** Author Role */
@@ -1817,6 +1908,18 @@ export interface components {
       /** Version */
       version: number;
     };
+    /** RefundQuoteIn */
+    RefundQuoteIn: {
+      /**
+       * Include Shipping
+       * @default false
+       */
+      include_shipping: boolean;
+      /** Items */
+      items: components['schemas']['RefundItemIn'][];
+      /** Reason */
+      reason: string;
+    };
     /** RefundRefOut */
     RefundRefOut: {
       /** Currency */
@@ -1829,6 +1932,12 @@ export interface components {
     };
     /** RefundRequestIn */
     RefundRequestIn: {
+      /**
+       * Attachment Ids
+       * @description files uploaded to the case (POST /support-cases/{id}/attachments) by the writer, not yet named by another message or refund request; at most 10
+       * @default []
+       */
+      attachment_ids: string[];
       /**
        * Include Shipping
        * @default false
@@ -2328,6 +2437,166 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  download_api_v1_attachments__attachment_id__get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        attachment_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the bytes; images inline, anything else as a download */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': string;
+          'image/jpeg': string;
+          'image/png': string;
+          'image/webp': string;
+        };
+      };
+      /** @description the bytes are at the signed URL in Location, for a minute */
+      307: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable Entity */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  remove_api_v1_attachments__attachment_id__delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        attachment_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable Entity */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   login_api_v1_auth_login_post: {
     parameters: {
       query?: never;
@@ -5749,6 +6018,200 @@ export interface operations {
       };
     };
   };
+  list_attachments_api_v1_support_cases__case_id__attachments_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        case_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AttachmentOut'][];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable Entity */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  upload_api_v1_support_cases__case_id__attachments_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        case_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /**
+           * Format: binary
+           * @description the file; its type is read from its content
+           */
+          file: string;
+          /**
+           * @description for an internal note: staff only, never shown to customers
+           * @default false
+           */
+          internal?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AttachmentOut'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable Entity */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   case_history_api_v1_support_cases__case_id__history_get: {
     parameters: {
       query?: never;
@@ -6129,7 +6592,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['RefundRequestIn'];
+        'application/json': components['schemas']['RefundQuoteIn'];
       };
     };
     responses: {

@@ -66,11 +66,12 @@ export function postMessage(
   body: string,
   internal = false,
   idempotencyKey?: string,
+  attachmentIds: string[] = [],
 ): Promise<Message> {
   return unwrap(
     api.POST('/api/v1/support-cases/{case_id}/messages', {
       params: { path: { case_id: caseId } },
-      body: { body, internal },
+      body: { body, internal, attachment_ids: attachmentIds },
       headers: idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {},
     }),
   );
@@ -86,7 +87,7 @@ export function requestRefund(caseId: string, body: RefundRequest): Promise<Refu
   return unwrap(
     api.POST('/api/v1/support-cases/{case_id}/refunds', {
       params: { path: { case_id: caseId } },
-      body,
+      body: { attachment_ids: [], ...body },
     }),
   );
 }

@@ -19,11 +19,15 @@ export type Category = SupportCase['category'];
 export type Priority = SupportCase['priority'];
 export type Channel = SupportCase['channel'];
 export type Message = Schemas['MessageOut'];
+export type Attachment = Schemas['AttachmentOut'];
 export type CaseEvent = Schemas['EventOut'];
 export type Refund = Schemas['RefundOut'];
 export type RefundStatus = Refund['status'];
 export type RefundItem = Schemas['RefundItemOut'];
-export type RefundRequest = Schemas['RefundRequestIn'];
+/** A refund request; it may name photos of the damage uploaded to the case. */
+export type RefundRequest = Omit<Schemas['RefundRequestIn'], 'attachment_ids'> & {
+  attachment_ids?: string[];
+};
 export type Quote = Schemas['QuoteOut'];
 export type Settlement = Schemas['SettlementIn'];
 export type SettlementType = Settlement['type'];

@@ -23,6 +23,7 @@ from supportdesk.api.errors import install_error_handlers, problem
 from supportdesk.api.middleware import Metrics, RequestMiddleware
 from supportdesk.api.openapi import install_openapi
 from supportdesk.api.routes import (
+    attachments,
     auth,
     canned_replies,
     cases,
@@ -171,6 +172,13 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     ):
         api.include_router(module.router)
     app.include_router(api)
+    # Files: the one place a body may be larger than MAX_BODY_BYTES, by the largest file.
+    upload_limit = settings.attachment_max_bytes + attachments.MULTIPART_OVERHEAD_BYTES
+    files = APIRouter(
+        prefix=API_PREFIX, dependencies=[Depends(check_request)], max_body_size=upload_limit
+    )
+    files.include_router(attachments.router)
+    app.include_router(files)
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus(request: Request) -> Response:
@@ -214,7 +222,14 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             ],
             expose_headers=["ETag", "X-Request-ID", "Retry-After"],
         )
-    app.add_middleware(RequestMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestMiddleware,
+        metrics=metrics,
+        max_body_bytes=settings.max_body_bytes,
+        larger_bodies=[
+            (re.compile(attachments.UPLOAD_PATH), max(upload_limit, settings.max_body_bytes))
+        ],
+    )
     # Outermost: everything inside (logs, sign-in throttling) sees the client's address as
     # the trusted proxies report it, whichever server runs the app. uvicorn is given the
     # same list by `supportdesk serve`; applying it twice changes nothing.

@@ -159,7 +159,8 @@ def _is_json(content_type: str) -> bool:
 
 async def require_json(request: Request) -> None:
     """A route that takes a JSON body refuses a body of another type with 415, rather than
-    trying to read it and complaining about its shape."""
+    trying to read it and complaining about its shape (the upload of a file checks its own:
+    ``api/multipart.py``)."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or route.body_field is None:
         return

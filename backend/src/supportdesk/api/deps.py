@@ -13,6 +13,7 @@ from fastapi import Depends, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from supportdesk.application.attachments import AttachmentService
 from supportdesk.application.auth import AuthService
 from supportdesk.application.canned_replies import CannedReplyService
 from supportdesk.application.cases import CaseService
@@ -60,6 +61,10 @@ async def case_service(request: Request) -> CaseService:
     return _container(request).case_service()
 
 
+async def attachment_service(request: Request) -> AttachmentService:
+    return _container(request).attachment_service()
+
+
 async def refund_service(request: Request) -> RefundService:
     return _container(request).refund_service()
 
@@ -100,6 +105,7 @@ AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
 AccountLinksDep = Annotated[AccountLinks, Depends(account_links)]
 CaseServiceDep = Annotated[CaseService, Depends(case_service)]
 RefundServiceDep = Annotated[RefundService, Depends(refund_service)]
+AttachmentServiceDep = Annotated[AttachmentService, Depends(attachment_service)]
 OrderServiceDep = Annotated[OrderService, Depends(order_service)]
 CustomerServiceDep = Annotated[CustomerService, Depends(customer_service)]
 CannedReplyServiceDep = Annotated[CannedReplyService, Depends(canned_reply_service)]

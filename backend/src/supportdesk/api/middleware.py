@@ -5,8 +5,10 @@ without a length is counted as it arrives by FastAPI's own ``max_body_size``).""
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
+from collections.abc import Sequence
 
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -24,7 +26,7 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (
         b"content-security-policy",
-        b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        b"default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
         b"script-src 'self'; connect-src 'self'; font-src 'self' data:; "
         b"frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
     ),
@@ -82,15 +84,34 @@ def _route_template(scope: Scope) -> str:
     return path[: len(path) - len(filled)] + suffix if path.endswith(filled) else suffix
 
 
+_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+
+
 class ResponseCutShort(Exception):
     """Raised to the server when a response fails after it started."""
 
 
 class RequestMiddleware:
-    def __init__(self, app: ASGIApp, metrics: Metrics, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        metrics: Metrics,
+        max_body_bytes: int,
+        larger_bodies: Sequence[tuple[re.Pattern[str], int]] = (),
+    ) -> None:
+        """``larger_bodies``: paths whose POST may carry more than ``max_body_bytes`` (a
+        file upload), each with its own bound."""
         self.app = app
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
+        self.larger_bodies = tuple(larger_bodies)
+
+    def _body_limit(self, scope: Scope) -> int:
+        if scope["method"] == "POST":
+            for path, limit in self.larger_bodies:
+                if path.match(scope["path"]):
+                    return limit
+        return self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -105,9 +126,11 @@ class RequestMiddleware:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status = 500
-        declared = headers.get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
-            await self._too_large(send, request_id)
+        # Only where a body is read: a GET never reads one, whatever its headers declare.
+        declared = headers.get(b"content-length") if scope["method"] in _WITH_BODY else None
+        limit = self._body_limit(scope)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._too_large(send, request_id, limit)
             self._observe(scope, 413, started, request_id)
             return
 
@@ -166,14 +189,14 @@ class RequestMiddleware:
             request_id=request_id,
         )
 
-    async def _too_large(self, send: Send, request_id: str) -> None:
+    async def _too_large(self, send: Send, request_id: str, limit: int) -> None:
         await self._problem(
             send,
             request_id,
             413,
             "payload_too_large",
             "Request body too large",
-            f"the body may be at most {self.max_body_bytes} bytes",
+            f"the body may be at most {limit} bytes",
         )
 
     @staticmethod

@@ -10,6 +10,7 @@ from supportdesk.application.customers import CustomerProfile
 from supportdesk.application.orders import OrderView
 from supportdesk.application.refunds import Quote, RefundPolicy
 from supportdesk.domain.access import Actor
+from supportdesk.domain.attachments import Attachment
 from supportdesk.domain.cases import SupportCase
 from supportdesk.domain.events import Event
 from supportdesk.domain.messages import Message
@@ -298,6 +299,25 @@ def message_out(message: Message) -> s.MessageOut:
         body=message.body,
         internal=message.internal,
         created_at=message.created_at,
+        attachments=[attachment_out(a) for a in message.attachments],
+    )
+
+
+def attachment_out(attachment: Attachment) -> s.AttachmentOut:
+    return s.AttachmentOut(
+        id=attachment.id,
+        case_id=attachment.case_id,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        internal=attachment.internal,
+        created_at=attachment.created_at,
+        uploader_id=attachment.uploader_id,
+        uploader_role=attachment.uploader_role,
+        message_id=attachment.message_id,
+        refund_id=attachment.refund_id,
+        redacted=attachment.redacted,
+        url=f"/api/v1/attachments/{attachment.id}",
     )
 
 

@@ -358,9 +358,36 @@ class SupportCaseOut(BaseModel):
     )
 
 
+AttachmentIds = Annotated[
+    list[Identifier],
+    Field(
+        max_length=10,
+        description="files uploaded to the case (POST /support-cases/{id}/attachments) by "
+        "the writer, not yet named by another message or refund request; at most 10",
+    ),
+]
+
+
 class MessageIn(Input):
     body: LongText
     internal: StrictBool = False
+    attachment_ids: AttachmentIds = []
+
+
+class AttachmentOut(BaseModel):
+    id: str
+    case_id: str
+    filename: str = Field(description="the name sent, for display; the type's own ending")
+    content_type: str = Field(description="decided by the content: JPEG, PNG, WebP or PDF")
+    size: int
+    internal: bool
+    created_at: datetime
+    uploader_id: str
+    uploader_role: str
+    message_id: str | None
+    refund_id: str | None
+    redacted: bool = Field(description="an admin removed the file: its bytes are gone")
+    url: str = Field(description="where its bytes are read (GET, with the bearer token)")
 
 
 class MessageOut(BaseModel):
@@ -371,6 +398,7 @@ class MessageOut(BaseModel):
     body: str
     internal: bool
     created_at: datetime
+    attachments: list[AttachmentOut] = []
 
 
 class EventOut(BaseModel):
@@ -395,10 +423,14 @@ class RefundItemIn(Input):
     quantity: Units
 
 
-class RefundRequestIn(Input):
+class RefundQuoteIn(Input):
     items: list[RefundItemIn] = Field(min_length=1, max_length=100)
     reason: Reason
     include_shipping: StrictBool = False
+
+
+class RefundRequestIn(RefundQuoteIn):
+    attachment_ids: AttachmentIds = []
 
 
 class RefundItemOut(BaseModel):

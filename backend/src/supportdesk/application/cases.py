@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 
+from supportdesk.application.attachments import link_files
 from supportdesk.application.conflicts import again_on_conflict
 from supportdesk.application.orders import asking_the_order_system
 from supportdesk.application.ports import Clock, OrderSystem, ReadQueries, UnitOfWork
 from supportdesk.domain.access import Actor
+from supportdesk.domain.attachments import AttachmentLimits
 from supportdesk.domain.cases import (
     CaseStatus,
     Category,
@@ -93,8 +96,10 @@ class CaseService:
         clock: Clock,
         reads: UnitOfWork | None = None,
         queries: ReadQueries | None = None,
+        attachment_limits: AttachmentLimits | None = None,
     ) -> None:
         self.uow = uow
+        self.attachment_limits = attachment_limits or AttachmentLimits()
         # Reads that write nothing go through ``reads`` (on SQLite a deferred transaction on
         # the reader engine), so they never queue behind writers for the write lock.
         self.reads = reads or uow
@@ -234,14 +239,31 @@ class CaseService:
             await self.uow.commit()
         return CaseView(case=case, refunds=refunds)
 
-    async def add_message(self, case_id: str, body: str, internal: bool, actor: Actor) -> Message:
+    async def add_message(
+        self,
+        case_id: str,
+        body: str,
+        internal: bool,
+        actor: Actor,
+        attachment_ids: Sequence[str] = (),
+    ) -> Message:
         """The owner and staff write on a case that is not closed; only staff write internal
         notes. The owner's reply on a case waiting on them puts it back in progress. Two
         people writing at once both get their message in: the case's row is locked before
-        it is read, and a conflict with anything that does not lock it runs again."""
-        return await again_on_conflict(lambda: self._add_message(case_id, body, internal, actor))
+        it is read, and a conflict with anything that does not lock it runs again. A
+        message may name files its writer uploaded to the case (``link_refusal``)."""
+        return await again_on_conflict(
+            lambda: self._add_message(case_id, body, internal, actor, attachment_ids)
+        )
 
-    async def _add_message(self, case_id: str, body: str, internal: bool, actor: Actor) -> Message:
+    async def _add_message(
+        self,
+        case_id: str,
+        body: str,
+        internal: bool,
+        actor: Actor,
+        attachment_ids: Sequence[str],
+    ) -> Message:
         async with self.uow:
             await self.uow.cases.lock(case_id)
             case = await self._get_for(actor, case_id)
@@ -258,9 +280,18 @@ class CaseService:
                 "internal_note_added" if internal else "message_added", by=actor, now=now
             )
             await self.uow.messages.add(message)
+            files = await link_files(
+                self.uow,
+                case_id,
+                attachment_ids,
+                by=actor,
+                internal=internal,
+                limits=self.attachment_limits,
+                message_id=message.id,
+            )
             await self.uow.cases.save(case)
             await self.uow.commit()
-        return message
+        return replace(message, attachments=files)
 
     @property
     def _queries(self) -> ReadQueries:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, Self
@@ -10,6 +10,7 @@ from typing import Any, Protocol, Self
 from supportdesk.application.outbox import OutboxItem, Outcome
 from supportdesk.application.reads import CaseFilters, PageOf, RefundFilters, Stats
 from supportdesk.domain.access import Actor, Role
+from supportdesk.domain.attachments import Attachment, MediaType
 from supportdesk.domain.cases import SupportCase
 from supportdesk.domain.events import Event
 from supportdesk.domain.messages import Message
@@ -205,6 +206,35 @@ class MessageRepository(Protocol):
     async def add(self, message: Message) -> None: ...
 
 
+class AttachmentRepository(Protocol):
+    async def add(self, attachment: Attachment) -> None: ...
+
+    async def get(self, attachment_id: str) -> Attachment | None:
+        """Any file, whoever asks; with ``case_id`` of a case the caller may read."""
+        ...
+
+    async def of_case(self, case_id: str) -> list[Attachment]:
+        """Every file of the case, oldest first (redacted ones too: they stay listed)."""
+        ...
+
+    async def totals(self, case_id: str) -> tuple[int, int]:
+        """How many files the case holds and their bytes (redacted ones not counted)."""
+        ...
+
+    async def link(
+        self, attachment_ids: Sequence[str], *, message_id: str | None, refund_id: str | None
+    ) -> int:
+        """Name the files as the message's or refund's, each only if nothing names it yet;
+        how many were named (fewer: another writer got there first)."""
+        ...
+
+    async def redact(self, attachment: Attachment) -> None: ...
+
+    async def remove(self, attachment_id: str) -> bool:
+        """Forget an unlinked file; False if it was linked or gone meanwhile."""
+        ...
+
+
 class RefundRepository(Protocol):
     async def add(self, refund: Refund) -> None: ...
 
@@ -328,6 +358,9 @@ class UnitOfWork(Protocol):
     def refunds(self) -> RefundRepository: ...
 
     @property
+    def attachments(self) -> AttachmentRepository: ...
+
+    @property
     def users(self) -> UserRepository: ...
 
     @property
@@ -341,6 +374,70 @@ class UnitOfWork(Protocol):
     async def __aexit__(self, *exc: object) -> None: ...
 
     async def commit(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class InspectedFile:
+    """A file as it will be stored: its type by its content, and its bytes (an image's
+    decoded and written again, without its metadata)."""
+
+    media_type: MediaType
+    data: bytes
+
+
+class FileInspector(Protocol):
+    """Decides what an uploaded file is and makes it safe to hand out. Raises
+    ``UnsupportedMediaType`` for anything but the kinds taken, ``ValidationFailed`` for a
+    file of such a kind that does not decode (truncated, malformed), ``PayloadTooLarge``
+    for an image larger decoded than the limit (a decompression bomb)."""
+
+    async def inspect(self, data: bytes) -> InspectedFile: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SignedUrl:
+    url: str
+    expires_in: int
+
+
+class FileStorage(Protocol):
+    """Where the files' bytes live: a directory, or an S3-compatible bucket. Keys are ours
+    (``<case id>/<attachment id>``), never a name a client sent."""
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def read(self, key: str) -> AsyncIterator[bytes]:
+        """The stored bytes, in chunks; ``FileMissing`` if there are none."""
+        ...
+
+    async def delete(self, key: str) -> None:
+        """Idempotent: a key that holds nothing is already deleted."""
+        ...
+
+    async def keys(self, prefix: str = "") -> list[str]: ...
+
+    async def signed_url(
+        self, key: str, *, filename: str, content_type: str, inline: bool, ttl_seconds: int
+    ) -> SignedUrl | None:
+        """A short-lived URL that gives the bytes without our token, where the storage can
+        make one (S3); None where the API streams them itself."""
+        ...
+
+    async def ping(self) -> bool: ...
+
+    async def aclose(self) -> None: ...
+
+
+class FileMissing(Exception):
+    """The storage holds nothing under the key."""
+
+
+class UploadMetrics(Protocol):
+    """Counts uploads taken and refused, and the bytes taken (GET /metrics)."""
+
+    def stored(self, content_type: str, size: int) -> None: ...
+
+    def refused(self, code: str) -> None: ...
 
 
 class PasswordHasher(Protocol):

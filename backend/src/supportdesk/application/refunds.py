@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import structlog
 
+from supportdesk.application.attachments import link_files
 from supportdesk.application.cases import check_version
 from supportdesk.application.conflicts import again_on_conflict
 from supportdesk.application.orders import asking_the_order_system
@@ -23,6 +24,7 @@ from supportdesk.application.ports import (
     UnitOfWork,
 )
 from supportdesk.domain.access import SYSTEM, Actor
+from supportdesk.domain.attachments import AttachmentLimits
 from supportdesk.domain.cases import SupportCase, restock_by_default
 from supportdesk.domain.errors import (
     NotFound,
@@ -51,6 +53,8 @@ class RefundRequest:
     items: Sequence[RequestedItem]
     reason: str
     include_shipping: bool = False
+    # Files the customer uploaded to the case to show what is wrong (a photo of the damage).
+    attachment_ids: Sequence[str] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +83,10 @@ class RefundService:
         policy: RefundPolicy,
         reads: UnitOfWork | None = None,
         queries: ReadQueries | None = None,
+        attachment_limits: AttachmentLimits | None = None,
     ) -> None:
         self.uow = uow
+        self.attachment_limits = attachment_limits or AttachmentLimits()
         # Reads that write nothing: see CaseService.
         self.reads = reads or uow
         self.queries = queries
@@ -148,6 +154,15 @@ class RefundService:
                 restock=restock_by_default(case.category),
             )
             await self.uow.refunds.add(refund)
+            await link_files(
+                self.uow,
+                case.id,
+                request.attachment_ids,
+                by=actor,
+                internal=False,
+                limits=self.attachment_limits,
+                refund_id=refund.id,
+            )
             await self.uow.cases.touch(case, refund.created_at)
             await self.uow.commit()
         return refund

@@ -106,6 +106,18 @@ class CaseHasOpenRefunds(InvalidTransition):
     title = "The case has refunds that are not final"
 
 
+class UnsupportedMediaType(DomainError):
+    """A file that is not one of the kinds taken (decided by its content, not its name)."""
+
+    code = "unsupported_media_type"
+    title = "Unsupported media type"
+
+
+class PayloadTooLarge(DomainError):
+    code = "payload_too_large"
+    title = "Request body too large"
+
+
 class RateLimited(DomainError):
     code = "rate_limited"
     title = "Too many requests"

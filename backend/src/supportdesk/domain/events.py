@@ -69,8 +69,11 @@ WORKINGS_NOTE_TYPES = frozenset(
     {"assigned", "execution_started", "refund_succeeded", "refund_reversed"}
 )
 # Events customers never see, not even that they happened: staff's internal notes, and
-# the shop's own promises about its response times (docs/sla.md).
-INTERNAL_EVENT_TYPES = frozenset({"internal_note_added", "sla_breached"})
+# the shop's own promises about its response times (docs/sla.md), and the redaction of a
+# file of an internal note.
+INTERNAL_EVENT_TYPES = frozenset(
+    {"internal_note_added", "sla_breached", "internal_attachment_redacted"}
+)
 # An event that is nothing but a note (a PATCH with a note and no change).
 NOTE_EVENT = "note"
 

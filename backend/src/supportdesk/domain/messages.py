@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from supportdesk.domain.access import Actor
+from supportdesk.domain.attachments import Attachment
 from supportdesk.domain.errors import Forbidden
 from supportdesk.domain.events import new_id
 
@@ -19,6 +20,8 @@ class Message:
     body: str
     internal: bool
     created_at: datetime
+    # The files the message names (read with the case's files, not stored on the row).
+    attachments: tuple[Attachment, ...] = ()
 
     @classmethod
     def write(cls, *, case_id: str, by: Actor, body: str, internal: bool, now: datetime) -> Message:

@@ -202,6 +202,24 @@ class Settings(BaseSettings):
     # with time alone (at risk, breached); 0 turns it off.
     sla_check_interval_seconds: float = Field(60.0, ge=0, le=3600)
 
+    # Files on cases (docs/attachments.md): the most one file, one case may hold; the most
+    # pixels an image may have decoded (a decompression bomb is refused before decoding).
+    attachment_max_bytes: int = Field(10 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024)
+    attachment_case_max_count: int = Field(100, ge=1, le=10_000)
+    attachment_case_max_bytes: int = Field(200 * 1024 * 1024, ge=1024)
+    attachment_max_pixels: int = Field(40_000_000, ge=10_000, le=500_000_000)
+    # How long a signed download URL answers (S3 storage only).
+    attachment_url_ttl_seconds: int = Field(60, ge=1, le=3600)
+    # Local storage (the default): a directory under the data directory. One process, or
+    # replicas sharing the volume; else S3.
+    storage_dir: Path = REPO_ROOT / "data" / "attachments"
+    # S3-compatible storage: S3_BUCKET turns it on.
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None  # None: AWS's own endpoint for S3_REGION
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+
     cors_origins: Annotated[list[str], NoDecode] = []
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
     metrics_token: SecretStr | None = None  # when set, /metrics wants this bearer token
@@ -326,6 +344,22 @@ class Settings(BaseSettings):
                     f"{item!r} is not an IP address or network (or * for any proxy)"
                 ) from None
         return ",".join(items)
+
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _s3_endpoint(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @model_validator(mode="after")
+    def _storage_is_whole(self) -> Settings:
+        if self.attachment_case_max_bytes < self.attachment_max_bytes:
+            raise ValueError("ATTACHMENT_CASE_MAX_BYTES must be at least ATTACHMENT_MAX_BYTES")
+        named = [self.s3_endpoint_url, self.s3_access_key_id, self.s3_secret_access_key]
+        if self.s3_bucket is None and any(v is not None for v in named):
+            raise ValueError("S3_BUCKET must be set to store files in S3 (S3_* are set)")
+        return self
 
     @model_validator(mode="after")
     def _production_is_safe(self) -> Settings:

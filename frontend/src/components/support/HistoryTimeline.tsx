@@ -10,6 +10,9 @@ const TITLES: Record<string, string> = {
   priority_changed: 'Priority changed',
   // The note names the clock: "first response" or "resolution".
   sla_breached: 'SLA target breached',
+  // The note names the file.
+  attachment_redacted: 'File removed',
+  internal_attachment_redacted: 'Internal file removed',
 };
 
 /** Who acted. A customer's history names staff as the support team and the system's own

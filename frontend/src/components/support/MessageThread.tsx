@@ -1,16 +1,18 @@
 import { Badge, Group, Paper, Stack, Text } from '@mantine/core';
 import { IconLock } from '@tabler/icons-react';
 import { formatDateTime, label } from '@/services/format';
-import type { Message } from '@/services/types';
+import type { Attachment, Message } from '@/services/types';
 
 interface Props {
   messages: Message[];
+  /** What shows a message's files (thumbnails that open a viewer). */
+  renderAttachments?: (attachments: Attachment[]) => React.ReactNode;
   currentUserId: string;
   /** Names for author ids the viewer knows (e.g. themselves). */
   names?: Record<string, string>;
 }
 
-export function MessageThread({ messages, currentUserId, names = {} }: Props) {
+export function MessageThread({ messages, currentUserId, names = {}, renderAttachments }: Props) {
   if (!messages.length) {
     return (
       <Text c="dimmed" size="sm">
@@ -70,6 +72,7 @@ export function MessageThread({ messages, currentUserId, names = {} }: Props) {
             <Text size="sm" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
               {m.body}
             </Text>
+            {m.attachments?.length && renderAttachments ? renderAttachments(m.attachments) : null}
           </Paper>
         );
       })}

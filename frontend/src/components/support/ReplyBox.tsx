@@ -24,6 +24,8 @@ import {
 import type { CannedReply, CaseStatus } from '@/services/types';
 import { applyServerErrors, problemText, STAFF_ONLY, VISIBLE_TO_CUSTOMER } from '../common/forms';
 import { CannedReplyPicker } from './CannedReplyPicker';
+import { FileDrop, filesOfPaste } from '../attachments/FileDrop';
+import type { Uploads } from '@/services/uploads';
 
 const replySchema = z.object({
   body: z
@@ -34,11 +36,15 @@ const replySchema = z.object({
   internal: z.boolean(),
 });
 type Reply = z.infer<typeof replySchema>;
+/** What is sent: the words, and the files uploaded for them. */
+type Sent = Reply & { attachment_ids?: string[] };
 
 interface Props {
   allowInternal: boolean;
   disabled?: boolean;
-  onSend: (reply: Reply) => Promise<unknown>;
+  onSend: (reply: Sent) => Promise<unknown>;
+  /** Files for the message: uploaded as they are picked, named by the message when sent. */
+  uploads?: Uploads;
   /** Told whether there is unsent text, so the page can watch for others' changes. */
   onEditingChange?: (editing: boolean) => void;
   /** Who else changed the case while this reply was being written, if anyone. */
@@ -65,6 +71,7 @@ export function ReplyBox({
   cannedReplies,
   placeholderValues = {},
   onSetStatus,
+  uploads,
 }: Props) {
   const [formError, setFormError] = useState<string | null>(null);
   const draft = useDraft(draftKey);
@@ -105,11 +112,12 @@ export function ReplyBox({
     setFormError(null);
     if (missingPlaceholders(values.body).length) return;
     try {
-      await onSend(values);
+      await onSend(uploads ? { ...values, attachment_ids: uploads.ids } : values);
     } catch (err) {
       setFormError(applyServerErrors(err, setError, ['body', 'internal']));
       return;
     }
+    uploads?.clear();
     draft.clear();
     reset({ body: '', internal: values.internal });
     const status = setStatus;
@@ -147,6 +155,13 @@ export function ReplyBox({
           minRows={3}
           disabled={disabled}
           {...bodyField}
+          onPaste={(e) => {
+            const files = filesOfPaste(e);
+            if (uploads && files.length) {
+              e.preventDefault();
+              uploads.add(files, internal);
+            }
+          }}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
               e.preventDefault();
@@ -158,6 +173,15 @@ export function ReplyBox({
           }}
           error={errors.body?.message}
         />
+        {uploads ? (
+          <FileDrop
+            pending={uploads.pending}
+            onAdd={(files) => uploads.add(files, internal)}
+            onRemove={uploads.remove}
+            disabled={disabled}
+            description={allowInternal ? (internal ? STAFF_ONLY : VISIBLE_TO_CUSTOMER) : undefined}
+          />
+        ) : null}
         {missing.length ? (
           <Alert color="red" variant="light" id={missingId} title="Not filled in">
             <Text size="sm">
@@ -203,7 +227,15 @@ export function ReplyBox({
         ) : null}
         <Group justify="space-between">
           <Group gap="sm">
-            {allowInternal ? <Checkbox label="Internal note" {...register('internal')} /> : null}
+            {allowInternal ? (
+              <Checkbox
+                label="Internal note"
+                {...register('internal')}
+                // A file is uploaded as public or internal: switching would mismatch it.
+                disabled={!!uploads?.pending.length}
+                title={uploads?.pending.length ? 'Remove the files to switch' : undefined}
+              />
+            ) : null}
             {canned ? (
               <Button variant="subtle" size="xs" onClick={() => setPicking(true)}>
                 Canned reply
@@ -213,7 +245,7 @@ export function ReplyBox({
           <Button
             type="submit"
             loading={isSubmitting}
-            disabled={disabled || missing.length > 0}
+            disabled={disabled || missing.length > 0 || !!uploads?.busy}
             aria-describedby={missing.length ? missingId : undefined}
             color={internal ? 'yellow' : undefined}
             title="Ctrl+Enter or ⌘+Enter sends"

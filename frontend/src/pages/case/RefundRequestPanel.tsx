@@ -1,12 +1,15 @@
-import { Paper, Title } from '@mantine/core';
+import { Paper, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { QueryState } from '@/components/common/QueryState';
+import { FileDrop } from '@/components/attachments/FileDrop';
 import { RefundRequestForm } from '@/components/refund/RefundRequestForm';
+import { useUploads } from '@/hooks/useAttachments';
 import { useRequestRefund } from '@/hooks/useCases';
 import { useOrder } from '@/hooks/useOrders';
 import { useRefundQuote } from '@/hooks/useRefundQuote';
+import { ApiError } from '@/services/http';
 import type { RefundRequest } from '@/services/types';
 
 /** "Request a refund": pick units, see the server's live quote, send. Staff ask on the
@@ -26,6 +29,8 @@ export function RefundRequestPanel({
   const quote = useRefundQuote(caseId, draft);
   const request = useRequestRefund(caseId);
   const navigate = useNavigate();
+  // Photos of the damage go with the request (uploaded as picked, named when it is sent).
+  const uploads = useUploads(caseId);
 
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="refund-request-title">
@@ -43,7 +48,15 @@ export function RefundRequestPanel({
             onDraftChange={setDraft}
             onBehalfOf={onBehalfOf}
             onSubmit={async (body) => {
-              const refund = await request.mutateAsync(body);
+              if (uploads.busy) {
+                throw new ApiError({
+                  status: 422,
+                  code: 'files_uploading',
+                  detail: 'Wait until the photos have uploaded, then send.',
+                });
+              }
+              const refund = await request.mutateAsync({ ...body, attachment_ids: uploads.ids });
+              uploads.clear();
               notifications.show({
                 color: 'green',
                 message: onBehalfOf
@@ -55,6 +68,16 @@ export function RefundRequestPanel({
           />
         )}
       </QueryState>
+      <Text size="sm" fw={500} mt="md" mb={4}>
+        Photos of the damage (optional)
+      </Text>
+      <FileDrop
+        pending={uploads.pending}
+        onAdd={uploads.add}
+        onRemove={uploads.remove}
+        inputLabel="Attach photos to the refund request"
+        listLabel="Photos for the refund request"
+      />
     </Paper>
   );
 }

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from supportdesk.api.deps import (
+    AttachmentServiceDep,
     CaseServiceDep,
     CurrentActor,
     ExpectedVersion,
@@ -29,6 +32,7 @@ from supportdesk.api.schemas import (
     SupportCaseOut,
 )
 from supportdesk.application.cases import ChangeCase, OpenCase
+from supportdesk.domain.attachments import Attachment
 
 router = APIRouter(tags=["support cases"])
 
@@ -165,7 +169,7 @@ async def change_case(
 async def add_message(
     case_id: str, body: MessageIn, actor: CurrentActor, cases: CaseServiceDep
 ) -> JSONResponse:
-    message = await cases.add_message(case_id, body.body, body.internal, actor)
+    message = await cases.add_message(case_id, body.body, body.internal, actor, body.attachment_ids)
     return JSONResponse(message_out(message).model_dump(mode="json"), status_code=201)
 
 
@@ -176,9 +180,14 @@ async def add_message(
     responses=problems(404),
 )
 async def list_messages(
-    case_id: str, actor: CurrentActor, cases: CaseServiceDep
+    case_id: str, actor: CurrentActor, cases: CaseServiceDep, files: AttachmentServiceDep
 ) -> list[MessageOut]:
-    return [message_out(m) for m in await cases.messages(case_id, actor)]
+    messages = await cases.messages(case_id, actor)
+    by_message: dict[str, list[Attachment]] = {}
+    for attachment in await files.of_case(case_id, actor):
+        if attachment.message_id is not None:
+            by_message.setdefault(attachment.message_id, []).append(attachment)
+    return [message_out(replace(m, attachments=tuple(by_message.get(m.id, ())))) for m in messages]
 
 
 @router.get(

@@ -23,6 +23,7 @@ from supportdesk.api.schemas import (
     Page,
     QuoteOut,
     RefundOut,
+    RefundQuoteIn,
     RefundRequestIn,
     RejectIn,
     SettlementIn,
@@ -39,11 +40,12 @@ from supportdesk.domain.refunds import (
 router = APIRouter(tags=["refunds"])
 
 
-def _request(body: RefundRequestIn) -> RefundRequest:
+def _request(body: RefundQuoteIn) -> RefundRequest:
     return RefundRequest(
         items=[RequestedItem(line_id=i.line_id, quantity=i.quantity) for i in body.items],
         reason=body.reason,
         include_shipping=body.include_shipping,
+        attachment_ids=body.attachment_ids if isinstance(body, RefundRequestIn) else (),
     )
 
 
@@ -89,7 +91,7 @@ async def request_refund(
     responses=problems(404),
 )
 async def quote_refund(
-    case_id: str, body: RefundRequestIn, actor: CurrentActor, refunds: RefundServiceDep
+    case_id: str, body: RefundQuoteIn, actor: CurrentActor, refunds: RefundServiceDep
 ) -> QuoteOut:
     return quote_out(await refunds.quote(case_id, _request(body), actor))
 

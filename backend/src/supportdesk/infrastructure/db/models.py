@@ -350,3 +350,27 @@ class CannedReplyRecord(Base):
         Index("ix_canned_replies_created", "created_at", "id"),
         Index("ix_canned_replies_owner", "owner_id"),
     )
+
+
+class AttachmentRecord(Base):
+    """A file on a case (docs/attachments.md). The bytes are in the file storage under
+    ``storage_key``; a redacted file keeps its row, without bytes, for the history."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("support_cases.id"))
+    uploader_id: Mapped[str] = mapped_column(String(64))
+    uploader_role: Mapped[str] = mapped_column(String(20))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    internal: Mapped[bool] = mapped_column(Boolean)
+    storage_key: Mapped[str] = mapped_column(String(128))
+    message_id: Mapped[str | None] = mapped_column(String(40))
+    refund_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+    redacted_at: Mapped[datetime | None]
+    redacted_by: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_attachments_case", "case_id", "created_at", "id"),)

@@ -7,13 +7,25 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, exists, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.domain.access import Actor, Role
+from supportdesk.domain.attachments import Attachment
 from supportdesk.domain.cases import SlaStanding, SupportCase
 from supportdesk.domain.errors import EmailTaken, VersionConflict
 from supportdesk.domain.events import EntityKind, Event
@@ -41,6 +53,7 @@ from supportdesk.infrastructure.db.mapping import (
     user_from_record,
 )
 from supportdesk.infrastructure.db.models import (
+    AttachmentRecord,
     CustomerRecord,
     EventRecord,
     MessageRecord,
@@ -299,6 +312,105 @@ class SqlMessageRepository:
     async def add(self, message: Message) -> None:
         self.session.add(MessageRecord(**message_row(message)))
         await self.session.flush()
+
+
+_FILES: Table = AttachmentRecord.__table__  # type: ignore[assignment]
+
+
+def _attachment(row: Any) -> Attachment:
+    return Attachment(
+        id=row.id,
+        case_id=row.case_id,
+        uploader_id=row.uploader_id,
+        uploader_role=row.uploader_role,
+        filename=row.filename,
+        content_type=row.content_type,
+        size=row.size,
+        internal=row.internal,
+        storage_key=row.storage_key,
+        created_at=row.created_at,
+        message_id=row.message_id,
+        refund_id=row.refund_id,
+        redacted_at=row.redacted_at,
+        redacted_by=row.redacted_by,
+    )
+
+
+class SqlAttachmentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, attachment: Attachment) -> None:
+        await self.session.execute(
+            insert(_FILES).values(
+                id=attachment.id,
+                case_id=attachment.case_id,
+                uploader_id=attachment.uploader_id,
+                uploader_role=attachment.uploader_role,
+                filename=attachment.filename,
+                content_type=attachment.content_type,
+                size=attachment.size,
+                internal=attachment.internal,
+                storage_key=attachment.storage_key,
+                created_at=attachment.created_at,
+            )
+        )
+
+    async def get(self, attachment_id: str) -> Attachment | None:
+        row = (
+            await self.session.execute(select(_FILES).where(_FILES.c.id == attachment_id))
+        ).first()
+        return _attachment(row) if row else None
+
+    async def of_case(self, case_id: str) -> list[Attachment]:
+        rows = await self.session.execute(
+            select(_FILES)
+            .where(_FILES.c.case_id == case_id)
+            .order_by(_FILES.c.created_at, _FILES.c.id)
+        )
+        return [_attachment(row) for row in rows]
+
+    async def totals(self, case_id: str) -> tuple[int, int]:
+        row = (
+            await self.session.execute(
+                select(func.count(), func.coalesce(func.sum(_FILES.c.size), 0)).where(
+                    _FILES.c.case_id == case_id, _FILES.c.redacted_at.is_(None)
+                )
+            )
+        ).one()
+        return int(row[0]), int(row[1])
+
+    async def link(
+        self, attachment_ids: Sequence[str], *, message_id: str | None, refund_id: str | None
+    ) -> int:
+        done = await self.session.execute(
+            update(_FILES)
+            .where(
+                _FILES.c.id.in_(list(attachment_ids)),
+                _FILES.c.message_id.is_(None),
+                _FILES.c.refund_id.is_(None),
+                _FILES.c.redacted_at.is_(None),
+            )
+            .values(message_id=message_id, refund_id=refund_id)
+        )
+        return int(done.rowcount)  # type: ignore[attr-defined]
+
+    async def redact(self, attachment: Attachment) -> None:
+        await self.session.execute(
+            update(_FILES)
+            .where(_FILES.c.id == attachment.id)
+            .values(redacted_at=attachment.redacted_at, redacted_by=attachment.redacted_by)
+        )
+
+    async def remove(self, attachment_id: str) -> bool:
+        gone = await self.session.execute(
+            delete(_FILES).where(
+                _FILES.c.id == attachment_id,
+                _FILES.c.message_id.is_(None),
+                _FILES.c.refund_id.is_(None),
+            )
+        )
+        return bool(gone.rowcount == 1)  # type: ignore[attr-defined]
 
 
 class SqlRefundRepository:

@@ -13,6 +13,7 @@ from supportdesk.infrastructure.db.notifications import SqlNotificationSettingsR
 from supportdesk.infrastructure.db.outbox import CHANNELS, WROTE
 from supportdesk.infrastructure.db.repositories import (
     HISTORY_GREW,
+    SqlAttachmentRepository,
     SqlCaseRepository,
     SqlMessageRepository,
     SqlPaymentEventRepository,
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
         self.cases = SqlCaseRepository(session, self._sla)
         self.messages = SqlMessageRepository(session)
         self.refunds = SqlRefundRepository(session)
+        self.attachments = SqlAttachmentRepository(session)
         self.users = SqlUserRepository(session)
         self.notification_settings = SqlNotificationSettingsRepository(session)
         self.payment_events = SqlPaymentEventRepository(session)
