@@ -1,20 +1,7 @@
-import {
-  Alert,
-  Anchor,
-  Button,
-  Center,
-  Container,
-  Group,
-  Loader,
-  Paper,
-  Stack,
-  Text,
-  Title,
-} from '@mantine/core';
-import { IconLifebuoy } from '@tabler/icons-react';
+import { Alert, Anchor, Button, Center, Loader, Stack, Text, Title } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { ColorSchemeToggle } from '@/components/common/ColorSchemeToggle';
+import { PublicShell } from '@/components/auth/PublicShell';
 import { useSession } from '@/hooks/useSession';
 import {
   providerProblem,
@@ -65,34 +52,21 @@ export function OidcCallbackPage() {
   }
   const problem = providerProblem(reason);
   return (
-    <Center mih="100vh" p="md">
-      <Container size={460} w="100%">
-        <Group justify="space-between" mb="lg">
-          <Group gap={8}>
-            <IconLifebuoy size={28} color="var(--mantine-primary-color-filled)" />
-            <Text fw={650} fz="h2">
-              supportdesk
-            </Text>
-          </Group>
-          <ColorSchemeToggle />
-        </Group>
-        <Paper withBorder shadow="sm" p="lg" radius="md">
-          <Stack>
-            <Title order={1} size="h3">
-              {problem.title}
-            </Title>
-            <Alert color="yellow" role="alert">
-              {problem.text}
-            </Alert>
-            <Button component="a" href={providerStartUrl(next)} fullWidth>
-              Try again
-            </Button>
-            <Anchor component={Link} to="/login" ta="center" size="sm">
-              Sign in with email and password
-            </Anchor>
-          </Stack>
-        </Paper>
-      </Container>
-    </Center>
+    <PublicShell>
+      <Stack>
+        <Title order={1} size="h3">
+          {problem.title}
+        </Title>
+        <Alert color="yellow" role="alert">
+          {problem.text}
+        </Alert>
+        <Button component="a" href={providerStartUrl(next)} fullWidth>
+          Try again
+        </Button>
+        <Anchor component={Link} to="/login" ta="center" size="sm">
+          Sign in with email and password
+        </Anchor>
+      </Stack>
+    </PublicShell>
   );
 }
