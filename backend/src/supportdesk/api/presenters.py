@@ -17,7 +17,7 @@ from supportdesk.domain.messages import Message
 from supportdesk.domain.money import LineRefund
 from supportdesk.domain.orders import Customer
 from supportdesk.domain.permissions import Decision, allowed_actions, refused_actions
-from supportdesk.domain.refunds import Refund, RefundStatus
+from supportdesk.domain.refunds import Compensation, Refund, RefundStatus
 from supportdesk.domain.sla import ClockReading, SlaState
 from supportdesk.domain.window import RefundWindow
 
@@ -25,6 +25,16 @@ from supportdesk.domain.window import RefundWindow
 def window_out(window: RefundWindow) -> s.RefundWindowOut:
     return s.RefundWindowOut(
         delivered_at=window.delivered_at, closes_at=window.closes_at, open=window.open
+    )
+
+
+def compensation_out(compensation: Compensation) -> s.CompensationOut:
+    return s.CompensationOut(
+        currency=compensation.currency,
+        paid=compensation.paid,
+        out=compensation.out,
+        held=compensation.held,
+        remaining=compensation.remaining,
     )
 
 
@@ -52,6 +62,7 @@ def order_out(view: OrderView) -> s.OrderOut:
             refundable=order.shipping.gross > 0 and not view.shipping_taken,
         ),
         refund_window=window_out(view.window),
+        compensation=compensation_out(view.compensation),
         customer=None
         if order.customer is None
         else s.CustomerRefOut(
@@ -211,6 +222,7 @@ def quote_out(quote: Quote) -> s.QuoteOut:
         shipping_amount=calc.shipping_amount,
         total_amount=calc.total_amount,
         refund_window=window_out(quote.window),
+        compensation=compensation_out(quote.compensation),
     )
 
 
@@ -249,6 +261,8 @@ def refund_out(
             else None
         ),
         status=refund.status,
+        kind=refund.kind,
+        reason_code=refund.reason_code,
         currency=calc.currency,
         items=_items(calc.items),
         include_shipping=calc.include_shipping,
