@@ -5,10 +5,12 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 BACKEND := backend
 FRONTEND := frontend
 PYTEST_ARGS ?=
-# Test processes (pytest-xdist); each file runs whole in one of them, each with a database
-# of its own. PYTEST_WORKERS=0 runs everything in this process.
+# Test processes (pytest-xdist), each with a database of its own; PYTEST_WORKERS=0 runs
+# everything in this process. Tests are handed out one by one and an idle process takes
+# from a busy one's queue (worksteal): whole files per process left one of them running the
+# long schema property test alone for minutes while the other had finished.
 PYTEST_WORKERS ?= 2
-PYTEST := pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+PYTEST := pytest -q -n $(PYTEST_WORKERS) --dist worksteal
 
 .PHONY: help
 help:

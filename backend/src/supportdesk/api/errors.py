@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from supportdesk.api.schemas import BODY_VARIANT_TAGS
 from supportdesk.domain import errors as domain
 
 log = structlog.get_logger(__name__)
@@ -132,6 +133,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     errors = []
     for error in exc.errors():
         loc = [str(part) for part in error.get("loc", ())]
+        if len(loc) > 2 and loc[0] == "body" and loc[1] in BODY_VARIANT_TAGS:
+            del loc[1]
         errors.append({"loc": loc, "msg": error.get("msg", "invalid"), "type": error.get("type")})
     if any(e["type"] == "json_invalid" for e in errors):
         return problem(

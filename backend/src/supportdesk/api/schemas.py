@@ -464,6 +464,11 @@ def _refund_kind(body: object) -> str:
     return str(getattr(body, "kind", "units"))
 
 
+# The tags of the bodies that come in variants. Pydantic names the variant in an error's
+# location ("body.units.include_shipping"); the client never sent that word, so the error
+# handler leaves it out and the location is the field the client sent.
+BODY_VARIANT_TAGS = frozenset({"units", "amount"})
+
 RefundRequestBody = Annotated[
     Annotated[RefundRequestIn, Tag("units")] | Annotated[AmountRefundIn, Tag("amount")],
     Discriminator(_refund_kind),
