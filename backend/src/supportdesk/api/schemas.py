@@ -23,6 +23,7 @@ from supportdesk.api.boundary import one_line, refuse_unwanted
 from supportdesk.domain.access import Role
 from supportdesk.domain.cases import CaseAction, CaseStatus, Category, Channel, Priority
 from supportdesk.domain.outbox import OutboxState
+from supportdesk.domain.reasons import CODE_PATTERN
 from supportdesk.domain.refunds import RefundStatus, SettlementType
 from supportdesk.domain.sla import SlaStatus
 from supportdesk.domain.webhooks import WebhookEventType
@@ -40,6 +41,11 @@ Identifier = Annotated[
     StringConstraints(
         strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$"
     ),
+]
+# A code of the reasons list (GET /reason-codes): whether it is one, and offered, is the
+# use case's to say (422 naming the field).
+ReasonCodeValue = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=40, pattern=CODE_PATTERN)
 ]
 Units = Annotated[int, Field(strict=True, ge=1, le=100_000)]
 Cents = Annotated[int, Field(strict=True, ge=0, le=10**12)]
@@ -421,12 +427,21 @@ class EventOut(BaseModel):
 class RefundItemIn(Input):
     line_id: Identifier
     quantity: Units
+    reason_code: ReasonCodeValue | None = Field(
+        None, description="this line's own reason, when it is not the refund's `reason_code`"
+    )
 
 
 class RefundQuoteIn(Input):
     items: list[RefundItemIn] = Field(min_length=1, max_length=100)
-    reason: Reason
+    reason: Reason = Field(description="in the requester's own words: the note of the reason")
     include_shipping: StrictBool = False
+    reason_code: ReasonCodeValue | None = Field(
+        None,
+        description="why, from GET /reason-codes (offered ones only); absent: the case "
+        "category's reason (damaged_item: damaged, wrong_item: wrong_item, missing_item: "
+        "missing_item, not_delivered: not_delivered), else other",
+    )
 
 
 class RefundRequestIn(RefundQuoteIn):
@@ -440,6 +455,10 @@ class RefundItemOut(BaseModel):
     quantity: int
     parts: list[int]
     amount: int
+    reason_code: str | None = Field(
+        None, description="this line's reason: its own, or the refund's (null in a quote)"
+    )
+    reason_label: str | None = None
 
 
 class QuoteOut(BaseModel):
@@ -456,6 +475,10 @@ class SettlementOut(BaseModel):
     amount: int
     note: str
     reference: str | None
+    reason_code: str | None = Field(
+        None, description="why it was settled: the refund's reason unless staff chose another"
+    )
+    reason_label: str | None = None
 
 
 class RefundOut(BaseModel):
@@ -492,7 +515,11 @@ class RefundOut(BaseModel):
     include_shipping: bool
     shipping_amount: int
     total_amount: int
-    reason: str
+    reason: str = Field(description="the requester's own words")
+    reason_code: str | None = Field(
+        description="the reason from the reasons list (null on refunds from before the list)"
+    )
+    reason_label: str | None = Field(description="its label as the list names it now")
     refund_window: RefundWindowOut
     approval_window: RefundWindowOut | None
     settlement: SettlementOut | None
@@ -559,6 +586,9 @@ class SettlementIn(Input):
     restock: StrictBool | None = Field(
         None, description="put the units back in stock; absent: the refund's `restock`"
     )
+    reason_code: ReasonCodeValue | None = Field(
+        None, description="why, from GET /reason-codes; absent: the refund's `reason_code`"
+    )
 
 
 # --- overview -----------------------------------------------------------------------------
@@ -578,6 +608,18 @@ class WeekDuration(BaseModel):
     week: str = Field(description="ISO week, like 2026-W49")
     median_seconds: float
     refunds: int
+
+
+class ReasonStatsOut(BaseModel):
+    reason_code: str | None = Field(description="null: refunds from before the reasons list")
+    reason_label: str | None
+    currency: str
+    refunds: int = Field(description="refunds asked for with this reason, in any status")
+    refunded_amount: int = Field(
+        description="paid back through the gateway for this reason: each line under its own "
+        "reason, shipping under the refund's"
+    )
+    settled_amount: int = Field(description="settlements recorded with this reason")
 
 
 class StatsOut(BaseModel):
@@ -602,6 +644,11 @@ class StatsOut(BaseModel):
         default_factory=list,
         description="per ISO week of the last 8: the median time from a refund's request to "
         "the money sent (refunded or settled), over the refunds that got there that week",
+    )
+    refunds_by_reason: list[ReasonStatsOut] = Field(
+        default_factory=list,
+        description="per reason and currency, in the order the reasons list offers them "
+        "(refunds without a reason last)",
     )
 
 

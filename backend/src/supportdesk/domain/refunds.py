@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
@@ -99,12 +99,16 @@ class Settlement:
     amount: int
     note: str
     reference: str | None = None
+    # Why (docs/refund-reasons.md): the refund's own reason unless staff choose another.
+    reason_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RequestedItem:
     line_id: str
     quantity: int
+    # This line's own reason, when it differs from the refund's.
+    reason_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +227,11 @@ class Refund(RecordsHistory):
     # Who the order system said the customer was when the refund was asked for: staff see
     # a name and an address, not only an id (None on refunds from before it said so).
     customer: Customer | None = None
+    # The reason chosen from the admins' list (docs/refund-reasons.md); None on refunds
+    # from before reasons were counted. ``reason`` stays the requester's own words.
+    reason_code: str | None = None
+    # The lines whose reason is not the refund's: line id -> reason code.
+    line_reason_codes: dict[str, str] = field(default_factory=dict)
     new_events: list[Event] = field(default_factory=list)
 
     entity_kind: ClassVar[EntityKind] = EntityKind.REFUND
@@ -242,6 +251,10 @@ class Refund(RecordsHistory):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+    def reason_of_line(self, line_id: str) -> str | None:
+        """A line's reason: its own, or else the refund's."""
+        return self.line_reason_codes.get(line_id, self.reason_code)
 
     @property
     def came_back(self) -> bool:
@@ -271,6 +284,8 @@ class Refund(RecordsHistory):
         by: Actor,
         now: datetime,
         restock: bool = False,
+        reason_code: str | None = None,
+        line_reason_codes: Mapping[str, str] | None = None,
     ) -> Refund:
         refund = cls(
             id=id,
@@ -287,6 +302,12 @@ class Refund(RecordsHistory):
             updated_at=now,
             restock=restock,
             customer=order.customer,
+            reason_code=reason_code,
+            line_reason_codes={
+                line: code
+                for line, code in (line_reason_codes or {}).items()
+                if code != reason_code
+            },
         )
         refund._record(by, now, "refund_requested", None, RefundStatus.REQUESTED, reason)
         return refund
@@ -448,8 +469,10 @@ class Refund(RecordsHistory):
         Store credit and bank transfers are money too: above the threshold (counting the
         order's other decided refunds) only a supervisor or admin records one.
         ``restock`` None keeps what was decided before (the category's default, or the
-        approval's for a failed refund)."""
+        approval's for a failed refund); a settlement without a reason has the refund's."""
         target = self._permitted(Action.SETTLE, by)
+        if settlement.reason_code is None:
+            settlement = replace(settlement, reason_code=self.reason_code)
         if not 0 <= settlement.amount <= self.total_amount:
             raise ValidationFailed(
                 f"the settlement amount must be between 0 and {self.total_amount}",
