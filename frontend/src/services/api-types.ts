@@ -2011,14 +2011,14 @@ export interface components {
       reason: string;
       /**
        * Reason Code
-       * @description the reason from the reasons list (null on refunds from before the list)
+       * @description the reason from the reasons list (null on refunds from before it)
        */
-      reason_code: string | null;
+      reason_code?: string | null;
       /**
        * Reason Label
        * @description its label as the list names it now
        */
-      reason_label: string | null;
+      reason_label?: string | null;
       refund_window: components['schemas']['RefundWindowOut'];
       /**
        * Restock
@@ -2357,6 +2357,12 @@ export interface components {
       order_id: string;
       order_snapshot?: components['schemas']['OrderSnapshotOut'] | null;
       priority: components['schemas']['Priority'];
+      /**
+       * Refund Reason Code
+       * @description the reason its category suggests for a refund request (what a request naming none gets, while the reasons list offers it; else other)
+       * @default other
+       */
+      refund_reason_code: string;
       /** Refunds */
       refunds: components['schemas']['RefundRefOut'][];
       /**

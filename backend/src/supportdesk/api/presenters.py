@@ -18,6 +18,7 @@ from supportdesk.domain.messages import Message
 from supportdesk.domain.money import LineRefund
 from supportdesk.domain.orders import Customer
 from supportdesk.domain.permissions import Decision, allowed_actions, refused_actions
+from supportdesk.domain.reasons import suggested_reason
 from supportdesk.domain.refunds import Refund, RefundStatus
 from supportdesk.domain.sla import ClockReading, SlaState
 from supportdesk.domain.window import RefundWindow
@@ -148,6 +149,7 @@ def case_out(
             ],
         ),
         channel=case.channel,
+        refund_reason_code=suggested_reason(case.category),
         customer=_customer_for(actor, case.order.customer),
         allowed_actions=allowed_actions(decisions),
         allowed_moves=list(case.allowed_moves(by=actor, has_open_refunds=has_open_refunds)),

@@ -325,6 +325,11 @@ class SupportCaseOut(BaseModel):
     updated_at: datetime
     refunds: list[RefundRefOut]
     channel: Channel = Field(description="how the customer reached us about the case")
+    refund_reason_code: str = Field(
+        "other",
+        description="the reason its category suggests for a refund request (what a request "
+        "naming none gets, while the reasons list offers it; else other)",
+    )
     customer: CustomerRefOut | None = Field(
         None,
         description="staff only: who the order system said the customer was when the case "
@@ -517,9 +522,9 @@ class RefundOut(BaseModel):
     total_amount: int
     reason: str = Field(description="the requester's own words")
     reason_code: str | None = Field(
-        description="the reason from the reasons list (null on refunds from before the list)"
+        None, description="the reason from the reasons list (null on refunds from before it)"
     )
-    reason_label: str | None = Field(description="its label as the list names it now")
+    reason_label: str | None = Field(None, description="its label as the list names it now")
     refund_window: RefundWindowOut
     approval_window: RefundWindowOut | None
     settlement: SettlementOut | None

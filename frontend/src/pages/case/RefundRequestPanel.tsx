@@ -8,6 +8,7 @@ import { RefundRequestForm } from '@/components/refund/RefundRequestForm';
 import { useUploads } from '@/hooks/useAttachments';
 import { useRequestRefund } from '@/hooks/useCases';
 import { useOrder } from '@/hooks/useOrders';
+import { useReasonCodes } from '@/hooks/useReasonCodes';
 import { useRefundQuote } from '@/hooks/useRefundQuote';
 import { ApiError } from '@/services/http';
 import type { RefundRequest } from '@/services/types';
@@ -19,12 +20,16 @@ export function RefundRequestPanel({
   caseId,
   orderId,
   onBehalfOf,
+  suggestedReason,
 }: {
   caseId: string;
   orderId: string;
   onBehalfOf?: string;
+  /** The cause the case's category suggests (the case's `refund_reason_code`). */
+  suggestedReason?: string;
 }) {
   const order = useOrder(orderId);
+  const reasons = useReasonCodes();
   const [draft, setDraft] = useState<RefundRequest | null>(null);
   const quote = useRefundQuote(caseId, draft);
   const request = useRequestRefund(caseId);
@@ -39,33 +44,42 @@ export function RefundRequestPanel({
       </Title>
       <QueryState query={order} rows={2}>
         {(o) => (
-          <RefundRequestForm
-            order={o}
-            quote={draft ? quote.data : undefined}
-            quoteLoading={quote.isFetching}
-            quoteError={quote.error}
-            onRetryQuote={() => void quote.refetch()}
-            onDraftChange={setDraft}
-            onBehalfOf={onBehalfOf}
-            onSubmit={async (body) => {
-              if (uploads.busy) {
-                throw new ApiError({
-                  status: 422,
-                  code: 'files_uploading',
-                  detail: 'Wait until the photos have uploaded, then send.',
-                });
-              }
-              const refund = await request.mutateAsync({ ...body, attachment_ids: uploads.ids });
-              uploads.clear();
-              notifications.show({
-                color: 'green',
-                message: onBehalfOf
-                  ? `Refund requested for ${onBehalfOf}. They get the usual mail.`
-                  : 'Refund requested. We will review it shortly.',
-              });
-              navigate(`/refunds/${refund.id}`);
-            }}
-          />
+          <QueryState query={reasons} rows={1}>
+            {(offered) => (
+              <RefundRequestForm
+                order={o}
+                reasons={offered}
+                suggestedReason={suggestedReason}
+                quote={draft ? quote.data : undefined}
+                quoteLoading={quote.isFetching}
+                quoteError={quote.error}
+                onRetryQuote={() => void quote.refetch()}
+                onDraftChange={setDraft}
+                onBehalfOf={onBehalfOf}
+                onSubmit={async (body) => {
+                  if (uploads.busy) {
+                    throw new ApiError({
+                      status: 422,
+                      code: 'files_uploading',
+                      detail: 'Wait until the photos have uploaded, then send.',
+                    });
+                  }
+                  const refund = await request.mutateAsync({
+                    ...body,
+                    attachment_ids: uploads.ids,
+                  });
+                  uploads.clear();
+                  notifications.show({
+                    color: 'green',
+                    message: onBehalfOf
+                      ? `Refund requested for ${onBehalfOf}. They get the usual mail.`
+                      : 'Refund requested. We will review it shortly.',
+                  });
+                  navigate(`/refunds/${refund.id}`);
+                }}
+              />
+            )}
+          </QueryState>
         )}
       </QueryState>
       <Text size="sm" fw={500} mt="md" mb={4}>
