@@ -30,6 +30,7 @@ from supportdesk.application.outbox import OutboxChannel
 from supportdesk.application.payment_events import PaymentEventService
 from supportdesk.application.ports import CacheBackend, Clock, FileStorage, ReadQueries
 from supportdesk.application.provider_sign_in import ProviderSignInService
+from supportdesk.application.reasons import ReasonCodeService
 from supportdesk.application.refunds import RefundPolicy, RefundService
 from supportdesk.application.sign_in_throttle import ThrottlePolicy
 from supportdesk.application.sla import SlaService
@@ -49,6 +50,7 @@ from supportdesk.infrastructure.db.live_feed import SqlLiveFeed
 from supportdesk.infrastructure.db.notifications import SqlMailFacts
 from supportdesk.infrastructure.db.outbox import SqlOutboxStore
 from supportdesk.infrastructure.db.reads import SqlReadQueries, TextSearch
+from supportdesk.infrastructure.db.reasons import SqlReasonCodeStore
 from supportdesk.infrastructure.db.session import Database
 from supportdesk.infrastructure.db.uow import SqlUnitOfWork
 from supportdesk.infrastructure.db.webhooks import SqlWebhookStore, active_admins
@@ -354,7 +356,16 @@ class Container:
             reads=self.reads(),
             queries=self.read,
             attachment_limits=self.attachment_limits,
+            reasons=self.reason_code_store(),
         )
+
+    def reason_code_store(self) -> SqlReasonCodeStore:
+        return SqlReasonCodeStore(
+            self._write_sessions, self._read_sessions, self.database.write_lock
+        )
+
+    def reason_code_service(self) -> ReasonCodeService:
+        return ReasonCodeService(self.reason_code_store(), self.clock)
 
     def payment_event_service(self) -> PaymentEventService:
         secret = self.settings.payment_gateway_webhook_secret

@@ -87,6 +87,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/canned-replies"): STAFF,
     ("PATCH", "/api/v1/canned-replies/{reply_id}"): STAFF,
     ("DELETE", "/api/v1/canned-replies/{reply_id}"): STAFF,
+    # Everyone reads the reasons offered (customers choose one); admins keep the list
+    # (only they may add ``include_inactive=true``: tests/api/test_reason_codes.py).
+    ("GET", "/api/v1/reason-codes"): SIGNED_IN,
+    ("POST", "/api/v1/reason-codes"): ADMIN,
+    ("PATCH", "/api/v1/reason-codes/{code}"): ADMIN,
     ("GET", "/api/v1/outbox"): ADMIN,
     ("POST", "/api/v1/outbox/{outbox_id}/retry"): ADMIN,
     ("POST", "/api/v1/webhook-endpoints"): ADMIN,
@@ -123,6 +128,8 @@ BODIES: dict[str, Any] = {
     "/support-cases/bulk": {"ids": ["case_x"], "changes": {"priority": "high"}},
     "/canned-replies": {"title": "Thanks", "body": "Hello {{customer.name}}"},
     "{reply_id}": {"title": "Thanks"},
+    "/reason-codes": {"code": "gift_return", "label": "Gift return"},
+    "{code}": {"label": "Broken"},
 }
 
 
@@ -158,6 +165,7 @@ def fill(path: str, ids: dict[str, str]) -> str:
                 "customer_id",
                 "reply_id",
                 "attachment_id",
+                "code",
             )
         }
     )
@@ -188,6 +196,7 @@ async def alices_objects(client: httpx.AsyncClient, as_user) -> dict[str, str]:
         "delivery_id": "1",
         "customer_id": "CUST-1001",
         "reply_id": "crp_demo_photo",
+        "code": "damaged",
     }
 
 

@@ -122,6 +122,7 @@ class TestAmountRefunds:
             amount(0),
             amount(-5),
             amount(500, code="Not A Code"),
+            amount(500, code="no_such_reason"),
             {"kind": "amount", "amount": 500},
             {"kind": "amount", "reason_code": "goodwill"},
             {"kind": "cash", "amount": 500, "reason_code": "goodwill"},

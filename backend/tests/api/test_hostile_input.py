@@ -40,6 +40,7 @@ COUNTED_TABLES = (
     "notification_settings",
     "webhook_endpoints",
     "attachments",
+    "reason_codes",
 )
 
 # A valid body per route that takes one. A new route with a body must add one here
@@ -120,6 +121,8 @@ VALID_BODIES: dict[tuple[str, str], Any] = {
         "shared": True,
         "set_status": "resolved",
     },
+    ("POST", "/api/v1/reason-codes"): {"code": "gift_return", "label": "Gift return"},
+    ("PATCH", "/api/v1/reason-codes/{code}"): {"label": "Broken", "active": True},
     ("PATCH", "/api/v1/me/notification-settings"): {
         "case_replies": True,
         "new_unassigned": False,
@@ -470,6 +473,7 @@ async def world(client: httpx.AsyncClient, as_user) -> World:
             "endpoint_id": endpoint.json()["id"],
             "delivery_id": "1",
             "reply_id": "crp_demo_photo",
+            "code": "damaged",
         },
         callers=callers,
         sign_ins=sign_ins,

@@ -15,6 +15,7 @@ import {
   IconSend,
   IconPackage,
   IconReceiptRefund,
+  IconTags,
   IconUsers,
   IconWebhook,
 } from '@tabler/icons-react';
@@ -49,6 +50,7 @@ function navFor(role: Role): NavItem[] {
             { to: '/users', label: 'Users', icon: IconUsers },
             { to: '/admin/outbox', label: 'Outbox', icon: IconSend },
             { to: '/admin/webhooks', label: 'Webhooks', icon: IconWebhook },
+            { to: '/admin/refund-reasons', label: 'Refund reasons', icon: IconTags },
             { to: '/admin/mail', label: 'Sent mail', icon: IconMail },
           ]
         : []),

@@ -24,6 +24,10 @@ const RefundQueuePage = named(() => import('@/pages/RefundQueuePage'), 'RefundQu
 const RefundPage = named(() => import('@/pages/RefundPage'), 'RefundPage');
 const CustomerPage = named(() => import('@/pages/CustomerPage'), 'CustomerPage');
 const UsersPage = named(() => import('@/pages/UsersPage'), 'UsersPage');
+const RefundReasonsPage = named(
+  () => import('@/pages/settings/RefundReasonsPage'),
+  'RefundReasonsPage',
+);
 const SentMailPage = named(() => import('@/pages/notifications/SentMailPage'), 'SentMailPage');
 const OutboxPage = named(() => import('@/pages/notifications/OutboxPage'), 'OutboxPage');
 const WebhooksPage = named(() => import('@/pages/webhooks/WebhooksPage'), 'WebhooksPage');
@@ -76,6 +80,7 @@ export function AppRoutes() {
             <Route path="admin/outbox" element={<OutboxPage />} />
             <Route path="admin/mail" element={<SentMailPage />} />
             <Route path="admin/webhooks" element={<WebhooksPage />} />
+            <Route path="admin/refund-reasons" element={<RefundReasonsPage />} />
             <Route path="admin/webhooks/:endpointId" element={<WebhookEndpointPage />} />
           </Route>
           <Route path="*" element={<NotFoundPage />} />

@@ -30,6 +30,8 @@ export const keys = {
   },
   stats: ['stats'] as const,
   cannedReplies: ['canned-replies'] as const,
+  reasonCodesAll: ['reason-codes'] as const,
+  reasonCodes: (includeInactive: boolean) => ['reason-codes', includeInactive] as const,
   staff: ['staff'] as const,
   users: ['users'] as const,
   outbox: {

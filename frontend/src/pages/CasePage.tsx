@@ -217,6 +217,7 @@ export function CasePage() {
                       caseId={c.id}
                       orderId={c.order_id}
                       onBehalfOf={staff ? (c.customer?.name ?? c.customer_id) : undefined}
+                      suggestedReason={c.refund_reason_code}
                     />
                   ) : null}
                 </Stack>

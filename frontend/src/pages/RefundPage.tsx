@@ -12,6 +12,7 @@ import { HistoryTimeline } from '@/components/support/HistoryTimeline';
 import { Money } from '@/components/ui/Money';
 import { RefundStatusBadge } from '@/components/ui/StatusBadge';
 import { useOrder } from '@/hooks/useOrders';
+import { useReasonCodes } from '@/hooks/useReasonCodes';
 import { useRefund, useRefundAction, useRefundHistory } from '@/hooks/useRefunds';
 import { OrderLines } from '@/components/order/OrderLines';
 import { useMe } from '@/hooks/useSession';
@@ -30,6 +31,8 @@ export function RefundPage() {
   const history = useRefundHistory(refundId, refund.data?.status);
   const act = useRefundAction(refund.data);
   const order = useOrder(refund.data?.order_id);
+  // Staff may settle with another cause than the refund's.
+  const reasons = useReasonCodes({ enabled: staff });
   // Below md the two columns stack; the agent's panel then goes right after the summary
   // instead of below the order and the history. Read at once, so the panel mounts only once.
   const stacked = useMediaQuery('(max-width: 62em)', false, {
@@ -67,6 +70,7 @@ export function RefundPage() {
       pending={act.isPending}
       error={act.error}
       onRetry={() => retry(r)}
+      reasons={reasons.data}
     />
   );
 
@@ -151,6 +155,18 @@ export function RefundPage() {
                         .
                       </Text>
                     ) : null}
+                    {r.reason_label ? (
+                      <Text size="sm">
+                        <b>Cause:</b> {r.reason_label}
+                      </Text>
+                    ) : null}
+                    {r.items
+                      .filter((i) => i.reason_code && i.reason_code !== r.reason_code)
+                      .map((i) => (
+                        <Text size="sm" key={i.line_id}>
+                          <b>Cause for {i.name}:</b> {i.reason_label}
+                        </Text>
+                      ))}
                     <Text size="sm">
                       <b>Reason:</b> {r.reason}
                     </Text>

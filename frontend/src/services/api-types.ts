@@ -507,6 +507,44 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/reason-codes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The reasons offered for refunds and settlements, in order (anyone signed in)
+     * @description A short list kept by admins, answered whole: `next_cursor` is always null. `include_inactive=true` (admins) adds the deactivated reasons.
+     */
+    get: operations['list_reason_codes_api_v1_reason_codes_get'];
+    put?: never;
+    /** Add a reason (admins) */
+    post: operations['create_reason_code_api_v1_reason_codes_post'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reason-codes/{code}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Rename a reason's label, deactivate or reactivate it (admins) */
+    patch: operations['change_reason_code_api_v1_reason_codes__code__patch'];
+    trace?: never;
+  };
   '/api/v1/refunds': {
     parameters: {
       query?: never;
@@ -1050,7 +1088,10 @@ export interface components {
        * @description the customer reads it
        */
       note?: string | null;
-      /** Reason Code */
+      /**
+       * Reason Code
+       * @description why, from GET /reason-codes
+       */
       reason_code: string;
     };
     /** ApproveIn */
@@ -1713,6 +1754,13 @@ export interface components {
       /** Next Cursor */
       next_cursor: string | null;
     };
+    /** Page[ReasonCodeOut] */
+    Page_ReasonCodeOut_: {
+      /** Items */
+      items: components['schemas']['ReasonCodeOut'][];
+      /** Next Cursor */
+      next_cursor: string | null;
+    };
     /** Page[RefundOut] */
     Page_RefundOut_: {
       /** Items */
@@ -1827,6 +1875,79 @@ export interface components {
       /** Total Amount */
       total_amount: number;
     };
+    /** ReasonCodeIn */
+    ReasonCodeIn: {
+      /**
+       * Code
+       * @description lower-case letters, digits and underscores; never changes once given
+       */
+      code: string;
+      /** Label */
+      label: string;
+    };
+    /** ReasonCodeOut */
+    ReasonCodeOut: {
+      /** Active */
+      active: boolean;
+      /** Code */
+      code: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Label */
+      label: string;
+      /**
+       * Position
+       * @description where it stands in the choices, lowest first
+       */
+      position: number;
+      /**
+       * Updated At
+       * Format: date-time
+       */
+      updated_at: string;
+      /** Version */
+      version: number;
+    };
+    /** ReasonCodePatchIn */
+    ReasonCodePatchIn: {
+      /**
+       * Active
+       * @description false takes it off the choices for new refunds; old ones keep it
+       */
+      active?: boolean | null;
+      /** Label */
+      label?: string | null;
+    };
+    /** ReasonStatsOut */
+    ReasonStatsOut: {
+      /** Currency */
+      currency: string;
+      /**
+       * Reason Code
+       * @description null: refunds from before the reasons list
+       */
+      reason_code: string | null;
+      /** Reason Label */
+      reason_label: string | null;
+      /**
+       * Refunded Amount
+       * @description paid back through the gateway for this reason: each line under its own reason, shipping under the refund's
+       */
+      refunded_amount: number;
+      /**
+       * Refunds
+       * @description refunds asked for with this reason, in any status
+       */
+      refunds: number;
+      /**
+       * Settled Amount
+       * @description settlements recorded with this reason
+       */
+      settled_amount: number;
+    };
     /** RefreshIn */
     RefreshIn: {
       /** Refresh Token */
@@ -1838,6 +1959,11 @@ export interface components {
       line_id: string;
       /** Quantity */
       quantity: number;
+      /**
+       * Reason Code
+       * @description this line's own reason, when it is not the refund's `reason_code`
+       */
+      reason_code?: string | null;
     };
     /** RefundItemOut */
     RefundItemOut: {
@@ -1851,6 +1977,13 @@ export interface components {
       parts: number[];
       /** Quantity */
       quantity: number;
+      /**
+       * Reason Code
+       * @description this line's reason: its own, or the refund's (null in a quote)
+       */
+      reason_code?: string | null;
+      /** Reason Label */
+      reason_label?: string | null;
       /** Sku */
       sku: string;
     };
@@ -1930,13 +2063,21 @@ export interface components {
        * @description why the payment gateway still holds a processing refund (Stripe's pending_reason: processing, insufficient_funds, charge_pending)
        */
       pending_reason?: string | null;
-      /** Reason */
+      /**
+       * Reason
+       * @description the requester's own words
+       */
       reason: string;
       /**
        * Reason Code
-       * @description why the money goes back (GET /reason-codes); null on older refunds
+       * @description the reason from the reasons list (null on refunds from before it)
        */
-      reason_code: string | null;
+      reason_code?: string | null;
+      /**
+       * Reason Label
+       * @description its label as the list names it now
+       */
+      reason_label?: string | null;
       refund_window: components['schemas']['RefundWindowOut'];
       /**
        * Restock
@@ -1978,8 +2119,16 @@ export interface components {
       include_shipping: boolean;
       /** Items */
       items: components['schemas']['RefundItemIn'][];
-      /** Reason */
+      /**
+       * Reason
+       * @description in the requester's own words: the note of the reason
+       */
       reason: string;
+      /**
+       * Reason Code
+       * @description why, from GET /reason-codes (offered ones only); absent: the case category's reason (damaged_item: damaged, wrong_item: wrong_item, missing_item: missing_item, not_delivered: not_delivered), else other
+       */
+      reason_code?: string | null;
     };
     /** RefundRefOut */
     RefundRefOut: {
@@ -2013,8 +2162,16 @@ export interface components {
        * @constant
        */
       kind: 'units';
-      /** Reason */
+      /**
+       * Reason
+       * @description in the requester's own words: the note of the reason
+       */
       reason: string;
+      /**
+       * Reason Code
+       * @description why, from GET /reason-codes (offered ones only); absent: the case category's reason (damaged_item: damaged, wrong_item: wrong_item, missing_item: missing_item, not_delivered: not_delivered), else other
+       */
+      reason_code?: string | null;
     };
     /**
      * RefundStatus
@@ -2060,6 +2217,11 @@ export interface components {
        * @description the customer reads it
        */
       note: string;
+      /**
+       * Reason Code
+       * @description why, from GET /reason-codes; absent: the refund's `reason_code`
+       */
+      reason_code?: string | null;
       /** Reference */
       reference?: string | null;
       /**
@@ -2075,6 +2237,13 @@ export interface components {
       amount: number;
       /** Note */
       note: string;
+      /**
+       * Reason Code
+       * @description why it was settled: the refund's reason unless staff chose another
+       */
+      reason_code?: string | null;
+      /** Reason Label */
+      reason_label?: string | null;
       /** Reference */
       reference: string | null;
       type: components['schemas']['SettlementType'];
@@ -2182,6 +2351,11 @@ export interface components {
       median_seconds_to_final_30d: number | null;
       /** Refunded Totals */
       refunded_totals: components['schemas']['MoneyTotal'][];
+      /**
+       * Refunds By Reason
+       * @description per reason and currency, in the order the reasons list offers them (refunds without a reason last)
+       */
+      refunds_by_reason?: components['schemas']['ReasonStatsOut'][];
       /** Refunds By Status */
       refunds_by_status: {
         [key: string]: number;
@@ -2249,6 +2423,12 @@ export interface components {
       order_id: string;
       order_snapshot?: components['schemas']['OrderSnapshotOut'] | null;
       priority: components['schemas']['Priority'];
+      /**
+       * Refund Reason Code
+       * @description the reason its category suggests for a refund request (what a request naming none gets, while the reasons list offers it; else other)
+       * @default other
+       */
+      refund_reason_code: string;
       /** Refunds */
       refunds: components['schemas']['RefundRefOut'][];
       /**
@@ -4637,6 +4817,298 @@ export interface operations {
       };
       /** @description Unprocessable Entity */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  list_reason_codes_api_v1_reason_codes_get: {
+    parameters: {
+      query?: {
+        /** @description `true` (admins) adds the deactivated reasons */
+        include_inactive?: 'true' | 'false';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Page_ReasonCodeOut_'];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable Entity */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  create_reason_code_api_v1_reason_codes_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReasonCodeIn'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReasonCodeOut'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable Entity */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  change_reason_code_api_v1_reason_codes__code__patch: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the version you saw */
+        'if-match'?: string | null;
+      };
+      path: {
+        code: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReasonCodePatchIn'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReasonCodeOut'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable Entity */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
         headers: {
           [name: string]: unknown;
         };

@@ -53,6 +53,10 @@ export type BulkChanges = Schemas['BulkChangesIn'];
 export type BulkRow = Schemas['BulkRowOut'];
 export type CannedReply = Schemas['CannedReplyOut'];
 export type CannedReplyInput = Schemas['CannedReplyIn'];
+export type ReasonCode = Schemas['ReasonCodeOut'];
+export type ReasonCodeInput = Schemas['ReasonCodeIn'];
+export type ReasonCodeChange = Schemas['ReasonCodePatchIn'];
+export type ReasonStats = Schemas['ReasonStatsOut'];
 
 export type CaseListQuery = NonNullable<
   paths['/api/v1/support-cases']['get']['parameters']['query']

@@ -37,6 +37,7 @@ from supportdesk.api.routes import (
     outbox,
     overview,
     payment_gateway,
+    reasons,
     refunds,
     webhooks,
 )
@@ -162,6 +163,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         cases,
         customers,
         canned_replies,
+        reasons,
         refunds,
         overview,
         outbox,

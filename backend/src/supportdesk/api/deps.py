@@ -23,6 +23,7 @@ from supportdesk.application.orders import OrderService
 from supportdesk.application.payment_events import PaymentEventService
 from supportdesk.application.ports import CacheBackend, Clock, ReadQueries
 from supportdesk.application.provider_sign_in import ProviderSignInService
+from supportdesk.application.reasons import ReasonCodeService
 from supportdesk.application.refunds import RefundService
 from supportdesk.bootstrap import Container
 from supportdesk.domain.access import Actor, Role
@@ -73,6 +74,10 @@ async def canned_reply_service(request: Request) -> CannedReplyService:
     return _container(request).canned_reply_service()
 
 
+async def reason_code_service(request: Request) -> ReasonCodeService:
+    return _container(request).reason_code_service()
+
+
 async def customer_service(request: Request) -> CustomerService:
     return _container(request).customer_service()
 
@@ -109,6 +114,7 @@ AttachmentServiceDep = Annotated[AttachmentService, Depends(attachment_service)]
 OrderServiceDep = Annotated[OrderService, Depends(order_service)]
 CustomerServiceDep = Annotated[CustomerService, Depends(customer_service)]
 CannedReplyServiceDep = Annotated[CannedReplyService, Depends(canned_reply_service)]
+ReasonCodeServiceDep = Annotated[ReasonCodeService, Depends(reason_code_service)]
 PaymentEventServiceDep = Annotated[PaymentEventService, Depends(payment_event_service)]
 ProviderSignInDep = Annotated[ProviderSignInService | None, Depends(provider_sign_in)]
 """Signing in through the shop's identity provider; None when none is configured."""

@@ -33,6 +33,7 @@ STATUS_OF: list[tuple[type[domain.DomainError], int]] = [
     (domain.VersionConflict, 409),
     (domain.EmailTaken, 409),
     (domain.LastAdmin, 409),
+    (domain.ReasonCodeTaken, 409),
     (domain.PayloadTooLarge, 413),
     (domain.UnsupportedMediaType, 415),
     (domain.ValidationFailed, 422),

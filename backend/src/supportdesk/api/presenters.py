@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from supportdesk.domain.messages import Message
 from supportdesk.domain.money import LineRefund
 from supportdesk.domain.orders import Customer
 from supportdesk.domain.permissions import Decision, allowed_actions, refused_actions
+from supportdesk.domain.reasons import suggested_reason
 from supportdesk.domain.refunds import Compensation, Refund, RefundStatus
 from supportdesk.domain.sla import ClockReading, SlaState
 from supportdesk.domain.window import RefundWindow
@@ -80,7 +82,11 @@ def _customer_for(actor: Actor, customer: Customer | None) -> s.CustomerRefOut |
 
 
 def customer_profile_out(
-    profile: CustomerProfile, actor: Actor, policy: RefundPolicy, now: datetime
+    profile: CustomerProfile,
+    actor: Actor,
+    policy: RefundPolicy,
+    now: datetime,
+    labels: Mapping[str, str] | None = None,
 ) -> s.CustomerOut:
     totals = profile.totals
     return s.CustomerOut(
@@ -90,7 +96,9 @@ def customer_profile_out(
         has_account=profile.has_account,
         orders=[order_out(view) for view in profile.orders],
         cases=[case_out(case, refunds, actor) for case, refunds in profile.cases],
-        refunds=[refund_out(refund, actor, policy, now) for refund in profile.refunds],
+        refunds=[
+            refund_out(refund, actor, policy, now, labels=labels) for refund in profile.refunds
+        ],
         totals=s.CustomerTotalsOut(
             currency=totals.currency,
             refunded=totals.refunded,
@@ -152,6 +160,7 @@ def case_out(
             ],
         ),
         channel=case.channel,
+        refund_reason_code=suggested_reason(case.category),
         customer=_customer_for(actor, case.order.customer),
         allowed_actions=allowed_actions(decisions),
         allowed_moves=list(case.allowed_moves(by=actor, has_open_refunds=has_open_refunds)),
@@ -199,18 +208,36 @@ def _clock_out(reading: ClockReading, now: datetime) -> s.SlaClockOut:
     )
 
 
-def _items(items: tuple[LineRefund, ...]) -> list[s.RefundItemOut]:
-    return [
-        s.RefundItemOut(
-            line_id=i.line_id,
-            sku=i.sku,
-            name=i.name,
-            quantity=i.quantity,
-            parts=list(i.parts),
-            amount=i.amount,
+def _items(
+    items: tuple[LineRefund, ...],
+    refund: Refund | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> list[s.RefundItemOut]:
+    """A refund's lines, each with its reason; a quote's have none yet."""
+    out = []
+    for i in items:
+        code = refund.reason_of_line(i.line_id) if refund else None
+        out.append(
+            s.RefundItemOut(
+                line_id=i.line_id,
+                sku=i.sku,
+                name=i.name,
+                quantity=i.quantity,
+                parts=list(i.parts),
+                amount=i.amount,
+                reason_code=code,
+                reason_label=_label(code, labels),
+            )
         )
-        for i in items
-    ]
+    return out
+
+
+def _label(code: str | None, labels: Mapping[str, str] | None) -> str | None:
+    """A reason's label as the list names it now (the code itself if the answer was built
+    without the list)."""
+    if code is None:
+        return None
+    return (labels or {}).get(code, code)
 
 
 def quote_out(quote: Quote) -> s.QuoteOut:
@@ -233,9 +260,11 @@ def refund_out(
     now: datetime,
     *,
     decided_on_order: int = 0,
+    labels: Mapping[str, str] | None = None,
 ) -> s.RefundOut:
     """``decided_on_order``: what the order's other refunds already give, where the caller
-    read it (the refund page), so that an agent's limit per order shows before trying."""
+    read it (the refund page), so that an agent's limit per order shows before trying.
+    ``labels``: the reasons list's labels by code."""
     calc = refund.calculation
     settlement = refund.settlement
     window = policy.window.window_for(refund.delivered_at, now)
@@ -262,13 +291,14 @@ def refund_out(
         ),
         status=refund.status,
         kind=refund.kind,
-        reason_code=refund.reason_code,
         currency=calc.currency,
-        items=_items(calc.items),
+        items=_items(calc.items, refund, labels),
         include_shipping=calc.include_shipping,
         shipping_amount=calc.shipping_amount,
         total_amount=calc.total_amount,
         reason=refund.reason,
+        reason_code=refund.reason_code,
+        reason_label=_label(refund.reason_code, labels),
         refund_window=window_out(window),
         approval_window=window_out(refund.approval_window) if refund.approval_window else None,
         settlement=None
@@ -278,6 +308,8 @@ def refund_out(
             amount=settlement.amount,
             note=settlement.note,
             reference=settlement.reference,
+            reason_code=settlement.reason_code,
+            reason_label=_label(settlement.reason_code, labels),
         ),
         gateway_refund_id=refund.gateway_refund_id,
         bank_reference=refund.bank_reference,

@@ -25,6 +25,7 @@ from supportdesk.api.boundary import one_line, refuse_unwanted
 from supportdesk.domain.access import Role
 from supportdesk.domain.cases import CaseAction, CaseStatus, Category, Channel, Priority
 from supportdesk.domain.outbox import OutboxState
+from supportdesk.domain.reasons import CODE_PATTERN
 from supportdesk.domain.refunds import RefundKind, RefundStatus, SettlementType
 from supportdesk.domain.sla import SlaStatus
 from supportdesk.domain.webhooks import WebhookEventType
@@ -42,6 +43,11 @@ Identifier = Annotated[
     StringConstraints(
         strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$"
     ),
+]
+# A code of the reasons list (GET /reason-codes): whether it is one, and offered, is the
+# use case's to say (422 naming the field).
+ReasonCodeValue = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=40, pattern=CODE_PATTERN)
 ]
 Units = Annotated[int, Field(strict=True, ge=1, le=100_000)]
 Cents = Annotated[int, Field(strict=True, ge=0, le=10**12)]
@@ -322,6 +328,11 @@ class SupportCaseOut(BaseModel):
     updated_at: datetime
     refunds: list[RefundRefOut]
     channel: Channel = Field(description="how the customer reached us about the case")
+    refund_reason_code: str = Field(
+        "other",
+        description="the reason its category suggests for a refund request (what a request "
+        "naming none gets, while the reasons list offers it; else other)",
+    )
     customer: CustomerRefOut | None = Field(
         None,
         description="staff only: who the order system said the customer was when the case "
@@ -424,18 +435,21 @@ class EventOut(BaseModel):
 class RefundItemIn(Input):
     line_id: Identifier
     quantity: Units
-
-
-# A code from the list of refund reasons (GET /reason-codes): lower-case words joined by _.
-ReasonCode = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z][a-z0-9_]{0,39}$")
-]
+    reason_code: ReasonCodeValue | None = Field(
+        None, description="this line's own reason, when it is not the refund's `reason_code`"
+    )
 
 
 class RefundQuoteIn(Input):
     items: list[RefundItemIn] = Field(min_length=1, max_length=100)
-    reason: Reason
+    reason: Reason = Field(description="in the requester's own words: the note of the reason")
     include_shipping: StrictBool = False
+    reason_code: ReasonCodeValue | None = Field(
+        None,
+        description="why, from GET /reason-codes (offered ones only); absent: the case "
+        "category's reason (damaged_item: damaged, wrong_item: wrong_item, missing_item: "
+        "missing_item, not_delivered: not_delivered), else other",
+    )
 
 
 class RefundRequestIn(RefundQuoteIn):
@@ -452,7 +466,7 @@ class AmountRefundIn(Input):
         description="in the order currency's minor unit, at most what remains of the order's "
         "compensation budget (else 422 compensation_exceeded)"
     )
-    reason_code: ReasonCode
+    reason_code: ReasonCodeValue = Field(description="why, from GET /reason-codes")
     note: Reason | None = Field(None, description="the customer reads it")
     attachment_ids: AttachmentIds = []
 
@@ -493,6 +507,10 @@ class RefundItemOut(BaseModel):
     quantity: int
     parts: list[int]
     amount: int
+    reason_code: str | None = Field(
+        None, description="this line's reason: its own, or the refund's (null in a quote)"
+    )
+    reason_label: str | None = None
 
 
 class QuoteOut(BaseModel):
@@ -510,6 +528,10 @@ class SettlementOut(BaseModel):
     amount: int
     note: str
     reference: str | None
+    reason_code: str | None = Field(
+        None, description="why it was settled: the refund's reason unless staff chose another"
+    )
+    reason_label: str | None = None
 
 
 class RefundOut(BaseModel):
@@ -544,15 +566,16 @@ class RefundOut(BaseModel):
     kind: RefundKind = Field(
         description="units of order lines, or an amount not tied to units (no items)"
     )
-    reason_code: str | None = Field(
-        description="why the money goes back (GET /reason-codes); null on older refunds"
-    )
     currency: str
     items: list[RefundItemOut]
     include_shipping: bool
     shipping_amount: int
     total_amount: int
-    reason: str
+    reason: str = Field(description="the requester's own words")
+    reason_code: str | None = Field(
+        None, description="the reason from the reasons list (null on refunds from before it)"
+    )
+    reason_label: str | None = Field(None, description="its label as the list names it now")
     refund_window: RefundWindowOut
     approval_window: RefundWindowOut | None
     settlement: SettlementOut | None
@@ -619,6 +642,9 @@ class SettlementIn(Input):
     restock: StrictBool | None = Field(
         None, description="put the units back in stock; absent: the refund's `restock`"
     )
+    reason_code: ReasonCodeValue | None = Field(
+        None, description="why, from GET /reason-codes; absent: the refund's `reason_code`"
+    )
 
 
 # --- overview -----------------------------------------------------------------------------
@@ -638,6 +664,18 @@ class WeekDuration(BaseModel):
     week: str = Field(description="ISO week, like 2026-W49")
     median_seconds: float
     refunds: int
+
+
+class ReasonStatsOut(BaseModel):
+    reason_code: str | None = Field(description="null: refunds from before the reasons list")
+    reason_label: str | None
+    currency: str
+    refunds: int = Field(description="refunds asked for with this reason, in any status")
+    refunded_amount: int = Field(
+        description="paid back through the gateway for this reason: each line under its own "
+        "reason, shipping under the refund's"
+    )
+    settled_amount: int = Field(description="settlements recorded with this reason")
 
 
 class StatsOut(BaseModel):
@@ -662,6 +700,11 @@ class StatsOut(BaseModel):
         default_factory=list,
         description="per ISO week of the last 8: the median time from a refund's request to "
         "the money sent (refunded or settled), over the refunds that got there that week",
+    )
+    refunds_by_reason: list[ReasonStatsOut] = Field(
+        default_factory=list,
+        description="per reason and currency, in the order the reasons list offers them "
+        "(refunds without a reason last)",
     )
 
 

@@ -35,10 +35,12 @@ class StaffViewPayloads:
     async def data_for(self, event: Event, announced: str) -> dict[str, Any] | None:
         try:
             if announced.startswith("refund."):
-                refund = await self.refunds().get(event.entity_id, SYSTEM)
-                return refund_out(refund, SYSTEM, self.policy, self.clock.now()).model_dump(
-                    mode="json"
-                )
+                service = self.refunds()
+                refund = await service.get(event.entity_id, SYSTEM)
+                labels = await service.reason_labels()
+                return refund_out(
+                    refund, SYSTEM, self.policy, self.clock.now(), labels=labels
+                ).model_dump(mode="json")
             if announced == MESSAGE_CREATED:
                 return await self._message(event)
             view = await self.cases().get(event.case_id, SYSTEM)

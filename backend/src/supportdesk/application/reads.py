@@ -70,6 +70,18 @@ class PageOf(Generic[T]):
 
 
 @dataclass(frozen=True, slots=True)
+class ReasonFigures:
+    """One reason's refunds and money in one currency (docs/refund-reasons.md)."""
+
+    reason_code: str | None  # None: refunds from before the reasons list
+    reason_label: str | None
+    currency: str
+    refunds: int  # refunds asked for with this reason, whatever became of them
+    refunded_amount: int  # paid back through the gateway: each line under its own reason
+    settled_amount: int  # settlements recorded with this reason
+
+
+@dataclass(frozen=True, slots=True)
 class Stats:
     cases_by_status: dict[str, int]
     refunds_by_status: dict[str, int]
@@ -83,6 +95,8 @@ class Stats:
     # Time to money per ISO week ("2026-W49"): the median seconds from the request to the
     # money sent (refunded or settled) of the refunds that got there that week, and how many.
     time_to_money_weeks: list[tuple[str, float, int]] = field(default_factory=list)
+    # Refunds and money per reason and currency, in the order the list offers the reasons.
+    by_reason: list[ReasonFigures] = field(default_factory=list)
 
 
 def encode_cursor(sort: str, value: datetime, row_id: str) -> str:

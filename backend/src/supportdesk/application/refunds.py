@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import structlog
@@ -23,6 +23,7 @@ from supportdesk.application.ports import (
     ReadQueries,
     UnitOfWork,
 )
+from supportdesk.application.reasons import ReasonCodeStore, StandardReasons, reasons_by_code
 from supportdesk.domain.access import SYSTEM, Actor
 from supportdesk.domain.attachments import AttachmentLimits
 from supportdesk.domain.cases import SupportCase, restock_by_default
@@ -34,6 +35,7 @@ from supportdesk.domain.errors import (
 )
 from supportdesk.domain.events import Event, new_id
 from supportdesk.domain.orders import Order
+from supportdesk.domain.reasons import chosen_reason, default_reason
 from supportdesk.domain.refunds import (
     Compensation,
     Refund,
@@ -59,6 +61,8 @@ class RefundRequest:
     include_shipping: bool = False
     # Files the customer uploaded to the case to show what is wrong (a photo of the damage).
     attachment_ids: Sequence[str] = ()
+    # Chosen from the reasons list; None: the case category's (docs/refund-reasons.md).
+    reason_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +104,10 @@ class RefundService:
         reads: UnitOfWork | None = None,
         queries: ReadQueries | None = None,
         attachment_limits: AttachmentLimits | None = None,
+        reasons: ReasonCodeStore | None = None,
     ) -> None:
         self.uow = uow
+        self.reasons = reasons or StandardReasons()
         self.attachment_limits = attachment_limits or AttachmentLimits()
         # Reads that write nothing: see CaseService.
         self.reads = reads or uow
@@ -118,6 +124,7 @@ class RefundService:
             order = await self._order_of(case)
             taken, shipping_taken = await self.reads.refunds.units_taken(order.id)
             compensation = compensation_of(order, await self.reads.refunds.of_order(order.id))
+        await self._with_reasons(request, case)
         calculation = calculate_refund(
             order,
             request.items,
@@ -150,6 +157,7 @@ class RefundService:
         refusal = case.refund_request_refusal(by=actor)
         if refusal is not None:
             raise refusal
+        request = await self._with_reasons(request, case)
         order = await self._order_of(case)
         # Anything that changed the case without locking it conflicts below: look again.
         return await again_on_conflict(lambda: self._request(case_id, request, actor, order))
@@ -170,10 +178,11 @@ class RefundService:
             refusal = case.refund_request_refusal(by=actor)
             if refusal is not None:
                 raise refusal
+            line_reason_codes: dict[str, str] = {}
             if isinstance(request, AmountRefundRequest):
                 kind = RefundKind.AMOUNT
                 calculation = calculate_amount_refund(order, request.amount)
-                reason, reason_code = request.note, request.reason_code
+                reason = request.note
             else:
                 kind = RefundKind.UNITS
                 taken, shipping_taken = await self.uow.refunds.units_taken(order.id)
@@ -184,7 +193,10 @@ class RefundService:
                     shipping_taken=shipping_taken,
                     include_shipping=request.include_shipping,
                 )
-                reason, reason_code = request.reason, None
+                reason = request.reason
+                line_reason_codes = {
+                    item.line_id: item.reason_code for item in request.items if item.reason_code
+                }
             compensation = compensation_of(order, await self.uow.refunds.of_order(order.id))
             compensation.check(
                 calculation.total_amount,
@@ -200,7 +212,8 @@ class RefundService:
                 now=self.clock.now(),
                 restock=restock_by_default(case.category) if kind is RefundKind.UNITS else False,
                 kind=kind,
-                reason_code=reason_code,
+                reason_code=request.reason_code,
+                line_reason_codes=line_reason_codes,
             )
             await self.uow.refunds.add(refund)
             await link_files(
@@ -215,6 +228,29 @@ class RefundService:
             await self.uow.cases.touch(case, refund.created_at)
             await self.uow.commit()
         return refund
+
+    async def _with_reasons(
+        self, request: RefundRequest | AmountRefundRequest, case: SupportCase
+    ) -> RefundRequest | AmountRefundRequest:
+        """The request with its reasons checked: each named one is on the list and still
+        offered (422 naming the field otherwise); none named is the case category's. Staff
+        giving an amount always name theirs."""
+        known = await reasons_by_code(self.reasons)
+        if isinstance(request, AmountRefundRequest):
+            chosen_reason(request.reason_code, known, field="reason_code")
+            return request
+        for index, item in enumerate(request.items):
+            if item.reason_code is not None:
+                chosen_reason(item.reason_code, known, field=f"items.{index}.reason_code")
+        if request.reason_code is not None:
+            chosen_reason(request.reason_code, known, field="reason_code")
+            return request
+        return replace(request, reason_code=default_reason(case.category, known))
+
+    async def reason_labels(self) -> dict[str, str]:
+        """Every reason's label, deactivated ones too: answers name the reasons refunds
+        have, whatever the list offers now."""
+        return {reason.code: reason.label for reason in await self.reasons.all()}
 
     async def get(self, refund_id: str, actor: Actor) -> Refund:
         """The owner and staff read a refund; to anyone else it does not exist."""
@@ -318,7 +354,12 @@ class RefundService:
         restock: bool | None = None,
     ) -> Refund:
         """Outside the gateway: staff record a settlement of 0 … total on a requested or
-        failed refund, and may decide whether the units go back in stock."""
+        failed refund, and may decide whether the units go back in stock. Its reason is one
+        offered on the list, or else the refund's."""
+        if settlement.reason_code is not None:
+            chosen_reason(
+                settlement.reason_code, await reasons_by_code(self.reasons), field="reason_code"
+            )
         async with self.uow:
             refund = await self._refund_for(actor, refund_id)
             check_version(expected_version, refund.version)

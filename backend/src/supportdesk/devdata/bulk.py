@@ -46,6 +46,7 @@ from supportdesk.domain.errors import OutsideRefundWindow, SupervisorApprovalReq
 from supportdesk.domain.events import EntityKind, Event
 from supportdesk.domain.messages import Message
 from supportdesk.domain.orders import Customer, Order, OrderLine, OrderStatus, Shipping
+from supportdesk.domain.reasons import suggested_reason
 from supportdesk.domain.refunds import (
     REFUND_TRANSITIONS,
     Action,
@@ -508,8 +509,9 @@ class _CaseStory:
             reason=rng.choice(texts.REFUND_REASONS),
             by=customer,
             now=at,
-            # As RefundService.request does: the case category's default.
+            # As RefundService.request does: the case category's defaults.
             restock=restock_by_default(case.category),
+            reason_code=suggested_reason(case.category),
         )
         self._history(refund.new_events)
         # The case lists its refunds, so a new one moves the case's version too.

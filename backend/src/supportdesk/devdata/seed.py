@@ -1,5 +1,5 @@
-"""``supportdesk seed-demo``: the demo users and the team's first canned replies. Loading
-them twice changes nothing."""
+"""``supportdesk seed-demo``: the demo users, the team's first canned replies and the
+default refund reasons. Loading them twice changes nothing."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from supportdesk.devdata.demo import DEMO_CANNED_REPLIES, DEMO_PASSWORD, DEMO_USERS
 from supportdesk.domain.canned_replies import CannedReply, check_body
 from supportdesk.domain.cases import CaseStatus
+from supportdesk.domain.reasons import DEFAULT_REASONS, ReasonCode
 from supportdesk.infrastructure.db.canned_replies import SqlCannedReplyStore
+from supportdesk.infrastructure.db.reasons import SqlReasonCodeStore
 from supportdesk.infrastructure.db.session import Database
 from supportdesk.infrastructure.db.uow import SqlUnitOfWork
 from supportdesk.infrastructure.security import Argon2PasswordHasher
@@ -27,7 +29,20 @@ async def seed_demo(database: Database) -> list[str]:
                 added.append(user.email)
         await uow.commit()
     await _seed_canned_replies(database, now)
+    await _seed_reasons(database, now)
     return added
+
+
+async def _seed_reasons(database: Database, now: datetime) -> None:
+    """The default reasons a database lacks (migration 0017 writes them; a database emptied
+    since, as the tests' on PostgreSQL, gets them back). One an admin changed stays so."""
+    store = SqlReasonCodeStore(
+        database.write_sessions(), database.read_sessions(), database.write_lock
+    )
+    known = {reason.code for reason in await store.all()}
+    for position, (code, label) in enumerate(DEFAULT_REASONS, start=1):
+        if code not in known:
+            await store.add(ReasonCode(code, label, True, position, 1, now, now))
 
 
 async def _seed_canned_replies(database: Database, now: datetime) -> None:

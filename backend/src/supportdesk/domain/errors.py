@@ -81,6 +81,13 @@ class LastAdmin(DomainError):
     title = "The last active admin"
 
 
+class ReasonCodeTaken(DomainError):
+    """A reason code is given once, ever: a deactivated one still names its old refunds."""
+
+    code = "reason_code_taken"
+    title = "Reason code taken"
+
+
 class OrderNotFound(ValidationFailed):
     code = "order_not_found"
     title = "Order not found"

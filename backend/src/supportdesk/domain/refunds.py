@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
@@ -100,12 +100,16 @@ class Settlement:
     amount: int
     note: str
     reference: str | None = None
+    # Why (docs/refund-reasons.md): the refund's own reason unless staff choose another.
+    reason_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RequestedItem:
     line_id: str
     quantity: int
+    # This line's own reason, when it differs from the refund's.
+    reason_code: str | None = None
 
 
 class RefundKind(StrEnum):
@@ -280,9 +284,6 @@ class Refund(RecordsHistory):
     created_at: datetime
     updated_at: datetime
     kind: RefundKind = RefundKind.UNITS
-    # Why the money goes back, from the list admins keep (docs/refund-reasons.md); the
-    # free text stays in ``reason`` as the note. None on refunds from before the list.
-    reason_code: str | None = None
     approval_window: RefundWindow | None = None
     settlement: Settlement | None = None
     gateway_refund_id: str | None = None
@@ -300,6 +301,11 @@ class Refund(RecordsHistory):
     # Who the order system said the customer was when the refund was asked for: staff see
     # a name and an address, not only an id (None on refunds from before it said so).
     customer: Customer | None = None
+    # The reason chosen from the admins' list (docs/refund-reasons.md); None on refunds
+    # from before reasons were counted. ``reason`` stays the requester's own words.
+    reason_code: str | None = None
+    # The lines whose reason is not the refund's: line id -> reason code.
+    line_reason_codes: dict[str, str] = field(default_factory=dict)
     new_events: list[Event] = field(default_factory=list)
 
     entity_kind: ClassVar[EntityKind] = EntityKind.REFUND
@@ -319,6 +325,10 @@ class Refund(RecordsHistory):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+    def reason_of_line(self, line_id: str) -> str | None:
+        """A line's reason: its own, or else the refund's."""
+        return self.line_reason_codes.get(line_id, self.reason_code)
 
     @property
     def came_back(self) -> bool:
@@ -350,6 +360,7 @@ class Refund(RecordsHistory):
         restock: bool = False,
         kind: RefundKind = RefundKind.UNITS,
         reason_code: str | None = None,
+        line_reason_codes: Mapping[str, str] | None = None,
     ) -> Refund:
         """Units asked for by the case's customer or staff for them; an amount only by
         staff (a customer says what is wrong, and staff decide what it is worth)."""
@@ -372,6 +383,11 @@ class Refund(RecordsHistory):
             customer=order.customer,
             kind=kind,
             reason_code=reason_code,
+            line_reason_codes={
+                line: code
+                for line, code in (line_reason_codes or {}).items()
+                if code != reason_code
+            },
         )
         note = reason
         if kind is RefundKind.AMOUNT:
@@ -537,8 +553,10 @@ class Refund(RecordsHistory):
         Store credit and bank transfers are money too: above the threshold (counting the
         order's other decided refunds) only a supervisor or admin records one.
         ``restock`` None keeps what was decided before (the category's default, or the
-        approval's for a failed refund)."""
+        approval's for a failed refund); a settlement without a reason has the refund's."""
         target = self._permitted(Action.SETTLE, by)
+        if settlement.reason_code is None:
+            settlement = replace(settlement, reason_code=self.reason_code)
         if not 0 <= settlement.amount <= self.total_amount:
             raise ValidationFailed(
                 f"the settlement amount must be between 0 and {self.total_amount}",

@@ -1,25 +1,25 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Button, Group, NativeSelect, Stack, Textarea, TextInput } from '@mantine/core';
+import { Alert, Button, Group, Stack, Textarea, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { formatMoney, parseMoney } from '@/services/format';
-import type { AmountRefund } from '@/services/types';
+import type { AmountRefund, ReasonCode } from '@/services/types';
 import { applyServerErrors, VISIBLE_TO_CUSTOMER } from '../common/forms';
+import { ReasonSelect, startingReason } from './ReasonSelect';
 
 interface Props {
   currency: string;
   /** What remains of the order's compensation budget: the most the refund may be. */
   remaining: number;
-  /** The reasons staff choose from (code and label), the default first. */
-  reasons: { value: string; label: string }[];
-  defaultReason?: string;
+  /** The reasons offered now (GET /reason-codes). */
+  reasons: readonly ReasonCode[];
   onSubmit: (refund: AmountRefund) => Promise<unknown>;
 }
 
 /** Staff give an amount not tied to units: a goodwill gesture for a late parcel, shipping
  * only, a price adjustment. It is approved and paid like any refund. */
-export function AmountRefundForm({ currency, remaining, reasons, defaultReason, onSubmit }: Props) {
+export function AmountRefundForm({ currency, remaining, reasons, onSubmit }: Props) {
   const schema = z.object({
     amount: z
       .string()
@@ -40,7 +40,8 @@ export function AmountRefundForm({ currency, remaining, reasons, defaultReason, 
     formState: { errors, isSubmitting },
   } = useForm<Values>({
     resolver: zodResolver(schema),
-    defaultValues: { amount: '', reason_code: defaultReason ?? reasons[0]?.value ?? '', note: '' },
+    // A gesture is most often goodwill; the agent picks "late delivery" and the like.
+    defaultValues: { amount: '', reason_code: startingReason(reasons, 'goodwill'), note: '' },
   });
 
   const submit = handleSubmit(async (v) => {
@@ -68,9 +69,9 @@ export function AmountRefundForm({ currency, remaining, reasons, defaultReason, 
           {...register('amount')}
           error={errors.amount?.message}
         />
-        <NativeSelect
-          label="Reason"
-          data={reasons}
+        <ReasonSelect
+          label="Cause"
+          reasons={reasons}
           {...register('reason_code')}
           error={errors.reason_code?.message}
         />

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { ProblemAlert } from '@/components/common/ProblemAlert';
 import { formatMoney, label, sentence } from '@/services/format';
 import { failureWords } from '@/services/refundWords';
-import type { Refund, RefundStep } from '@/services/types';
+import type { ReasonCode, Refund, RefundStep } from '@/services/types';
 import { useConfirmMoney } from './MoneyConfirm';
 import { RejectForm } from './RejectForm';
 import { SettlementForm } from './SettlementForm';
@@ -16,11 +16,13 @@ interface Props {
   pending: boolean;
   error: unknown;
   onRetry: () => void;
+  /** The reasons offered now, for a settlement's cause. */
+  reasons?: readonly ReasonCode[];
 }
 
 /** "What you can do" with a refund: exactly the actions the server allows the caller now,
  * and for the others the server's reason. No rule is decided here. */
-export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: Props) {
+export function RefundActionPanel({ refund: r, act, pending, error, onRetry, reasons }: Props) {
   const can = (action: string) => r.allowed_actions.includes(action);
   // Ticked as the server proposes (its default for the case's category); the agent decides.
   const [restock, setRestock] = useState(r.restock);
@@ -91,6 +93,8 @@ export function RefundActionPanel({ refund: r, act, pending, error, onRetry }: P
                   total={r.total_amount}
                   limit={r.settle_limit ?? r.total_amount}
                   restock={r.restock}
+                  reasons={reasons}
+                  refundReason={r.reason_label}
                   onSubmit={(settlement) => act({ kind: 'settle', settlement })}
                   confirmFirst={(settlement, go) =>
                     confirmFirst(

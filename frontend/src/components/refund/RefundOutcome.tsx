@@ -66,6 +66,9 @@ export function RefundOutcome({
           <Money amount={refund.settlement.amount} currency={refund.currency} /> —{' '}
           {refund.settlement.note}
           {refund.settlement.reference ? ` (ref. ${refund.settlement.reference})` : ''}
+          {refund.settlement.reason_code && refund.settlement.reason_code !== refund.reason_code
+            ? ` · cause: ${refund.settlement.reason_label}`
+            : ''}
         </Alert>
       ) : null;
     case 'rejected':

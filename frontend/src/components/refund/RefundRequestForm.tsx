@@ -1,6 +1,7 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import {
   Alert,
+  Anchor,
   Button,
   Checkbox,
   Group,
@@ -16,9 +17,10 @@ import { Controller, useForm, useWatch } from 'react-hook-form';
 import { z } from 'zod';
 import { ApiError } from '@/services/http';
 import { formatMoney } from '@/services/format';
-import type { Order, Quote, RefundRequest } from '@/services/types';
+import type { Order, Quote, ReasonCode, RefundRequest } from '@/services/types';
 import { Breakdown } from './Breakdown';
 import { CompensationSummary } from './CompensationSummary';
+import { ReasonSelect, startingReason } from './ReasonSelect';
 
 interface Props {
   order: Order;
@@ -31,6 +33,9 @@ interface Props {
   onRetryQuote?: () => void;
   /** The customer's name when staff ask on her behalf: the form speaks of her, not "you". */
   onBehalfOf?: string;
+  /** The reasons offered now (GET /reason-codes), and the one the case suggests. */
+  reasons: readonly ReasonCode[];
+  suggestedReason?: string;
 }
 
 function schemaFor(order: Order, onBehalfOf?: string) {
@@ -58,6 +63,8 @@ function schemaFor(order: Order, onBehalfOf?: string) {
         )
         .max(2000, 'Keep it to 2,000 characters or fewer'),
       include_shipping: z.boolean(),
+      reason_code: z.string().min(1, 'Choose the closest cause'),
+      line_reasons: z.record(z.string(), z.string()),
     })
     .refine((v) => Object.values(v.quantities).some((q) => (q as number) > 0), {
       message: 'Pick at least one item to refund',
@@ -69,14 +76,25 @@ type Values = {
   quantities: Record<string, number>;
   reason: string;
   include_shipping: boolean;
+  /** The refund's cause (a reason code), and a line's own where it differs ('' = the same). */
+  reason_code?: string;
+  line_reasons?: Record<string, string>;
 };
 
 export function toRequest(v: Values): RefundRequest | null {
   const items = Object.entries(v.quantities)
     .filter(([, q]) => Number.isInteger(q) && q > 0)
-    .map(([line_id, quantity]) => ({ line_id, quantity }));
+    .map(([line_id, quantity]) => {
+      const own = v.line_reasons?.[line_id];
+      return own ? { line_id, quantity, reason_code: own } : { line_id, quantity };
+    });
   if (!items.length) return null;
-  return { items, reason: v.reason.trim() || 'quote', include_shipping: v.include_shipping };
+  return {
+    items,
+    reason: v.reason.trim() || 'quote',
+    include_shipping: v.include_shipping,
+    ...(v.reason_code ? { reason_code: v.reason_code } : {}),
+  };
 }
 
 export function RefundRequestForm({
@@ -88,9 +106,13 @@ export function RefundRequestForm({
   onSubmit,
   onRetryQuote,
   onBehalfOf,
+  reasons,
+  suggestedReason,
 }: Props) {
   const schema = useMemo(() => schemaFor(order, onBehalfOf), [order, onBehalfOf]);
   const [formError, setFormError] = useState<string | null>(null);
+  // Lines whose own cause is being chosen: most refunds have one cause for every line.
+  const [ownCause, setOwnCause] = useState<ReadonlySet<string>>(new Set());
   const {
     control,
     register,
@@ -105,6 +127,8 @@ export function RefundRequestForm({
       quantities: Object.fromEntries(order.lines.map((l) => [l.line_id, 0])),
       reason: '',
       include_shipping: false,
+      reason_code: startingReason(reasons, suggestedReason),
+      line_reasons: Object.fromEntries(order.lines.map((l) => [l.line_id, ''])),
     },
   });
   const quantities = useWatch({ control, name: 'quantities' });
@@ -139,7 +163,11 @@ export function RefundRequestForm({
           const m = /^items\.(\d+)\.quantity$/.exec(loc);
           const line = m ? request.items[Number(m[1])]?.line_id : undefined;
           if (line) setError(`quantities.${line}`, { type: 'server', message: msg });
+          const own = /^items\.(\d+)\.reason_code$/.exec(loc);
+          const ownLine = own ? request.items[Number(own[1])]?.line_id : undefined;
+          if (ownLine) setError(`line_reasons.${ownLine}`, { type: 'server', message: msg });
           if (loc === 'reason') setError('reason', { type: 'server', message: msg });
+          if (loc === 'reason_code') setError('reason_code', { type: 'server', message: msg });
         }
         setFormError(err.plainMessage);
       } else setFormError('Something went wrong.');
@@ -177,6 +205,26 @@ export function RefundRequestForm({
                   <Text size="xs" c="dimmed">
                     {l.sku} · {l.quantity} bought · {money(l.gross)}
                   </Text>
+                  {ownCause.has(l.line_id) ? (
+                    <ReasonSelect
+                      mt={4}
+                      size="xs"
+                      label={`Cause for ${l.name}`}
+                      reasons={reasons}
+                      emptyOption="Same as the refund"
+                      {...register(`line_reasons.${l.line_id}`)}
+                      error={errors.line_reasons?.[l.line_id]?.message}
+                    />
+                  ) : l.refundable_quantity > 0 ? (
+                    <Anchor
+                      component="button"
+                      type="button"
+                      size="xs"
+                      onClick={() => setOwnCause(new Set(ownCause).add(l.line_id))}
+                    >
+                      Another cause for this item
+                    </Anchor>
+                  ) : null}
                 </Table.Td>
                 <Table.Td>
                   <Controller
@@ -288,6 +336,14 @@ export function RefundRequestForm({
         {onBehalfOf || order.compensation.out + order.compensation.held > 0 ? (
           <CompensationSummary compensation={quote?.compensation ?? order.compensation} />
         ) : null}
+        <ReasonSelect
+          label="Cause"
+          description="The closest of the shop's list; say more below"
+          withAsterisk
+          reasons={reasons}
+          {...register('reason_code')}
+          error={errors.reason_code?.message}
+        />
         <Textarea
           label="Reason"
           withAsterisk

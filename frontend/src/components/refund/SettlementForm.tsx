@@ -13,8 +13,9 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { formatMoney, label, parseMoney, toMajorString } from '@/services/format';
-import { SETTLEMENT_TYPES, type Settlement } from '@/services/types';
+import { SETTLEMENT_TYPES, type ReasonCode, type Settlement } from '@/services/types';
 import { applyServerErrors, VISIBLE_TO_CUSTOMER } from '../common/forms';
+import { ReasonSelect } from './ReasonSelect';
 
 interface Props {
   currency: string;
@@ -29,6 +30,10 @@ interface Props {
   limit?: number;
   /** Asks before recording (a large amount), then calls ``go``; without it, records at once. */
   confirmFirst?: (settlement: Settlement, go: () => void) => void;
+  /** The reasons offered now; the settlement has the refund's (``refundReason``, its label)
+   * unless another is chosen. */
+  reasons?: readonly ReasonCode[];
+  refundReason?: string | null;
 }
 
 export function SettlementForm({
@@ -39,6 +44,8 @@ export function SettlementForm({
   offer,
   confirmFirst,
   limit = total,
+  reasons = [],
+  refundReason,
 }: Props) {
   const limited = limit < total;
   const schema = z.object({
@@ -61,6 +68,7 @@ export function SettlementForm({
       .max(2000, 'Keep it to 2,000 characters or fewer'),
     reference: z.string().trim().max(200, 'Keep it to 200 characters or fewer'),
     restock: z.boolean(),
+    reason_code: z.string(),
   });
   type Values = z.infer<typeof schema>;
   const [formError, setFormError] = useState<string | null>(null);
@@ -77,6 +85,7 @@ export function SettlementForm({
       note: offer?.note ?? '',
       reference: '',
       restock,
+      reason_code: '',
     },
   });
 
@@ -84,7 +93,9 @@ export function SettlementForm({
     try {
       await onSubmit(settlement);
     } catch (err) {
-      setFormError(applyServerErrors(err, setError, ['type', 'amount', 'note', 'reference']));
+      setFormError(
+        applyServerErrors(err, setError, ['type', 'amount', 'note', 'reference', 'reason_code']),
+      );
     }
   };
   const submit = handleSubmit(async (v) => {
@@ -95,6 +106,7 @@ export function SettlementForm({
       note: v.note,
       reference: v.reference || null,
       restock: v.restock,
+      ...(v.reason_code ? { reason_code: v.reason_code } : {}),
     };
     if (confirmFirst) confirmFirst(settlement, () => void record(settlement));
     else await record(settlement);
@@ -108,6 +120,13 @@ export function SettlementForm({
           data={SETTLEMENT_TYPES.map((t) => ({ value: t, label: label(t) }))}
           {...register('type')}
           error={errors.type?.message}
+        />
+        <ReasonSelect
+          label="Cause"
+          reasons={reasons}
+          emptyOption={refundReason ? `Same as the refund (${refundReason})` : 'Same as the refund'}
+          {...register('reason_code')}
+          error={errors.reason_code?.message}
         />
         <TextInput
           label={`Amount (${currency})`}

@@ -63,18 +63,37 @@ function quoteFor(quantity: number): Quote {
   };
 }
 
+const at = '2026-12-01T10:00:00Z';
+const REASONS = [
+  ['damaged', 'Damaged'],
+  ['wrong_item', 'Wrong item'],
+  ['other', 'Other'],
+].map(([code, label], i) => ({
+  code,
+  label,
+  active: true,
+  position: i + 1,
+  version: 1,
+  created_at: at,
+  updated_at: at,
+}));
+
 const fetchMock = vi.fn<(req: Request) => Promise<Response>>();
+let sent: unknown = null;
 
 beforeEach(() => {
   fetchMock.mockImplementation(async (req: Request) => {
     const url = new URL(req.url, 'http://localhost');
     if (req.method === 'GET' && url.pathname === '/api/v1/orders/ORD-1001')
       return jsonResponse(ORDER);
+    if (req.method === 'GET' && url.pathname === '/api/v1/reason-codes')
+      return jsonResponse({ items: REASONS, next_cursor: null });
     if (req.method === 'POST' && url.pathname === '/api/v1/support-cases/case_1/refunds/quote') {
       const body = (await req.clone().json()) as { items: { line_id: string; quantity: number }[] };
       return jsonResponse(quoteFor(body.items[0]!.quantity));
     }
     if (req.method === 'POST' && url.pathname === '/api/v1/support-cases/case_1/refunds') {
+      sent = await req.clone().json();
       return jsonResponse(
         {
           status: 422,
@@ -166,5 +185,40 @@ describe('RefundRequestPanel', () => {
 
     expect(await screen.findByText('Only 1 unit can still be refunded')).toBeInTheDocument();
     expect(screen.getByRole('alert')).toHaveTextContent('more units than can still be refunded');
+  });
+
+  it('starts on the cause the case suggests and sends a line’s own cause where one is chosen', async () => {
+    const user = userEvent.setup();
+    renderWithProviders(
+      <RefundRequestPanel caseId="case_1" orderId="ORD-1001" suggestedReason="damaged" />,
+    );
+    const cause = await screen.findByRole('combobox', { name: 'Cause' });
+    expect(cause).toHaveValue('damaged');
+    expect(screen.queryByRole('combobox', { name: /Cause for/ })).not.toBeInTheDocument();
+
+    await user.type(screen.getByRole('textbox', { name: 'Units of USB-C Cable to refund' }), '1');
+    await user.type(
+      screen.getByRole('textbox', { name: 'Units of Wireless Headphones to refund' }),
+      '1',
+    );
+    const [, cables] = screen.getAllByRole('button', { name: 'Another cause for this item' });
+    await user.click(cables!);
+    await user.selectOptions(
+      screen.getByRole('combobox', { name: 'Cause for USB-C Cable' }),
+      'Wrong item',
+    );
+    await user.type(screen.getByRole('textbox', { name: /Reason/ }), 'Crackles; wrong cable.');
+    await user.click(screen.getByRole('button', { name: 'Send refund request' }));
+
+    await waitFor(() =>
+      expect(sent).toMatchObject({
+        reason_code: 'damaged',
+        items: [
+          { line_id: 'L1', quantity: 1 },
+          { line_id: 'L2', quantity: 1, reason_code: 'wrong_item' },
+        ],
+      }),
+    );
+    expect((sent as { items: object[] }).items[0]).not.toHaveProperty('reason_code');
   });
 });

@@ -9,17 +9,10 @@ import { RefundRequestForm } from '@/components/refund/RefundRequestForm';
 import { useUploads } from '@/hooks/useAttachments';
 import { useRequestRefund } from '@/hooks/useCases';
 import { useOrder } from '@/hooks/useOrders';
+import { useReasonCodes } from '@/hooks/useReasonCodes';
 import { useRefundQuote } from '@/hooks/useRefundQuote';
 import { ApiError } from '@/services/http';
 import type { Refund, RefundRequest } from '@/services/types';
-
-// The reasons staff give an amount for (the admins' list: GET /reason-codes).
-const AMOUNT_REASONS = [
-  { value: 'goodwill', label: 'Goodwill' },
-  { value: 'late_delivery', label: 'Late delivery' },
-  { value: 'price_adjustment', label: 'Price adjustment' },
-  { value: 'other', label: 'Other' },
-];
 
 /** "Request a refund": pick units, see the server's live quote, send. Staff ask on the
  * customer's behalf (`onBehalfOf`: the customer's name): the refund is the customer's, the
@@ -28,12 +21,16 @@ export function RefundRequestPanel({
   caseId,
   orderId,
   onBehalfOf,
+  suggestedReason,
 }: {
   caseId: string;
   orderId: string;
   onBehalfOf?: string;
+  /** The cause the case's category suggests (the case's `refund_reason_code`). */
+  suggestedReason?: string;
 }) {
   const order = useOrder(orderId);
+  const reasons = useReasonCodes();
   const [draft, setDraft] = useState<RefundRequest | null>(null);
   const quote = useRefundQuote(caseId, draft);
   const request = useRequestRefund(caseId);
@@ -75,38 +72,53 @@ export function RefundRequestPanel({
         />
       ) : null}
       <QueryState query={order} rows={2}>
-        {(o) =>
-          kind === 'amount' ? (
-            <AmountRefundForm
-              currency={o.currency}
-              remaining={o.compensation.remaining}
-              reasons={AMOUNT_REASONS}
-              onSubmit={async (body) => {
-                const refund = await request.mutateAsync({ ...body, attachment_ids: attached() });
-                sent(refund, `Refund of an amount for ${onBehalfOf} recorded: approve it to pay.`);
-              }}
-            />
-          ) : (
-            <RefundRequestForm
-              order={o}
-              quote={draft ? quote.data : undefined}
-              quoteLoading={quote.isFetching}
-              quoteError={quote.error}
-              onRetryQuote={() => void quote.refetch()}
-              onDraftChange={setDraft}
-              onBehalfOf={onBehalfOf}
-              onSubmit={async (body) => {
-                const refund = await request.mutateAsync({ ...body, attachment_ids: attached() });
-                sent(
-                  refund,
-                  onBehalfOf
-                    ? `Refund requested for ${onBehalfOf}. They get the usual mail.`
-                    : 'Refund requested. We will review it shortly.',
-                );
-              }}
-            />
-          )
-        }
+        {(o) => (
+          <QueryState query={reasons} rows={1}>
+            {(offered) =>
+              kind === 'amount' ? (
+                <AmountRefundForm
+                  currency={o.currency}
+                  remaining={o.compensation.remaining}
+                  reasons={offered}
+                  onSubmit={async (body) => {
+                    const refund = await request.mutateAsync({
+                      ...body,
+                      attachment_ids: attached(),
+                    });
+                    sent(
+                      refund,
+                      `Refund of an amount for ${onBehalfOf} recorded: approve it to pay.`,
+                    );
+                  }}
+                />
+              ) : (
+                <RefundRequestForm
+                  order={o}
+                  reasons={offered}
+                  suggestedReason={suggestedReason}
+                  quote={draft ? quote.data : undefined}
+                  quoteLoading={quote.isFetching}
+                  quoteError={quote.error}
+                  onRetryQuote={() => void quote.refetch()}
+                  onDraftChange={setDraft}
+                  onBehalfOf={onBehalfOf}
+                  onSubmit={async (body) => {
+                    const refund = await request.mutateAsync({
+                      ...body,
+                      attachment_ids: attached(),
+                    });
+                    sent(
+                      refund,
+                      onBehalfOf
+                        ? `Refund requested for ${onBehalfOf}. They get the usual mail.`
+                        : 'Refund requested. We will review it shortly.',
+                    );
+                  }}
+                />
+              )
+            }
+          </QueryState>
+        )}
       </QueryState>
       <Text size="sm" fw={500} mt="md" mb={4}>
         Photos of the damage (optional)

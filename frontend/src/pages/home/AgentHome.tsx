@@ -3,6 +3,7 @@ import { Anchor, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { QueryState } from '@/components/common/QueryState';
+import { ReasonsPanel } from '@/components/dashboard/ReasonsPanel';
 import { SlaAndMoneyPanel } from '@/components/dashboard/SlaAndMoneyPanel';
 import { useStats } from '@/hooks/useStats';
 import { useMe } from '@/hooks/useSession';
@@ -153,6 +154,7 @@ function Dashboard({ s }: { s: Stats }) {
         />
       </SimpleGrid>
       <SlaAndMoneyPanel stats={s} />
+      <ReasonsPanel rows={s.refunds_by_reason ?? []} />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <StatusChart title="Cases by status" data={caseData} color="indigo.6" />
         <StatusChart title="Refunds by status" data={refundData} color="teal.6" />

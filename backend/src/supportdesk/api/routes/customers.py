@@ -30,4 +30,6 @@ async def get_customer(
     refunds: RefundServiceDep,
 ) -> CustomerOut:
     profile = await customers.profile(customer_id, actor)
-    return customer_profile_out(profile, actor, refunds.policy, refunds.clock.now())
+    return customer_profile_out(
+        profile, actor, refunds.policy, refunds.clock.now(), await refunds.reason_labels()
+    )

@@ -22,7 +22,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from supportdesk.api.deps import ReadQueriesDep, StaffActor
+from supportdesk.api.deps import ReadQueriesDep, RefundServiceDep, StaffActor
 from supportdesk.api.filters import CaseFiltersDep, RefundFiltersDep
 from supportdesk.api.openapi import csv_answer, problems
 from supportdesk.application.reads import PageOf
@@ -69,6 +69,12 @@ REFUND_COLUMNS = [
     # Added later, so at the end (as for the cases).
     "customer_name",
     "customer_email",
+    # Why (docs/refund-reasons.md): the refund's reason, the settlement's, and every line
+    # with its own ("L1:damaged L2:wrong_item"), so a spreadsheet can split the money.
+    "reason_code",
+    "reason_label",
+    "settlement_reason_code",
+    "line_reason_codes",
 ]
 
 
@@ -161,8 +167,10 @@ async def export_cases(
     responses={**csv_answer("refund"), **problems(403)},
 )
 async def export_refunds(
-    actor: StaffActor, read: ReadQueriesDep, filters: RefundFiltersDep
+    actor: StaffActor, read: ReadQueriesDep, filters: RefundFiltersDep, refunds: RefundServiceDep
 ) -> StreamingResponse:
+    labels = await refunds.reason_labels()
+
     def row(refund: Any) -> list[Any]:
         settlement = refund.settlement
         return [
@@ -182,6 +190,14 @@ async def export_refunds(
             refund.updated_at.isoformat(),
             refund.customer.name if refund.customer else None,
             refund.customer.email if refund.customer else None,
+            refund.reason_code,
+            labels.get(refund.reason_code, refund.reason_code) if refund.reason_code else None,
+            settlement.reason_code if settlement else None,
+            " ".join(
+                f"{item.line_id}:{refund.reason_of_line(item.line_id)}"
+                for item in refund.calculation.items
+                if refund.reason_of_line(item.line_id)
+            ),
         ]
 
     async def fetch(cursor: str | None) -> PageOf[Any]:

@@ -6,7 +6,13 @@ from fastapi import APIRouter
 
 from supportdesk.api.deps import CacheDep, ClockDep, ReadQueriesDep, StaffActor
 from supportdesk.api.openapi import problems
-from supportdesk.api.schemas import DayCount, MoneyTotal, StatsOut, WeekDuration
+from supportdesk.api.schemas import (
+    DayCount,
+    MoneyTotal,
+    ReasonStatsOut,
+    StatsOut,
+    WeekDuration,
+)
 
 router = APIRouter(tags=["overview"])
 
@@ -47,6 +53,17 @@ async def stats(
         time_to_money_weeks=[
             WeekDuration(week=w, median_seconds=m, refunds=n)
             for w, m, n in figures.time_to_money_weeks
+        ],
+        refunds_by_reason=[
+            ReasonStatsOut(
+                reason_code=f.reason_code,
+                reason_label=f.reason_label,
+                currency=f.currency,
+                refunds=f.refunds,
+                refunded_amount=f.refunded_amount,
+                settled_amount=f.settled_amount,
+            )
+            for f in figures.by_reason
         ],
     )
     await cache.set("overview-stats", answer.model_dump_json(), STATS_FRESH_SECONDS)

@@ -53,10 +53,14 @@ def _amount(body: AmountRefundIn) -> AmountRefundRequest:
 
 def _request(body: RefundQuoteIn) -> RefundRequest:
     return RefundRequest(
-        items=[RequestedItem(line_id=i.line_id, quantity=i.quantity) for i in body.items],
+        items=[
+            RequestedItem(line_id=i.line_id, quantity=i.quantity, reason_code=i.reason_code)
+            for i in body.items
+        ],
         reason=body.reason,
         include_shipping=body.include_shipping,
         attachment_ids=body.attachment_ids if isinstance(body, RefundRequestIn) else (),
+        reason_code=body.reason_code,
     )
 
 
@@ -66,7 +70,14 @@ async def _view(refund: Refund, actor: Actor, refunds: RefundService) -> RefundO
     decided = (
         await refunds.decided_on_order_of(refund) if actor.is_staff and not refund.is_final else 0
     )
-    return refund_out(refund, actor, refunds.policy, refunds.clock.now(), decided_on_order=decided)
+    return refund_out(
+        refund,
+        actor,
+        refunds.policy,
+        refunds.clock.now(),
+        decided_on_order=decided,
+        labels=await refunds.reason_labels(),
+    )
 
 
 async def _out(
@@ -120,8 +131,9 @@ async def list_refunds(
 ) -> Page[RefundOut]:
     page = await read.refunds(actor, filters, limit=limit, cursor=cursor)
     now = refunds.clock.now()
+    labels = await refunds.reason_labels()
     return Page(
-        items=[refund_out(r, actor, refunds.policy, now) for r in page.items],
+        items=[refund_out(r, actor, refunds.policy, now, labels=labels) for r in page.items],
         next_cursor=page.next_cursor,
     )
 
@@ -213,7 +225,11 @@ async def settle_refund(
     response: Response,
 ) -> RefundOut:
     settlement = Settlement(
-        type=body.type, amount=body.amount, note=body.note, reference=body.reference or None
+        type=body.type,
+        amount=body.amount,
+        note=body.note,
+        reference=body.reference or None,
+        reason_code=body.reason_code,
     )
     refund = await refunds.settle(
         refund_id, settlement, actor, expected_version=version, restock=body.restock

@@ -151,6 +151,12 @@ def refund_row(refund: Refund) -> dict[str, Any]:
                 "name": item.name,
                 "quantity": item.quantity,
                 "parts": list(item.parts),
+                # Only a line whose reason is not the refund's carries one.
+                **(
+                    {"reason_code": refund.line_reason_codes[item.line_id]}
+                    if item.line_id in refund.line_reason_codes
+                    else {}
+                ),
             }
             for item in calc.items
         ],
@@ -158,7 +164,6 @@ def refund_row(refund: Refund) -> dict[str, Any]:
         "shipping_amount": calc.shipping_amount,
         "total_amount": calc.total_amount,
         "kind": refund.kind.value,
-        "reason_code": refund.reason_code,
         "reason": refund.reason,
         "approval_window": None
         if window is None
@@ -174,6 +179,7 @@ def refund_row(refund: Refund) -> dict[str, Any]:
             "amount": settlement.amount,
             "note": settlement.note,
             "reference": settlement.reference,
+            "reason_code": settlement.reason_code,
         },
         "gateway_refund_id": refund.gateway_refund_id,
         "bank_reference": refund.bank_reference,
@@ -183,6 +189,7 @@ def refund_row(refund: Refund) -> dict[str, Any]:
         "restock": refund.restock,
         "customer_name": refund.customer.name if refund.customer else None,
         "customer_email": refund.customer.email if refund.customer else None,
+        "reason_code": refund.reason_code,
         "version": refund.version,
         "updated_at": refund.updated_at,
         "final_at": refund.updated_at if refund.is_final else None,
@@ -240,7 +247,6 @@ def refund_from_record(record: RefundRecord | Row[Any]) -> Refund:
             amount=record.total_amount if record.kind == RefundKind.AMOUNT else 0,
         ),
         kind=RefundKind(record.kind),
-        reason_code=record.reason_code,
         reason=record.reason,
         version=record.version,
         created_at=record.created_at,
@@ -259,6 +265,7 @@ def refund_from_record(record: RefundRecord | Row[Any]) -> Refund:
             amount=settlement["amount"],
             note=settlement["note"],
             reference=settlement["reference"],
+            reason_code=settlement.get("reason_code"),
         ),
         gateway_refund_id=record.gateway_refund_id,
         bank_reference=record.bank_reference,
@@ -271,6 +278,10 @@ def refund_from_record(record: RefundRecord | Row[Any]) -> Refund:
         else Customer(
             id=record.customer_id, name=record.customer_name, email=record.customer_email or ""
         ),
+        reason_code=record.reason_code,
+        line_reason_codes={
+            item["line_id"]: item["reason_code"] for item in record.items if "reason_code" in item
+        },
     )
 
 

@@ -154,7 +154,6 @@ class RefundRecord(Base):
     total_amount: Mapped[int] = mapped_column(BigInteger)
     # units, or amount: a refund of an amount not tied to units (no lines, no shipping).
     kind: Mapped[str] = mapped_column(String(10), default="units", server_default="units")
-    reason_code: Mapped[str | None] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(Text)
     approval_window: Mapped[dict[str, Any] | None]
     settlement: Mapped[dict[str, Any] | None]
@@ -172,6 +171,8 @@ class RefundRecord(Base):
     # Who the order system said the customer was (docs/customers.md); null before 0011.
     customer_name: Mapped[str | None] = mapped_column(String(200))
     customer_email: Mapped[str | None] = mapped_column(String(320))
+    # Chosen from ``reason_codes`` (docs/refund-reasons.md); null before 0017.
+    reason_code: Mapped[str | None] = mapped_column(String(40))
 
     __table_args__ = (
         Index("ix_refunds_created", "created_at", "id"),
@@ -353,6 +354,20 @@ class CannedReplyRecord(Base):
         Index("ix_canned_replies_created", "created_at", "id"),
         Index("ix_canned_replies_owner", "owner_id"),
     )
+
+
+class ReasonCodeRecord(Base):
+    """Why money goes back: the list admins keep (docs/refund-reasons.md)."""
+
+    __tablename__ = "reason_codes"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(80))
+    active: Mapped[bool] = mapped_column(Boolean)
+    position: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
 
 
 class AttachmentRecord(Base):

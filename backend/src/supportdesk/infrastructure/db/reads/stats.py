@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from supportdesk.application.reads import Stats
 from supportdesk.domain.sla import SlaClock
 from supportdesk.infrastructure.db.models import EventRecord, RefundRecord, SupportCaseRecord
+from supportdesk.infrastructure.db.reads.reason_stats import money_by_reason
 
 # Time to money is reported for this many ISO weeks, the current one included.
 TIME_TO_MONEY_WEEKS = 8
@@ -19,8 +20,8 @@ MONEY_SENT = ("refunded", "settled")
 
 async def overview_stats(sessions: async_sessionmaker[AsyncSession], now: datetime) -> Stats:
     """Counts by status, money refunded and settled per currency, how long refunds take
-    from request to a final state over the last 30 days, SLA breaches, and the time to
-    money per week."""
+    from request to a final state over the last 30 days, SLA breaches, the time to money
+    per week, and the money per reason."""
     c, r, e = SupportCaseRecord, RefundRecord, EventRecord
     since = now - timedelta(days=30)
     async with sessions() as session:
@@ -91,6 +92,7 @@ async def overview_stats(sessions: async_sessionmaker[AsyncSession], now: dateti
         for at in created:
             day = at.date().isoformat()
             per_day[day] = per_day.get(day, 0) + 1
+        by_reason = await money_by_reason(session)
     return Stats(
         cases_by_status={k: int(v) for k, v in cases.items()},
         refunds_by_status={k: int(v) for k, v in refunds.items()},
@@ -103,6 +105,7 @@ async def overview_stats(sessions: async_sessionmaker[AsyncSession], now: dateti
         time_to_money_weeks=[
             (week, median(seconds), len(seconds)) for week, seconds in sorted(per_week.items())
         ],
+        by_reason=by_reason,
     )
 
 

@@ -22,7 +22,7 @@ test('bob gives alice a €5 goodwill refund for a late parcel; the gateway pays
   await bob.locator('label', { hasText: /^An amount$/ }).click();
   const form = bob.getByRole('form', { name: 'Give an amount' });
   await form.getByLabel(/Amount/).fill('5.00');
-  await form.getByLabel('Reason').selectOption({ label: 'Late delivery' });
+  await form.getByLabel('Cause').selectOption({ label: 'Late delivery' });
   await form.getByLabel(/Note/).fill('Sorry the parcel was late: €5 back as a gesture.');
   await expectAccessible(bob, 'giving an amount');
   await form.getByRole('button', { name: 'Give this amount' }).click();
