@@ -25,11 +25,12 @@ from supportdesk.application.ports import (
 )
 from supportdesk.domain.access import SYSTEM, Actor
 from supportdesk.domain.attachments import AttachmentLimits
-from supportdesk.domain.cases import SupportCase, restock_by_default
+from supportdesk.domain.cases import Category, SupportCase, restock_by_default
 from supportdesk.domain.errors import (
     NotFound,
     OrderNotFound,
     PaymentGatewayError,
+    UpstreamUnavailable,
     VersionConflict,
 )
 from supportdesk.domain.events import Event, new_id
@@ -108,7 +109,7 @@ class RefundService:
             shipping_taken=shipping_taken,
             include_shipping=request.include_shipping,
         )
-        return Quote(calculation=calculation, window=self.window_of(order))
+        return Quote(calculation=calculation, window=self.window_of(order, case.category))
 
     async def request(self, case_id: str, request: RefundRequest, actor: Actor) -> Refund:
         """The case's owner asks for units of the case's order back. Units already refunded
@@ -152,6 +153,7 @@ class RefundService:
                 by=actor,
                 now=self.clock.now(),
                 restock=restock_by_default(case.category),
+                category=case.category,
             )
             await self.uow.refunds.add(refund)
             await link_files(
@@ -182,15 +184,31 @@ class RefundService:
         return events
 
     async def window_for(self, refund: Refund) -> RefundWindow:
-        """The window as it is now for the refund's order."""
+        """The window as it is now for the refund's order, by the rule its case's category
+        picks for an order that has not arrived (domain/window.py)."""
+        async with self.reads:
+            case = await self.reads.cases.get(refund.support_case_id)
         with asking_the_order_system():
             order = await self.orders.get_order(refund.order_id)
         if order is None:
-            return RefundWindow(delivered_at=None, closes_at=None, open=False)
-        return self.window_of(order)
+            return self.policy.window.window_for(None, self.clock.now())
+        return self.window_of(order, case.category if case else None)
 
-    def window_of(self, order: Order) -> RefundWindow:
-        return self.policy.window.window_for(order.delivered_at, self.clock.now())
+    def window_of(self, order: Order, category: Category | None) -> RefundWindow:
+        """The order's window now for a case of ``category`` (None: the order alone)."""
+        return self.policy.window.window_of(order, self.clock.now(), category=category)
+
+    async def window_shown(self, refund: Refund) -> RefundWindow:
+        """The window a refund's own page shows. While it is requested the window decides
+        whether it may be approved, so it is worked out from the order as it is now (it
+        may have shipped or arrived since the request); after that, and when the order
+        system does not answer, from what the refund saw of its order."""
+        if refund.status is RefundStatus.REQUESTED:
+            try:
+                return await self.window_for(refund)
+            except UpstreamUnavailable:
+                log.warning("refund_window_as_last_seen", refund_id=refund.id)
+        return refund.window_at(self.policy.window, self.clock.now())
 
     async def approve(
         self,

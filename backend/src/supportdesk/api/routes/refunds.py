@@ -55,7 +55,14 @@ async def _view(refund: Refund, actor: Actor, refunds: RefundService) -> RefundO
     decided = (
         await refunds.decided_on_order_of(refund) if actor.is_staff and not refund.is_final else 0
     )
-    return refund_out(refund, actor, refunds.policy, refunds.clock.now(), decided_on_order=decided)
+    return refund_out(
+        refund,
+        actor,
+        refunds.policy,
+        refunds.clock.now(),
+        decided_on_order=decided,
+        window=await refunds.window_shown(refund),
+    )
 
 
 async def _out(

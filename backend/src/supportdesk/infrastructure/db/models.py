@@ -169,6 +169,9 @@ class RefundRecord(Base):
     # Who the order system said the customer was (docs/customers.md); null before 0011.
     customer_name: Mapped[str | None] = mapped_column(String(200))
     customer_email: Mapped[str | None] = mapped_column(String(320))
+    # What decides the refund's window (docs/refund-window.md); null before 0019.
+    shipped_at: Mapped[datetime | None]
+    window_basis: Mapped[str | None] = mapped_column(String(20))
 
     __table_args__ = (
         Index("ix_refunds_created", "created_at", "id"),
