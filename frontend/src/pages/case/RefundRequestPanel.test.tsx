@@ -9,6 +9,7 @@ const WINDOW = {
   delivered_at: '2026-11-23T10:00:00Z',
   closes_at: '2026-12-07T10:00:00Z',
   open: true,
+  basis: 'delivered' as const,
 };
 const ORDER: Order = {
   id: 'ORD-1001',
