@@ -188,7 +188,7 @@ def test_refunds_approved_before_0019_keep_the_window_of_their_delivery(
     )
     undelivered = '{"delivered_at": null, "closes_at": null, "open": false}'
     for url in database_urls:
-        upgrade(url, "0016")
+        upgrade(url, "0018")
         run_sql(
             url,
             case,
@@ -209,7 +209,7 @@ def test_refunds_approved_before_0019_keep_the_window_of_their_delivery(
             (WindowBasis.DELIVERED, True),
             (WindowBasis.NONE, False),
         ], url
-        downgrade(url, "0016")
+        downgrade(url, "0018")
         upgrade(url)
 
 

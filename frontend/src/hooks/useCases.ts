@@ -23,6 +23,7 @@ import type {
   CaseCreate,
   CaseListQuery,
   CasePatch,
+  AmountRefund,
   RefundRequest,
   SupportCase,
 } from '@/services/types';
@@ -136,7 +137,7 @@ export function useRequestRefund(caseId: string) {
   const qc = useQueryClient();
   const refresh = useCaseRefresh();
   return useMutation({
-    mutationFn: (body: RefundRequest) => requestRefund(caseId, body),
+    mutationFn: (body: RefundRequest | AmountRefund) => requestRefund(caseId, body),
     onSuccess: async (refund) => {
       qc.setQueryData(keys.refunds.detail(refund.id), refund);
       void qc.invalidateQueries({ queryKey: keys.refunds.all });

@@ -4,6 +4,7 @@ import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { QueryState } from '@/components/common/QueryState';
 import { DeliveryBadge } from '@/components/order/OrderList';
 import { OrderLines } from '@/components/order/OrderLines';
+import { CompensationSummary } from '@/components/refund/CompensationSummary';
 import { WindowText } from '@/components/refund/WindowText';
 import { CaseForm } from '@/components/support/CaseForm';
 import { CaseTable } from '@/components/support/CaseTable';
@@ -63,6 +64,9 @@ export function OrderPage() {
                 </Paper>
                 <Paper withBorder p="md">
                   <WindowText window={o.refund_window} />
+                </Paper>
+                <Paper withBorder p="md">
+                  <CompensationSummary compensation={o.compensation} />
                 </Paper>
                 <Paper withBorder p="md">
                   <Title order={4} mb="sm">

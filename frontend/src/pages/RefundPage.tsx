@@ -16,7 +16,7 @@ import { useRefund, useRefundAction, useRefundHistory } from '@/hooks/useRefunds
 import { OrderLines } from '@/components/order/OrderLines';
 import { useMe } from '@/hooks/useSession';
 import { ApiError } from '@/services/http';
-import { BASIS_WORDS, formatDateTime, formatDuration } from '@/services/format';
+import { BASIS_WORDS, formatDateTime, formatDuration, formatMoney, label } from '@/services/format';
 import { refundStepToast } from '@/services/refundWords';
 import { isStaff, type Refund, type RefundStep } from '@/services/types';
 import { CustomerLink } from '@/components/customer/CustomerLink';
@@ -117,13 +117,27 @@ export function RefundPage() {
                   }
                 />
                 <Paper withBorder p="md">
-                  <Breakdown
-                    currency={r.currency}
-                    items={r.items}
-                    includeShipping={r.include_shipping}
-                    shippingAmount={r.shipping_amount}
-                    totalAmount={r.total_amount}
-                  />
+                  {r.kind === 'amount' ? (
+                    <Group justify="space-between" aria-label="Refund breakdown" role="group">
+                      <div>
+                        <Text size="sm">An amount, not tied to items of the order</Text>
+                        <Text size="xs" c="dimmed">
+                          Reason: {label(r.reason_code ?? 'other').toLowerCase()}
+                        </Text>
+                      </div>
+                      <Text size="sm" fw={700} data-testid="refund-total">
+                        {formatMoney(r.total_amount, r.currency)}
+                      </Text>
+                    </Group>
+                  ) : (
+                    <Breakdown
+                      currency={r.currency}
+                      items={r.items}
+                      includeShipping={r.include_shipping}
+                      shippingAmount={r.shipping_amount}
+                      totalAmount={r.total_amount}
+                    />
+                  )}
                 </Paper>
                 <Paper withBorder p="md">
                   <Stack gap="xs">

@@ -809,7 +809,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Ask for order items back (the case's customer, or staff on their behalf) */
+    /** Ask for order items back (the case's customer, or staff on their behalf), or give an amount (staff) */
     post: operations['request_refund_api_v1_support_cases__case_id__refunds_post'];
     delete?: never;
     options?: never;
@@ -1022,6 +1022,36 @@ export interface components {
     AcceptedOut: {
       /** Detail */
       detail: string;
+    };
+    /**
+     * AmountRefundIn
+     * @description Staff only: an amount not tied to units (a goodwill gesture, shipping only, a price
+     *     adjustment), drawn on the order's compensation budget like every refund.
+     */
+    AmountRefundIn: {
+      /**
+       * Amount
+       * @description in the order currency's minor unit, at most what remains of the order's compensation budget (else 422 compensation_exceeded)
+       */
+      amount: number;
+      /**
+       * Attachment Ids
+       * @description files uploaded to the case (POST /support-cases/{id}/attachments) by the writer, not yet named by another message or refund request; at most 10
+       * @default []
+       */
+      attachment_ids: string[];
+      /**
+       * Kind
+       * @constant
+       */
+      kind: 'amount';
+      /**
+       * Note
+       * @description the customer reads it
+       */
+      note?: string | null;
+      /** Reason Code */
+      reason_code: string;
     };
     /** ApproveIn */
     ApproveIn: {
@@ -1272,6 +1302,23 @@ export interface components {
      * @enum {string}
      */
     Channel: 'web' | 'email' | 'phone' | 'chat';
+    /**
+     * CompensationOut
+     * @description The order's one compensation budget: what the customer paid, what has gone back
+     *     (refunded or settled), what refunds not yet final hold, and what remains to give.
+     */
+    CompensationOut: {
+      /** Currency */
+      currency: string;
+      /** Held */
+      held: number;
+      /** Out */
+      out: number;
+      /** Paid */
+      paid: number;
+      /** Remaining */
+      remaining: number;
+    };
     /** CustomerFlagOut */
     CustomerFlagOut: {
       /**
@@ -1576,6 +1623,7 @@ export interface components {
     };
     /** OrderOut */
     OrderOut: {
+      compensation: components['schemas']['CompensationOut'];
       /** Currency */
       currency: string;
       /** @description as the order system names the customer; null if it does not */
@@ -1766,6 +1814,7 @@ export interface components {
     };
     /** QuoteOut */
     QuoteOut: {
+      compensation: components['schemas']['CompensationOut'];
       /** Currency */
       currency: string;
       /** Include Shipping */
@@ -1805,6 +1854,11 @@ export interface components {
       /** Sku */
       sku: string;
     };
+    /**
+     * RefundKind
+     * @enum {string}
+     */
+    RefundKind: 'units' | 'amount';
     /** RefundOut */
     RefundOut: {
       /**
@@ -1862,6 +1916,8 @@ export interface components {
       include_shipping: boolean;
       /** Items */
       items: components['schemas']['RefundItemOut'][];
+      /** @description units of order lines, or an amount not tied to units (no items) */
+      kind: components['schemas']['RefundKind'];
       /**
        * Needs Supervisor
        * @description staff only: above the supervisor threshold, so only a supervisor or an admin may approve it (null for customers)
@@ -1876,6 +1932,11 @@ export interface components {
       pending_reason?: string | null;
       /** Reason */
       reason: string;
+      /**
+       * Reason Code
+       * @description why the money goes back (GET /reason-codes); null on older refunds
+       */
+      reason_code: string | null;
       refund_window: components['schemas']['RefundWindowOut'];
       /**
        * Restock
@@ -1945,6 +2006,13 @@ export interface components {
       include_shipping: boolean;
       /** Items */
       items: components['schemas']['RefundItemIn'][];
+      /**
+       * Kind
+       * @description units of order lines (the default)
+       * @default units
+       * @constant
+       */
+      kind: 'units';
       /** Reason */
       reason: string;
     };
@@ -6502,7 +6570,8 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['RefundRequestIn'];
+        'application/json':
+          components['schemas']['RefundRequestIn'] | components['schemas']['AmountRefundIn'];
       };
     };
     responses: {

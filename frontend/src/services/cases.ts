@@ -10,6 +10,7 @@ import type {
   PageOf,
   Quote,
   Refund,
+  AmountRefund,
   RefundRequest,
   SupportCase,
 } from './types';
@@ -83,11 +84,14 @@ export function caseHistory(caseId: string): Promise<CaseEvent[]> {
   );
 }
 
-export function requestRefund(caseId: string, body: RefundRequest): Promise<Refund> {
+export function requestRefund(caseId: string, body: RefundRequest | AmountRefund): Promise<Refund> {
   return unwrap(
     api.POST('/api/v1/support-cases/{case_id}/refunds', {
       params: { path: { case_id: caseId } },
-      body: { attachment_ids: [], ...body },
+      body:
+        body.kind === 'amount'
+          ? { attachment_ids: [], ...body }
+          : { attachment_ids: [], ...body, kind: 'units' },
     }),
   );
 }

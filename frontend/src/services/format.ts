@@ -202,3 +202,14 @@ export function sentence(text: string): string {
   const capitalised = text.charAt(0).toUpperCase() + text.slice(1);
   return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }
+
+/** What a refund gives back, in a few words: its units ("2 × USB-C Cable"), or for a refund of
+ * an amount its reason ("An amount: goodwill"). */
+export function refundWhat(r: {
+  kind: string;
+  reason_code?: string | null;
+  items: { quantity: number; name: string }[];
+}): string {
+  if (r.kind === 'amount') return `An amount: ${label(r.reason_code ?? 'other').toLowerCase()}`;
+  return r.items.map((i) => `${i.quantity} × ${i.name}`).join(', ');
+}

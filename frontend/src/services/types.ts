@@ -25,9 +25,17 @@ export type Refund = Schemas['RefundOut'];
 export type RefundStatus = Refund['status'];
 export type RefundItem = Schemas['RefundItemOut'];
 /** A refund request; it may name photos of the damage uploaded to the case. */
-export type RefundRequest = Omit<Schemas['RefundRequestIn'], 'attachment_ids'> & {
+export type RefundRequest = Omit<Schemas['RefundRequestIn'], 'attachment_ids' | 'kind'> & {
+  kind?: 'units';
   attachment_ids?: string[];
 };
+/** Staff give an amount not tied to units (a goodwill gesture, shipping only, a price
+ * adjustment). */
+export type AmountRefund = Omit<Schemas['AmountRefundIn'], 'attachment_ids'> & {
+  attachment_ids?: string[];
+};
+/** The order's one compensation budget: paid, gone back, held by open refunds, remaining. */
+export type Compensation = Schemas['CompensationOut'];
 export type Quote = Schemas['QuoteOut'];
 export type Settlement = Schemas['SettlementIn'];
 export type SettlementType = Settlement['type'];

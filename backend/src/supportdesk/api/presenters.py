@@ -17,7 +17,7 @@ from supportdesk.domain.messages import Message
 from supportdesk.domain.money import LineRefund
 from supportdesk.domain.orders import Customer
 from supportdesk.domain.permissions import Decision, allowed_actions, refused_actions
-from supportdesk.domain.refunds import Refund, RefundStatus
+from supportdesk.domain.refunds import Compensation, Refund, RefundStatus
 from supportdesk.domain.sla import ClockReading, SlaState
 from supportdesk.domain.window import RefundWindow
 
@@ -30,6 +30,16 @@ def window_out(window: RefundWindow) -> s.RefundWindowOut:
         basis=window.basis,
         shipped_at=window.shipped_at,
         opens_at=window.opens_at,
+    )
+
+
+def compensation_out(compensation: Compensation) -> s.CompensationOut:
+    return s.CompensationOut(
+        currency=compensation.currency,
+        paid=compensation.paid,
+        out=compensation.out,
+        held=compensation.held,
+        remaining=compensation.remaining,
     )
 
 
@@ -57,6 +67,7 @@ def order_out(view: OrderView) -> s.OrderOut:
             refundable=order.shipping.gross > 0 and not view.shipping_taken,
         ),
         refund_window=window_out(view.window),
+        compensation=compensation_out(view.compensation),
         customer=None
         if order.customer is None
         else s.CustomerRefOut(
@@ -216,6 +227,7 @@ def quote_out(quote: Quote) -> s.QuoteOut:
         shipping_amount=calc.shipping_amount,
         total_amount=calc.total_amount,
         refund_window=window_out(quote.window),
+        compensation=compensation_out(quote.compensation),
     )
 
 
@@ -257,6 +269,8 @@ def refund_out(
             else None
         ),
         status=refund.status,
+        kind=refund.kind,
+        reason_code=refund.reason_code,
         currency=calc.currency,
         items=_items(calc.items),
         include_shipping=calc.include_shipping,

@@ -11,10 +11,12 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Discriminator,
     EmailStr,
     Field,
     StrictBool,
     StringConstraints,
+    Tag,
     ValidationInfo,
     field_validator,
 )
@@ -23,7 +25,7 @@ from supportdesk.api.boundary import one_line, refuse_unwanted
 from supportdesk.domain.access import Role
 from supportdesk.domain.cases import CaseAction, CaseStatus, Category, Channel, Priority
 from supportdesk.domain.outbox import OutboxState
-from supportdesk.domain.refunds import RefundStatus, SettlementType
+from supportdesk.domain.refunds import RefundKind, RefundStatus, SettlementType
 from supportdesk.domain.sla import SlaStatus
 from supportdesk.domain.webhooks import WebhookEventType
 from supportdesk.domain.window import WindowBasis
@@ -237,6 +239,7 @@ class OrderOut(BaseModel):
     lines: list[OrderLineOut]
     shipping: ShippingOut
     refund_window: RefundWindowOut
+    compensation: CompensationOut
     customer: CustomerRefOut | None = Field(
         None, description="as the order system names the customer; null if it does not"
     )
@@ -439,6 +442,12 @@ class RefundItemIn(Input):
     quantity: Units
 
 
+# A code from the list of refund reasons (GET /reason-codes): lower-case words joined by _.
+ReasonCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z][a-z0-9_]{0,39}$")
+]
+
+
 class RefundQuoteIn(Input):
     items: list[RefundItemIn] = Field(min_length=1, max_length=100)
     reason: Reason
@@ -446,7 +455,46 @@ class RefundQuoteIn(Input):
 
 
 class RefundRequestIn(RefundQuoteIn):
+    kind: Literal["units"] = Field("units", description="units of order lines (the default)")
     attachment_ids: AttachmentIds = []
+
+
+class AmountRefundIn(Input):
+    """Staff only: an amount not tied to units (a goodwill gesture, shipping only, a price
+    adjustment), drawn on the order's compensation budget like every refund."""
+
+    kind: Literal["amount"]
+    amount: Annotated[int, Field(strict=True, ge=1, le=10**12)] = Field(
+        description="in the order currency's minor unit, at most what remains of the order's "
+        "compensation budget (else 422 compensation_exceeded)"
+    )
+    reason_code: ReasonCode
+    note: Reason | None = Field(None, description="the customer reads it")
+    attachment_ids: AttachmentIds = []
+
+
+def _refund_kind(body: object) -> str:
+    # A body without ``kind`` is a refund of units, as every request was before amounts.
+    if isinstance(body, dict):
+        return str(body.get("kind", "units"))
+    return str(getattr(body, "kind", "units"))
+
+
+RefundRequestBody = Annotated[
+    Annotated[RefundRequestIn, Tag("units")] | Annotated[AmountRefundIn, Tag("amount")],
+    Discriminator(_refund_kind),
+]
+
+
+class CompensationOut(BaseModel):
+    """The order's one compensation budget: what the customer paid, what has gone back
+    (refunded or settled), what refunds not yet final hold, and what remains to give."""
+
+    currency: str
+    paid: int
+    out: int
+    held: int
+    remaining: int
 
 
 class RefundItemOut(BaseModel):
@@ -465,6 +513,7 @@ class QuoteOut(BaseModel):
     shipping_amount: int
     total_amount: int
     refund_window: RefundWindowOut
+    compensation: CompensationOut
 
 
 class SettlementOut(BaseModel):
@@ -503,6 +552,12 @@ class RefundOut(BaseModel):
         "was asked for (null for customers, and on refunds from before it said so)",
     )
     status: RefundStatus
+    kind: RefundKind = Field(
+        description="units of order lines, or an amount not tied to units (no items)"
+    )
+    reason_code: str | None = Field(
+        description="why the money goes back (GET /reason-codes); null on older refunds"
+    )
     currency: str
     items: list[RefundItemOut]
     include_shipping: bool

@@ -15,6 +15,7 @@ from supportdesk.application.ports import (
 from supportdesk.domain.access import Actor
 from supportdesk.domain.errors import NotFound, UpstreamUnavailable, ValidationFailed
 from supportdesk.domain.orders import Order
+from supportdesk.domain.refunds import Compensation, compensation_of
 from supportdesk.domain.window import RefundWindow, RefundWindowPolicy
 
 
@@ -35,6 +36,7 @@ class OrderView:
     units_taken: dict[str, int]
     shipping_taken: bool
     window: RefundWindow
+    compensation: Compensation
 
     def refundable_quantity(self, line_id: str) -> int:
         line = self.order.line(line_id)
@@ -82,6 +84,7 @@ class OrderService:
                         shipping_taken,
                         # No case yet: as a case about a parcel that never came would see it.
                         self.window.window_of(order, now, category=None),
+                        compensation_of(order, await self.uow.refunds.of_order(order.id)),
                     )
                 )
         return views

@@ -36,12 +36,16 @@ from supportdesk.domain.errors import (
 from supportdesk.domain.events import Event, new_id
 from supportdesk.domain.orders import Order
 from supportdesk.domain.refunds import (
+    Compensation,
     Refund,
     RefundCalculation,
+    RefundKind,
     RefundStatus,
     RequestedItem,
     Settlement,
+    calculate_amount_refund,
     calculate_refund,
+    compensation_of,
     decided_on_order,
 )
 from supportdesk.domain.window import RefundWindow, RefundWindowPolicy
@@ -59,9 +63,21 @@ class RefundRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class AmountRefundRequest:
+    """Staff give an amount not tied to units: a goodwill gesture, shipping only, a price
+    adjustment."""
+
+    amount: int
+    reason_code: str
+    note: str = ""
+    attachment_ids: Sequence[str] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Quote:
     calculation: RefundCalculation
     window: RefundWindow
+    compensation: Compensation
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +118,7 @@ class RefundService:
             case = await self._case_for(actor, case_id, self.reads)
             order = await self._order_of(case)
             taken, shipping_taken = await self.reads.refunds.units_taken(order.id)
+            compensation = compensation_of(order, await self.reads.refunds.of_order(order.id))
         calculation = calculate_refund(
             order,
             request.items,
@@ -109,12 +126,28 @@ class RefundService:
             shipping_taken=shipping_taken,
             include_shipping=request.include_shipping,
         )
-        return Quote(calculation=calculation, window=self.window_of(order, case.category))
+        return Quote(
+            calculation=calculation,
+            window=self.window_of(order, case.category),
+            compensation=compensation,
+        )
 
-    async def request(self, case_id: str, request: RefundRequest, actor: Actor) -> Refund:
-        """The case's owner asks for units of the case's order back. Units already refunded
-        or held by another active refund cannot be asked for again: requests on one order
-        are serialised, so two racing for the last unit cannot both win."""
+    async def compensation(self, case_id: str, actor: Actor) -> Compensation:
+        """What the case's order has given back, holds and has left to give."""
+        async with self.reads:
+            case = await self._case_for(actor, case_id, self.reads)
+        order = await self._order_of(case)
+        async with self.reads:
+            return compensation_of(order, await self.reads.refunds.of_order(order.id))
+
+    async def request(
+        self, case_id: str, request: RefundRequest | AmountRefundRequest, actor: Actor
+    ) -> Refund:
+        """The case's owner (or staff for them) asks for units of the case's order back, or
+        staff give an amount. Units already refunded or held by another active refund cannot
+        be asked for again, and nothing may give back more than the order's budget: requests
+        on one order are serialised, so two racing for the last unit or the last euro
+        cannot both win."""
         async with self.reads:
             case = await self._case_for(actor, case_id, self.reads)
         refusal = case.refund_request_refusal(by=actor)
@@ -125,7 +158,11 @@ class RefundService:
         return await again_on_conflict(lambda: self._request(case_id, request, actor, order))
 
     async def _request(
-        self, case_id: str, request: RefundRequest, actor: Actor, order: Order
+        self,
+        case_id: str,
+        request: RefundRequest | AmountRefundRequest,
+        actor: Actor,
+        order: Order,
     ) -> Refund:
         async with self.uow:
             await self.uow.refunds.lock_order(order.id)
@@ -136,23 +173,37 @@ class RefundService:
             refusal = case.refund_request_refusal(by=actor)
             if refusal is not None:
                 raise refusal
-            taken, shipping_taken = await self.uow.refunds.units_taken(order.id)
-            calculation = calculate_refund(
-                order,
-                request.items,
-                units_taken=taken,
-                shipping_taken=shipping_taken,
-                include_shipping=request.include_shipping,
+            if isinstance(request, AmountRefundRequest):
+                kind = RefundKind.AMOUNT
+                calculation = calculate_amount_refund(order, request.amount)
+                reason, reason_code = request.note, request.reason_code
+            else:
+                kind = RefundKind.UNITS
+                taken, shipping_taken = await self.uow.refunds.units_taken(order.id)
+                calculation = calculate_refund(
+                    order,
+                    request.items,
+                    units_taken=taken,
+                    shipping_taken=shipping_taken,
+                    include_shipping=request.include_shipping,
+                )
+                reason, reason_code = request.reason, None
+            compensation = compensation_of(order, await self.uow.refunds.of_order(order.id))
+            compensation.check(
+                calculation.total_amount,
+                field="amount" if kind is RefundKind.AMOUNT else "items",
             )
             refund = Refund.request(
                 id=new_id("rf"),
                 support_case_id=case.id,
                 order=order,
                 calculation=calculation,
-                reason=request.reason,
+                reason=reason,
                 by=actor,
                 now=self.clock.now(),
-                restock=restock_by_default(case.category),
+                restock=restock_by_default(case.category) if kind is RefundKind.UNITS else False,
+                kind=kind,
+                reason_code=reason_code,
                 category=case.category,
             )
             await self.uow.refunds.add(refund)

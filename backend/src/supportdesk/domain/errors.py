@@ -91,6 +91,14 @@ class RefundQuantityExceeded(ValidationFailed):
     title = "More units than can be refunded"
 
 
+class CompensationExceeded(ValidationFailed):
+    """More than what remains of the order's compensation budget: everything that compensates
+    the customer for one order draws on what they paid for it."""
+
+    code = "compensation_exceeded"
+    title = "More than the order has left to give"
+
+
 class OutsideRefundWindow(ValidationFailed):
     code = "outside_refund_window"
     title = "Outside the refund window"

@@ -11,6 +11,7 @@ from typing import ClassVar
 from supportdesk.domain.access import Actor
 from supportdesk.domain.cases import Category
 from supportdesk.domain.errors import (
+    CompensationExceeded,
     DomainError,
     Forbidden,
     InvalidTransition,
@@ -114,18 +115,90 @@ class RequestedItem:
     quantity: int
 
 
+class RefundKind(StrEnum):
+    # Units of order lines (and the shipping), priced by SPEC section 3.
+    UNITS = "units"
+    # An amount not tied to units: a goodwill gesture for a late parcel, the shipping
+    # alone, a price adjustment. Only staff give one.
+    AMOUNT = "amount"
+
+
 @dataclass(frozen=True, slots=True)
 class RefundCalculation:
-    """The breakdown of a refund: per line its units and parts, the shipping, the total."""
+    """The breakdown of a refund: per line its units and parts, the shipping, an amount not
+    tied to units (a refund of kind ``amount``, which has no lines), the total."""
 
     currency: str
     items: tuple[LineRefund, ...]
     include_shipping: bool
     shipping_amount: int
+    amount: int = 0
 
     @property
     def total_amount(self) -> int:
-        return sum(item.amount for item in self.items) + self.shipping_amount
+        return sum(item.amount for item in self.items) + self.shipping_amount + self.amount
+
+
+def calculate_amount_refund(order: Order, amount: int) -> RefundCalculation:
+    """A refund of an amount: at least one minor unit; what the order's budget still allows
+    is checked against the order's other refunds (see ``Compensation``)."""
+    if amount < 1:
+        raise ValidationFailed("the amount must be at least 1 (in minor units)", field="amount")
+    return RefundCalculation(
+        currency=order.currency, items=(), include_shipping=False, shipping_amount=0, amount=amount
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Compensation:
+    """One compensation budget per order: gateway refunds of units and of amounts and
+    settlements of every type all draw on what the customer paid for the order, so no
+    combination of them can give back more.
+
+    ``out`` is what has gone back (refunded through the gateway, or settled: the
+    settlement's own amount); ``held`` is what refunds not yet final stand to give
+    (requested, approved, processing, or failed and to be tried again or settled).
+    """
+
+    currency: str
+    paid: int
+    out: int
+    held: int
+
+    @property
+    def remaining(self) -> int:
+        return max(self.paid - self.out - self.held, 0)
+
+    def check(self, amount: int, *, field: str) -> None:
+        """Refuse a new refund of ``amount`` that the budget cannot hold."""
+        if amount <= self.remaining:
+            return
+        remaining = format_amount(self.remaining, self.currency)
+        paid = format_amount(self.paid, self.currency)
+        raise CompensationExceeded(
+            f"{format_amount(amount, self.currency)} is more than remains to give on this "
+            f"order: {remaining} of the {paid} paid (gone back "
+            f"{format_amount(self.out, self.currency)}, held by refunds not final "
+            f"{format_amount(self.held, self.currency)})",
+            field=field,
+            remaining=self.remaining,
+            paid=self.paid,
+            out=self.out,
+            held=self.held,
+        )
+
+
+def compensation_of(order: Order, refunds: Sequence[Refund]) -> Compensation:
+    """The order's budget as its refunds (every one of the order's, any case) draw on it."""
+    out = held = 0
+    for refund in refunds:
+        if refund.status is RefundStatus.SETTLED:
+            out += refund.settlement.amount if refund.settlement else 0
+        elif refund.status is RefundStatus.REFUNDED:
+            out += refund.total_amount
+        elif refund.status not in RELEASING_STATUSES:
+            held += refund.total_amount
+    return Compensation(currency=order.currency, paid=order.gross, out=out, held=held)
 
 
 def calculate_refund(
@@ -213,6 +286,10 @@ class Refund(RecordsHistory):
     version: int
     created_at: datetime
     updated_at: datetime
+    kind: RefundKind = RefundKind.UNITS
+    # Why the money goes back, from the list admins keep (docs/refund-reasons.md); the
+    # free text stays in ``reason`` as the note. None on refunds from before the list.
+    reason_code: str | None = None
     approval_window: RefundWindow | None = None
     settlement: Settlement | None = None
     gateway_refund_id: str | None = None
@@ -283,9 +360,15 @@ class Refund(RecordsHistory):
         by: Actor,
         now: datetime,
         restock: bool = False,
+        kind: RefundKind = RefundKind.UNITS,
+        reason_code: str | None = None,
         category: Category | None = None,
     ) -> Refund:
-        """``category``: the case's, which picks the rule of an undelivered order's window."""
+        """Units asked for by the case's customer or staff for them; an amount only by
+        staff (a customer says what is wrong, and staff decide what it is worth).
+        ``category``: the case's, which picks the rule of an undelivered order's window."""
+        if kind is RefundKind.AMOUNT and not by.is_staff:
+            raise Forbidden("only support staff may give a refund of an amount")
         refund = cls(
             id=id,
             support_case_id=support_case_id,
@@ -301,10 +384,16 @@ class Refund(RecordsHistory):
             updated_at=now,
             restock=restock,
             customer=order.customer,
+            kind=kind,
+            reason_code=reason_code,
             shipped_at=order.shipped_at,
             window_basis=window_basis(order.shipped_at, order.delivered_at, category),
         )
-        refund._record(by, now, "refund_requested", None, RefundStatus.REQUESTED, reason)
+        note = reason
+        if kind is RefundKind.AMOUNT:
+            given = f"an amount of {format_amount(calculation.total_amount, order.currency)}"
+            note = f"{given} ({reason_code}): {reason}" if reason else f"{given} ({reason_code})"
+        refund._record(by, now, "refund_requested", None, RefundStatus.REQUESTED, note)
         return refund
 
     def window_at(self, policy: RefundWindowPolicy, now: datetime) -> RefundWindow:

@@ -12,6 +12,8 @@ function refund(overrides: Partial<Refund>): Refund {
     order_id: 'ORD-1002',
     customer_id: 'CUST-1001',
     status: 'requested',
+    kind: 'units',
+    reason_code: null,
     currency: 'EUR',
     items: [],
     include_shipping: false,

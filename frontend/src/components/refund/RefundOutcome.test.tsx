@@ -10,6 +10,8 @@ const REFUNDED: Refund = {
   order_id: 'ORD-1002',
   customer_id: 'CUST-1001',
   status: 'refunded',
+  kind: 'units',
+  reason_code: null,
   currency: 'EUR',
   items: [],
   include_shipping: false,

@@ -19,6 +19,7 @@ import { ApiError } from '@/services/http';
 import { formatMoney } from '@/services/format';
 import type { Order, Quote, RefundRequest } from '@/services/types';
 import { Breakdown } from './Breakdown';
+import { CompensationSummary } from './CompensationSummary';
 import { WindowText } from './WindowText';
 
 interface Props {
@@ -280,9 +281,18 @@ export function RefundRequestForm({
                 totalAmount={quote.total_amount}
                 caption="Quote"
               />
+              {quote.total_amount > quote.compensation.remaining ? (
+                <Text size="sm" c="red" mt={4}>
+                  That is more than remains to give on this order (
+                  {formatMoney(quote.compensation.remaining, quote.currency)}): pick fewer units.
+                </Text>
+              ) : null}
             </>
           ) : null}
         </section>
+        {onBehalfOf || order.compensation.out + order.compensation.held > 0 ? (
+          <CompensationSummary compensation={quote?.compensation ?? order.compensation} />
+        ) : null}
         <Textarea
           label="Reason"
           withAsterisk

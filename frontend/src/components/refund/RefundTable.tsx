@@ -1,7 +1,7 @@
 import { Anchor, Group, Paper, Stack, Table, Text } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { Link } from 'react-router';
-import { formatDateTime, windowLabel } from '@/services/format';
+import { formatDateTime, refundWhat, windowLabel } from '@/services/format';
 import type { Refund } from '@/services/types';
 import { SortHeader } from '../common/SortHeader';
 import { CustomerLink } from '../customer/CustomerLink';
@@ -26,7 +26,7 @@ export function RefundTable({ refunds, sort, onSort, showCustomer }: Props) {
           <Paper component="li" key={r.id} withBorder p="sm" style={{ listStyle: 'none' }}>
             <Group justify="space-between" align="flex-start" wrap="nowrap">
               <Anchor component={Link} to={`/refunds/${r.id}`} size="sm" fw={500}>
-                {r.items.map((i) => `${i.quantity} × ${i.name}`).join(', ') || r.id}
+                {refundWhat(r) || r.id}
               </Anchor>
               <Text size="sm" fw={500} style={{ whiteSpace: 'nowrap' }}>
                 <Money amount={r.total_amount} currency={r.currency} />
@@ -77,7 +77,7 @@ export function RefundTable({ refunds, sort, onSort, showCustomer }: Props) {
             <Table.Tr key={r.id}>
               <Table.Td>
                 <Anchor component={Link} to={`/refunds/${r.id}`} size="sm">
-                  {r.items.map((i) => `${i.quantity} × ${i.name}`).join(', ') || r.id}
+                  {refundWhat(r) || r.id}
                 </Anchor>
               </Table.Td>
               <Table.Td>

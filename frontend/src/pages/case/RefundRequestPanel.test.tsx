@@ -11,6 +11,8 @@ const WINDOW = {
   open: true,
   basis: 'delivered' as const,
 };
+// Nothing given back yet: the whole €145.12 remains.
+const COMPENSATION = { currency: 'EUR', paid: 14512, out: 0, held: 0, remaining: 14512 };
 const ORDER: Order = {
   id: 'ORD-1001',
   customer_id: 'CUST-1001',
@@ -45,6 +47,7 @@ const ORDER: Order = {
   ],
   shipping: { amount: 499, tax: 95, refundable: true },
   refund_window: WINDOW,
+  compensation: COMPENSATION,
 };
 
 function quoteFor(quantity: number): Quote {
@@ -57,6 +60,7 @@ function quoteFor(quantity: number): Quote {
     shipping_amount: 0,
     total_amount: amount,
     refund_window: WINDOW,
+    compensation: COMPENSATION,
   };
 }
 

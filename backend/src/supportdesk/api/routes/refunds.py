@@ -18,17 +18,19 @@ from supportdesk.api.idempotency import idempotent
 from supportdesk.api.openapi import problems
 from supportdesk.api.presenters import event_out, quote_out, refund_out
 from supportdesk.api.schemas import (
+    AmountRefundIn,
     ApproveIn,
     EventOut,
     Page,
     QuoteOut,
     RefundOut,
     RefundQuoteIn,
+    RefundRequestBody,
     RefundRequestIn,
     RejectIn,
     SettlementIn,
 )
-from supportdesk.application.refunds import RefundRequest, RefundService
+from supportdesk.application.refunds import AmountRefundRequest, RefundRequest, RefundService
 from supportdesk.domain.access import Actor
 from supportdesk.domain.refunds import (
     Refund,
@@ -38,6 +40,15 @@ from supportdesk.domain.refunds import (
 )
 
 router = APIRouter(tags=["refunds"])
+
+
+def _amount(body: AmountRefundIn) -> AmountRefundRequest:
+    return AmountRefundRequest(
+        amount=body.amount,
+        reason_code=body.reason_code,
+        note=body.note or "",
+        attachment_ids=body.attachment_ids,
+    )
 
 
 def _request(body: RefundQuoteIn) -> RefundRequest:
@@ -76,17 +87,19 @@ async def _out(
     "/support-cases/{case_id}/refunds",
     response_model=RefundOut,
     status_code=201,
-    summary="Ask for order items back (the case's customer, or staff on their behalf)",
+    summary="Ask for order items back (the case's customer, or staff on their behalf), or "
+    "give an amount (staff)",
     responses=problems(403, 404, 409),
 )
 async def request_refund(
     case_id: str,
-    body: RefundRequestIn,
+    body: RefundRequestBody,
     actor: CurrentActor,
     refunds: RefundServiceDep,
     response: Response,
 ) -> RefundOut:
-    refund = await refunds.request(case_id, _request(body), actor)
+    request = _amount(body) if isinstance(body, AmountRefundIn) else _request(body)
+    refund = await refunds.request(case_id, request, actor)
     response.headers["Location"] = f"/api/v1/refunds/{refund.id}"
     return await _out(refund, actor, refunds, response)
 

@@ -25,6 +25,7 @@ from supportdesk.domain.orders import Customer, OrderLine
 from supportdesk.domain.refunds import (
     Refund,
     RefundCalculation,
+    RefundKind,
     RefundStatus,
     Settlement,
     SettlementType,
@@ -158,6 +159,8 @@ def refund_row(refund: Refund) -> dict[str, Any]:
         "include_shipping": calc.include_shipping,
         "shipping_amount": calc.shipping_amount,
         "total_amount": calc.total_amount,
+        "kind": refund.kind.value,
+        "reason_code": refund.reason_code,
         "reason": refund.reason,
         "approval_window": None if window is None else window_json(window),
         "settlement": None
@@ -231,7 +234,11 @@ def refund_from_record(record: RefundRecord | Row[Any]) -> Refund:
             ),
             include_shipping=record.include_shipping,
             shipping_amount=record.shipping_amount,
+            # A refund of an amount has no lines and no shipping: its total is the amount.
+            amount=record.total_amount if record.kind == RefundKind.AMOUNT else 0,
         ),
+        kind=RefundKind(record.kind),
+        reason_code=record.reason_code,
         reason=record.reason,
         version=record.version,
         created_at=record.created_at,

@@ -152,6 +152,9 @@ class RefundRecord(Base):
     include_shipping: Mapped[bool] = mapped_column(Boolean)
     shipping_amount: Mapped[int] = mapped_column(BigInteger)
     total_amount: Mapped[int] = mapped_column(BigInteger)
+    # units, or amount: a refund of an amount not tied to units (no lines, no shipping).
+    kind: Mapped[str] = mapped_column(String(10), default="units", server_default="units")
+    reason_code: Mapped[str | None] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(Text)
     approval_window: Mapped[dict[str, Any] | None]
     settlement: Mapped[dict[str, Any] | None]

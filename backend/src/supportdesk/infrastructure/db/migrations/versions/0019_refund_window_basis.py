@@ -1,7 +1,7 @@
 """refunds.shipped_at and refunds.window_basis: the window of an order that never arrived
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 
 A refund of an undelivered order may go through the gateway when the order has not shipped
 (a cancellation) or when its parcel counts as lost in transit (docs/refund-window.md). A
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | Sequence[str] | None = "0016"
+down_revision: str | Sequence[str] | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
