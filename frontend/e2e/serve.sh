@@ -31,6 +31,9 @@ export SLA_WORKING_HOURS="00:00-24:00"
 export SLA_HOLIDAYS_COUNTRY=""
 export SLA_FIRST_RESPONSE_TARGETS="urgent=1h,high=4h,normal=8h,low=5s"
 export SLA_CHECK_INTERVAL_SECONDS=1
+# A parcel lost in transit (journey s): the order simulator's sandbox moves a shipment back in
+# time, and the service's copy of the order lasts a second, not the default thirty.
+export ORDER_CACHE_TTL_SECONDS=1
 # "Sign in with Example Shop" (journey p): the embedded test identity provider at /sim/idp.
 export IDP_SIMULATOR=true
 uv run supportdesk migrate

@@ -107,7 +107,10 @@ class Container:
         self.identity_provider = IdentityProviderTokens(self.settings)
         self.idp_simulator, self.oidc = self._openid_provider()
         self.refund_policy = RefundPolicy(
-            window=RefundWindowPolicy(days=self.settings.refund_window_days),
+            window=RefundWindowPolicy(
+                days=self.settings.refund_window_days,
+                lost_parcel_after_days=self.settings.lost_parcel_after_days,
+            ),
             supervisor_threshold=self.settings.refund_supervisor_threshold,
             confirm_above=self.settings.refund_confirm_above,
         )

@@ -24,7 +24,10 @@ def seed_bulk(
     settings = load_settings()
     # The data is made under the policy the service will run with.
     policy = RefundPolicy(
-        window=RefundWindowPolicy(days=settings.refund_window_days),
+        window=RefundWindowPolicy(
+            days=settings.refund_window_days,
+            lost_parcel_after_days=settings.lost_parcel_after_days,
+        ),
         supervisor_threshold=settings.refund_supervisor_threshold,
     )
     started = time.perf_counter()

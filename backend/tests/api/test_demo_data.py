@@ -3,6 +3,8 @@ Dave's keyboard (Dave has no account yet)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import httpx
 
 from tests.factories import open_case, request_refund
@@ -37,7 +39,9 @@ class TestCustomersOnOrders:
 
 
 class TestTheLostTravelBag:
-    async def test_it_is_shipped_never_delivered_and_outside_the_window(
+    """Shipped twelve days ago, never delivered: lost in transit (issue 18 part 4)."""
+
+    async def test_it_is_shipped_never_delivered_and_counts_as_lost_in_transit(
         self, client: httpx.AsyncClient, as_user
     ) -> None:
         alice = await as_user("alice")
@@ -45,11 +49,20 @@ class TestTheLostTravelBag:
         bag = (await client.get(f"{API}/orders/ORD-1006", headers=alice)).json()
 
         assert (bag["status"], bag["delivered_at"]) == ("shipped", None)
-        assert bag["refund_window"] == {"delivered_at": None, "closes_at": None, "open": False}
+        window = bag["refund_window"]
+        assert (window["basis"], window["open"], window["delivered_at"]) == (
+            "lost_in_transit",
+            True,
+            None,
+        )
+        shipped_at = datetime.fromisoformat(bag["shipped_at"])
+        assert datetime.fromisoformat(window["shipped_at"]) == shipped_at
+        assert datetime.fromisoformat(window["opens_at"]) == shipped_at + timedelta(days=10)
+        assert datetime.fromisoformat(window["closes_at"]) == shipped_at + timedelta(days=24)
         assert [(line["sku"], line["gross"]) for line in bag["lines"]] == [("BAG-4", 7735)]
         assert bag["shipping"] == {"amount": 499, "tax": 95, "refundable": True}
 
-    async def test_its_refund_cannot_go_through_the_gateway_but_can_be_settled(
+    async def test_a_case_about_it_never_arriving_is_refunded_through_the_gateway(
         self, client: httpx.AsyncClient, as_user
     ) -> None:
         alice, bob = await as_user("alice"), await as_user("bob")
@@ -58,16 +71,35 @@ class TestTheLostTravelBag:
             await request_refund(client, alice, case["id"], [("L1", 1)], include_shipping=True)
         ).json()
         assert refund["total_amount"] == 7735 + 594
+        assert refund["refund_window"]["basis"] == "lost_in_transit"
+
+        approve = await client.post(f"{API}/refunds/{refund['id']}/approve", headers=bob)
+
+        assert approve.status_code == 200, approve.text
+        assert approve.json()["approval_window"]["basis"] == "lost_in_transit"
+        assert approve.json()["approval_window"]["open"] is True
+
+    async def test_a_case_about_anything_else_is_outside_the_window_and_settled(
+        self, client: httpx.AsyncClient, as_user
+    ) -> None:
+        alice, bob = await as_user("alice"), await as_user("bob")
+        case = await open_case(client, alice, "ORD-1006", category="wrong_item")
+        refund = (await request_refund(client, alice, case["id"], [("L1", 1)])).json()
+        assert (refund["refund_window"]["basis"], refund["refund_window"]["open"]) == (
+            "none",
+            False,
+        )
 
         approve = await client.post(f"{API}/refunds/{refund['id']}/approve", headers=bob)
         settle = await client.post(
             f"{API}/refunds/{refund['id']}/settlement",
             headers=bob,
-            json={"type": "replacement", "amount": 8329, "note": "A new bag is on its way"},
+            json={"type": "replacement", "amount": 7735, "note": "A new bag is on its way"},
         )
 
         assert approve.status_code == 422
         assert approve.json()["code"] == "outside_refund_window"
+        assert approve.json()["basis"] == "none"
         assert settle.status_code == 200, settle.text
         assert settle.json()["status"] == "settled"
 

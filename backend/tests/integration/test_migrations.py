@@ -7,14 +7,18 @@ import os
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
+from supportdesk.domain.refunds import Refund
+from supportdesk.domain.window import RefundWindowPolicy, WindowBasis
+from supportdesk.infrastructure.db.mapping import refund_from_record
 from supportdesk.infrastructure.db.migrate import downgrade, upgrade
-from supportdesk.infrastructure.db.models import Base
+from supportdesk.infrastructure.db.models import Base, RefundRecord
 from supportdesk.infrastructure.db.session import make_engine, pgbouncer_options
 
 pytestmark = pytest.mark.integration
@@ -153,3 +157,69 @@ def test_cases_from_before_0012_get_their_priority_rank(database_urls: list[str]
         ) == [("low", 0), ("normal", 1), ("high", 2), ("urgent", 3)], url
         downgrade(url, "0011")
         upgrade(url)
+
+
+def test_refunds_approved_before_0019_keep_the_window_of_their_delivery(
+    database_urls: list[str],
+) -> None:
+    """Before 0019 a refund kept neither when its order shipped nor the rule of its window:
+    its window, and the one its approval saw, are the delivery's (none when undelivered)."""
+    case = (
+        "INSERT INTO support_cases (id, customer_id, order_id, subject, description, category, "
+        "priority, status, assignee_id, order_snapshot, version, created_at, updated_at, "
+        "channel) VALUES ('case_1', 'CUST-1', 'ORD-1', 's', 'd', 'not_delivered', 'normal', "
+        "'open', NULL, '{}', 1, '2026-01-01 10:00:00', '2026-01-01 10:00:00', 'web')"
+    )
+
+    def refund(id: str, delivered_at: str | None, window: str) -> str:
+        delivered = "NULL" if delivered_at is None else f"'{delivered_at}'"
+        return (
+            "INSERT INTO refunds (id, support_case_id, order_id, customer_id, "
+            "payment_reference, delivered_at, status, currency, items, include_shipping, "
+            "shipping_amount, total_amount, reason, approval_window, attempt, restock, version, "
+            f"created_at, updated_at) VALUES ('{id}', 'case_1', 'ORD-1', 'CUST-1', 'pi_1', "
+            f"{delivered}, 'approved', 'EUR', '[]', false, 0, 100, 'r', '{window}', 0, false, "
+            "2, '2026-01-02 10:00:00', '2026-01-02 10:00:00')"
+        )
+
+    delivered = (
+        '{"delivered_at": "2026-01-01T10:00:00+00:00", '
+        '"closes_at": "2026-01-15T10:00:00+00:00", "open": true}'
+    )
+    undelivered = '{"delivered_at": null, "closes_at": null, "open": false}'
+    for url in database_urls:
+        upgrade(url, "0018")
+        run_sql(
+            url,
+            case,
+            refund("rf_delivered", "2026-01-01 10:00:00+00:00", delivered),
+            refund("rf_undelivered", None, undelivered),
+        )
+        upgrade(url)
+
+        kept = read_refunds(url, "rf_delivered", "rf_undelivered")
+        now = datetime(2026, 1, 3, tzinfo=UTC)
+        policy = RefundWindowPolicy(days=14)
+        assert [r.window_basis for r in kept] == [None, None], url
+        assert [r.approval_window.basis for r in kept if r.approval_window] == [
+            WindowBasis.DELIVERED,
+            WindowBasis.NONE,
+        ], url
+        assert [(w.basis, w.open) for w in (r.window_at(policy, now) for r in kept)] == [
+            (WindowBasis.DELIVERED, True),
+            (WindowBasis.NONE, False),
+        ], url
+        downgrade(url, "0018")
+        upgrade(url)
+
+
+def read_refunds(url: str, *ids: str) -> list[Refund]:
+    async def read() -> list[Refund]:
+        engine = make_engine(url)
+        async with AsyncSession(engine) as session:
+            records = [await session.get(RefundRecord, id) for id in ids]
+        await engine.dispose()
+        return [refund_from_record(record) for record in records if record is not None]
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, read()).result()

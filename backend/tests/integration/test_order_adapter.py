@@ -308,6 +308,9 @@ GARBAGE: dict[str, Callable[[], object]] = {
     "unknown status": lambda: _order(status="lost"),
     "time without offset": lambda: _order(delivered_at="2026-03-01T10:00:00"),
     "delivered without a date": lambda: _order(delivered_at=None),
+    # The window of an undelivered order rests on shipped_at: it must agree with the status.
+    "shipped without a date": lambda: _order(status="shipped", delivered_at=None, shipped_at=None),
+    "placed yet shipped": lambda: _order(status="placed", delivered_at=None),
     "lower-case currency": lambda: _order(currency="eur"),
     "another order": lambda: _order(id="ORD-1002"),
     "another customer named": lambda: _order(
@@ -333,6 +336,22 @@ async def test_an_answer_that_is_not_a_valid_order_is_upstream_unavailable(case:
     async with _answering(GARBAGE[case]()) as client:
         with pytest.raises(OrderSystemUnavailable):
             await HttpOrderSystem(client, MemoryCache(), 0).get_order("ORD-1001")
+
+
+@pytest.mark.parametrize(
+    ("status", "shipped_at"),
+    [("placed", None), ("cancelled", None), ("cancelled", "2026-03-01T10:00:00+00:00")],
+)
+async def test_an_order_not_delivered_says_whether_it_shipped(
+    status: str, shipped_at: str | None
+) -> None:
+    body = _order(status=status, shipped_at=shipped_at, delivered_at=None)
+    async with _answering(body) as client:
+        order = await HttpOrderSystem(client, MemoryCache(), 0).get_order("ORD-1001")
+
+    assert order is not None
+    assert order.status.value == status
+    assert (order.shipped_at is None) is (shipped_at is None)
 
 
 async def test_unknown_extra_fields_are_ignored() -> None:

@@ -32,7 +32,7 @@ from supportdesk.domain.messages import Message
 from supportdesk.domain.orders import Customer
 from supportdesk.domain.refunds import Refund, RefundStatus, RequestedItem, calculate_refund
 from supportdesk.domain.users import UserAccount
-from supportdesk.domain.window import RefundWindow
+from supportdesk.domain.window import RefundWindow, RefundWindowPolicy, WindowBasis
 from supportdesk.infrastructure.db.mapping import event_from_record
 from supportdesk.infrastructure.db.migrate import upgrade
 from supportdesk.infrastructure.db.models import EventRecord
@@ -51,7 +51,10 @@ NOBODY = Actor(id="u-nobody", role=Role.CUSTOMER, customer_id=None)
 AGENT = Actor(id="u-agent", role=Role.AGENT)
 ADMIN = Actor(id="u-admin", role=Role.ADMIN)
 OPEN_WINDOW = RefundWindow(
-    delivered_at=NOW - timedelta(days=2), closes_at=NOW + timedelta(days=12), open=True
+    delivered_at=NOW - timedelta(days=2),
+    closes_at=NOW + timedelta(days=12),
+    open=True,
+    basis=WindowBasis.DELIVERED,
 )
 # The tables these tests write on PostgreSQL, children first.
 POSTGRES_TABLES = [
@@ -505,6 +508,29 @@ class TestRefunds:
             "refund_requested",
             "refund_rejected",
         ]
+
+    async def test_a_refund_keeps_the_rule_of_its_window_and_the_window_its_approval_saw(
+        self, backend: Backend
+    ) -> None:
+        case = a_case()
+        refund = a_refund(case)
+        await stored(backend, case, refund)
+        read = await refund_in(backend, refund.id)
+        shipped_at = NOW - timedelta(days=11)
+        lost = RefundWindowPolicy(days=14).window_on(
+            WindowBasis.LOST_IN_TRANSIT, shipped_at, None, NOW
+        )
+        read.approve(by=AGENT, now=NOW, window=lost, supervisor_threshold=10**6)
+
+        await saved(backend, read)
+
+        kept = await refund_in(backend, refund.id)
+        assert kept.approval_window == lost
+        assert (kept.window_basis, kept.shipped_at, kept.delivered_at) == (
+            WindowBasis.LOST_IN_TRANSIT,
+            shipped_at,
+            None,
+        )
 
     async def test_a_save_expecting_another_status_is_a_conflict(self, backend: Backend) -> None:
         case = a_case()

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from supportdesk.domain.access import SYSTEM, Actor, Role
+from supportdesk.domain.cases import Category
 from supportdesk.domain.errors import (
     Forbidden,
     InvalidTransition,
@@ -30,7 +31,7 @@ from supportdesk.domain.refunds import (
     SettlementType,
     calculate_refund,
 )
-from supportdesk.domain.window import RefundWindow, RefundWindowPolicy
+from supportdesk.domain.window import RefundWindow, RefundWindowPolicy, WindowBasis
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 OWNER_ID = "CUST-1001"
@@ -302,7 +303,7 @@ class TestApprovingInsideTheWindow:
                 supervisor_threshold=THRESHOLD,
             )
 
-        assert raised.value.context == {"delivered_at": None, "closes_at": None}
+        assert raised.value.context == {"delivered_at": None, "closes_at": None, "basis": "none"}
         assert refund.status is REQUESTED
 
     def test_approving_exactly_at_the_end_of_the_window_is_allowed(self) -> None:
@@ -343,6 +344,83 @@ class TestApprovingInsideTheWindow:
         refund.start_attempt(by=make_actor(), now=NOW + timedelta(days=30))
 
         assert refund.status is PROCESSING
+
+
+class TestTheWindowARefundKeeps:
+    """Issue 18 part 4: a refund keeps the rule of its window (the case's category picks it
+    for an order that has not arrived), so lists show the window without the order system."""
+
+    SHIPPED = {"status": OrderStatus.SHIPPED, "delivered_at": None, "shipped_at": NOW}
+    POLICY = RefundWindowPolicy(days=14)
+
+    @pytest.mark.parametrize(
+        ("category", "basis"),
+        [
+            (Category.NOT_DELIVERED, WindowBasis.LOST_IN_TRANSIT),
+            (Category.DAMAGED_ITEM, WindowBasis.NONE),
+        ],
+    )
+    def test_a_request_keeps_the_rule_its_case_category_picks(
+        self, category: Category, basis: WindowBasis
+    ) -> None:
+        refund = Refund.request(
+            id="ref-1",
+            support_case_id="case-1",
+            order=make_order(**self.SHIPPED),
+            calculation=make_refund().calculation,
+            reason="never came",
+            by=make_actor(Role.CUSTOMER),
+            now=NOW,
+            category=category,
+        )
+
+        assert (refund.window_basis, refund.shipped_at) == (basis, NOW)
+        window = refund.window_at(self.POLICY, NOW + timedelta(days=11))
+        assert window.basis is basis
+        assert window.open is (basis is WindowBasis.LOST_IN_TRANSIT)
+
+    def test_a_refund_from_before_the_rule_was_kept_has_the_window_of_its_delivery(
+        self,
+    ) -> None:
+        undelivered = make_refund(window_basis=None, delivered_at=None, shipped_at=None)
+        delivered = make_refund(window_basis=None)
+
+        assert undelivered.window_at(self.POLICY, NOW).basis is WindowBasis.NONE
+        assert undelivered.window_at(self.POLICY, NOW).open is False
+        assert delivered.window_at(self.POLICY, NOW).basis is WindowBasis.DELIVERED
+        assert delivered.window_at(self.POLICY, NOW).open is True
+
+    def test_approval_keeps_the_rule_and_the_shipping_it_saw(self) -> None:
+        not_shipped = make_order(status=OrderStatus.PLACED, delivered_at=None, shipped_at=None)
+        refund = make_refund(order=not_shipped)
+        assert refund.window_basis is WindowBasis.NOT_SHIPPED
+        # It shipped eleven days ago by the time staff look: lost in transit.
+        shipped = make_order(**{**self.SHIPPED, "shipped_at": NOW - timedelta(days=11)})
+        window = self.POLICY.window_of(shipped, NOW, category=Category.NOT_DELIVERED)
+
+        refund.approve(by=make_actor(), now=NOW, window=window, supervisor_threshold=THRESHOLD)
+
+        assert refund.approval_window == window
+        assert (refund.window_basis, refund.shipped_at) == (
+            WindowBasis.LOST_IN_TRANSIT,
+            NOW - timedelta(days=11),
+        )
+        assert refund.window_at(self.POLICY, NOW) == window
+
+    def test_a_refusal_says_when_the_parcel_counts_as_lost(self) -> None:
+        refund = make_refund(order=make_order(**self.SHIPPED))
+        window = self.POLICY.window_of(
+            make_order(**self.SHIPPED), NOW + timedelta(days=1), category=Category.NOT_DELIVERED
+        )
+
+        with pytest.raises(OutsideRefundWindow) as raised:
+            refund.approve(by=make_actor(), now=NOW, window=window, supervisor_threshold=THRESHOLD)
+
+        assert "counts as lost in transit after 10 days, on 2026-12-06 12:00 UTC" in str(
+            raised.value
+        )
+        assert raised.value.context["basis"] == "lost_in_transit"
+        assert raised.value.context["opens_at"] == (NOW + timedelta(days=10)).isoformat()
 
 
 class TestTheSupervisorThreshold:

@@ -15,6 +15,7 @@ class TestSettings:
             ({"database_url": "mysql://x"}, "DATABASE_URL"),
             ({"redis_url": "http://x"}, "REDIS_URL"),
             ({"refund_window_days": -1}, "REFUND_WINDOW_DAYS"),
+            ({"lost_parcel_after_days": -1}, "LOST_PARCEL_AFTER_DAYS"),
             ({"log_level": "LOUD"}, "LOG_LEVEL"),
             ({"forwarded_allow_ips": "10.0.0.0/8, proxy.internal"}, "FORWARDED_ALLOW_IPS"),
             ({"payment_gateway_webhook_secret": "sk_test_x"}, "PAYMENT_GATEWAY_WEBHOOK_SECRET"),

@@ -17,7 +17,7 @@ import { useRefund, useRefundAction, useRefundHistory } from '@/hooks/useRefunds
 import { OrderLines } from '@/components/order/OrderLines';
 import { useMe } from '@/hooks/useSession';
 import { ApiError } from '@/services/http';
-import { formatDateTime, formatDuration, formatMoney, label } from '@/services/format';
+import { BASIS_WORDS, formatDateTime, formatDuration, formatMoney, label } from '@/services/format';
 import { refundStepToast } from '@/services/refundWords';
 import { isStaff, type Refund, type RefundStep } from '@/services/types';
 import { CustomerLink } from '@/components/customer/CustomerLink';
@@ -148,7 +148,8 @@ export function RefundPage() {
                     <WindowText window={r.refund_window} />
                     {r.approval_window ? (
                       <Text size="xs" c="dimmed">
-                        At approval the window was {r.approval_window.open ? 'open' : 'closed'}
+                        At approval the window was {r.approval_window.open ? 'open' : 'closed'}{' '}
+                        {BASIS_WORDS[r.approval_window.basis]}
                         {r.approval_window.closes_at
                           ? ` (closing ${formatDateTime(r.approval_window.closes_at)})`
                           : ''}

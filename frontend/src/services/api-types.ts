@@ -2186,14 +2186,34 @@ export interface components {
       | 'rejected'
       | 'cancelled'
       | 'settled';
-    /** RefundWindowOut */
+    /**
+     * RefundWindowOut
+     * @description When a refund may go through the payment gateway, and by which rule (`basis`):
+     *     `delivered` (for the window's days after delivery), `not_shipped` (a cancellation,
+     *     open while the order has not shipped), `lost_in_transit` (a case about an order that
+     *     never arrived, once the parcel counts as lost), `none` (outside: not delivered).
+     */
     RefundWindowOut: {
-      /** Closes At */
+      basis: components['schemas']['WindowBasis'];
+      /**
+       * Closes At
+       * @description when the window closes; null while nothing closes it (not shipped) or nothing opens it (basis none)
+       */
       closes_at: string | null;
       /** Delivered At */
       delivered_at: string | null;
       /** Open */
       open: boolean;
+      /**
+       * Opens At
+       * @description lost_in_transit: the moment the parcel counts as lost; the window is open strictly after it
+       */
+      opens_at?: string | null;
+      /**
+       * Shipped At
+       * @description when the order shipped, if it did
+       */
+      shipped_at?: string | null;
     };
     /** RejectIn */
     RejectIn: {
@@ -2676,6 +2696,12 @@ export interface components {
        */
       week: string;
     };
+    /**
+     * WindowBasis
+     * @description Which rule decides a refund's window.
+     * @enum {string}
+     */
+    WindowBasis: 'delivered' | 'not_shipped' | 'lost_in_transit' | 'none';
   };
   responses: never;
   parameters: never;

@@ -7,6 +7,7 @@ import {
   moneyInText,
   parseMoney,
   toMajorString,
+  windowLabel,
 } from './format';
 
 const DAY = 86_400_000;
@@ -106,6 +107,61 @@ describe('the refund window in plain words', () => {
     expect(describeWindow({ delivered_at: null, closes_at: null, open: false }, NOW)).toMatch(
       /not delivered yet/,
     );
+  });
+});
+
+describe('the window of an order that never arrived, in plain words', () => {
+  const later = (days: number) => new Date(NOW + days * DAY).toISOString();
+  const lost = (shippedDaysAgo: number, open: boolean) => ({
+    delivered_at: null,
+    shipped_at: ago(shippedDaysAgo),
+    opens_at: later(10 - shippedDaysAgo),
+    closes_at: later(24 - shippedDaysAgo),
+    open,
+    basis: 'lost_in_transit' as const,
+  });
+
+  it('calls a refund of an order not shipped a cancellation', () => {
+    const w = { delivered_at: null, closes_at: null, open: true, basis: 'not_shipped' as const };
+    expect(describeWindow(w, NOW)).toBe('not shipped yet: refundable as a cancellation');
+    expect(windowLabel(w, NOW)).toBe('Open: not shipped');
+  });
+
+  it('says a parcel shipped twelve days ago never arrived and is refundable as lost', () => {
+    expect(describeWindow(lost(12, true), NOW)).toBe(
+      'the parcel shipped 12 days ago and never arrived: refundable as lost in transit, ' +
+        'window closes in 12 days',
+    );
+    expect(windowLabel(lost(12, true), NOW)).toBe('Open: lost in transit');
+  });
+
+  it('says when a parcel shipped a day ago will count as lost', () => {
+    expect(describeWindow(lost(1, false), NOW)).toBe(
+      'shipped 1 day ago; counts as lost in transit after 10 days, on 5 Dec 2026',
+    );
+    expect(windowLabel(lost(1, false), NOW)).toBe('Not lost yet');
+  });
+
+  it('says how far outside a parcel lost long ago is', () => {
+    expect(describeWindow(lost(30, false), NOW)).toBe(
+      'the parcel shipped 30 days ago and never arrived: outside the lost-in-transit window ' +
+        'by 6 days',
+    );
+    expect(windowLabel(lost(30, false), NOW)).toBe('Closed');
+  });
+
+  it('tells a case about something else how a parcel that never came is refunded', () => {
+    const w = {
+      delivered_at: null,
+      shipped_at: ago(12),
+      closes_at: null,
+      open: false,
+      basis: 'none' as const,
+    };
+    expect(describeWindow(w, NOW)).toMatch(
+      /^shipped 12 days ago and not delivered yet: .* refunded as lost in transit in a case/,
+    );
+    expect(windowLabel(w, NOW)).toBe('Not delivered');
   });
 });
 

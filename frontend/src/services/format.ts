@@ -1,4 +1,5 @@
 /** Money and time in the reader's words. Amounts stay integer minor units until display. */
+import type { RefundWindow } from './types';
 
 const fractionDigits = (currency: string): number =>
   new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
@@ -85,23 +86,80 @@ export interface WindowLike {
   delivered_at?: string | null;
   closes_at?: string | null;
   open: boolean;
+  /** Which rule decides it (the server's `basis`); absent: by delivery. */
+  basis?: RefundWindow['basis'];
+  shipped_at?: string | null;
+  opens_at?: string | null;
 }
 
-/** "delivered 3 days ago, window closes in 11 days" / "outside the window by 6 days". */
+// One rule for both directions: whole days passed, rounded down, and hours below one day.
+// Rounding the closed side up said "by 7 days" six days and an hour after the window shut.
+const span = (ms: number) => {
+  const n = Math.floor(ms / DAY);
+  return n >= 1 ? days(n) : hours(ms);
+};
+
+/** Whether a lost-in-transit window has still to open: the parcel may yet arrive. */
+export function notLostYet(w: WindowLike, now = Date.now()): boolean {
+  return w.basis === 'lost_in_transit' && !w.open && !!w.opens_at && now <= Date.parse(w.opens_at);
+}
+
+/**
+ * The window in words, by the rule the server says decides it:
+ * "delivered 3 days ago, window closes in 11 days" / "outside the window by 6 days";
+ * "not shipped yet: refundable as a cancellation";
+ * "the parcel shipped 12 days ago and never arrived: refundable as lost in transit, …";
+ * "shipped 1 day ago; counts as lost in transit after 10 days, on 11 Dec 2026".
+ */
 export function describeWindow(w: WindowLike, now = Date.now()): string {
+  if (w.basis === 'not_shipped') return 'not shipped yet: refundable as a cancellation';
+  if (w.basis === 'lost_in_transit' && w.shipped_at) return describeLost(w, w.shipped_at, now);
+  if (w.basis === 'none' && w.shipped_at)
+    return (
+      `shipped ${relativeDays(w.shipped_at, now)} and not delivered yet: a parcel that never ` +
+      'arrives is refunded as lost in transit in a case about an order not delivered'
+    );
   if (!w.delivered_at) return 'not delivered yet, so the refund window has not started';
   const delivered = `delivered ${relativeDays(w.delivered_at, now)}`;
   if (!w.closes_at) return delivered;
   const closes = new Date(w.closes_at).getTime();
-  // One rule for both directions: whole days passed, rounded down, and hours below one day.
-  // Rounding the closed side up said "by 7 days" six days and an hour after the window shut.
-  const span = (ms: number) => {
-    const n = Math.floor(ms / DAY);
-    return n >= 1 ? days(n) : hours(ms);
-  };
   if (w.open && closes > now) return `${delivered}, window closes in ${span(closes - now)}`;
   return `${delivered}, outside the window by ${span(now - closes)}`;
 }
+
+function describeLost(w: WindowLike, shippedAt: string, now: number): string {
+  const shipped = relativeDays(shippedAt, now);
+  if (notLostYet(w, now) && w.opens_at) {
+    const after = Math.round((Date.parse(w.opens_at) - Date.parse(shippedAt)) / DAY);
+    return (
+      `shipped ${shipped}; counts as lost in transit after ${days(after)}, ` +
+      `on ${formatDate(w.opens_at)}`
+    );
+  }
+  const lost = `the parcel shipped ${shipped} and never arrived`;
+  if (!w.closes_at) return `${lost}: refundable as lost in transit`;
+  const closes = Date.parse(w.closes_at);
+  if (w.open && closes > now)
+    return `${lost}: refundable as lost in transit, window closes in ${span(closes - now)}`;
+  return `${lost}: outside the lost-in-transit window by ${span(now - closes)}`;
+}
+
+/** The window in a word or two, for a table cell. */
+export function windowLabel(w: WindowLike, now = Date.now()): string {
+  if (w.basis === 'not_shipped') return 'Open: not shipped';
+  if (w.basis === 'lost_in_transit')
+    return w.open ? 'Open: lost in transit' : notLostYet(w, now) ? 'Not lost yet' : 'Closed';
+  if (!w.delivered_at) return 'Not delivered';
+  return w.open ? 'Open' : 'Closed';
+}
+
+/** How the approval decided, for the record: "after delivery", "as lost in transit". */
+export const BASIS_WORDS: Record<RefundWindow['basis'], string> = {
+  delivered: 'after delivery',
+  not_shipped: 'as a cancellation (not shipped)',
+  lost_in_transit: 'as lost in transit',
+  none: 'with the order not delivered',
+};
 
 /**
  * A span of time as people say it: "under 1 min", "5 min", "2 h 10 min", "3 d 4 h".

@@ -26,7 +26,12 @@ from supportdesk.domain.window import RefundWindow
 
 def window_out(window: RefundWindow) -> s.RefundWindowOut:
     return s.RefundWindowOut(
-        delivered_at=window.delivered_at, closes_at=window.closes_at, open=window.open
+        delivered_at=window.delivered_at,
+        closes_at=window.closes_at,
+        open=window.open,
+        basis=window.basis,
+        shipped_at=window.shipped_at,
+        opens_at=window.opens_at,
     )
 
 
@@ -261,13 +266,16 @@ def refund_out(
     *,
     decided_on_order: int = 0,
     labels: Mapping[str, str] | None = None,
+    window: RefundWindow | None = None,
 ) -> s.RefundOut:
     """``decided_on_order``: what the order's other refunds already give, where the caller
     read it (the refund page), so that an agent's limit per order shows before trying.
-    ``labels``: the reasons list's labels by code."""
+    ``labels``: the reasons list's labels by code. ``window``: the window as the caller
+    worked it out (the refund page asks the order system); else as the refund last saw its
+    order (lists)."""
     calc = refund.calculation
     settlement = refund.settlement
-    window = policy.window.window_for(refund.delivered_at, now)
+    window = window or refund.window_at(policy.window, now)
     threshold = policy.supervisor_threshold
     decisions = refund.next_actions(
         by=actor, window=window, supervisor_threshold=threshold, decided_on_order=decided_on_order

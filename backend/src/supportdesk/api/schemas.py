@@ -29,6 +29,7 @@ from supportdesk.domain.reasons import CODE_PATTERN
 from supportdesk.domain.refunds import RefundKind, RefundStatus, SettlementType
 from supportdesk.domain.sla import SlaStatus
 from supportdesk.domain.webhooks import WebhookEventType
+from supportdesk.domain.window import WindowBasis
 
 # Text on one line: tabs and line breaks around it are trimmed, inside it refused.
 OneLine = AfterValidator(one_line)
@@ -180,9 +181,24 @@ class UserOut(MeOut):
 
 
 class RefundWindowOut(BaseModel):
+    """When a refund may go through the payment gateway, and by which rule (`basis`):
+    `delivered` (for the window's days after delivery), `not_shipped` (a cancellation,
+    open while the order has not shipped), `lost_in_transit` (a case about an order that
+    never arrived, once the parcel counts as lost), `none` (outside: not delivered)."""
+
     delivered_at: datetime | None
-    closes_at: datetime | None
+    closes_at: datetime | None = Field(
+        description="when the window closes; null while nothing closes it (not shipped) "
+        "or nothing opens it (basis none)"
+    )
     open: bool
+    basis: WindowBasis
+    shipped_at: datetime | None = Field(None, description="when the order shipped, if it did")
+    opens_at: datetime | None = Field(
+        None,
+        description="lost_in_transit: the moment the parcel counts as lost; the window is "
+        "open strictly after it",
+    )
 
 
 class SnapshotLineOut(BaseModel):

@@ -26,11 +26,12 @@ from supportdesk.application.ports import (
 from supportdesk.application.reasons import ReasonCodeStore, StandardReasons, reasons_by_code
 from supportdesk.domain.access import SYSTEM, Actor
 from supportdesk.domain.attachments import AttachmentLimits
-from supportdesk.domain.cases import SupportCase, restock_by_default
+from supportdesk.domain.cases import Category, SupportCase, restock_by_default
 from supportdesk.domain.errors import (
     NotFound,
     OrderNotFound,
     PaymentGatewayError,
+    UpstreamUnavailable,
     VersionConflict,
 )
 from supportdesk.domain.events import Event, new_id
@@ -133,7 +134,9 @@ class RefundService:
             include_shipping=request.include_shipping,
         )
         return Quote(
-            calculation=calculation, window=self.window_of(order), compensation=compensation
+            calculation=calculation,
+            window=self.window_of(order, case.category),
+            compensation=compensation,
         )
 
     async def compensation(self, case_id: str, actor: Actor) -> Compensation:
@@ -214,6 +217,7 @@ class RefundService:
                 kind=kind,
                 reason_code=request.reason_code,
                 line_reason_codes=line_reason_codes,
+                category=case.category,
             )
             await self.uow.refunds.add(refund)
             await link_files(
@@ -267,15 +271,31 @@ class RefundService:
         return events
 
     async def window_for(self, refund: Refund) -> RefundWindow:
-        """The window as it is now for the refund's order."""
+        """The window as it is now for the refund's order, by the rule its case's category
+        picks for an order that has not arrived (domain/window.py)."""
+        async with self.reads:
+            case = await self.reads.cases.get(refund.support_case_id)
         with asking_the_order_system():
             order = await self.orders.get_order(refund.order_id)
         if order is None:
-            return RefundWindow(delivered_at=None, closes_at=None, open=False)
-        return self.window_of(order)
+            return self.policy.window.window_for(None, self.clock.now())
+        return self.window_of(order, case.category if case else None)
 
-    def window_of(self, order: Order) -> RefundWindow:
-        return self.policy.window.window_for(order.delivered_at, self.clock.now())
+    def window_of(self, order: Order, category: Category | None) -> RefundWindow:
+        """The order's window now for a case of ``category`` (None: the order alone)."""
+        return self.policy.window.window_of(order, self.clock.now(), category=category)
+
+    async def window_shown(self, refund: Refund) -> RefundWindow:
+        """The window a refund's own page shows. While it is requested the window decides
+        whether it may be approved, so it is worked out from the order as it is now (it
+        may have shipped or arrived since the request); after that, and when the order
+        system does not answer, from what the refund saw of its order."""
+        if refund.status is RefundStatus.REQUESTED:
+            try:
+                return await self.window_for(refund)
+            except UpstreamUnavailable:
+                log.warning("refund_window_as_last_seen", refund_id=refund.id)
+        return refund.window_at(self.policy.window, self.clock.now())
 
     async def approve(
         self,

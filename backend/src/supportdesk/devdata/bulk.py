@@ -214,7 +214,10 @@ def default_policy() -> RefundPolicy:
     """The refund policy of a service started with the default settings."""
     fields = Settings.model_fields
     return RefundPolicy(
-        window=RefundWindowPolicy(days=fields["refund_window_days"].default),
+        window=RefundWindowPolicy(
+            days=fields["refund_window_days"].default,
+            lost_parcel_after_days=fields["lost_parcel_after_days"].default,
+        ),
         supervisor_threshold=fields["refund_supervisor_threshold"].default,
     )
 
@@ -512,6 +515,7 @@ class _CaseStory:
             # As RefundService.request does: the case category's defaults.
             restock=restock_by_default(case.category),
             reason_code=suggested_reason(case.category),
+            category=case.category,
         )
         self._history(refund.new_events)
         # The case lists its refunds, so a new one moves the case's version too.
@@ -553,7 +557,7 @@ class _CaseStory:
         """An agent approves; an amount above their limit goes to a supervisor; outside the
         window the agent records a settlement instead, as the refusal tells them to."""
         policy = self.factory.policy
-        window = policy.window.window_for(refund.delivered_at, at)
+        window = refund.window_at(policy.window, at)
         approver = staff
 
         def refusal() -> Exception | None:

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from supportdesk.domain.access import Actor
+from supportdesk.domain.cases import Category
 from supportdesk.domain.errors import (
     CompensationExceeded,
     DomainError,
@@ -23,7 +24,13 @@ from supportdesk.domain.events import EntityKind, Event, RecordsHistory
 from supportdesk.domain.money import LineRefund, format_amount, refund_line
 from supportdesk.domain.orders import Customer, Order
 from supportdesk.domain.permissions import Decision
-from supportdesk.domain.window import RefundWindow
+from supportdesk.domain.window import (
+    RefundWindow,
+    RefundWindowPolicy,
+    WindowBasis,
+    outside_because,
+    window_basis,
+)
 
 
 class RefundStatus(StrEnum):
@@ -306,6 +313,11 @@ class Refund(RecordsHistory):
     reason_code: str | None = None
     # The lines whose reason is not the refund's: line id -> reason code.
     line_reason_codes: dict[str, str] = field(default_factory=dict)
+    # When the order shipped and which rule decides the refund's window (domain/window.py),
+    # as seen at request and again at approval, beside ``delivered_at``. None on refunds
+    # from before the rules of undelivered orders: their window is the delivery's alone.
+    shipped_at: datetime | None = None
+    window_basis: WindowBasis | None = None
     new_events: list[Event] = field(default_factory=list)
 
     entity_kind: ClassVar[EntityKind] = EntityKind.REFUND
@@ -361,9 +373,11 @@ class Refund(RecordsHistory):
         kind: RefundKind = RefundKind.UNITS,
         reason_code: str | None = None,
         line_reason_codes: Mapping[str, str] | None = None,
+        category: Category | None = None,
     ) -> Refund:
         """Units asked for by the case's customer or staff for them; an amount only by
-        staff (a customer says what is wrong, and staff decide what it is worth)."""
+        staff (a customer says what is wrong, and staff decide what it is worth).
+        ``category``: the case's, which picks the rule of an undelivered order's window."""
         if kind is RefundKind.AMOUNT and not by.is_staff:
             raise Forbidden("only support staff may give a refund of an amount")
         refund = cls(
@@ -388,6 +402,8 @@ class Refund(RecordsHistory):
                 for line, code in (line_reason_codes or {}).items()
                 if code != reason_code
             },
+            shipped_at=order.shipped_at,
+            window_basis=window_basis(order.shipped_at, order.delivered_at, category),
         )
         note = reason
         if kind is RefundKind.AMOUNT:
@@ -395,6 +411,13 @@ class Refund(RecordsHistory):
             note = f"{given} ({reason_code}): {reason}" if reason else f"{given} ({reason_code})"
         refund._record(by, now, "refund_requested", None, RefundStatus.REQUESTED, note)
         return refund
+
+    def window_at(self, policy: RefundWindowPolicy, now: datetime) -> RefundWindow:
+        """The window at ``now`` as the refund last saw its order (at request, at approval):
+        what lists show without asking the order system per row."""
+        if self.window_basis is None:
+            return policy.window_for(self.delivered_at, now)
+        return policy.window_on(self.window_basis, self.shipped_at, self.delivered_at, now)
 
     def needs_supervisor(self, supervisor_threshold: int) -> bool:
         """Above the threshold only a supervisor or an admin may approve the refund: it
@@ -451,11 +474,24 @@ class Refund(RecordsHistory):
         if refusal is not None:
             return refusal
         if not window.open:
+            because = outside_because(window)
+            lost = {
+                name: moment.isoformat()
+                for name, moment in (
+                    ("shipped_at", window.shipped_at),
+                    ("opens_at", window.opens_at),
+                )
+                if moment is not None
+            }
             return OutsideRefundWindow(
-                "the order is outside the refund window, so it cannot be paid back through the "
-                "payment gateway: reject the refund or record a settlement instead",
+                "the order is outside the refund window"
+                + (f" ({because})" if because else "")
+                + ", so it cannot be paid back through the payment gateway: reject the refund "
+                "or record a settlement instead",
                 delivered_at=window.delivered_at.isoformat() if window.delivered_at else None,
                 closes_at=window.closes_at.isoformat() if window.closes_at else None,
+                basis=window.basis.value,
+                **lost,
             )
         if self.needs_supervisor(supervisor_threshold) and not by.may_approve_above_threshold:
             return SupervisorApprovalRequired(
@@ -530,6 +566,8 @@ class Refund(RecordsHistory):
             self.restock = restock
         self.approval_window = window
         self.delivered_at = window.delivered_at
+        self.shipped_at = window.shipped_at
+        self.window_basis = window.basis
         self._move(RefundStatus.APPROVED, by, now, "refund_approved", note, note_public)
 
     def reject(self, *, by: Actor, now: datetime, reason: str) -> None:

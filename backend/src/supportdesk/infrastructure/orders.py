@@ -161,6 +161,12 @@ class _OrderWire(_WireModel):
             raise ValueError("a line's discount exceeds its price")
         if (self.status is OrderStatus.DELIVERED) != (self.delivered_at is not None):
             raise ValueError("delivered_at must be set exactly when the status is delivered")
+        # The refund window of an undelivered order rests on shipped_at (not shipped: a
+        # cancellation; shipped long ago: lost in transit), so the two must agree.
+        if self.status is OrderStatus.SHIPPED and self.shipped_at is None:
+            raise ValueError("a shipped order must say when it shipped")
+        if self.status is OrderStatus.PLACED and self.shipped_at is not None:
+            raise ValueError("an order that is only placed cannot have shipped")
         if self.customer is not None and self.customer.id != self.customer_id:
             raise ValueError("the order's customer is not the one customer_id names")
         return self

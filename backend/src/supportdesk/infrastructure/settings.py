@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     idp_simulator: bool = False
 
     refund_window_days: int = Field(14, ge=0, le=3650)
+    # A parcel shipped more than this many days ago and not delivered counts as lost in
+    # transit: a case about it (not_delivered) may then be refunded (docs/refund-window.md).
+    lost_parcel_after_days: int = Field(10, ge=0, le=3650)
     refund_supervisor_threshold: int = Field(50000, ge=0)
     # The web app asks staff to confirm (amount, customer, method) before sending or
     # recording more than this (minor units); 0: always.

@@ -20,7 +20,7 @@ function refund(overrides: Partial<Refund>): Refund {
     shipping_amount: 0,
     total_amount: 5949,
     reason: 'broken',
-    refund_window: { delivered_at: null, closes_at: null, open: true },
+    refund_window: { delivered_at: null, closes_at: null, open: true, basis: 'not_shipped' },
     approval_window: null,
     settlement: null,
     gateway_refund_id: null,

@@ -18,7 +18,7 @@ const REFUNDED: Refund = {
   shipping_amount: 0,
   total_amount: 2140,
   reason: 'broken',
-  refund_window: { delivered_at: null, closes_at: null, open: true },
+  refund_window: { delivered_at: null, closes_at: null, open: true, basis: 'not_shipped' },
   approval_window: null,
   settlement: null,
   gateway_refund_id: 're_1',

@@ -2,6 +2,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import {
   Alert,
   Anchor,
+  Box,
   Button,
   Checkbox,
   Group,
@@ -21,6 +22,7 @@ import type { Order, Quote, ReasonCode, RefundRequest } from '@/services/types';
 import { Breakdown } from './Breakdown';
 import { CompensationSummary } from './CompensationSummary';
 import { ReasonSelect, startingReason } from './ReasonSelect';
+import { WindowText } from './WindowText';
 
 interface Props {
   order: Order;
@@ -304,14 +306,17 @@ export function RefundRequestForm({
             </Group>
           ) : quote ? (
             <>
+              <Box mb={4}>
+                <WindowText window={quote.refund_window} />
+              </Box>
               {!quote.refund_window.open ? (
                 <Text size="sm" mb={4}>
                   {onBehalfOf
-                    ? 'This order is outside the 14-day refund window, so a refund to the card is ' +
-                      'not possible. The request can still be sent and settled another way, such ' +
+                    ? 'This order is outside the refund window, so a refund to the card is not ' +
+                      'possible now. The request can still be sent and settled another way, such ' +
                       'as store credit or a bank transfer.'
-                    : 'This order is outside the 14-day refund window, so a refund to your card ' +
-                      'is not possible. Send the request anyway: our team will look at it and ' +
+                    : 'This order is outside the refund window, so a refund to your card is not ' +
+                      'possible now. Send the request anyway: our team will look at it and ' +
                       'decide on another form of compensation, such as a voucher or a bank ' +
                       'transfer.'}
                 </Text>

@@ -1,7 +1,7 @@
 import { Anchor, Group, Paper, Stack, Table, Text } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { Link } from 'react-router';
-import { formatDateTime, refundWhat } from '@/services/format';
+import { formatDateTime, refundWhat, windowLabel } from '@/services/format';
 import type { Refund } from '@/services/types';
 import { SortHeader } from '../common/SortHeader';
 import { CustomerLink } from '../customer/CustomerLink';
@@ -98,11 +98,7 @@ export function RefundTable({ refunds, sort, onSort, showCustomer }: Props) {
               </Table.Td>
               <Table.Td>
                 <Text size="sm" c={r.refund_window.open ? 'teal' : 'orange'}>
-                  {!r.refund_window.delivered_at
-                    ? 'Not delivered'
-                    : r.refund_window.open
-                      ? 'Open'
-                      : 'Closed'}
+                  {windowLabel(r.refund_window)}
                 </Text>
               </Table.Td>
               <Table.Td>

@@ -9,6 +9,7 @@ const WINDOW = {
   delivered_at: '2026-11-23T10:00:00Z',
   closes_at: '2026-12-07T10:00:00Z',
   open: true,
+  basis: 'delivered' as const,
 };
 // Nothing given back yet: the whole €145.12 remains.
 const COMPENSATION = { currency: 'EUR', paid: 14512, out: 0, held: 0, remaining: 14512 };

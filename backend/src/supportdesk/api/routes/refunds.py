@@ -77,6 +77,7 @@ async def _view(refund: Refund, actor: Actor, refunds: RefundService) -> RefundO
         refunds.clock.now(),
         decided_on_order=decided,
         labels=await refunds.reason_labels(),
+        window=await refunds.window_shown(refund),
     )
 
 

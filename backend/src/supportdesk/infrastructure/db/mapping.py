@@ -32,7 +32,7 @@ from supportdesk.domain.refunds import (
 )
 from supportdesk.domain.sla import SlaState
 from supportdesk.domain.users import UserAccount
-from supportdesk.domain.window import RefundWindow
+from supportdesk.domain.window import RefundWindow, WindowBasis
 from supportdesk.infrastructure.db.models import (
     EventRecord,
     MessageRecord,
@@ -142,6 +142,8 @@ def refund_row(refund: Refund) -> dict[str, Any]:
         "customer_id": refund.customer_id,
         "payment_reference": refund.payment_reference,
         "delivered_at": refund.delivered_at,
+        "shipped_at": refund.shipped_at,
+        "window_basis": refund.window_basis.value if refund.window_basis else None,
         "status": refund.status.value,
         "currency": calc.currency,
         "items": [
@@ -165,13 +167,7 @@ def refund_row(refund: Refund) -> dict[str, Any]:
         "total_amount": calc.total_amount,
         "kind": refund.kind.value,
         "reason": refund.reason,
-        "approval_window": None
-        if window is None
-        else {
-            "delivered_at": window.delivered_at.isoformat() if window.delivered_at else None,
-            "closes_at": window.closes_at.isoformat() if window.closes_at else None,
-            "open": window.open,
-        },
+        "approval_window": None if window is None else window_json(window),
         "settlement": None
         if settlement is None
         else {
@@ -228,6 +224,8 @@ def refund_from_record(record: RefundRecord | Row[Any]) -> Refund:
         customer_id=record.customer_id,
         payment_reference=record.payment_reference,
         delivered_at=record.delivered_at,
+        shipped_at=record.shipped_at,
+        window_basis=WindowBasis(record.window_basis) if record.window_basis else None,
         status=RefundStatus(record.status),
         calculation=RefundCalculation(
             currency=record.currency,
@@ -251,13 +249,7 @@ def refund_from_record(record: RefundRecord | Row[Any]) -> Refund:
         version=record.version,
         created_at=record.created_at,
         updated_at=record.updated_at,
-        approval_window=None
-        if window is None
-        else RefundWindow(
-            delivered_at=_parse(window["delivered_at"]),
-            closes_at=_parse(window["closes_at"]),
-            open=window["open"],
-        ),
+        approval_window=None if window is None else window_from_json(window),
         settlement=None
         if settlement is None
         else Settlement(
@@ -282,6 +274,37 @@ def refund_from_record(record: RefundRecord | Row[Any]) -> Refund:
         line_reason_codes={
             item["line_id"]: item["reason_code"] for item in record.items if "reason_code" in item
         },
+    )
+
+
+def window_json(window: RefundWindow) -> dict[str, Any]:
+    """The window seen at approval, as the refund's ``approval_window`` keeps it."""
+
+    def when(moment: datetime | None) -> str | None:
+        return moment.isoformat() if moment else None
+
+    return {
+        "delivered_at": when(window.delivered_at),
+        "closes_at": when(window.closes_at),
+        "open": window.open,
+        "basis": window.basis.value,
+        "shipped_at": when(window.shipped_at),
+        "opens_at": when(window.opens_at),
+    }
+
+
+def window_from_json(kept: dict[str, Any]) -> RefundWindow:
+    """A kept window; one kept before the rules of undelivered orders has no basis: it
+    was the delivery's (``none`` for an order not delivered)."""
+    delivered_at = _parse(kept["delivered_at"])
+    basis = kept.get("basis") or (WindowBasis.DELIVERED if delivered_at else WindowBasis.NONE)
+    return RefundWindow(
+        delivered_at=delivered_at,
+        closes_at=_parse(kept["closes_at"]),
+        open=kept["open"],
+        basis=WindowBasis(basis),
+        shipped_at=_parse(kept.get("shipped_at")),
+        opens_at=_parse(kept.get("opens_at")),
     )
 
 

@@ -173,6 +173,9 @@ class RefundRecord(Base):
     customer_email: Mapped[str | None] = mapped_column(String(320))
     # Chosen from ``reason_codes`` (docs/refund-reasons.md); null before 0017.
     reason_code: Mapped[str | None] = mapped_column(String(40))
+    # What decides the refund's window (docs/refund-window.md); null before 0019.
+    shipped_at: Mapped[datetime | None]
+    window_basis: Mapped[str | None] = mapped_column(String(20))
 
     __table_args__ = (
         Index("ix_refunds_created", "created_at", "id"),

@@ -4,7 +4,9 @@ It speaks the contract of ``docs/order-system.md`` so the real ``HttpOrderSystem
 adapter is what talks to it, in-process or over the network. Dates are relative to
 the moment the simulator is created, so the 14-day window always looks the same.
 It can also be told to misbehave (``/_sandbox/faults``) so tests can prove how the
-adapter copes with an order system that is down, slow or talks nonsense.
+adapter copes with an order system that is down, slow or talks nonsense, and to move an
+order's goods (``/_sandbox/orders/{id}/shipment``) so a parcel can be twelve days on its way
+without waiting twelve days.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -20,10 +22,17 @@ from typing import Annotated, Literal
 import httpx
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Response
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from supportdesk.devdata.demo import demo_orders
-from supportdesk.domain.orders import Order
+from supportdesk.domain.orders import Order, OrderStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +163,37 @@ class RefundLedger:
         self.answers.clear()
 
 
+class ShipmentRequest(BaseModel):
+    """Where an order's goods are, set by a test: not shipped (``shipped_at`` null), shipped,
+    or delivered (``delivered_at``); ``cancelled`` for an order the shop cancelled."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    shipped_at: AwareDatetime | None
+    delivered_at: AwareDatetime | None = None
+    cancelled: bool = False
+
+    @model_validator(mode="after")
+    def _in_order(self) -> ShipmentRequest:
+        if self.delivered_at is not None:
+            if self.shipped_at is None or self.delivered_at < self.shipped_at:
+                raise ValueError("an order is delivered after it shipped")
+            if self.cancelled:
+                raise ValueError("a delivered order is not cancelled")
+        return self
+
+    def applied_to(self, order: Order) -> Order:
+        if self.cancelled:
+            status = OrderStatus.CANCELLED
+        elif self.delivered_at is not None:
+            status = OrderStatus.DELIVERED
+        else:
+            status = OrderStatus.SHIPPED if self.shipped_at else OrderStatus.PLACED
+        return replace(
+            order, status=status, shipped_at=self.shipped_at, delivered_at=self.delivered_at
+        )
+
+
 class OrderFault(StrEnum):
     SERVER_ERROR = "server_error"  # 503, nothing else
     GARBAGE = "garbage"  # 200 with a body that is not an order
@@ -226,7 +266,8 @@ def create_order_simulator(now: datetime | None = None, api_key: str | None = No
     ``api_key``, every order call must carry it as ``Authorization: Bearer …`` (401 else).
     """
     started = now or datetime.now(UTC)
-    orders = {order.id: order for order in demo_orders(started)}
+    demo = {order.id: order for order in demo_orders(started)}
+    orders = dict(demo)
     faults = OrderFaults()
     ledger = RefundLedger()
     app = FastAPI(title="Order system simulator", version="1.0.0", docs_url="/docs")
@@ -331,10 +372,23 @@ def create_order_simulator(now: datetime | None = None, api_key: str | None = No
         faults.pending.append(fault)
         return fault
 
+    @app.post("/_sandbox/orders/{order_id}/shipment")
+    async def set_shipment(order_id: str, shipment: ShipmentRequest) -> dict[str, object]:
+        """Move an order's goods on (or back): a parcel shipped twelve days ago, without
+        waiting twelve days. Supportdesk may see the change only after its order cache's
+        TTL."""
+        order = orders.get(order_id)
+        if order is None:
+            raise HTTPException(status_code=404, detail=f"order {order_id} not found")
+        orders[order_id] = shipment.applied_to(order)
+        return order_to_json(orders[order_id], ledger)
+
     @app.post("/_sandbox/reset", status_code=204)
     async def reset() -> Response:
         faults.reset()
         ledger.clear()
+        orders.clear()
+        orders.update(demo)
         return Response(status_code=204)
 
     return app
