@@ -20,17 +20,17 @@ test('the admin adds a refund reason, and alice gives it as the cause of her ref
 
   const alice = await (await browser.newContext()).newPage();
   await signIn(alice, 'alice@example.com');
-  await openCase(alice, 'ORD-1003', 'Lamp was a present', 'I got it twice as a gift.');
+  await openCase(alice, 'ORD-1006', 'Bag was a present', 'I got it twice as a gift.');
   const request = alice.getByRole('form', { name: 'Request a refund' });
   // The case is about a damaged item: the form starts on that cause.
   await expect(request.getByRole('combobox', { name: 'Cause', exact: true })).toHaveValue(
     'damaged',
   );
-  await request.getByLabel('Units of Desk Lamp to refund').fill('1');
+  await request.getByLabel('Units of Travel Bag to refund').fill('1');
   await request
     .getByRole('combobox', { name: 'Cause', exact: true })
     .selectOption({ label: 'Gift return' });
-  await request.getByLabel('Reason').fill('A second lamp, still boxed.');
+  await request.getByLabel('Reason').fill('A second bag, still wrapped.');
   await request.getByRole('button', { name: 'Send refund request' }).click();
   await expect(alice.getByText('Cause: Gift return')).toBeVisible();
 });

@@ -1,20 +1,12 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import {
-  Alert,
-  Button,
-  Group,
-  NativeSelect,
-  PasswordInput,
-  SimpleGrid,
-  Stack,
-  TextInput,
-} from '@mantine/core';
+import { NativeSelect, PasswordInput, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { z } from 'zod';
 import { label } from '@/services/format';
 import { ROLES, type UserCreate } from '@/services/types';
 import { applyServerErrors } from '../common/forms';
+import { FormSubmit } from '@/components/common/FormSubmit';
 
 // The API's limits (UserCreateIn).
 const schema = z
@@ -94,16 +86,9 @@ export function UserForm({ onSubmit }: { onSubmit: (u: UserCreate) => Promise<un
             error={errors.password?.message}
           />
         </SimpleGrid>
-        {formError ? (
-          <Alert color="red" role="alert">
-            {formError}
-          </Alert>
-        ) : null}
-        <Group justify="flex-end">
-          <Button type="submit" loading={isSubmitting}>
-            Add user
-          </Button>
-        </Group>
+        <FormSubmit error={formError} loading={isSubmitting}>
+          Add user
+        </FormSubmit>
       </Stack>
     </form>
   );

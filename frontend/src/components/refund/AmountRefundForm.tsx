@@ -1,5 +1,5 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Button, Group, Stack, Textarea, TextInput } from '@mantine/core';
+import { Stack, Textarea, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
@@ -7,6 +7,7 @@ import { formatMoney, parseMoney } from '@/services/format';
 import type { AmountRefund, ReasonCode } from '@/services/types';
 import { applyServerErrors, VISIBLE_TO_CUSTOMER } from '../common/forms';
 import { ReasonSelect, startingReason } from './ReasonSelect';
+import { FormSubmit } from '@/components/common/FormSubmit';
 
 interface Props {
   currency: string;
@@ -83,16 +84,9 @@ export function AmountRefundForm({ currency, remaining, reasons, onSubmit }: Pro
           {...register('note')}
           error={errors.note?.message}
         />
-        {formError ? (
-          <Alert color="red" role="alert">
-            {formError}
-          </Alert>
-        ) : null}
-        <Group justify="flex-end">
-          <Button type="submit" loading={isSubmitting} disabled={remaining <= 0}>
-            Give this amount
-          </Button>
-        </Group>
+        <FormSubmit error={formError} loading={isSubmitting} disabled={remaining <= 0}>
+          Give this amount
+        </FormSubmit>
       </Stack>
     </form>
   );

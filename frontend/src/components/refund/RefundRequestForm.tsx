@@ -23,6 +23,7 @@ import { Breakdown } from './Breakdown';
 import { CompensationSummary } from './CompensationSummary';
 import { ReasonSelect, startingReason } from './ReasonSelect';
 import { WindowText } from './WindowText';
+import { FormSubmit } from '@/components/common/FormSubmit';
 
 interface Props {
   order: Order;
@@ -357,16 +358,9 @@ export function RefundRequestForm({
           {...register('reason')}
           error={errors.reason?.message}
         />
-        {formError ? (
-          <Alert color="red" role="alert">
-            {formError}
-          </Alert>
-        ) : null}
-        <Group justify="flex-end">
-          <Button type="submit" loading={isSubmitting} disabled={!refundableAny}>
-            Send refund request
-          </Button>
-        </Group>
+        <FormSubmit error={formError} loading={isSubmitting} disabled={!refundableAny}>
+          Send refund request
+        </FormSubmit>
       </Stack>
     </form>
   );

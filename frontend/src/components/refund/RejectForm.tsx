@@ -1,9 +1,10 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Button, Group, Stack, Textarea } from '@mantine/core';
+import { Stack, Textarea } from '@mantine/core';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { applyServerErrors, VISIBLE_TO_CUSTOMER } from '../common/forms';
+import { FormSubmit } from '@/components/common/FormSubmit';
 
 const schema = z.object({
   reason: z
@@ -44,16 +45,9 @@ export function RejectForm({ onSubmit }: { onSubmit: (reason: string) => Promise
           {...register('reason')}
           error={errors.reason?.message}
         />
-        {formError ? (
-          <Alert color="red" role="alert">
-            {formError}
-          </Alert>
-        ) : null}
-        <Group justify="flex-end">
-          <Button type="submit" color="red" variant="light" loading={isSubmitting}>
-            Reject refund
-          </Button>
-        </Group>
+        <FormSubmit error={formError} color="red" variant="light" loading={isSubmitting}>
+          Reject refund
+        </FormSubmit>
       </Stack>
     </form>
   );

@@ -1,14 +1,5 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import {
-  Alert,
-  Button,
-  Checkbox,
-  Group,
-  NativeSelect,
-  Stack,
-  Textarea,
-  TextInput,
-} from '@mantine/core';
+import { Checkbox, NativeSelect, Stack, Textarea, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
@@ -16,6 +7,7 @@ import { formatMoney, label, parseMoney, toMajorString } from '@/services/format
 import { SETTLEMENT_TYPES, type ReasonCode, type Settlement } from '@/services/types';
 import { applyServerErrors, VISIBLE_TO_CUSTOMER } from '../common/forms';
 import { ReasonSelect } from './ReasonSelect';
+import { FormSubmit } from '@/components/common/FormSubmit';
 
 interface Props {
   currency: string;
@@ -159,16 +151,9 @@ export function SettlementForm({
           description="The shop's order system puts the units back in stock"
           {...register('restock')}
         />
-        {formError ? (
-          <Alert color="red" role="alert">
-            {formError}
-          </Alert>
-        ) : null}
-        <Group justify="flex-end">
-          <Button type="submit" loading={isSubmitting}>
-            Record settlement
-          </Button>
-        </Group>
+        <FormSubmit error={formError} loading={isSubmitting}>
+          Record settlement
+        </FormSubmit>
       </Stack>
     </form>
   );

@@ -1,20 +1,12 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import {
-  Alert,
-  Button,
-  Group,
-  NativeSelect,
-  Select,
-  Stack,
-  Textarea,
-  TextInput,
-} from '@mantine/core';
+import { NativeSelect, Select, Stack, Textarea, TextInput } from '@mantine/core';
 import { Controller, useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { label } from '@/services/format';
 import { CATEGORIES, CHANNELS, PRIORITIES, type CaseCreate } from '@/services/types';
 import { applyServerErrors } from '../common/forms';
 import { useState } from 'react';
+import { FormSubmit } from '@/components/common/FormSubmit';
 
 // The API's own limits (CaseCreateIn): subject 1–200, description 1–10000, trimmed.
 export const caseSchema = z.object({
@@ -173,16 +165,9 @@ export function CaseForm({ orderOptions, defaultOrderId, askChannel, onSubmit }:
           {...register('description')}
           error={errors.description?.message}
         />
-        {formError ? (
-          <Alert color="red" role="alert">
-            {formError}
-          </Alert>
-        ) : null}
-        <Group justify="flex-end">
-          <Button type="submit" loading={isSubmitting}>
-            Open case
-          </Button>
-        </Group>
+        <FormSubmit error={formError} loading={isSubmitting}>
+          Open case
+        </FormSubmit>
       </Stack>
     </form>
   );

@@ -1,6 +1,5 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import {
-  Alert,
   Badge,
   Button,
   Group,
@@ -20,6 +19,7 @@ import { ProblemAlert } from '@/components/common/ProblemAlert';
 import { QueryState } from '@/components/common/QueryState';
 import { useAddReasonCode, useChangeReasonCode, useReasonCodes } from '@/hooks/useReasonCodes';
 import type { ReasonCode } from '@/services/types';
+import { FormSubmit } from '@/components/common/FormSubmit';
 
 // The API's limits: a code of 2..40 lower-case letters, digits and underscores; a label of
 // 1..80 characters on one line.
@@ -81,16 +81,9 @@ function AddReasonForm() {
             error={errors.code?.message}
           />
         </Group>
-        {formError ? (
-          <Alert color="red" role="alert">
-            {formError}
-          </Alert>
-        ) : null}
-        <Group justify="flex-end">
-          <Button type="submit" loading={isSubmitting}>
-            Add reason
-          </Button>
-        </Group>
+        <FormSubmit error={formError} loading={isSubmitting}>
+          Add reason
+        </FormSubmit>
       </Stack>
     </form>
   );
