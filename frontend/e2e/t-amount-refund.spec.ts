@@ -40,6 +40,7 @@ test('bob gives alice a €5 goodwill refund for a late parcel; the gateway pays
   // (Journey d's headphones went back on this order too: the figure is theirs and these €5.)
   await expect(budget).toContainText('Given back');
   await expect(budget).toContainText('Remains to give');
+  await expectAccessible(bob, 'order page with its compensation budget');
 
   await alice.goto('/refunds');
   await expect(alice.getByRole('link', { name: 'An amount: late delivery' })).toBeVisible();

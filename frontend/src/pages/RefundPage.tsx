@@ -171,7 +171,7 @@ export function RefundPage() {
                     <Text size="sm">
                       <b>Reason:</b> {r.reason}
                     </Text>
-                    {staff ? (
+                    {staff && r.kind === 'units' ? (
                       <Text size="sm">
                         <b>Stock:</b>{' '}
                         {r.restock ? 'the items go back in stock' : 'the items are not restocked'}

@@ -1,4 +1,4 @@
-import { Group, Progress, Stack, Text } from '@mantine/core';
+import { ColorSwatch, Group, Progress, Stack, Text } from '@mantine/core';
 import { formatMoney } from '@/services/format';
 import type { Compensation } from '@/services/types';
 
@@ -35,13 +35,17 @@ export function CompensationSummary({
       <Group gap="lg" component="dl" m={0}>
         {figures.map(([term, color, value]) => (
           <div key={term}>
-            <Text component="dt" size="xs" c="dimmed">
-              {term}
-            </Text>
-            <Text component="dd" size="sm" m={0} fw={term === 'Remains to give' ? 700 : 400}>
-              <Text span c={color === 'dark' ? undefined : color} inherit>
-                {money(value)}
+            <Group component="dt" gap={4} wrap="nowrap">
+              {color === 'dark' ? null : (
+                // The bar's colour for this figure; the words say the same.
+                <ColorSwatch color={`var(--mantine-color-${color}-6)`} size={8} aria-hidden />
+              )}
+              <Text size="xs" c="dimmed">
+                {term}
               </Text>
+            </Group>
+            <Text component="dd" size="sm" m={0} fw={term === 'Remains to give' ? 700 : 400}>
+              {money(value)}
             </Text>
           </div>
         ))}

@@ -120,16 +120,20 @@ export function RefundRequestPanel({
           </QueryState>
         )}
       </QueryState>
-      <Text size="sm" fw={500} mt="md" mb={4}>
-        Photos of the damage (optional)
-      </Text>
-      <FileDrop
-        pending={uploads.pending}
-        onAdd={uploads.add}
-        onRemove={uploads.remove}
-        inputLabel="Attach photos to the refund request"
-        listLabel="Photos for the refund request"
-      />
+      {kind === 'units' ? (
+        <>
+          <Text size="sm" fw={500} mt="md" mb={4}>
+            Photos of the damage (optional)
+          </Text>
+          <FileDrop
+            pending={uploads.pending}
+            onAdd={uploads.add}
+            onRemove={uploads.remove}
+            inputLabel="Attach photos to the refund request"
+            listLabel="Photos for the refund request"
+          />
+        </>
+      ) : null}
     </Paper>
   );
 }
