@@ -28,6 +28,7 @@ from supportdesk.application.live import LiveFeed
 from supportdesk.application.orders import OrderService
 from supportdesk.application.outbox import OutboxChannel
 from supportdesk.application.payment_events import PaymentEventService
+from supportdesk.application.policy import PolicyService
 from supportdesk.application.ports import CacheBackend, Clock, FileStorage, ReadQueries
 from supportdesk.application.provider_sign_in import ProviderSignInService
 from supportdesk.application.reasons import ReasonCodeService
@@ -49,6 +50,7 @@ from supportdesk.infrastructure.db.canned_replies import SqlCannedReplyStore
 from supportdesk.infrastructure.db.live_feed import SqlLiveFeed
 from supportdesk.infrastructure.db.notifications import SqlMailFacts
 from supportdesk.infrastructure.db.outbox import SqlOutboxStore
+from supportdesk.infrastructure.db.policies import SqlPolicyStore
 from supportdesk.infrastructure.db.reads import SqlReadQueries, TextSearch
 from supportdesk.infrastructure.db.reasons import SqlReasonCodeStore
 from supportdesk.infrastructure.db.session import Database
@@ -144,6 +146,13 @@ class Container:
         )
         self._write_sessions = self.database.write_sessions()
         self._read_sessions = self.database.read_sessions()
+        # One per process: it keeps the version in force for a second (pages, not decisions).
+        self.policy_store = SqlPolicyStore(
+            self._write_sessions,
+            self._read_sessions,
+            self.database.write_lock,
+            initial=self.refund_policy.first_version(),
+        )
         # One per process: the text search remembers what it learnt of the database.
         self.read: ReadQueries = SqlReadQueries(self._read_sessions, TextSearch())
         # Set by a commit that wrote outbox rows; this process's dispatcher waits on it.
@@ -346,7 +355,7 @@ class Container:
     def order_service(self) -> OrderService:
         # It only reads: which of an order's units are refundable.
         return OrderService(
-            self.reads(), self.integrations.order_system, self.clock, self.refund_policy.window
+            self.reads(), self.integrations.order_system, self.clock, self.policy_store
         )
 
     def refund_service(self) -> RefundService:
@@ -360,7 +369,11 @@ class Container:
             queries=self.read,
             attachment_limits=self.attachment_limits,
             reasons=self.reason_code_store(),
+            policies=self.policy_store,
         )
+
+    def policy_service(self) -> PolicyService:
+        return PolicyService(self.policy_store, self.clock, self.reads())
 
     def reason_code_store(self) -> SqlReasonCodeStore:
         return SqlReasonCodeStore(
@@ -427,9 +440,7 @@ class Container:
         reads = self._read_sessions
         return WebhookChannel(
             self.webhook_store(),
-            StaffViewPayloads(
-                self.case_service, self.refund_service, self.read, self.refund_policy, self.clock
-            ),
+            StaffViewPayloads(self.case_service, self.refund_service, self.read, self.clock),
             MailAdminNotices(
                 lambda: active_admins(reads), email.renderer, email.transport, self.clock
             ),

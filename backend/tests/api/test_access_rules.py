@@ -92,6 +92,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/reason-codes"): SIGNED_IN,
     ("POST", "/api/v1/reason-codes"): ADMIN,
     ("PATCH", "/api/v1/reason-codes/{code}"): ADMIN,
+    # The refund policy: staff read the rules they decide by, admins change them.
+    ("GET", "/api/v1/refund-policy"): STAFF,
+    ("GET", "/api/v1/refund-policy/versions"): STAFF,
+    ("POST", "/api/v1/refund-policy"): ADMIN,
+    ("POST", "/api/v1/refund-policy/dry-run"): ADMIN,
     ("GET", "/api/v1/outbox"): ADMIN,
     ("POST", "/api/v1/outbox/{outbox_id}/retry"): ADMIN,
     ("POST", "/api/v1/webhook-endpoints"): ADMIN,
@@ -129,6 +134,8 @@ BODIES: dict[str, Any] = {
     "/canned-replies": {"title": "Thanks", "body": "Hello {{customer.name}}"},
     "{reply_id}": {"title": "Thanks"},
     "/reason-codes": {"code": "gift_return", "label": "Gift return"},
+    "/refund-policy": {"window_days": 21},
+    "/dry-run": {"window_days": 21},
     "{code}": {"label": "Broken"},
 }
 

@@ -123,6 +123,16 @@ VALID_BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/api/v1/reason-codes"): {"code": "gift_return", "label": "Gift return"},
     ("PATCH", "/api/v1/reason-codes/{code}"): {"label": "Broken", "active": True},
+    ("POST", "/api/v1/refund-policy"): {
+        "window_days": 21,
+        "final_sale_skus": ["GC-1"],
+        "category_windows": [{"category": "electronics", "days": 30}],
+        "note": "Longer window",
+    },
+    ("POST", "/api/v1/refund-policy/dry-run"): {
+        "window_days": 21,
+        "category_windows": [{"category": "electronics", "days": 30}],
+    },
     ("PATCH", "/api/v1/me/notification-settings"): {
         "case_replies": True,
         "new_unassigned": False,

@@ -83,7 +83,7 @@ class TestDemoOrders:
         assert bag.shipped_at == NOW - timedelta(days=12)
         assert [line.fields() for line in bag.lines] == [
             {"line_id": "L1", "sku": "BAG-4", "name": "Travel Bag", "quantity": 1,
-             "unit_price": 6500, "discount": 0, "tax": 1235},
+             "unit_price": 6500, "discount": 0, "tax": 1235, "category": "luggage"},
         ]  # fmt: skip
         assert (bag.shipping.amount, bag.shipping.tax) == (499, 95)
 
@@ -94,7 +94,7 @@ class TestDemoOrders:
         assert keyboard.delivered_at == NOW - timedelta(days=4)
         assert [line.fields() for line in keyboard.lines] == [
             {"line_id": "L1", "sku": "KB-2", "name": "Keyboard", "quantity": 1,
-             "unit_price": 7900, "discount": 0, "tax": 1501},
+             "unit_price": 7900, "discount": 0, "tax": 1501, "category": "computers"},
         ]  # fmt: skip
         assert (keyboard.shipping.amount, keyboard.shipping.tax) == (0, 0)
         assert all(user.customer_id != "CUST-3001" for user in DEMO_USERS)
@@ -148,7 +148,7 @@ class TestOrderSimulatorApi:
         assert datetime.fromisoformat(body["shipped_at"]).utcoffset() == timedelta(0)
         assert body["lines"] == [
             {"line_id": "L1", "sku": "LMP-3", "name": "Desk Lamp", "quantity": 2,
-             "unit_price": 2500, "discount": 0, "tax": 950,
+             "unit_price": 2500, "discount": 0, "tax": 950, "category": "home",
              "refunded_quantity": 0, "restocked_quantity": 0},
         ]  # fmt: skip
         assert body["refunds"] == []

@@ -545,6 +545,64 @@ export interface paths {
     patch: operations['change_reason_code_api_v1_reason_codes__code__patch'];
     trace?: never;
   };
+  '/api/v1/refund-policy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The refund policy in force (staff) */
+    get: operations['get_policy_api_v1_refund_policy_get'];
+    put?: never;
+    /**
+     * Publish a new version of the refund policy, in force at once (admins)
+     * @description `If-Match` with the version the draft was made from refuses to publish over a version another admin published meanwhile (409 `version_conflict`).
+     */
+    post: operations['publish_api_v1_refund_policy_post'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/refund-policy/dry-run': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** What the last 30 days' refund decisions would have been under a draft (admins); stores nothing */
+    post: operations['dry_run_api_v1_refund_policy_dry_run_post'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/refund-policy/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every version of the refund policy, newest first (staff)
+     * @description Answered whole: `next_cursor` is always null.
+     */
+    get: operations['list_versions_api_v1_refund_policy_versions_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/refunds': {
     parameters: {
       query?: never;
@@ -1336,6 +1394,20 @@ export interface components {
       | 'return_refund'
       | 'billing'
       | 'other';
+    /** CategoryWindowIn */
+    CategoryWindowIn: {
+      /** Category */
+      category: string;
+      /** Days */
+      days: number;
+    };
+    /** CategoryWindowOut */
+    CategoryWindowOut: {
+      /** Category */
+      category: string;
+      /** Days */
+      days: number;
+    };
     /**
      * Channel
      * @description How the customer reached us about the case: a customer's own case comes through the
@@ -1465,6 +1537,94 @@ export interface components {
       count: number;
       /** Day */
       day: string;
+    };
+    /** DecisionDraftOut */
+    DecisionDraftOut: {
+      /** Explanation */
+      explanation: string;
+      /** Rule */
+      rule: string;
+    };
+    /** DecisionThenOut */
+    DecisionThenOut: {
+      /** Explanation */
+      explanation: string;
+      /** Policy Version */
+      policy_version: number;
+      /** Rule */
+      rule: string;
+    };
+    /** DryRunOut */
+    DryRunOut: {
+      /** Based On Version */
+      based_on_version: number;
+      /** Changed */
+      changed: number;
+      /** Decisions */
+      decisions: number;
+      /** Outcomes */
+      outcomes: {
+        [key: string]: number;
+      };
+      /**
+       * Rows
+       * @description newest first, the changed ones before the others; at most 500
+       */
+      rows: components['schemas']['DryRunRowOut'][];
+      /**
+       * Since
+       * Format: date-time
+       */
+      since: string;
+      /** Truncated */
+      truncated: boolean;
+      /**
+       * Until
+       * Format: date-time
+       */
+      until: string;
+    };
+    /**
+     * DryRunOutcome
+     * @enum {string}
+     */
+    DryRunOutcome: 'same' | 'now_refused' | 'needs_supervisor' | 'could_approve';
+    /** DryRunRowOut */
+    DryRunRowOut: {
+      /**
+       * Action
+       * @description approved, rejected or settled
+       */
+      action: string;
+      /** Amount */
+      amount: number;
+      /** Changed */
+      changed: boolean;
+      /** Currency */
+      currency: string;
+      /**
+       * Decided At
+       * Format: date-time
+       */
+      decided_at: string;
+      draft: components['schemas']['DecisionDraftOut'];
+      /**
+       * Money
+       * @description units, amount (refunds) or settlement
+       */
+      money: string;
+      /** Order Id */
+      order_id: string;
+      /** @description same; now_refused (an approval the draft would refuse); needs_supervisor (above the draft's agent limit); could_approve (a rejection or settlement the gateway would now take) */
+      outcome: components['schemas']['DryRunOutcome'];
+      /** Refund Id */
+      refund_id: string;
+      /**
+       * Role
+       * @description of who decided
+       */
+      role: string;
+      then: components['schemas']['DecisionThenOut'];
     };
     /** EventOut */
     EventOut: {
@@ -1633,6 +1793,11 @@ export interface components {
      * @description An order line as it is now, with its gross and how many units are still refundable.
      */
     OrderLineOut: {
+      /**
+       * Category
+       * @description the product's category in the shop's catalogue, if the order says
+       */
+      category?: string | null;
       /** Discount */
       discount: number;
       /**
@@ -1768,6 +1933,13 @@ export interface components {
       /** Next Cursor */
       next_cursor: string | null;
     };
+    /** Page[RefundPolicyOut] */
+    Page_RefundPolicyOut_: {
+      /** Items */
+      items: components['schemas']['RefundPolicyOut'][];
+      /** Next Cursor */
+      next_cursor: string | null;
+    };
     /** Page[SupportCaseOut] */
     Page_SupportCaseOut_: {
       /** Items */
@@ -1816,6 +1988,119 @@ export interface components {
        * @constant
        */
       received: true;
+    };
+    /** PolicyPublishIn */
+    PolicyPublishIn: {
+      /**
+       * Amount Refund Threshold
+       * @description what an agent may approve per order, in refunds of an amount
+       * @default 50000
+       */
+      amount_refund_threshold: number;
+      /**
+       * Approval Threshold
+       * @description what an agent may approve per order, in refunds of units
+       * @default 50000
+       */
+      approval_threshold: number;
+      /**
+       * Category Windows
+       * @description a product category's own window, in days after delivery
+       */
+      category_windows?: components['schemas']['CategoryWindowIn'][];
+      /**
+       * Final Sale Categories
+       * @description product categories never refunded through the gateway
+       */
+      final_sale_categories?: string[];
+      /**
+       * Final Sale Skus
+       * @description never refunded through the gateway
+       */
+      final_sale_skus?: string[];
+      /**
+       * Lost Parcel After Days
+       * @description a shipped parcel not delivered counts as lost after this many days
+       * @default 10
+       */
+      lost_parcel_after_days: number;
+      /**
+       * Note
+       * @description what changed and why, for the history
+       * @default
+       */
+      note: string;
+      /**
+       * Settlement Threshold
+       * @description what an agent may record per order, in settlements
+       * @default 50000
+       */
+      settlement_threshold: number;
+      /**
+       * Window Days
+       * @description days after delivery a refund may be approved
+       * @default 14
+       */
+      window_days: number;
+    };
+    /**
+     * PolicyRulesIn
+     * @description A draft: every rule, whole (what is left out takes its default, not the current
+     *     version's).
+     */
+    PolicyRulesIn: {
+      /**
+       * Amount Refund Threshold
+       * @description what an agent may approve per order, in refunds of an amount
+       * @default 50000
+       */
+      amount_refund_threshold: number;
+      /**
+       * Approval Threshold
+       * @description what an agent may approve per order, in refunds of units
+       * @default 50000
+       */
+      approval_threshold: number;
+      /**
+       * Category Windows
+       * @description a product category's own window, in days after delivery
+       */
+      category_windows?: components['schemas']['CategoryWindowIn'][];
+      /**
+       * Final Sale Categories
+       * @description product categories never refunded through the gateway
+       */
+      final_sale_categories?: string[];
+      /**
+       * Final Sale Skus
+       * @description never refunded through the gateway
+       */
+      final_sale_skus?: string[];
+      /**
+       * Lost Parcel After Days
+       * @description a shipped parcel not delivered counts as lost after this many days
+       * @default 10
+       */
+      lost_parcel_after_days: number;
+      /**
+       * Settlement Threshold
+       * @description what an agent may record per order, in settlements
+       * @default 50000
+       */
+      settlement_threshold: number;
+      /**
+       * Window Days
+       * @description days after delivery a refund may be approved
+       * @default 14
+       */
+      window_days: number;
+    };
+    /** PolicyUserOut */
+    PolicyUserOut: {
+      /** Id */
+      id: string;
+      /** Name */
+      name: string | null;
     };
     /**
      * Priority
@@ -1953,6 +2238,26 @@ export interface components {
       /** Refresh Token */
       refresh_token: string;
     };
+    /** RefundDecisionOut */
+    RefundDecisionOut: {
+      /**
+       * Decided At
+       * Format: date-time
+       */
+      decided_at: string;
+      /**
+       * Explanation
+       * @example approved under policy v3: delivered 5 days ago, window 14 days; amount €89.99 within the agent limit of €500
+       */
+      explanation: string;
+      /** Policy Version */
+      policy_version: number;
+      /**
+       * Rule
+       * @description delivered_within_window, not_shipped, lost_in_transit, outside_window, final_sale (approvals and rejections: what opened or closed the gateway); within_agent_limit, above_agent_limit (settlements)
+       */
+      rule: string;
+    };
     /** RefundItemIn */
     RefundItemIn: {
       /** Line Id */
@@ -2034,6 +2339,8 @@ export interface components {
       customer?: components['schemas']['CustomerRefOut'] | null;
       /** Customer Id */
       customer_id: string;
+      /** @description the last decision (approval, rejection, settlement): the refund policy's version it was taken under, the rule that decided it and why, in words */
+      decision: components['schemas']['RefundDecisionOut'] | null;
       /** Failure Reason */
       failure_reason: string | null;
       /**
@@ -2109,6 +2416,36 @@ export interface components {
       updated_at: string;
       /** Version */
       version: number;
+    };
+    /** RefundPolicyOut */
+    RefundPolicyOut: {
+      /** Amount Refund Threshold */
+      amount_refund_threshold: number;
+      /** Approval Threshold */
+      approval_threshold: number;
+      /** Category Windows */
+      category_windows: components['schemas']['CategoryWindowOut'][];
+      /**
+       * Created At
+       * @description null for version 1, the settings' rules
+       */
+      created_at: string | null;
+      /** @description the admin who published it */
+      created_by: components['schemas']['PolicyUserOut'] | null;
+      /** Final Sale Categories */
+      final_sale_categories: string[];
+      /** Final Sale Skus */
+      final_sale_skus: string[];
+      /** Lost Parcel After Days */
+      lost_parcel_after_days: number;
+      /** Note */
+      note: string;
+      /** Settlement Threshold */
+      settlement_threshold: number;
+      /** Version */
+      version: number;
+      /** Window Days */
+      window_days: number;
     };
     /** RefundQuoteIn */
     RefundQuoteIn: {
@@ -2328,6 +2665,11 @@ export interface components {
      * @description An order line as it was when the case was opened.
      */
     SnapshotLineOut: {
+      /**
+       * Category
+       * @description the product's category in the shop's catalogue, if the order says
+       */
+      category?: string | null;
       /** Discount */
       discount: number;
       /**
@@ -5126,6 +5468,322 @@ export interface operations {
       };
       /** @description Unprocessable Entity */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  get_policy_api_v1_refund_policy_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RefundPolicyOut'];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  publish_api_v1_refund_policy_post: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the version you saw */
+        'if-match'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PolicyPublishIn'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RefundPolicyOut'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable Entity */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  dry_run_api_v1_refund_policy_dry_run_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PolicyRulesIn'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DryRunOut'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable Entity */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  list_versions_api_v1_refund_policy_versions_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Page_RefundPolicyOut_'];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
         headers: {
           [name: string]: unknown;
         };

@@ -21,6 +21,7 @@ from supportdesk.application.customers import CustomerService
 from supportdesk.application.links import AccountLinks
 from supportdesk.application.orders import OrderService
 from supportdesk.application.payment_events import PaymentEventService
+from supportdesk.application.policy import PolicyService
 from supportdesk.application.ports import CacheBackend, Clock, ReadQueries
 from supportdesk.application.provider_sign_in import ProviderSignInService
 from supportdesk.application.reasons import ReasonCodeService
@@ -74,6 +75,10 @@ async def canned_reply_service(request: Request) -> CannedReplyService:
     return _container(request).canned_reply_service()
 
 
+async def policy_service(request: Request) -> PolicyService:
+    return _container(request).policy_service()
+
+
 async def reason_code_service(request: Request) -> ReasonCodeService:
     return _container(request).reason_code_service()
 
@@ -115,6 +120,7 @@ OrderServiceDep = Annotated[OrderService, Depends(order_service)]
 CustomerServiceDep = Annotated[CustomerService, Depends(customer_service)]
 CannedReplyServiceDep = Annotated[CannedReplyService, Depends(canned_reply_service)]
 ReasonCodeServiceDep = Annotated[ReasonCodeService, Depends(reason_code_service)]
+PolicyServiceDep = Annotated[PolicyService, Depends(policy_service)]
 PaymentEventServiceDep = Annotated[PaymentEventService, Depends(payment_event_service)]
 ProviderSignInDep = Annotated[ProviderSignInService | None, Depends(provider_sign_in)]
 """Signing in through the shop's identity provider; None when none is configured."""

@@ -9,7 +9,7 @@ from typing import Any
 from supportdesk.api import schemas as s
 from supportdesk.application.customers import CustomerProfile
 from supportdesk.application.orders import OrderView
-from supportdesk.application.refunds import Quote, RefundPolicy
+from supportdesk.application.refunds import PolicyInForce, Quote
 from supportdesk.domain.access import Actor
 from supportdesk.domain.attachments import Attachment
 from supportdesk.domain.cases import SupportCase
@@ -18,6 +18,7 @@ from supportdesk.domain.messages import Message
 from supportdesk.domain.money import LineRefund
 from supportdesk.domain.orders import Customer
 from supportdesk.domain.permissions import Decision, allowed_actions, refused_actions
+from supportdesk.domain.policy import PolicyDecision
 from supportdesk.domain.reasons import suggested_reason
 from supportdesk.domain.refunds import Compensation, Refund, RefundStatus
 from supportdesk.domain.sla import ClockReading, SlaState
@@ -89,7 +90,7 @@ def _customer_for(actor: Actor, customer: Customer | None) -> s.CustomerRefOut |
 def customer_profile_out(
     profile: CustomerProfile,
     actor: Actor,
-    policy: RefundPolicy,
+    policy: PolicyInForce,
     now: datetime,
     labels: Mapping[str, str] | None = None,
 ) -> s.CustomerOut:
@@ -261,7 +262,7 @@ def quote_out(quote: Quote) -> s.QuoteOut:
 def refund_out(
     refund: Refund,
     actor: Actor,
-    policy: RefundPolicy,
+    policy: PolicyInForce,
     now: datetime,
     *,
     decided_on_order: int = 0,
@@ -275,10 +276,14 @@ def refund_out(
     order (lists)."""
     calc = refund.calculation
     settlement = refund.settlement
-    window = window or refund.window_at(policy.window, now)
-    threshold = policy.supervisor_threshold
+    window = window or refund.window_at(policy.window_of(refund), now)
+    threshold = policy.approval_threshold(refund)
     decisions = refund.next_actions(
-        by=actor, window=window, supervisor_threshold=threshold, decided_on_order=decided_on_order
+        by=actor,
+        window=window,
+        supervisor_threshold=threshold,
+        decided_on_order=decided_on_order,
+        final_sale=policy.final_sale(refund) if actor.is_staff else (),
     )
     return s.RefundOut(
         id=refund.id,
@@ -286,13 +291,13 @@ def refund_out(
         order_id=refund.order_id,
         customer_id=refund.customer_id,
         customer=_customer_for(actor, refund.customer),
-        needs_supervisor=(
-            refund.needs_supervisor(policy.supervisor_threshold) if actor.is_staff else None
-        ),
+        needs_supervisor=refund.needs_supervisor(threshold) if actor.is_staff else None,
         confirm_above=policy.confirm_above if actor.is_staff else None,
         settle_limit=(
             refund.settle_limit(
-                by=actor, supervisor_threshold=threshold, decided_on_order=decided_on_order
+                by=actor,
+                supervisor_threshold=policy.rules.settlement_threshold,
+                decided_on_order=decided_on_order,
             )
             if actor.is_staff
             else None
@@ -309,6 +314,7 @@ def refund_out(
         reason_label=_label(refund.reason_code, labels),
         refund_window=window_out(window),
         approval_window=window_out(refund.approval_window) if refund.approval_window else None,
+        decision=_decision_out(refund.decision),
         settlement=None
         if settlement is None
         else s.SettlementOut(
@@ -333,6 +339,17 @@ def refund_out(
         created_at=refund.created_at,
         updated_at=refund.updated_at,
         time_to_money_seconds=_time_to_money(refund, actor),
+    )
+
+
+def _decision_out(decision: PolicyDecision | None) -> s.RefundDecisionOut | None:
+    if decision is None:
+        return None
+    return s.RefundDecisionOut(
+        policy_version=decision.policy_version,
+        rule=decision.rule.value,
+        explanation=decision.explanation,
+        decided_at=decision.facts.at,
     )
 
 

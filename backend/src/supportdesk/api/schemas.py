@@ -211,6 +211,9 @@ class SnapshotLineOut(BaseModel):
     unit_price: int
     discount: int
     tax: int
+    category: str | None = Field(
+        None, description="the product's category in the shop's catalogue, if the order says"
+    )
     gross: int = Field(description="quantity x unit price - discount + tax")
 
 
@@ -550,6 +553,22 @@ class SettlementOut(BaseModel):
     reason_label: str | None = None
 
 
+class RefundDecisionOut(BaseModel):
+    policy_version: int
+    rule: str = Field(
+        description="delivered_within_window, not_shipped, lost_in_transit, outside_window, "
+        "final_sale (approvals and rejections: what opened or closed the gateway); "
+        "within_agent_limit, above_agent_limit (settlements)"
+    )
+    explanation: str = Field(
+        examples=[
+            "approved under policy v3: delivered 5 days ago, window 14 days; amount €89.99 "
+            "within the agent limit of €500"
+        ]
+    )
+    decided_at: datetime
+
+
 class RefundOut(BaseModel):
     id: str
     support_case_id: str
@@ -594,6 +613,10 @@ class RefundOut(BaseModel):
     reason_label: str | None = Field(None, description="its label as the list names it now")
     refund_window: RefundWindowOut
     approval_window: RefundWindowOut | None
+    decision: RefundDecisionOut | None = Field(
+        description="the last decision (approval, rejection, settlement): the refund policy's "
+        "version it was taken under, the rule that decided it and why, in words"
+    )
     settlement: SettlementOut | None
     gateway_refund_id: str | None
     came_back: bool = Field(

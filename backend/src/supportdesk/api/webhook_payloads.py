@@ -10,7 +10,7 @@ from typing import Any
 from supportdesk.api.presenters import case_out, message_out, refund_out
 from supportdesk.application.cases import CaseService
 from supportdesk.application.ports import Clock, ReadQueries
-from supportdesk.application.refunds import RefundPolicy, RefundService
+from supportdesk.application.refunds import RefundService
 from supportdesk.domain.access import SYSTEM
 from supportdesk.domain.errors import NotFound
 from supportdesk.domain.events import Event
@@ -23,13 +23,11 @@ class StaffViewPayloads:
         cases: Callable[[], CaseService],
         refunds: Callable[[], RefundService],
         read: ReadQueries,
-        policy: RefundPolicy,
         clock: Clock,
     ) -> None:
         self.cases = cases
         self.refunds = refunds
         self.read = read
-        self.policy = policy
         self.clock = clock
 
     async def data_for(self, event: Event, announced: str) -> dict[str, Any] | None:
@@ -39,7 +37,7 @@ class StaffViewPayloads:
                 refund = await service.get(event.entity_id, SYSTEM)
                 labels = await service.reason_labels()
                 return refund_out(
-                    refund, SYSTEM, self.policy, self.clock.now(), labels=labels
+                    refund, SYSTEM, await service.in_force(), self.clock.now(), labels=labels
                 ).model_dump(mode="json")
             if announced == MESSAGE_CREATED:
                 return await self._message(event)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from supportdesk.application.ports import (
     Clock,
@@ -16,7 +17,10 @@ from supportdesk.domain.access import Actor
 from supportdesk.domain.errors import NotFound, UpstreamUnavailable, ValidationFailed
 from supportdesk.domain.orders import Order
 from supportdesk.domain.refunds import Compensation, compensation_of
-from supportdesk.domain.window import RefundWindow, RefundWindowPolicy
+from supportdesk.domain.window import RefundWindow
+
+if TYPE_CHECKING:
+    from supportdesk.application.policy import PolicyStore
 
 
 @contextmanager
@@ -47,12 +51,13 @@ class OrderService:
     """Reads orders from the order system; a customer sees only their own."""
 
     def __init__(
-        self, uow: UnitOfWork, orders: OrderSystem, clock: Clock, window: RefundWindowPolicy
+        self, uow: UnitOfWork, orders: OrderSystem, clock: Clock, policies: PolicyStore
     ) -> None:
         self.uow = uow
         self.orders = orders
         self.clock = clock
-        self.window = window
+        # The window shown is the policy's in force (its days for no category in particular).
+        self.policies = policies
 
     async def get(self, order_id: str, actor: Actor) -> OrderView:
         with asking_the_order_system():
@@ -73,6 +78,7 @@ class OrderService:
 
     async def _views(self, orders: list[Order]) -> list[OrderView]:
         now = self.clock.now()
+        window = (await self.policies.current()).rules.window()
         views = []
         async with self.uow:
             for order in orders:
@@ -83,7 +89,7 @@ class OrderService:
                         taken,
                         shipping_taken,
                         # No case yet: as a case about a parcel that never came would see it.
-                        self.window.window_of(order, now, category=None),
+                        window.window_of(order, now, category=None),
                         compensation_of(order, await self.uow.refunds.of_order(order.id)),
                     )
                 )

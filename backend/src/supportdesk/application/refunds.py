@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
 
@@ -12,6 +12,7 @@ from supportdesk.application.attachments import link_files
 from supportdesk.application.cases import check_version
 from supportdesk.application.conflicts import again_on_conflict
 from supportdesk.application.orders import asking_the_order_system
+from supportdesk.application.policy import FixedPolicy, PolicyStore
 from supportdesk.application.ports import (
     Clock,
     GatewayDeclined,
@@ -26,7 +27,7 @@ from supportdesk.application.ports import (
 from supportdesk.application.reasons import ReasonCodeStore, StandardReasons, reasons_by_code
 from supportdesk.domain.access import SYSTEM, Actor
 from supportdesk.domain.attachments import AttachmentLimits
-from supportdesk.domain.cases import Category, SupportCase, restock_by_default
+from supportdesk.domain.cases import SupportCase, restock_by_default
 from supportdesk.domain.errors import (
     NotFound,
     OrderNotFound,
@@ -36,6 +37,15 @@ from supportdesk.domain.errors import (
 )
 from supportdesk.domain.events import Event, new_id
 from supportdesk.domain.orders import Order
+from supportdesk.domain.policy import (
+    DecisionFacts,
+    LineFacts,
+    Money,
+    PolicyDecision,
+    PolicyRules,
+    PublishedPolicy,
+    decide,
+)
 from supportdesk.domain.reasons import chosen_reason, default_reason
 from supportdesk.domain.refunds import (
     Compensation,
@@ -86,10 +96,63 @@ class Quote:
 
 @dataclass(frozen=True, slots=True)
 class RefundPolicy:
+    """The refund rules of the service's settings: version 1 of the policy, until an admin
+    publishes another (docs/refund-policy.md)."""
+
     window: RefundWindowPolicy
     supervisor_threshold: int
     # The web app asks staff to confirm before money above this leaves (minor units).
     confirm_above: int = 10000
+
+    def first_version(self) -> PublishedPolicy:
+        limit = self.supervisor_threshold
+        return PublishedPolicy(
+            version=1,
+            rules=PolicyRules(
+                window_days=self.window.days,
+                lost_parcel_after_days=self.window.lost_parcel_after_days,
+                approval_threshold=limit,
+                amount_refund_threshold=limit,
+                settlement_threshold=limit,
+            ),
+            note="the service's settings",
+        )
+
+
+def money_of(refund: Refund) -> Money:
+    return Money.AMOUNT if refund.kind is RefundKind.AMOUNT else Money.UNITS
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyInForce:
+    """A published version of the policy as a refund is judged and shown by it."""
+
+    published: PublishedPolicy
+    confirm_above: int = 10000
+
+    @property
+    def rules(self) -> PolicyRules:
+        return self.published.rules
+
+    def window_of(self, refund: Refund) -> RefundWindowPolicy:
+        """The window's days for the refund's lines (their categories may have their own)."""
+        return self.rules.window(item.category for item in refund.calculation.items)
+
+    def approval_threshold(self, refund: Refund) -> int:
+        return self.rules.threshold(money_of(refund))
+
+    def final_sale(self, refund: Refund) -> list[str]:
+        """The names of the refund's lines sold as final sale (none for an amount)."""
+        if refund.kind is RefundKind.AMOUNT:
+            return []
+        return [line.name for line in self.rules.final_sale(_line_facts(refund))]
+
+
+def _line_facts(refund: Refund) -> tuple[LineFacts, ...]:
+    return tuple(
+        LineFacts(sku=item.sku, category=item.category, name=item.name)
+        for item in refund.calculation.items
+    )
 
 
 class RefundService:
@@ -106,8 +169,11 @@ class RefundService:
         queries: ReadQueries | None = None,
         attachment_limits: AttachmentLimits | None = None,
         reasons: ReasonCodeStore | None = None,
+        policies: PolicyStore | None = None,
     ) -> None:
         self.uow = uow
+        # The versions admins publish; without them, the settings' version 1 for good.
+        self.policies = policies or FixedPolicy(policy.first_version())
         self.reasons = reasons or StandardReasons()
         self.attachment_limits = attachment_limits or AttachmentLimits()
         # Reads that write nothing: see CaseService.
@@ -117,6 +183,11 @@ class RefundService:
         self.gateway = gateway
         self.clock = clock
         self.policy = policy
+
+    async def in_force(self, *, fresh: bool = False) -> PolicyInForce:
+        """The policy refunds are decided and shown by now (``fresh``: read now, for a
+        decision)."""
+        return PolicyInForce(await self.policies.current(fresh=fresh), self.policy.confirm_above)
 
     async def quote(self, case_id: str, request: RefundRequest, actor: Actor) -> Quote:
         """What this request would get now, and the window: holds nothing, stores nothing."""
@@ -133,9 +204,13 @@ class RefundService:
             shipping_taken=shipping_taken,
             include_shipping=request.include_shipping,
         )
+        categories = [item.category for item in calculation.items]
+        policy = await self.in_force()
         return Quote(
             calculation=calculation,
-            window=self.window_of(order, case.category),
+            window=policy.rules.window(categories).window_of(
+                order, self.clock.now(), category=case.category
+            ),
             compensation=compensation,
         )
 
@@ -270,32 +345,30 @@ class RefundService:
             raise NotFound(f"no refund '{refund_id}'")
         return events
 
-    async def window_for(self, refund: Refund) -> RefundWindow:
+    async def window_for(self, refund: Refund, policy: PolicyInForce) -> RefundWindow:
         """The window as it is now for the refund's order, by the rule its case's category
-        picks for an order that has not arrived (domain/window.py)."""
+        picks for an order that has not arrived (domain/window.py), and the days of its
+        lines' categories."""
         async with self.reads:
             case = await self.reads.cases.get(refund.support_case_id)
         with asking_the_order_system():
             order = await self.orders.get_order(refund.order_id)
+        window = policy.window_of(refund)
         if order is None:
-            return self.policy.window.window_for(None, self.clock.now())
-        return self.window_of(order, case.category if case else None)
+            return window.window_for(None, self.clock.now())
+        return window.window_of(order, self.clock.now(), category=case.category if case else None)
 
-    def window_of(self, order: Order, category: Category | None) -> RefundWindow:
-        """The order's window now for a case of ``category`` (None: the order alone)."""
-        return self.policy.window.window_of(order, self.clock.now(), category=category)
-
-    async def window_shown(self, refund: Refund) -> RefundWindow:
+    async def window_shown(self, refund: Refund, policy: PolicyInForce) -> RefundWindow:
         """The window a refund's own page shows. While it is requested the window decides
         whether it may be approved, so it is worked out from the order as it is now (it
         may have shipped or arrived since the request); after that, and when the order
         system does not answer, from what the refund saw of its order."""
         if refund.status is RefundStatus.REQUESTED:
             try:
-                return await self.window_for(refund)
+                return await self.window_for(refund, policy)
             except UpstreamUnavailable:
                 log.warning("refund_window_as_last_seen", refund_id=refund.id)
-        return refund.window_at(self.policy.window, self.clock.now())
+        return refund.window_at(policy.window_of(refund), self.clock.now())
 
     async def approve(
         self,
@@ -312,23 +385,62 @@ class RefundService:
         the units go back in stock (``None``: the case category's default, set at request)."""
         async with self.reads:
             refund = await self._refund_for(actor, refund_id, self.reads)
-        window = await self.window_for(refund)
+        policy = await self.in_force(fresh=True)
+        window = await self.window_for(refund, policy)
         async with self.uow:
             refund = await self._refund_for(actor, refund_id)
             check_version(expected_version, refund.version)
+            now = self.clock.now()
+            decided = await self._decided_on_order(refund)
             refund.approve(
                 by=actor,
-                now=self.clock.now(),
+                now=now,
                 window=window,
-                supervisor_threshold=self.policy.supervisor_threshold,
+                supervisor_threshold=policy.approval_threshold(refund),
                 note=note,
                 note_public=note_public,
                 restock=restock,
-                decided_on_order=await self._decided_on_order(refund),
+                decided_on_order=decided,
+                final_sale=policy.final_sale(refund),
+            )
+            refund.decision = self._decision(
+                policy, refund, "approved", actor, now, refund.total_amount, decided
             )
             await self.uow.refunds.save(refund)
             await self.uow.commit()
         return refund
+
+    @staticmethod
+    def _decision(
+        policy: PolicyInForce,
+        refund: Refund,
+        action: str,
+        actor: Actor,
+        now: datetime,
+        amount: int,
+        decided: int,
+        *,
+        money: Money | None = None,
+        window: RefundWindow | None = None,
+    ) -> PolicyDecision:
+        """The decision's record: the version it was taken under, the rule and the facts."""
+        shown = window or refund.approval_window
+        return decide(
+            policy.published,
+            DecisionFacts(
+                action=action,
+                at=now,
+                role=actor.role,
+                money=money or money_of(refund),
+                amount=amount,
+                currency=refund.currency,
+                decided_on_order=decided,
+                basis=shown.basis if shown else refund.window_basis,
+                shipped_at=shown.shipped_at if shown else refund.shipped_at,
+                delivered_at=shown.delivered_at if shown else refund.delivered_at,
+                lines=_line_facts(refund),
+            ),
+        )
 
     async def _decided_on_order(self, refund: Refund) -> int:
         """What the order's other refunds already give, under the order's lock: two agents
@@ -345,11 +457,20 @@ class RefundService:
     async def reject(
         self, refund_id: str, actor: Actor, *, reason: str, expected_version: int | None
     ) -> Refund:
-        """Staff reject a requested refund with a reason; its units are released."""
+        """Staff reject a requested refund with a reason; its units are released. The
+        decision records what the policy said of the gateway then."""
+        async with self.reads:
+            seen = await self._refund_for(actor, refund_id, self.reads)
+        policy = await self.in_force(fresh=True)
+        window = await self.window_shown(seen, policy)
         async with self.uow:
             refund = await self._refund_for(actor, refund_id)
             check_version(expected_version, refund.version)
-            refund.reject(by=actor, now=self.clock.now(), reason=reason)
+            now = self.clock.now()
+            refund.reject(by=actor, now=now, reason=reason)
+            refund.decision = self._decision(
+                policy, refund, "rejected", actor, now, refund.total_amount, 0, window=window
+            )
             await self.uow.refunds.save(refund)
             await self.uow.commit()
         return refund
@@ -380,16 +501,33 @@ class RefundService:
             chosen_reason(
                 settlement.reason_code, await reasons_by_code(self.reasons), field="reason_code"
             )
+        async with self.reads:
+            seen = await self._refund_for(actor, refund_id, self.reads)
+        policy = await self.in_force(fresh=True)
+        window = await self.window_shown(seen, policy)
         async with self.uow:
             refund = await self._refund_for(actor, refund_id)
             check_version(expected_version, refund.version)
+            now = self.clock.now()
+            decided = await self._decided_on_order(refund)
             refund.settle(
                 settlement,
                 by=actor,
-                now=self.clock.now(),
+                now=now,
                 restock=restock,
-                supervisor_threshold=self.policy.supervisor_threshold,
-                decided_on_order=await self._decided_on_order(refund),
+                supervisor_threshold=policy.rules.settlement_threshold,
+                decided_on_order=decided,
+            )
+            refund.decision = self._decision(
+                policy,
+                refund,
+                "settled",
+                actor,
+                now,
+                settlement.amount,
+                decided,
+                money=Money.SETTLEMENT,
+                window=window,
             )
             await self.uow.refunds.save(refund)
             await self.uow.commit()

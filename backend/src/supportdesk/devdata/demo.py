@@ -102,34 +102,35 @@ def _delivered(
 
 def demo_orders(now: datetime) -> list[Order]:
     """The demo orders as they stand at ``now``. A line is written as the specification's
-    table writes it: line id, sku, name, quantity, unit price, discount, tax."""
+    table writes it: line id, sku, name, quantity, unit price, discount, tax, and then
+    the product's category."""
     L = OrderLine
     return [
         _delivered("ORD-1001", ALICE, now - 3 * DAY, (
-            L("L1", "HP-100", "Wireless Headphones", 1, 8999, 0, 1710),
-            L("L2", "CBL-2", "USB-C Cable", 3, 999, 300, 512),
+            L("L1", "HP-100", "Wireless Headphones", 1, 8999, 0, 1710, "audio"),
+            L("L2", "CBL-2", "USB-C Cable", 3, 999, 300, 512, "accessories"),
         ), Shipping(499, 95)),
         _delivered("ORD-1002", ALICE, now - 20 * DAY, (
-            L("L1", "GR-7", "Coffee Grinder", 1, 4999, 0, 950),
+            L("L1", "GR-7", "Coffee Grinder", 1, 4999, 0, 950, "kitchen"),
         ), Shipping(499, 95)),
         _order("ORD-1003", ALICE, (
-            L("L1", "LMP-3", "Desk Lamp", 2, 2500, 0, 950),
+            L("L1", "LMP-3", "Desk Lamp", 2, 2500, 0, 950, "home"),
         ), Shipping(0, 0), shipped_at=now - DAY),
         _delivered("ORD-1004", ALICE, now - timedelta(days=13, hours=22), (
-            L("L1", "MUG-1", "Mug", 4, 1250, 500, 855),
+            L("L1", "MUG-1", "Mug", 4, 1250, 500, 855, "kitchen"),
         ), Shipping(499, 95)),
         _delivered("ORD-1005", ALICE, now - DAY, (
-            L("L1", "TV-55", "Television", 1, 89900, 0, 17081),
+            L("L1", "TV-55", "Television", 1, 89900, 0, 17081, "electronics"),
         ), Shipping(0, 0)),
         # Shipped twelve days ago and never delivered: lost in transit.
         _order("ORD-1006", ALICE, (
-            L("L1", "BAG-4", "Travel Bag", 1, 6500, 0, 1235),
+            L("L1", "BAG-4", "Travel Bag", 1, 6500, 0, 1235, "luggage"),
         ), Shipping(499, 95), shipped_at=now - 12 * DAY),
         _delivered("ORD-2001", CAROL, now - 2 * DAY, (
-            L("L1", "RUN-9", "Running Shoes", 1, 11999, 0, 2280),
+            L("L1", "RUN-9", "Running Shoes", 1, 11999, 0, 2280, "shoes"),
         ), Shipping(499, 95)),
         _delivered("ORD-3001", DAVE, now - 4 * DAY, (
-            L("L1", "KB-2", "Keyboard", 1, 7900, 0, 1501),
+            L("L1", "KB-2", "Keyboard", 1, 7900, 0, 1501, "computers"),
         ), Shipping(0, 0)),
     ]  # fmt: skip
 

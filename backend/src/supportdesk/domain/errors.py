@@ -111,6 +111,13 @@ class OutsideRefundWindow(ValidationFailed):
     title = "Outside the refund window"
 
 
+class FinalSale(ValidationFailed):
+    """Lines the refund policy says are never refunded through the gateway."""
+
+    code = "final_sale"
+    title = "Sold as final sale"
+
+
 class SupervisorApprovalRequired(Forbidden):
     code = "supervisor_approval_required"
     title = "Supervisor approval required"

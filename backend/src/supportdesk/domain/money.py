@@ -31,6 +31,8 @@ class LineRefund:
     name: str
     quantity: int
     parts: tuple[int, ...]
+    # The product's category when the refund was asked for (the policy's rules by category).
+    category: str | None = None
 
     @property
     def amount(self) -> int:
@@ -52,6 +54,7 @@ def refund_line(line: OrderLine, already_taken: int, quantity: int) -> LineRefun
         name=line.name,
         quantity=quantity,
         parts=parts[already_taken : already_taken + quantity],
+        category=line.category,
     )
 
 

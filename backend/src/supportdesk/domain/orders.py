@@ -18,7 +18,7 @@ class OrderStatus(StrEnum):
 
 class OrderLineFields(TypedDict):
     """An order line's fields as the order system sends them, as a case keeps them in its
-    snapshot and as our API answers them: the same seven everywhere."""
+    snapshot and as our API answers them: the same eight everywhere."""
 
     line_id: str
     sku: str
@@ -27,6 +27,9 @@ class OrderLineFields(TypedDict):
     unit_price: int
     discount: int
     tax: int
+    # The product's category in the shop's catalogue (the refund policy's final-sale
+    # categories and category windows); None when the order system does not say.
+    category: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +44,7 @@ class OrderLine:
     unit_price: int
     discount: int
     tax: int
+    category: str | None = None
 
     @property
     def gross(self) -> int:
@@ -57,6 +61,7 @@ class OrderLine:
             "unit_price": self.unit_price,
             "discount": self.discount,
             "tax": self.tax,
+            "category": self.category,
         }
 
     @classmethod
@@ -71,6 +76,7 @@ class OrderLine:
             unit_price=fields["unit_price"],
             discount=fields["discount"],
             tax=fields["tax"],
+            category=fields.get("category"),
         )
 
 

@@ -13,6 +13,7 @@ from supportdesk.domain.cases import Category
 from supportdesk.domain.errors import (
     CompensationExceeded,
     DomainError,
+    FinalSale,
     Forbidden,
     InvalidTransition,
     OutsideRefundWindow,
@@ -24,6 +25,7 @@ from supportdesk.domain.events import EntityKind, Event, RecordsHistory
 from supportdesk.domain.money import LineRefund, format_amount, refund_line
 from supportdesk.domain.orders import Customer, Order
 from supportdesk.domain.permissions import Decision
+from supportdesk.domain.policy import PolicyDecision
 from supportdesk.domain.window import (
     RefundWindow,
     RefundWindowPolicy,
@@ -318,6 +320,8 @@ class Refund(RecordsHistory):
     # from before the rules of undelivered orders: their window is the delivery's alone.
     shipped_at: datetime | None = None
     window_basis: WindowBasis | None = None
+    # The last decision (approval, rejection, settlement): its policy version and rule.
+    decision: PolicyDecision | None = None
     new_events: list[Event] = field(default_factory=list)
 
     entity_kind: ClassVar[EntityKind] = EntityKind.REFUND
@@ -466,13 +470,21 @@ class Refund(RecordsHistory):
         window: RefundWindow,
         supervisor_threshold: int,
         decided_on_order: int = 0,
+        final_sale: Sequence[str] = (),
     ) -> DomainError | None:
-        """Why ``by`` may not approve now, or None: staff only, from ``requested``, inside
-        the window, and above the threshold (counting the order's other decided refunds)
-        a supervisor or admin."""
+        """Why ``by`` may not approve now, or None: staff only, from ``requested``, of no
+        line sold as final sale (``final_sale``: their names), inside the window, and above
+        the threshold (counting the order's other decided refunds) a supervisor or admin."""
         refusal = self._refusal(Action.APPROVE, by)
         if refusal is not None:
             return refusal
+        if final_sale:
+            return FinalSale(
+                f"{', '.join(final_sale)} {'was' if len(final_sale) == 1 else 'were'} sold as "
+                "final sale, which the refund policy never refunds through the payment "
+                "gateway: reject the refund or record a settlement instead",
+                lines=list(final_sale),
+            )
         if not window.open:
             because = outside_because(window)
             lost = {
@@ -513,6 +525,7 @@ class Refund(RecordsHistory):
         window: RefundWindow,
         supervisor_threshold: int,
         decided_on_order: int = 0,
+        final_sale: Sequence[str] = (),
     ) -> tuple[Decision, ...]:
         """Each action of ``by``'s role with what refuses it now, if anything: the same
         refusal the action itself raises. Staff decide (approve, reject, execute, settle);
@@ -531,6 +544,7 @@ class Refund(RecordsHistory):
                     window=window,
                     supervisor_threshold=supervisor_threshold,
                     decided_on_order=decided_on_order,
+                    final_sale=final_sale,
                 )
                 if action is Action.APPROVE
                 else self._refusal(action, by),
@@ -549,6 +563,7 @@ class Refund(RecordsHistory):
         note_public: bool = False,
         restock: bool | None = None,
         decided_on_order: int = 0,
+        final_sale: Sequence[str] = (),
     ) -> None:
         """Staff approve inside the window; above the threshold only a supervisor may.
         The window seen is recorded with the decision, and whether the units go back in
@@ -559,6 +574,7 @@ class Refund(RecordsHistory):
             window=window,
             supervisor_threshold=supervisor_threshold,
             decided_on_order=decided_on_order,
+            final_sale=final_sale,
         )
         if refusal is not None:
             raise refusal

@@ -127,6 +127,7 @@ class _LineWire(_WireModel):
     unit_price: _Cents
     discount: _Cents
     tax: _Cents
+    category: _Text | None = None
 
 
 class _ShippingWire(_WireModel):

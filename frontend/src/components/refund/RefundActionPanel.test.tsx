@@ -22,6 +22,7 @@ function refund(overrides: Partial<Refund>): Refund {
     reason: 'broken',
     refund_window: { delivered_at: null, closes_at: null, open: true, basis: 'not_shipped' },
     approval_window: null,
+    decision: null,
     settlement: null,
     gateway_refund_id: null,
     failure_reason: null,

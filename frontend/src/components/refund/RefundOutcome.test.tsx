@@ -20,6 +20,7 @@ const REFUNDED: Refund = {
   reason: 'broken',
   refund_window: { delivered_at: null, closes_at: null, open: true, basis: 'not_shipped' },
   approval_window: null,
+  decision: null,
   settlement: null,
   gateway_refund_id: 're_1',
   bank_reference: '74987505246123456789012',

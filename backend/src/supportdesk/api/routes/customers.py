@@ -31,5 +31,5 @@ async def get_customer(
 ) -> CustomerOut:
     profile = await customers.profile(customer_id, actor)
     return customer_profile_out(
-        profile, actor, refunds.policy, refunds.clock.now(), await refunds.reason_labels()
+        profile, actor, await refunds.in_force(), refunds.clock.now(), await refunds.reason_labels()
     )

@@ -70,14 +70,15 @@ async def _view(refund: Refund, actor: Actor, refunds: RefundService) -> RefundO
     decided = (
         await refunds.decided_on_order_of(refund) if actor.is_staff and not refund.is_final else 0
     )
+    policy = await refunds.in_force()
     return refund_out(
         refund,
         actor,
-        refunds.policy,
+        policy,
         refunds.clock.now(),
         decided_on_order=decided,
         labels=await refunds.reason_labels(),
-        window=await refunds.window_shown(refund),
+        window=await refunds.window_shown(refund, policy),
     )
 
 
@@ -133,8 +134,9 @@ async def list_refunds(
     page = await read.refunds(actor, filters, limit=limit, cursor=cursor)
     now = refunds.clock.now()
     labels = await refunds.reason_labels()
+    policy = await refunds.in_force()
     return Page(
-        items=[refund_out(r, actor, refunds.policy, now, labels=labels) for r in page.items],
+        items=[refund_out(r, actor, policy, now, labels=labels) for r in page.items],
         next_cursor=page.next_cursor,
     )
 

@@ -22,6 +22,7 @@ from supportdesk.domain.events import EntityKind, Event
 from supportdesk.domain.messages import Message
 from supportdesk.domain.money import LineRefund
 from supportdesk.domain.orders import Customer, OrderLine
+from supportdesk.domain.policy import PolicyDecision
 from supportdesk.domain.refunds import (
     Refund,
     RefundCalculation,
@@ -153,6 +154,7 @@ def refund_row(refund: Refund) -> dict[str, Any]:
                 "name": item.name,
                 "quantity": item.quantity,
                 "parts": list(item.parts),
+                **({"category": item.category} if item.category else {}),
                 # Only a line whose reason is not the refund's carries one.
                 **(
                     {"reason_code": refund.line_reason_codes[item.line_id]}
@@ -168,6 +170,8 @@ def refund_row(refund: Refund) -> dict[str, Any]:
         "kind": refund.kind.value,
         "reason": refund.reason,
         "approval_window": None if window is None else window_json(window),
+        "decision": None if refund.decision is None else refund.decision.to_data(),
+        "decided_at": None if refund.decision is None else refund.decision.facts.at,
         "settlement": None
         if settlement is None
         else {
@@ -236,6 +240,7 @@ def refund_from_record(record: RefundRecord | Row[Any]) -> Refund:
                     name=item["name"],
                     quantity=item["quantity"],
                     parts=tuple(item["parts"]),
+                    category=item.get("category"),
                 )
                 for item in record.items
             ),
@@ -250,6 +255,7 @@ def refund_from_record(record: RefundRecord | Row[Any]) -> Refund:
         created_at=record.created_at,
         updated_at=record.updated_at,
         approval_window=None if window is None else window_from_json(window),
+        decision=None if record.decision is None else PolicyDecision.from_data(record.decision),
         settlement=None
         if settlement is None
         else Settlement(

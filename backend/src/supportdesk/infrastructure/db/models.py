@@ -176,9 +176,14 @@ class RefundRecord(Base):
     # What decides the refund's window (docs/refund-window.md); null before 0019.
     shipped_at: Mapped[datetime | None]
     window_basis: Mapped[str | None] = mapped_column(String(20))
+    # The last decision's policy version, rule, words and facts (docs/refund-policy.md),
+    # and when it was taken: the dry run reads the decisions of the last days by it.
+    decision: Mapped[dict[str, Any] | None]
+    decided_at: Mapped[datetime | None]
 
     __table_args__ = (
         Index("ix_refunds_created", "created_at", "id"),
+        Index("ix_refunds_decided", "decided_at"),
         Index("ix_refunds_status_created", "status", "created_at", "id"),
         Index("ix_refunds_order", "order_id"),
         Index("ix_refunds_customer_created", "customer_id", "created_at", "id"),
@@ -371,6 +376,19 @@ class ReasonCodeRecord(Base):
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class RefundPolicyRecord(Base):
+    """The refund policy's versions, each kept whole (docs/refund-policy.md): a new version
+    is a new row, never a change to one, so a decision's version always means what it did."""
+
+    __tablename__ = "refund_policies"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    rules: Mapped[dict[str, Any]]
+    note: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
 
 
 class AttachmentRecord(Base):
