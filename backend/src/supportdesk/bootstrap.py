@@ -259,6 +259,7 @@ class Container:
                 supervisor_threshold=settings.refund_supervisor_threshold,
             ),
             clock=self.clock,
+            policies=self.policy_store,
         )
 
     def account_links(self) -> AccountLinks:

@@ -280,6 +280,31 @@ class TestEveryMailOnceToTheRightPerson:
             assert SECRET_NOTE not in body and STAFF_PATCH_NOTE not in body
             assert SECRET_NOTE not in str(message["Subject"])
 
+    async def test_supervisors_are_asked_above_the_limit_of_the_policy_in_force(
+        self, client: httpx.AsyncClient, as_user, container: Container, smtp_sink: SmtpSink
+    ) -> None:
+        alice, admin = await as_user("alice"), await as_user("admin")
+        outbox, inbox = Outbox(container), Inbox(smtp_sink)
+        await act(
+            client,
+            "POST",
+            "/refund-policy",
+            {**admin, "If-Match": '"1"'},
+            json={"approval_threshold": 10000, "note": "Smaller agent limit"},
+        )
+        case = await open_case(client, alice, subject="Headphones")
+        await outbox.deliver()
+        inbox.new()
+
+        await request_refund(client, alice, case["id"], [("L1", 1)])  # €107.09
+        await outbox.deliver()
+
+        assert inbox.new() == [
+            ("admin@example.com", "Refund of €107.09 needs a supervisor"),
+            ("alice@example.com", "Refund request received: €107.09"),
+            ("sam@example.com", "Refund of €107.09 needs a supervisor"),
+        ]
+
     async def test_each_mail_is_threaded_under_its_case_and_links_to_it(
         self, client: httpx.AsyncClient, as_user, container: Container, smtp_sink: SmtpSink
     ) -> None:

@@ -86,6 +86,7 @@ class RefundFacts:
     settlement_amount: int | None = None
     settlement_note: str | None = None
     settlement_reference: str | None = None
+    kind: str = "units"  # or "amount": each has its own agent limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +104,10 @@ class MailFacts:
 @dataclass(frozen=True, slots=True)
 class MailPolicy:
     customer_mail_enabled: bool = True
+    # The refund policy's agent limits in force (docs/refund-policy.md): above them a
+    # refund waits for a supervisor, who is told by mail.
     supervisor_threshold: int = 50000
+    amount_threshold: int | None = None  # None: the same as ``supervisor_threshold``
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +196,7 @@ def _staff_mails(event: Event, facts: MailFacts, policy: MailPolicy) -> list[Mai
     if (
         event.type == "refund_requested"
         and facts.refund is not None
-        and facts.refund.total_amount > policy.supervisor_threshold
+        and facts.refund.total_amount > _threshold_of(facts.refund, policy)
     ):
         mails += [
             Mail("supervisor_approval", Audience.STAFF, m.person, event)
@@ -207,3 +211,9 @@ def _staff_mails(event: Event, facts: MailFacts, policy: MailPolicy) -> list[Mai
             if m.settings.new_unassigned
         ]
     return mails
+
+
+def _threshold_of(refund: RefundFacts, policy: MailPolicy) -> int:
+    if refund.kind == "amount" and policy.amount_threshold is not None:
+        return policy.amount_threshold
+    return policy.supervisor_threshold

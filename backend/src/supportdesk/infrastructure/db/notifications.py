@@ -155,4 +155,5 @@ def _refund_facts(record: RefundRecord) -> RefundFacts:
         settlement_amount=settlement.get("amount"),
         settlement_note=settlement.get("note"),
         settlement_reference=settlement.get("reference"),
+        kind=record.kind,
     )

@@ -10,6 +10,7 @@ twice, a mail client sees the same message.
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 from typing import Any
 
 import structlog
@@ -18,6 +19,7 @@ from prometheus_client import Counter
 from prometheus_client.registry import Collector
 
 from supportdesk.application.outbox import DeliveryFailed, OutboxItem
+from supportdesk.application.policy import PolicyStore
 from supportdesk.application.ports import Clock, MailFactsReader
 from supportdesk.domain.notifications import MailPolicy, mails_for
 from supportdesk.infrastructure.mail.render import MailRenderer
@@ -53,13 +55,26 @@ class EmailChannel:
         policy: MailPolicy,
         clock: Clock,
         metrics: MailMetrics | None = None,
+        policies: PolicyStore | None = None,
     ) -> None:
+        # The refund policy's limits in force replace the settings' in ``policy``.
+        self.policies = policies
         self.facts = facts
         self.renderer = renderer
         self.transport = transport
         self.policy = policy
         self.clock = clock
         self.metrics = metrics or MailMetrics()
+
+    async def _policy(self) -> MailPolicy:
+        if self.policies is None:
+            return self.policy
+        rules = (await self.policies.current()).rules
+        return replace(
+            self.policy,
+            supervisor_threshold=rules.approval_threshold,
+            amount_threshold=rules.amount_refund_threshold,
+        )
 
     def batch(self) -> AbstractAsyncContextManager[None]:
         """A batch's mails share a few SMTP connections instead of one each."""
@@ -79,7 +94,7 @@ class EmailChannel:
         def progress() -> dict[str, Any]:
             return {"sent": sent, "refused": refused}
 
-        for mail in mails_for(event, facts, self.policy):
+        for mail in mails_for(event, facts, await self._policy()):
             who = mail.recipient.id
             if who in sent or who in refused:
                 continue
