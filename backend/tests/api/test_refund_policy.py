@@ -146,6 +146,8 @@ class TestEveryDecisionNamesItsVersionAndRule:
         refund = await grinder_refund(client, alice)
         refused = await client.post(f"/api/v1/refunds/{refund['id']}/approve", headers=bob)
         assert refused.json()["code"] == "outside_refund_window"
+        # A refusal by the policy names its version and rule too.
+        assert (refused.json()["policy_version"], refused.json()["rule"]) == (1, "outside_window")
 
         await publish(client, admin, window_days=30)
         approved = await client.post(f"/api/v1/refunds/{refund['id']}/approve", headers=bob)
@@ -238,6 +240,10 @@ class TestLimitsForEveryKindOfMoney:
         assert shown.json()["settle_limit"] == 2000
         assert too_much.status_code == 403
         assert too_much.json()["code"] == "supervisor_approval_required"
+        assert (too_much.json()["policy_version"], too_much.json()["rule"]) == (
+            2,
+            "above_agent_limit",
+        )
         assert by_sam.status_code == 200
         assert by_sam.json()["decision"]["rule"] == "above_agent_limit"
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -29,9 +30,13 @@ from supportdesk.domain.access import SYSTEM, Actor
 from supportdesk.domain.attachments import AttachmentLimits
 from supportdesk.domain.cases import SupportCase, restock_by_default
 from supportdesk.domain.errors import (
+    DomainError,
+    FinalSale,
     NotFound,
     OrderNotFound,
+    OutsideRefundWindow,
     PaymentGatewayError,
+    SupervisorApprovalRequired,
     UpstreamUnavailable,
     VersionConflict,
 )
@@ -44,6 +49,7 @@ from supportdesk.domain.policy import (
     PolicyDecision,
     PolicyRules,
     PublishedPolicy,
+    Rule,
     decide,
 )
 from supportdesk.domain.reasons import chosen_reason, default_reason
@@ -146,6 +152,25 @@ class PolicyInForce:
         if refund.kind is RefundKind.AMOUNT:
             return []
         return [line.name for line in self.rules.final_sale(_line_facts(refund))]
+
+
+_REFUSING_RULES: dict[type[DomainError], Rule] = {
+    OutsideRefundWindow: Rule.OUTSIDE_WINDOW,
+    FinalSale: Rule.FINAL_SALE,
+    SupervisorApprovalRequired: Rule.ABOVE_AGENT_LIMIT,
+}
+
+
+@contextmanager
+def refused_under(policy: PolicyInForce) -> Iterator[None]:
+    """A refusal by the policy names its version and rule, as a decision would."""
+    try:
+        yield
+    except (OutsideRefundWindow, FinalSale, SupervisorApprovalRequired) as refusal:
+        refusal.context.update(
+            policy_version=policy.published.version, rule=_REFUSING_RULES[type(refusal)].value
+        )
+        raise
 
 
 def _line_facts(refund: Refund) -> tuple[LineFacts, ...]:
@@ -392,17 +417,18 @@ class RefundService:
             check_version(expected_version, refund.version)
             now = self.clock.now()
             decided = await self._decided_on_order(refund)
-            refund.approve(
-                by=actor,
-                now=now,
-                window=window,
-                supervisor_threshold=policy.approval_threshold(refund),
-                note=note,
-                note_public=note_public,
-                restock=restock,
-                decided_on_order=decided,
-                final_sale=policy.final_sale(refund),
-            )
+            with refused_under(policy):
+                refund.approve(
+                    by=actor,
+                    now=now,
+                    window=window,
+                    supervisor_threshold=policy.approval_threshold(refund),
+                    note=note,
+                    note_public=note_public,
+                    restock=restock,
+                    decided_on_order=decided,
+                    final_sale=policy.final_sale(refund),
+                )
             refund.decision = self._decision(
                 policy, refund, "approved", actor, now, refund.total_amount, decided
             )
@@ -510,14 +536,15 @@ class RefundService:
             check_version(expected_version, refund.version)
             now = self.clock.now()
             decided = await self._decided_on_order(refund)
-            refund.settle(
-                settlement,
-                by=actor,
-                now=now,
-                restock=restock,
-                supervisor_threshold=policy.rules.settlement_threshold,
-                decided_on_order=decided,
-            )
+            with refused_under(policy):
+                refund.settle(
+                    settlement,
+                    by=actor,
+                    now=now,
+                    restock=restock,
+                    supervisor_threshold=policy.rules.settlement_threshold,
+                    decided_on_order=decided,
+                )
             refund.decision = self._decision(
                 policy,
                 refund,
