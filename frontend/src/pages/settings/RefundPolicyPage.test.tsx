@@ -2,6 +2,7 @@ import { Notifications } from '@mantine/notifications';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { RefundPolicy } from '@/services/types';
 import { jsonResponse, renderWithProviders } from '@/test/render';
 import { RefundPolicyPage } from './RefundPolicyPage';
 
@@ -16,7 +17,7 @@ const problem = (status: number, code: string, extra: Record<string, unknown> = 
     'application/problem+json',
   );
 
-const V1 = {
+const V1: RefundPolicy = {
   version: 1,
   note: "the service's settings",
   created_at: null,
@@ -26,9 +27,9 @@ const V1 = {
   approval_threshold: 50000,
   amount_refund_threshold: 50000,
   settlement_threshold: 50000,
-  final_sale_skus: [] as string[],
-  final_sale_categories: [] as string[],
-  category_windows: [] as { category: string; days: number }[],
+  final_sale_skus: [],
+  final_sale_categories: [],
+  category_windows: [],
 };
 
 const DRY_RUN = {
@@ -64,8 +65,8 @@ const DRY_RUN = {
   ],
 };
 
-let current = V1;
-let versions = [V1];
+let current: RefundPolicy = V1;
+let versions: RefundPolicy[] = [V1];
 
 beforeEach(() => {
   current = V1;
@@ -162,14 +163,14 @@ describe('the refund policy page', () => {
   it('asks first, then publishes with the version the draft was made from', async () => {
     handler = async (req, url) => {
       if (req.method !== 'POST' || url.pathname !== '/api/v1/refund-policy') return undefined;
-      const body = (await req.clone().json()) as typeof V1;
+      const body = (await req.clone().json()) as Partial<RefundPolicy>;
       current = {
         ...V1,
         ...body,
         version: 2,
         created_at: '2026-12-03T10:00:00Z',
         created_by: { id: 'usr_admin', name: 'Ada Admin' },
-      } as typeof V1;
+      };
       versions = [current, V1];
       return jsonResponse(current, 201);
     };
@@ -215,7 +216,7 @@ describe('the refund policy page', () => {
         note: 'Three weeks',
         created_at: '2026-12-03T09:59:00Z',
         created_by: { id: 'usr_other', name: 'Olga Admin' },
-      } as unknown as typeof V1;
+      };
       versions = [current, V1];
       return problem(409, 'version_conflict');
     };
