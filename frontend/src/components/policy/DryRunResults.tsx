@@ -50,7 +50,7 @@ export function DryRunResults({ run, stale }: { run: DryRun; stale: boolean }) {
             : 'No decision would change.'}
         </Text>
       ) : (
-        <Table.ScrollContainer minWidth={1100}>
+        <Table.ScrollContainer minWidth={1000}>
           <Table verticalSpacing="xs" aria-label="Dry run" striped>
             <Table.Thead>
               <Table.Tr>
@@ -68,13 +68,18 @@ export function DryRunResults({ run, stale }: { run: DryRun; stale: boolean }) {
               {rows.map((r) => (
                 <Table.Tr key={r.refund_id} data-outcome={r.outcome}>
                   <Table.Td>
+                    {/* The id's end tells the rows apart; the whole id took the width the
+                        explanations need. */}
                     <Anchor
                       component={Link}
                       to={`/refunds/${r.refund_id}`}
                       size="sm"
                       ff="monospace"
+                      aria-label={`Refund ${r.refund_id}`}
+                      title={r.refund_id}
+                      style={{ whiteSpace: 'nowrap' }}
                     >
-                      {r.refund_id}
+                      …{r.refund_id.slice(-6)}
                     </Anchor>
                   </Table.Td>
                   <Table.Td>
@@ -95,10 +100,10 @@ export function DryRunResults({ run, stale }: { run: DryRun; stale: boolean }) {
                       <Money amount={r.amount} currency={r.currency} />
                     </Text>
                   </Table.Td>
-                  <Table.Td maw={280}>
+                  <Table.Td miw={200}>
                     <Text size="xs">{r.then.explanation}</Text>
                   </Table.Td>
-                  <Table.Td maw={280}>
+                  <Table.Td miw={200}>
                     <Text size="xs">{r.draft.explanation}</Text>
                   </Table.Td>
                   <Table.Td>

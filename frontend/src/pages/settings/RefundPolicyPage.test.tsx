@@ -146,7 +146,7 @@ describe('the refund policy page', () => {
       name: /ORD-1002/,
     });
     expect(row).toHaveTextContent('could be approved');
-    expect(within(row).getByRole('link', { name: 'ref_grinder' })).toHaveAttribute(
+    expect(within(row).getByRole('link', { name: 'Refund ref_grinder' })).toHaveAttribute(
       'href',
       '/refunds/ref_grinder',
     );
