@@ -15,6 +15,7 @@ import {
   IconSend,
   IconPackage,
   IconReceiptRefund,
+  IconScale,
   IconTags,
   IconUsers,
   IconWebhook,
@@ -51,6 +52,7 @@ function navFor(role: Role): NavItem[] {
             { to: '/admin/outbox', label: 'Outbox', icon: IconSend },
             { to: '/admin/webhooks', label: 'Webhooks', icon: IconWebhook },
             { to: '/admin/refund-reasons', label: 'Refund reasons', icon: IconTags },
+            { to: '/admin/refund-policy', label: 'Refund policy', icon: IconScale },
             { to: '/admin/mail', label: 'Sent mail', icon: IconMail },
           ]
         : []),

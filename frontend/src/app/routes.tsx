@@ -28,6 +28,10 @@ const RefundReasonsPage = named(
   () => import('@/pages/settings/RefundReasonsPage'),
   'RefundReasonsPage',
 );
+const RefundPolicyPage = named(
+  () => import('@/pages/settings/RefundPolicyPage'),
+  'RefundPolicyPage',
+);
 const SentMailPage = named(() => import('@/pages/notifications/SentMailPage'), 'SentMailPage');
 const OutboxPage = named(() => import('@/pages/notifications/OutboxPage'), 'OutboxPage');
 const WebhooksPage = named(() => import('@/pages/webhooks/WebhooksPage'), 'WebhooksPage');
@@ -81,6 +85,7 @@ export function AppRoutes() {
             <Route path="admin/mail" element={<SentMailPage />} />
             <Route path="admin/webhooks" element={<WebhooksPage />} />
             <Route path="admin/refund-reasons" element={<RefundReasonsPage />} />
+            <Route path="admin/refund-policy" element={<RefundPolicyPage />} />
             <Route path="admin/webhooks/:endpointId" element={<WebhookEndpointPage />} />
           </Route>
           <Route path="*" element={<NotFoundPage />} />

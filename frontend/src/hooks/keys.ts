@@ -32,6 +32,11 @@ export const keys = {
   cannedReplies: ['canned-replies'] as const,
   reasonCodesAll: ['reason-codes'] as const,
   reasonCodes: (includeInactive: boolean) => ['reason-codes', includeInactive] as const,
+  refundPolicy: {
+    all: ['refund-policy'] as const,
+    current: () => ['refund-policy', 'current'] as const,
+    versions: () => ['refund-policy', 'versions'] as const,
+  },
   staff: ['staff'] as const,
   users: ['users'] as const,
   outbox: {

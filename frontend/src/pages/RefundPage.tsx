@@ -17,7 +17,14 @@ import { useRefund, useRefundAction, useRefundHistory } from '@/hooks/useRefunds
 import { OrderLines } from '@/components/order/OrderLines';
 import { useMe } from '@/hooks/useSession';
 import { ApiError } from '@/services/http';
-import { BASIS_WORDS, formatDateTime, formatDuration, formatMoney, label } from '@/services/format';
+import {
+  BASIS_WORDS,
+  formatDateTime,
+  formatDuration,
+  formatMoney,
+  label,
+  sentence,
+} from '@/services/format';
 import { refundStepToast } from '@/services/refundWords';
 import { isStaff, type Refund, type RefundStep } from '@/services/types';
 import { CustomerLink } from '@/components/customer/CustomerLink';
@@ -154,6 +161,13 @@ export function RefundPage() {
                           ? ` (closing ${formatDateTime(r.approval_window.closes_at)})`
                           : ''}
                         .
+                      </Text>
+                    ) : null}
+                    {/* The policy's limits and rules are staff business; the customer reads the
+                        status above. */}
+                    {staff && r.decision ? (
+                      <Text size="sm" data-testid="refund-decision">
+                        <b>Decision:</b> {sentence(r.decision.explanation)}
                       </Text>
                     ) : null}
                     {r.reason_label ? (

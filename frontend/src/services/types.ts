@@ -57,6 +57,16 @@ export type ReasonCode = Schemas['ReasonCodeOut'];
 export type ReasonCodeInput = Schemas['ReasonCodeIn'];
 export type ReasonCodeChange = Schemas['ReasonCodePatchIn'];
 export type ReasonStats = Schemas['ReasonStatsOut'];
+/** The refund policy: one version of the rules, with who published it (docs/refund-policy.md).
+ * Limits are minor units of the shop's currency. */
+export type RefundPolicy = Schemas['RefundPolicyOut'];
+/** A draft of the rules, whole, as the dry run and publishing take it. */
+export type PolicyRules = Schemas['PolicyRulesIn'];
+export type PolicyPublish = Schemas['PolicyPublishIn'];
+export type DryRun = Schemas['DryRunOut'];
+export type DryRunRow = Schemas['DryRunRowOut'];
+export type DryRunOutcome = Schemas['DryRunOutcome'];
+export type RefundDecision = Schemas['RefundDecisionOut'];
 
 export type CaseListQuery = NonNullable<
   paths['/api/v1/support-cases']['get']['parameters']['query']
