@@ -189,6 +189,13 @@ class TestTheLimits:
         assert judge(rules, facts(amount=30000, decided_on_order=20000)).within_limit is True
         assert judge(rules, facts(amount=30000, decided_on_order=20001)).within_limit is False
 
+    def test_the_words_count_the_orders_other_money(self) -> None:
+        judgement = judge(PolicyRules(), facts(amount=500, decided_on_order=3000))
+
+        assert judgement.limit_words == (
+            "amount €5, €35 with the order's other refunds, within the agent limit of €500"
+        )
+
     def test_each_kind_of_money_has_its_own_limit(self) -> None:
         rules = PolicyRules(
             approval_threshold=50000, amount_refund_threshold=2000, settlement_threshold=10000

@@ -272,7 +272,7 @@ def judge(rules: PolicyRules, facts: DecisionFacts) -> Judgement:
     money = _money_words(facts)
     limit_words = f"the agent limit{_for(facts.money)} of {_short(limit, facts.currency)}"
     already = (
-        f" with {_short(facts.decided_on_order, facts.currency)} already given on the order"
+        f", {_short(total, facts.currency)} with the order's other refunds,"
         if facts.decided_on_order
         else ""
     )
