@@ -83,7 +83,9 @@ export function DryRunResults({ run, stale }: { run: DryRun; stale: boolean }) {
                     </Anchor>
                   </Table.Td>
                   <Table.Td>
-                    <Text size="sm">{r.order_id}</Text>
+                    <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                      {r.order_id}
+                    </Text>
                   </Table.Td>
                   <Table.Td>
                     <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
