@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { policyChanges, versionLine } from './policyWords';
 import type { RefundPolicy } from './types';
+import { POLICY_V1 } from '@/test/policy';
 
-const V1: RefundPolicy = {
-  version: 1,
-  note: "the service's settings",
-  created_at: null,
-  created_by: null,
-  window_days: 14,
-  lost_parcel_after_days: 10,
-  approval_threshold: 50000,
-  amount_refund_threshold: 50000,
-  settlement_threshold: 50000,
-  final_sale_skus: [],
-  final_sale_categories: [],
-  category_windows: [],
-};
+const V1 = POLICY_V1;
 
 describe('what a version changed', () => {
   it('says each rule that changed, before and after, limits in euros', () => {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RefundPolicy } from '@/services/types';
 import { jsonResponse, renderWithProviders } from '@/test/render';
 import { RefundPolicyPage } from './RefundPolicyPage';
+import { POLICY_V1 } from '@/test/policy';
 
 type Handler = (req: Request, url: URL) => Promise<Response | undefined> | Response | undefined;
 const fetchMock = vi.fn<(req: Request) => Promise<Response>>();
@@ -17,20 +18,7 @@ const problem = (status: number, code: string, extra: Record<string, unknown> = 
     'application/problem+json',
   );
 
-const V1: RefundPolicy = {
-  version: 1,
-  note: "the service's settings",
-  created_at: null,
-  created_by: null,
-  window_days: 14,
-  lost_parcel_after_days: 10,
-  approval_threshold: 50000,
-  amount_refund_threshold: 50000,
-  settlement_threshold: 50000,
-  final_sale_skus: [],
-  final_sale_categories: [],
-  category_windows: [],
-};
+const V1 = POLICY_V1;
 
 const DRY_RUN = {
   based_on_version: 1,

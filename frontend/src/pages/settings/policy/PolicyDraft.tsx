@@ -185,6 +185,27 @@ export function PolicyDraft({
     />
   );
 
+  const tagsInput = (
+    name: 'final_sale_skus' | 'final_sale_categories',
+    label: string,
+    description: string,
+  ) => (
+    <Controller
+      control={control}
+      name={name}
+      render={({ field }) => (
+        <TagsInput
+          label={label}
+          description={description}
+          value={field.value}
+          onChange={field.onChange}
+          onBlur={field.onBlur}
+          error={errors[name]?.message ?? errors[name]?.[0]?.message}
+        />
+      )}
+    />
+  );
+
   return (
     <Stack gap="lg">
       <Paper withBorder p="md" component="section" aria-labelledby="policy-draft-title">
@@ -228,37 +249,16 @@ export function PolicyDraft({
               </SimpleGrid>
             </div>
             <SimpleGrid cols={{ base: 1, sm: 2 }}>
-              <Controller
-                control={control}
-                name="final_sale_skus"
-                render={({ field }) => (
-                  <TagsInput
-                    label="Final-sale SKUs"
-                    description="Never refunded through the payment provider; press Enter after each"
-                    value={field.value}
-                    onChange={field.onChange}
-                    onBlur={field.onBlur}
-                    error={errors.final_sale_skus?.message ?? errors.final_sale_skus?.[0]?.message}
-                  />
-                )}
-              />
-              <Controller
-                control={control}
-                name="final_sale_categories"
-                render={({ field }) => (
-                  <TagsInput
-                    label="Final-sale categories"
-                    description="Product categories, as the order system names them"
-                    value={field.value}
-                    onChange={field.onChange}
-                    onBlur={field.onBlur}
-                    error={
-                      errors.final_sale_categories?.message ??
-                      errors.final_sale_categories?.[0]?.message
-                    }
-                  />
-                )}
-              />
+              {tagsInput(
+                'final_sale_skus',
+                'Final-sale SKUs',
+                'Never refunded through the payment provider; press Enter after each',
+              )}
+              {tagsInput(
+                'final_sale_categories',
+                'Final-sale categories',
+                'Product categories, as the order system names them',
+              )}
             </SimpleGrid>
             <div role="group" aria-labelledby="category-windows-title">
               <Text size="sm" fw={500} id="category-windows-title">
