@@ -57,6 +57,11 @@ class TestAmountRefunds:
         assert refund["reason_code"] == "late_delivery"
         assert refund["items"] == [] and refund["include_shipping"] is False
         assert refund["total_amount"] == 500 and refund["reason"] == "Sorry for the wait"
+        history = await client.get(f"/api/v1/refunds/{refund['id']}/history", headers=alice)
+        # The reason as people read it: the list's label, not its code.
+        assert history.json()[0]["note"] == (
+            "an amount of 5.00 EUR (Late delivery): Sorry for the wait"
+        )
         approved = await client.post(f"/api/v1/refunds/{refund['id']}/approve", headers=bob)
         assert approved.status_code == 200, approved.text
         paid = await client.post(f"/api/v1/refunds/{refund['id']}/execute", headers=bob)

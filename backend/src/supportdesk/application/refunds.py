@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -261,9 +261,12 @@ class RefundService:
         if refusal is not None:
             raise refusal
         request = await self._with_reasons(request, case)
+        labels = await self.reason_labels()
         order = await self._order_of(case)
         # Anything that changed the case without locking it conflicts below: look again.
-        return await again_on_conflict(lambda: self._request(case_id, request, actor, order))
+        return await again_on_conflict(
+            lambda: self._request(case_id, request, actor, order, labels)
+        )
 
     async def _request(
         self,
@@ -271,6 +274,7 @@ class RefundService:
         request: RefundRequest | AmountRefundRequest,
         actor: Actor,
         order: Order,
+        labels: Mapping[str, str],
     ) -> Refund:
         async with self.uow:
             await self.uow.refunds.lock_order(order.id)
@@ -318,6 +322,7 @@ class RefundService:
                 reason_code=request.reason_code,
                 line_reason_codes=line_reason_codes,
                 category=case.category,
+                reason_label=labels.get(request.reason_code or ""),
             )
             await self.uow.refunds.add(refund)
             await link_files(

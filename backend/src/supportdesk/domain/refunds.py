@@ -378,6 +378,7 @@ class Refund(RecordsHistory):
         reason_code: str | None = None,
         line_reason_codes: Mapping[str, str] | None = None,
         category: Category | None = None,
+        reason_label: str | None = None,
     ) -> Refund:
         """Units asked for by the case's customer or staff for them; an amount only by
         staff (a customer says what is wrong, and staff decide what it is worth).
@@ -412,7 +413,9 @@ class Refund(RecordsHistory):
         note = reason
         if kind is RefundKind.AMOUNT:
             given = f"an amount of {format_amount(calculation.total_amount, order.currency)}"
-            note = f"{given} ({reason_code}): {reason}" if reason else f"{given} ({reason_code})"
+            # The history says the reason as people read it (the code if the label is unknown).
+            cause = reason_label or reason_code
+            note = f"{given} ({cause}): {reason}" if reason else f"{given} ({cause})"
         refund._record(by, now, "refund_requested", None, RefundStatus.REQUESTED, note)
         return refund
 

@@ -21,6 +21,10 @@ import { useAddReasonCode, useChangeReasonCode, useReasonCodes } from '@/hooks/u
 import type { ReasonCode } from '@/services/types';
 import { FormSubmit } from '@/components/common/FormSubmit';
 
+// The server keeps this reason offered (domain/reasons.py FALLBACK_REASON): no button to
+// deactivate it, only to rename it.
+const FALLBACK_REASON = 'other';
+
 // The API's limits: a code of 2..40 lower-case letters, digits and underscores; a label of
 // 1..80 characters on one line.
 const labelField = z
@@ -202,22 +206,28 @@ export function RefundReasonsPage() {
                             Rename
                           </Button>
                         )}
-                        <Button
-                          size="compact-sm"
-                          variant="subtle"
-                          color={r.active ? 'red' : 'teal'}
-                          aria-label={`${r.active ? 'Deactivate' : 'Reactivate'} ${r.label}`}
-                          loading={change.isPending && change.variables?.code === r.code}
-                          onClick={() =>
-                            change.mutate({
-                              code: r.code,
-                              body: { active: !r.active },
-                              version: r.version,
-                            })
-                          }
-                        >
-                          {r.active ? 'Deactivate' : 'Reactivate'}
-                        </Button>
+                        {r.code === FALLBACK_REASON ? (
+                          <Text size="xs" c="dimmed">
+                            Always offered: requests that name no reason get it
+                          </Text>
+                        ) : (
+                          <Button
+                            size="compact-sm"
+                            variant="subtle"
+                            color={r.active ? 'red' : 'teal'}
+                            aria-label={`${r.active ? 'Deactivate' : 'Reactivate'} ${r.label}`}
+                            loading={change.isPending && change.variables?.code === r.code}
+                            onClick={() =>
+                              change.mutate({
+                                code: r.code,
+                                body: { active: !r.active },
+                                version: r.version,
+                              })
+                            }
+                          >
+                            {r.active ? 'Deactivate' : 'Reactivate'}
+                          </Button>
+                        )}
                       </Group>
                     </Table.Td>
                   </Table.Tr>
