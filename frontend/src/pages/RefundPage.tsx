@@ -182,9 +182,11 @@ export function RefundPage() {
                           <b>Cause for {i.name}:</b> {i.reason_label}
                         </Text>
                       ))}
-                    <Text size="sm">
-                      <b>Reason:</b> {r.reason}
-                    </Text>
+                    {r.reason ? (
+                      <Text size="sm">
+                        <b>{r.kind === 'amount' ? 'Note' : 'Reason'}:</b> {r.reason}
+                      </Text>
+                    ) : null}
                     {staff && r.kind === 'units' ? (
                       <Text size="sm">
                         <b>Stock:</b>{' '}
