@@ -143,3 +143,29 @@ class TestProperties:
         self, hours: BusinessHours, a: datetime, b: datetime
     ) -> None:
         assert abs(hours.between(a, b)) <= abs(b - a)
+
+
+class TestRememberedDays:
+    @given(calendars, moments, durations)
+    def test_a_remembered_day_answers_as_a_fresh_calendar_does(
+        self, hours: BusinessHours, start: datetime, duration: timedelta
+    ) -> None:
+        fresh = BusinessHours(
+            zone=hours.zone,
+            working_days=hours.working_days,
+            opens=hours.opens,
+            closes=hours.closes,
+            holidays=hours.holidays,
+        )
+        assert hours.add(start, duration) == fresh.add(start, duration)
+        assert hours.between(start, start + duration) == fresh.between(start, start + duration)
+
+    def test_the_days_kept_stay_bounded(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from supportdesk.domain import business_time
+
+        monkeypatch.setattr(business_time, "MOST_DAYS_KEPT", 10)
+        hours = BusinessHours(zone=BERLIN, holidays=CHRISTMAS)
+        assert hours.between(berlin(2026, 1, 1), berlin(2026, 3, 1)) == OFFICE.between(
+            berlin(2026, 1, 1), berlin(2026, 3, 1)
+        )
+        assert len(hours._days) <= 10

@@ -11,7 +11,14 @@ from itertools import product
 import pytest
 
 from supportdesk.domain.access import Actor, Role
-from supportdesk.domain.cases import CaseAction, CaseStatus, Priority, SupportCase
+from supportdesk.domain.cases import (
+    CaseAction,
+    CaseStatus,
+    Category,
+    Channel,
+    Priority,
+    SupportCase,
+)
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.permissions import Decision, allowed_actions, refused_actions
 from supportdesk.domain.refunds import Refund, RefundStatus
@@ -315,3 +322,42 @@ class TestWhatMayHappenToACase:
         assert {d.action for d in decisions}.isdisjoint(
             {"add_internal_note", "assign", "change_priority"}
         )
+
+
+class TestWhatMayHappenNextIsKeptPerKey:
+    """A case keeps what may happen next per status, role, ownership and open refunds
+    (``SupportCase._next_key``): no other field of the case or the actor may change it."""
+
+    @pytest.mark.parametrize(
+        ("status", "role", "open_refunds"),
+        [
+            pytest.param(status, role, open_refunds, id=f"{status}-{role}-open_{open_refunds}")
+            for status, role, open_refunds in product(CaseStatus, Role, [False, True])
+        ],
+    )
+    def test_the_kept_answer_is_the_one_worked_out_afresh_for_any_case_and_actor(
+        self, status: CaseStatus, role: Role, open_refunds: bool
+    ) -> None:
+        cases = [
+            make_case(status=status),
+            make_case(
+                status=status,
+                id="case-2",
+                priority=Priority.URGENT,
+                category=Category.BILLING,
+                channel=Channel.PHONE,
+                assignee_id="usr-agent-2",
+                version=7,
+            ),
+        ]
+        actors = [make_case_actor(role), make_case_actor(role, id="usr-someone-else")]
+        if role is Role.CUSTOMER:
+            actors += [STRANGER, make_case_actor(role, customer_id=None)]
+        for case, actor in product(cases, actors):
+            kept = case.next_actions(by=actor, has_open_refunds=open_refunds)
+            fresh = case._next_actions(actor, open_refunds)
+            assert [d.action for d in kept] == [d.action for d in fresh]
+            for mine, afresh in zip(kept, fresh, strict=True):
+                assert same_refusal(mine.refusal, afresh.refusal), (case, actor, mine)
+            moves = case.allowed_moves(by=actor, has_open_refunds=open_refunds)
+            assert moves == case._allowed_moves(actor, open_refunds)

@@ -5,6 +5,7 @@ without a length is counted as it arrives by FastAPI's own ``max_body_size``).""
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 import uuid
@@ -15,8 +16,10 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from supportdesk.api.errors import PROBLEM_JSON, problem_body
+from supportdesk.infrastructure.logging import access_line
 
 log = structlog.get_logger("supportdesk.access")
+_access_logger = logging.getLogger("supportdesk.access")
 # Paths whose every answer is an access log line at INFO (the rest is the web app).
 _LOGGED_AT_INFO = ("/api", "/sim", "/metrics")
 
@@ -180,7 +183,9 @@ class RequestMiddleware:
         # The web app's files and pages answered fine go at DEBUG: one page load fetches a
         # dozen of them, and at INFO they would bury the API's lines. Misses stay at INFO.
         quiet = status < 400 and not scope["path"].startswith(_LOGGED_AT_INFO)
-        (log.debug if quiet else log.info)(
+        access_line(
+            _access_logger,
+            logging.DEBUG if quiet else logging.INFO,
             "request",
             method=scope["method"],
             path=scope["path"],

@@ -26,14 +26,13 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from supportdesk.application.refunds import RefundPolicy
 from supportdesk.devdata import texts
 from supportdesk.devdata.demo import DEMO_USERS, demo_orders
 from supportdesk.domain.access import Actor, Role
-from supportdesk.domain.business_time import BusinessHours
 from supportdesk.domain.cases import (
     CaseStatus,
     Category,
@@ -175,36 +174,6 @@ def _ways_through_refund_transitions() -> dict[RefundStatus, tuple[Action, ...]]
 REFUND_WAYS = _ways_through_refund_transitions()
 
 
-class _RememberedHours(BusinessHours):
-    """The same calendar, each day's working hours worked out once: a million histories
-    ask for the same few hundred days tens of millions of times (making the rows took 1.6x
-    as long without it)."""
-
-    def __post_init__(self) -> None:
-        BusinessHours.__post_init__(self)
-        object.__setattr__(self, "_days", {})
-
-    def window(self, day: date) -> tuple[datetime, datetime] | None:
-        days: dict[date, tuple[datetime, datetime] | None] = self._days  # type: ignore[attr-defined]
-        if day not in days:
-            days[day] = BusinessHours.window(self, day)
-        return days[day]
-
-
-def _remembering(policy: SlaPolicy) -> SlaPolicy:
-    hours = policy.hours
-    return replace(
-        policy,
-        hours=_RememberedHours(
-            zone=hours.zone,
-            working_days=hours.working_days,
-            opens=hours.opens,
-            closes=hours.closes,
-            holidays=hours.holidays,
-        ),
-    )
-
-
 def default_sla_policy() -> SlaPolicy:
     """The SLA policy of a service started with the default settings."""
     return sla_policy(Settings.model_construct())
@@ -267,7 +236,7 @@ class CaseFactory:
         self.now = now
         self.total = total
         self.policy = policy
-        self.sla = _remembering(sla or default_sla_policy())
+        self.sla = sla or default_sla_policy()
         # Each customer as the order system last named them, and when: the directory.
         self.directory: dict[str, tuple[Customer, datetime]] = {}
         self.start = now - SPAN
