@@ -10,12 +10,15 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from supportdesk.api.app import create_app
 from supportdesk.bootstrap import Container
@@ -23,6 +26,7 @@ from supportdesk.devdata import DEMO_PASSWORD, seed_demo
 from supportdesk.infrastructure.db.migrate import upgrade
 from supportdesk.infrastructure.db.models import Base
 from supportdesk.infrastructure.db.session import Database
+from supportdesk.infrastructure.security import Argon2PasswordHasher
 from supportdesk.infrastructure.settings import Settings, load_settings
 
 
@@ -72,6 +76,13 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
 # Every table of the schema, so a new one cannot leak rows from one test into the next.
 TABLES = [table.name for table in reversed(Base.metadata.sorted_tables)]
+# Demo passwords hashed at the least argon2id cost, as ``make_settings`` has the app hash
+# new ones: signing in is every API test's setup.
+TEST_HASH_COST: dict[str, Any] = {"password_hash_memory_kib": 1024, "password_hash_time_cost": 1}
+TEST_HASHER = Argon2PasswordHasher(
+    memory_kib=TEST_HASH_COST["password_hash_memory_kib"],
+    time_cost=TEST_HASH_COST["password_hash_time_cost"],
+)
 
 
 @pytest.fixture(scope="session")
@@ -83,12 +94,54 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     database = Database.connect(url)
 
     async def seed() -> None:
-        await seed_demo(database)
+        await seed_demo(database, TEST_HASHER)
         await database.dispose()
 
     with ThreadPoolExecutor(1) as pool:  # fixtures may be set up inside a running loop
         pool.submit(asyncio.run, seed()).result()
     return path
+
+
+@dataclass
+class SeededRows:
+    """Every table's rows and every sequence's position just after the demo data was
+    loaded into an empty database: what a test on PostgreSQL starts from."""
+
+    rows: dict[str, list[dict[str, Any]]]
+    sequences: dict[str, tuple[int, bool]]
+
+    async def restore(self, connection: AsyncConnection) -> None:
+        """The database as it was when this was taken, in one transaction. Deleting and
+        inserting a few hundred rows takes milliseconds; TRUNCATE of every table and
+        loading the demo data again took a third of a second, a quarter of a test's time."""
+        for table in reversed(Base.metadata.sorted_tables):  # children first
+            await connection.execute(table.delete())
+        for table in Base.metadata.sorted_tables:  # parents first
+            if self.rows[table.name]:
+                await connection.execute(table.insert(), self.rows[table.name])
+        for name, (value, called) in self.sequences.items():
+            await connection.execute(
+                text("SELECT setval(:name, :value, :called)"),
+                {"name": name, "value": value, "called": called},
+            )
+
+    @classmethod
+    async def take(cls, connection: AsyncConnection) -> SeededRows:
+        rows = {
+            table.name: [dict(row) for row in (await connection.execute(table.select())).mappings()]
+            for table in Base.metadata.sorted_tables
+        }
+        sequences: dict[str, tuple[int, bool]] = {}
+        listed = await connection.execute(
+            text(
+                "SELECT schemaname || '.' || sequencename, last_value, start_value "
+                "FROM pg_sequences WHERE schemaname = current_schema()"
+            )
+        )
+        for name, last_value, start_value in listed:
+            # Never used: the next value is the start, as RESTART IDENTITY leaves it.
+            sequences[name] = (start_value, False) if last_value is None else (last_value, True)
+        return cls(rows, sequences)
 
 
 @pytest.fixture(scope="session")
@@ -98,18 +151,39 @@ def postgres_migrated() -> str | None:
     return TEST_DATABASE_URL
 
 
+@pytest.fixture(scope="session")
+def postgres_seeded(postgres_migrated: str | None) -> SeededRows:
+    """The worker's database migrated, emptied and seeded once; each test restores it."""
+    assert TEST_DATABASE_URL is not None
+
+    async def seed() -> SeededRows:
+        database = Database.connect(TEST_DATABASE_URL)
+        try:
+            async with database.writer.begin() as connection:
+                # CASCADE: the outbox and notification settings refer to these tables.
+                await connection.exec_driver_sql(
+                    f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"
+                )
+            await seed_demo(database, TEST_HASHER)
+            async with database.writer.begin() as connection:
+                return await SeededRows.take(connection)
+        finally:
+            await database.dispose()
+
+    with ThreadPoolExecutor(1) as pool:  # fixtures may be set up inside a running loop
+        return pool.submit(asyncio.run, seed()).result()
+
+
 @pytest.fixture
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     if TEST_DATABASE_URL:
-        request.getfixturevalue("postgres_migrated")
+        seeded: SeededRows = request.getfixturevalue("postgres_seeded")
         database = Database.connect(TEST_DATABASE_URL)
-        async with database.writer.begin() as connection:
-            # CASCADE: the outbox and notification settings refer to these tables.
-            await connection.exec_driver_sql(
-                f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"
-            )
-        await seed_demo(database)
-        await database.dispose()
+        try:
+            async with database.writer.begin() as connection:
+                await seeded.restore(connection)
+        finally:
+            await database.dispose()
         yield TEST_DATABASE_URL
     else:
         template = request.getfixturevalue("sqlite_template")
@@ -130,6 +204,12 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "web_dist_dir": "/nonexistent",
         "payment_gateway_timeout_seconds": 2.0,
         "order_system_timeout_seconds": 2.0,
+        **TEST_HASH_COST,
+        # A CI machine of two cores running PostgreSQL, PgBouncer, Redis and the tests can
+        # leave a process off the CPU for over a second: that is a busy machine, not a cache
+        # or database that stopped answering (tests of those set their own short timeouts).
+        "redis_timeout_seconds": 3.0,
+        "database_connect_timeout_seconds": 5.0,
         # Each test's embedded mail catcher on a free port of its own.
         "mail_catcher_port": 0,
         # Never the checkout's data directory: a directory of their own, made at the first

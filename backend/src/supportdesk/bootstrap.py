@@ -297,6 +297,7 @@ class Container:
             integrations=build_integrations(settings, cache),
             channels=build_channels(settings),
             wakeups=make_wakeups(settings),
+            hasher=Argon2PasswordHasher.from_settings(settings),
         )
 
     @property

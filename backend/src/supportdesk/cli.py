@@ -83,6 +83,7 @@ def seed_demo() -> None:
     """Load the demo users (the demo orders live in the order simulator)."""
     from supportdesk.devdata import seed_demo as load
     from supportdesk.infrastructure.db.session import Database
+    from supportdesk.infrastructure.security import Argon2PasswordHasher
 
     settings = get_settings()
     if not settings.seed_demo_data:
@@ -91,7 +92,7 @@ def seed_demo() -> None:
     async def run() -> list[str]:
         database = Database.connect(settings.database_url)
         try:
-            return await load(database)
+            return await load(database, Argon2PasswordHasher.from_settings(settings))
         finally:
             await database.dispose()
 

@@ -85,7 +85,8 @@ class TestCacheDown:
         self, database_url: str
     ) -> None:
         with a_port_that_never_answers() as port:
-            async with serving(database_url, redis_url=f"redis://127.0.0.1:{port}/0") as c:
+            hanging = f"redis://127.0.0.1:{port}/0"
+            async with serving(database_url, redis_url=hanging, redis_timeout_seconds=1) as c:
                 response = await _timed(c, "POST", "/api/v1/auth/login", json=LOGIN)
                 assert_unavailable(response, "cache")
 

@@ -35,7 +35,7 @@ from supportdesk.domain.access import Role
 from supportdesk.infrastructure.db.session import Database
 from supportdesk.infrastructure.security import JwtTokens
 from supportdesk.infrastructure.settings import Settings
-from tests.conftest import TABLES, TEST_DATABASE_URL, TEST_REDIS_URL, make_settings
+from tests.conftest import TABLES, TEST_DATABASE_URL, TEST_HASHER, TEST_REDIS_URL, make_settings
 
 # About 5,500 requests in one to two minutes on SQLite on two cores (30 examples took
 # three minutes and found nothing more); raise it locally for a longer hunt.
@@ -130,7 +130,7 @@ def seeded_database_url(sqlite_template: Path, tmp_path_factory: pytest.TempPath
         database = Database.connect(TEST_DATABASE_URL)
         async with database.writer.begin() as connection:
             await connection.exec_driver_sql(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY")
-        await seed_demo(database)
+        await seed_demo(database, TEST_HASHER)
         await database.dispose()
 
     from supportdesk.infrastructure.db.migrate import upgrade

@@ -71,6 +71,28 @@ class TestSettings:
         assert settings.jwt_secret.get_secret_value() != DEFAULT_JWT_SECRET
         assert settings.json_logs is True
 
+    @pytest.mark.parametrize(
+        "cost",
+        [{"password_hash_memory_kib": 19455}, {"password_hash_time_cost": 1}],
+        ids=["memory", "passes"],
+    )
+    def test_production_refuses_password_hashes_cheaper_than_owasps_minimum(
+        self, cost: dict[str, int]
+    ) -> None:
+        production = {
+            "environment": "production",
+            "jwt_secret": "s" * 40,
+            "seed_demo_data": False,
+            "order_system_url": "https://orders.example",
+            "payment_gateway_url": "https://api.stripe.com",
+            "smtp_url": "smtp://mail.example:587",
+        }
+        assert load_settings(
+            **production, password_hash_memory_kib=19456, password_hash_time_cost=2
+        )
+        with pytest.raises(SettingsError, match="PASSWORD_HASH"):
+            load_settings(**production, **cost)
+
     def test_production_needs_an_smtp_server_when_notifications_are_on(self) -> None:
         production = {
             "environment": "production",

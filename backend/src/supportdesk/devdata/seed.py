@@ -16,10 +16,10 @@ from supportdesk.infrastructure.db.uow import SqlUnitOfWork
 from supportdesk.infrastructure.security import Argon2PasswordHasher
 
 
-async def seed_demo(database: Database) -> list[str]:
+async def seed_demo(database: Database, hasher: Argon2PasswordHasher | None = None) -> list[str]:
     """Adds the demo users that are missing; returns the emails added. A user already
     there is left as it is (its name, password and standing are its own now)."""
-    password_hash = Argon2PasswordHasher().hash(DEMO_PASSWORD)
+    password_hash = (hasher or Argon2PasswordHasher()).hash(DEMO_PASSWORD)
     now = datetime.now(UTC)
     added = []
     async with SqlUnitOfWork(database.write_sessions()) as uow:

@@ -25,9 +25,18 @@ ALGORITHM = "HS256"  # pinned: a token naming any other algorithm is refused
 
 
 class Argon2PasswordHasher:
-    def __init__(self) -> None:
-        self._hash = PasswordHash((Argon2Hasher(),))
+    """argon2id hashes made at the given cost (pwdlib's by default); any cost verifies."""
+
+    def __init__(self, *, memory_kib: int = 65536, time_cost: int = 3) -> None:
+        self._hash = PasswordHash((Argon2Hasher(memory_cost=memory_kib, time_cost=time_cost),))
         self._dummy: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Argon2PasswordHasher:
+        return cls(
+            memory_kib=settings.password_hash_memory_kib,
+            time_cost=settings.password_hash_time_cost,
+        )
 
     def dummy_hash(self) -> str:
         if self._dummy is None:
