@@ -337,6 +337,7 @@ class Container:
             reads=self.reads(),
             queries=self.read,
             attachment_limits=self.attachment_limits,
+            sla=self.sla_policy,
         )
 
     def attachment_service(self) -> AttachmentService:

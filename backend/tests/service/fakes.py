@@ -125,9 +125,6 @@ class FakeCaseRepository:
 
     # No SLA policy in the service tests: the clocks are the SQL repository's work
     # (tests/unit/test_sla_clocks.py holds the rules, tests/api/test_sla.py the storage).
-    async def sla_state(self, case: SupportCase, now: datetime) -> None:
-        return None
-
     async def sla_checks_due(self, now: datetime, limit: int) -> list[str]:
         return []
 

@@ -32,7 +32,7 @@ from supportdesk.domain.errors import (
 from supportdesk.domain.events import Event, new_id
 from supportdesk.domain.messages import Message
 from supportdesk.domain.refunds import Refund
-from supportdesk.domain.sla import SlaState
+from supportdesk.domain.sla import SlaPolicy, SlaState, sla_state
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +97,11 @@ class CaseService:
         reads: UnitOfWork | None = None,
         queries: ReadQueries | None = None,
         attachment_limits: AttachmentLimits | None = None,
+        sla: SlaPolicy | None = None,
     ) -> None:
         self.uow = uow
+        # The SLA policy a case's clocks are read by (docs/sla.md); None: no clocks.
+        self.sla = sla
         self.attachment_limits = attachment_limits or AttachmentLimits()
         # Reads that write nothing go through ``reads`` (on SQLite a deferred transaction on
         # the reader engine), so they never queue behind writers for the write lock.
@@ -145,14 +148,23 @@ class CaseService:
     async def get(self, case_id: str, actor: Actor) -> CaseView:
         """The owner and staff read a case with its refunds; to anyone else it does not
         exist. Staff also read its SLA clocks as they stand now."""
-        async with self.reads:
-            case = await self._get_for(actor, case_id, self.reads)
-            refunds = await self.reads.refunds.of_case(case_id)
-            if not actor.is_staff:
-                return CaseView(case=case, refunds=refunds)
-            now = self.clock.now()
-            sla = await self.reads.cases.sla_state(case, now)
-            return CaseView(case=case, refunds=refunds, sla=sla, read_at=now)
+        with_clocks = actor.is_staff and self.sla is not None
+        found = await self._queries.case(actor, case_id, with_events=with_clocks)
+        if found is None:
+            raise _no_case(case_id)
+        if not actor.is_staff:
+            return CaseView(case=found.case, refunds=found.refunds)
+        now = self.clock.now()
+        sla = None
+        if self.sla is not None and found.events is not None:
+            sla = sla_state(
+                self.sla,
+                opened_at=found.case.created_at,
+                priority=found.case.priority,
+                events=found.events,
+                now=now,
+            )
+        return CaseView(case=found.case, refunds=found.refunds, sla=sla, read_at=now)
 
     async def messages(self, case_id: str, actor: Actor) -> list[Message]:
         """A case's messages, oldest first; the owner reads the public ones only."""

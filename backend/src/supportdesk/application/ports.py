@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol, Self
 
 from supportdesk.application.outbox import OutboxItem, Outcome
-from supportdesk.application.reads import CaseFilters, PageOf, RefundFilters, Stats
+from supportdesk.application.reads import CaseFilters, CaseRead, PageOf, RefundFilters, Stats
 from supportdesk.domain.access import Actor, Role
 from supportdesk.domain.attachments import Attachment, MediaType
 from supportdesk.domain.cases import SupportCase
@@ -17,7 +17,6 @@ from supportdesk.domain.messages import Message
 from supportdesk.domain.notifications import MailFacts, NotificationSettings, Person
 from supportdesk.domain.orders import Customer, Order
 from supportdesk.domain.refunds import Refund, RefundStatus, RefundWriteBack
-from supportdesk.domain.sla import SlaState
 from supportdesk.domain.users import UserAccount
 
 
@@ -187,11 +186,6 @@ class CaseRepository(Protocol):
 
     async def has_open_refunds(self, case_id: str) -> bool: ...
 
-    async def sla_state(self, case: SupportCase, now: datetime) -> SlaState | None:
-        """The case's SLA clocks at ``now`` from its history (docs/sla.md); None where no
-        SLA policy is configured."""
-        ...
-
     async def sla_checks_due(self, now: datetime, limit: int) -> list[str]:
         """Ids of cases whose SLA status time alone has changed by ``now``."""
         ...
@@ -280,6 +274,11 @@ class ReadQueries(Protocol):
     """The read side: lists straight from the store, each holding only what the actor may
     read (the rule of ``get_for``). A sub-resource of something the actor may not read is
     None, which the use case answers as not found."""
+
+    async def case(self, actor: Actor, case_id: str, *, with_events: bool) -> CaseRead | None:
+        """The case if the actor may read it, with its refunds and, if asked, its own
+        events, all from one snapshot: the read of a case page, the API's most frequent."""
+        ...
 
     async def cases(
         self, actor: Actor, filters: CaseFilters, *, limit: int, cursor: str | None

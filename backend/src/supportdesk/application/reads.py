@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
+from supportdesk.domain.cases import SupportCase
 from supportdesk.domain.errors import InvalidCursor
+from supportdesk.domain.events import Event
+from supportdesk.domain.refunds import Refund
 
 T = TypeVar("T")
 # The sort keys of each list (``sort=key`` ascending, ``sort=-key`` descending). A key's
@@ -60,6 +63,16 @@ class RefundFilters:
     created_after: datetime | None = None
     created_before: datetime | None = None
     sort: str = "-created_at"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRead:
+    """A case with its refunds, and its own events when they were asked for (its SLA
+    clocks are worked out from them), as one snapshot of the store gave them."""
+
+    case: SupportCase
+    refunds: list[Refund]
+    events: list[Event] | None = None
 
 
 @dataclass(slots=True)

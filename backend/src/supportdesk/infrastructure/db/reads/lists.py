@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     and_,
     bindparam,
     exists,
@@ -19,12 +20,14 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from supportdesk.application.reads import (
     CASE_SORT_KEYS,
     REFUND_SORT_KEYS,
     CaseFilters,
+    CaseRead,
     PageOf,
     RefundFilters,
     Stats,
@@ -35,6 +38,7 @@ from supportdesk.domain.events import Event
 from supportdesk.domain.messages import LastMessage, Message
 from supportdesk.domain.orders import Customer
 from supportdesk.domain.refunds import Refund
+from supportdesk.infrastructure.db import repositories
 from supportdesk.infrastructure.db.mapping import (
     case_from_record,
     event_from_record,
@@ -126,6 +130,7 @@ class SqlReadQueries:
         self, sessions: async_sessionmaker[AsyncSession], text_search: TextSearch | None = None
     ) -> None:
         self._sessions = sessions
+        self._engine: AsyncEngine = sessions.kw["bind"]
         self._text_search = text_search or TextSearch()
 
     @contextlib.asynccontextmanager
@@ -142,6 +147,15 @@ class SqlReadQueries:
             yield session
         finally:
             await session.close()
+
+    async def case(self, actor: Actor, case_id: str, *, with_events: bool) -> CaseRead | None:
+        # Closed here rather than by ``async with``, which closes in a task of its own
+        # (see ``_session``).
+        connection = await self._engine.connect()
+        try:
+            return await connection.run_sync(repositories.read_case, actor, case_id, with_events)
+        finally:
+            await connection.close()
 
     async def cases(
         self, actor: Actor, filters: CaseFilters, *, limit: int, cursor: str | None
@@ -202,15 +216,10 @@ class SqlReadQueries:
             query = keyset(
                 select(_CASES).where(*conditions), sort_columns, c.id, filters.sort, cursor, limit
             )
-            records = list(await session.execute(query))
-            page, next_cursor = cut(records, limit, filters.sort, [k.key for k in sort_columns])
-            refunds = await _refunds_of_cases(session, [r.id for r in page])
-            last_messages = await _last_messages(session, [r.id for r in page])
-        return PageOf(
-            items=[(case_from_record(r), refunds.get(r.id, [])) for r in page],
-            next_cursor=next_cursor,
-            extra={"last_messages": last_messages},
-        )
+            connection = await session.connection()
+            return await connection.run_sync(
+                _page_of_cases, query, limit, filters.sort, [k.key for k in sort_columns]
+            )
 
     async def refunds(
         self, actor: Actor, filters: RefundFilters, *, limit: int, cursor: str | None
@@ -342,7 +351,23 @@ def _needs_attention() -> ColumnElement[bool]:
     )
 
 
-async def _last_messages(session: AsyncSession, case_ids: list[str]) -> dict[str, LastMessage]:
+def _page_of_cases(
+    connection: Connection, query: Select[Any], limit: int, sort: str, sort_keys: list[str]
+) -> PageOf[tuple[SupportCase, list[Refund]]]:
+    """The page, its cases' refunds and last messages: plain Core on one connection in one
+    hop to the driver's greenlet, as ``repositories.read_case`` (through the session, the
+    three statements were most of a list's CPU)."""
+    page, next_cursor = cut(list(connection.execute(query)), limit, sort, sort_keys)
+    case_ids = [r.id for r in page]
+    refunds = _refunds_of_cases(connection, case_ids)
+    return PageOf(
+        items=[(case_from_record(r), refunds.get(r.id, [])) for r in page],
+        next_cursor=next_cursor,
+        extra={"last_messages": _last_messages(connection, case_ids)},
+    )
+
+
+def _last_messages(connection: Connection, case_ids: list[str]) -> dict[str, LastMessage]:
     """Each case's last public message, shortened: what the list shows of the conversation.
     One query for the page, served by ``ix_messages_case``."""
     if not case_ids:
@@ -353,7 +378,7 @@ async def _last_messages(session: AsyncSession, case_ids: list[str]) -> dict[str
         .where(m.case_id.in_(case_ids), m.internal.is_(False))
         .group_by(m.case_id)
     )
-    rows = await session.execute(
+    rows = connection.execute(
         select(m.case_id, m.author_role, m.body, m.created_at).where(m.seq.in_(newest))
     )
     return {
@@ -422,10 +447,10 @@ async def _events(session: AsyncSession, actor: Actor, which: ColumnElement[bool
     return [seen for seen in (event.for_customer() for event in events) if seen is not None]
 
 
-async def _refunds_of_cases(session: AsyncSession, case_ids: list[str]) -> dict[str, list[Refund]]:
+def _refunds_of_cases(connection: Connection, case_ids: list[str]) -> dict[str, list[Refund]]:
     if not case_ids:
         return {}
-    rows = await session.execute(_REFUNDS_OF_CASES, {"case_ids": case_ids})
+    rows = connection.execute(_REFUNDS_OF_CASES, {"case_ids": case_ids})
     by_case: dict[str, list[Refund]] = {}
     for row in rows:
         by_case.setdefault(row.support_case_id, []).append(refund_from_record(row))
