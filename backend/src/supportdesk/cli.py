@@ -42,11 +42,11 @@ def serve(
         **server_options(settings),
     }
     if workers > 1:
-        uvicorn.run("supportdesk.api.app:create_app", workers=workers, **options)
+        uvicorn.run("supportdesk.api.app:serving_app", workers=workers, **options)
         return
     from supportdesk.api.server import DrainingServer
 
-    config = uvicorn.Config("supportdesk.api.app:create_app", **options)
+    config = uvicorn.Config("supportdesk.api.app:serving_app", **options)
     DrainingServer(config, drain_seconds=settings.shutdown_drain_seconds).run()
 
 

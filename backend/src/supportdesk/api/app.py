@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -70,7 +71,23 @@ async def _stop_task(task: asyncio.Task[None]) -> None:
         task.result()
 
 
-def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
+def serving_app() -> FastAPI:
+    """The app as ``supportdesk serve`` runs it, in each worker process."""
+    return create_app(freeze_after_startup=True)
+
+
+def create_app(
+    settings: Settings | None = None,
+    container: Container | None = None,
+    *,
+    freeze_after_startup: bool = False,
+) -> FastAPI:
+    """``freeze_after_startup``: once started, the objects made so far (modules, routes,
+    schemas, the container; ~210 000 of them) leave the garbage collector's view for good.
+    Each full collection walked them all: 130-170 ms during which no request moved, a few
+    times a minute under load, and the whole of the p99 of a list page. Only for a
+    process that serves until it exits: tests build app after app in one process, and
+    frozen objects are never collected."""
     settings = settings or (container.settings if container else get_settings())
     configure_logging(settings.log_level, settings.json_logs)
     metrics = Metrics()
@@ -107,6 +124,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                 ),
                 name="outbox-dispatcher",
             )
+        if freeze_after_startup:
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:
