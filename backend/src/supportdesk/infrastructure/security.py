@@ -13,7 +13,6 @@ from typing import Any
 import jwt
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from zxcvbn import zxcvbn
 
 from supportdesk.application.ports import AccessClaims, LinkClaims, RefreshClaims, TokenPair
 from supportdesk.domain.access import Role
@@ -294,6 +293,10 @@ class ZxcvbnPasswords:
             return f"use at least {self.min_length} characters"
         if len(password) > 256:
             return "use at most 256 characters"
+        # Imported on first use: its word lists are ~10 MB of every worker's memory, and
+        # only a password reset or a new account's password needs them.
+        from zxcvbn import zxcvbn
+
         words = [part for item in about for part in re.split(r"[@.\s_+-]+", item) if part]
         result = zxcvbn(password[:100], user_inputs=words)
         if result["score"] >= self.min_score:

@@ -9,17 +9,24 @@ shows. A PDF is kept as sent and only ever served as a download.
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import warnings
 
 from PIL import Image, ImageOps, UnidentifiedImageError
-from pillow_heif import register_heif_opener
 
 from supportdesk.application.ports import InspectedFile
 from supportdesk.domain.attachments import SNIFF_BYTES, MediaType, sniff
 from supportdesk.domain.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
-register_heif_opener()
+
+@functools.cache
+def _read_heic() -> None:
+    """Pillow learns HEIC at the first image rather than at import: pillow_heif is ~7 MB
+    of every worker's memory, and most workers never see a photo."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
 
 # Pillow's name of each format: ``Image.open`` tries only the one the bytes announced, so a
 # file is never decoded by a plugin it did not ask for.
@@ -61,6 +68,7 @@ class PillowInspector:
         return await asyncio.to_thread(self._rewrite, data, media_type)
 
     def _rewrite(self, data: bytes, media_type: MediaType) -> InspectedFile:
+        _read_heic()
         with warnings.catch_warnings():
             # Pillow warns between MAX_IMAGE_PIXELS and twice that, and refuses above; we
             # refuse at our own bound, before decoding a pixel.
