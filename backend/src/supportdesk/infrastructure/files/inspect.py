@@ -28,6 +28,7 @@ def _read_heic() -> None:
 
     register_heif_opener()
 
+
 # Pillow's name of each format: ``Image.open`` tries only the one the bytes announced, so a
 # file is never decoded by a plugin it did not ask for.
 _PILLOW_FORMAT = {
