@@ -78,6 +78,9 @@ class TestTheVersionInForce:
             (1, 14),
         ]
         assert (await policy_now(client, await as_user("bob")))["version"] == 2
+        # Version 1 is still the settings, never published by anyone at any time.
+        first = versions.json()["items"][1]
+        assert (first["created_at"], first["created_by"]) == (None, None)
 
     async def test_publishing_over_a_version_published_meanwhile_is_refused(
         self, client: httpx.AsyncClient, as_user: Any

@@ -96,10 +96,13 @@ def _values(policy: PublishedPolicy) -> dict[str, Any]:
 
 
 def _policy(row: Row[Any]) -> PublishedPolicy:
+    # The settings' version was stored (with a time, the column wants one) when the first
+    # other was published; it was never published itself, so it has no time of its own.
+    from_settings = row.created_by is None
     return PublishedPolicy(
         version=row.version,
         rules=PolicyRules.from_data(row.rules),
-        created_at=row.created_at,
+        created_at=None if from_settings else row.created_at,
         created_by=row.created_by,
         note=row.note,
     )
