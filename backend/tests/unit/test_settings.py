@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from supportdesk.infrastructure.settings import DEFAULT_JWT_SECRET, SettingsError, load_settings
+
+# What production needs besides mail: its own secret, no demo data, the real neighbours.
+PRODUCTION: dict[str, Any] = {
+    "environment": "production",
+    "jwt_secret": "s" * 40,
+    "seed_demo_data": False,
+    "order_system_url": "https://orders.example",
+    "payment_gateway_url": "https://api.stripe.com",
+}
 
 
 class TestSettings:
@@ -60,14 +71,7 @@ class TestSettings:
             load_settings(environment="production", jwt_secret="s" * 40, seed_demo_data=False)
 
     def test_production_starts_with_its_own_secret_and_no_demo_data(self) -> None:
-        settings = load_settings(
-            environment="production",
-            jwt_secret="s" * 40,
-            seed_demo_data=False,
-            order_system_url="https://orders.example",
-            payment_gateway_url="https://api.stripe.com",
-            smtp_url="smtp://mail.example:587",
-        )
+        settings = load_settings(**PRODUCTION, smtp_url="smtp://mail.example:587")
         assert settings.jwt_secret.get_secret_value() != DEFAULT_JWT_SECRET
         assert settings.json_logs is True
 
@@ -79,14 +83,7 @@ class TestSettings:
     def test_production_refuses_password_hashes_cheaper_than_owasps_minimum(
         self, cost: dict[str, int]
     ) -> None:
-        production = {
-            "environment": "production",
-            "jwt_secret": "s" * 40,
-            "seed_demo_data": False,
-            "order_system_url": "https://orders.example",
-            "payment_gateway_url": "https://api.stripe.com",
-            "smtp_url": "smtp://mail.example:587",
-        }
+        production = {**PRODUCTION, "smtp_url": "smtp://mail.example:587"}
         assert load_settings(
             **production, password_hash_memory_kib=19456, password_hash_time_cost=2
         )
@@ -94,16 +91,9 @@ class TestSettings:
             load_settings(**production, **cost)
 
     def test_production_needs_an_smtp_server_when_notifications_are_on(self) -> None:
-        production = {
-            "environment": "production",
-            "jwt_secret": "s" * 40,
-            "seed_demo_data": False,
-            "order_system_url": "https://orders.example",
-            "payment_gateway_url": "https://api.stripe.com",
-        }
         with pytest.raises(SettingsError, match="SMTP_URL"):
-            load_settings(**production)
-        quiet = load_settings(**production, notifications_enabled=False)
+            load_settings(**PRODUCTION)
+        quiet = load_settings(**PRODUCTION, notifications_enabled=False)
         assert quiet.mail_catcher_enabled is False
 
     def test_the_smtp_url_names_smtp_or_smtps_and_is_never_repeated(self) -> None:
