@@ -154,7 +154,9 @@ class Container:
             initial=self.refund_policy.first_version(),
         )
         # One per process: the text search remembers what it learnt of the database.
-        self.read: ReadQueries = SqlReadQueries(self._read_sessions, TextSearch())
+        self.read: ReadQueries = SqlReadQueries(
+            self._read_sessions, TextSearch(), inline=self.database.inline_reader
+        )
         # Set by a commit that wrote outbox rows; this process's dispatcher waits on it.
         self.outbox_written = asyncio.Event()
         self.mail_catcher = self._mail_catcher()

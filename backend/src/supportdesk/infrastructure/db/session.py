@@ -12,7 +12,7 @@ from typing import Any
 from uuid import uuid4
 
 import aiosqlite
-from sqlalchemy import event, make_url
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import (
@@ -54,18 +54,18 @@ class _Pool(AsyncAdaptedQueuePool):
 _Pool.__module__ = "sqlalchemy.pool.impl"
 
 
-def _translate_outages(engine: AsyncEngine) -> None:
+def _translate_outages(engine: Engine) -> None:
     """A database that cannot be reached raises ``DependencyUnavailable`` at this one depth,
     for every unit of work and query alike: the API answers 503 with Retry-After."""
 
-    @event.listens_for(engine.sync_engine, "do_connect")
+    @event.listens_for(engine, "do_connect")
     def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
         try:
             return dialect.connect(*cargs, **cparams)
         except (OSError, TimeoutError) as exc:  # refused, unreachable, connect timeout
             raise DependencyUnavailable("database") from exc
 
-    @event.listens_for(engine.sync_engine, "handle_error")
+    @event.listens_for(engine, "handle_error")
     def _on_error(context: ExceptionContext) -> None:
         if context.is_pre_ping:
             return  # the pool's ping of a stale connection: the pool reconnects itself
@@ -120,8 +120,8 @@ def _inline_connector(url: str) -> Any:
     return connect
 
 
-def _configure_sqlite(engine: AsyncEngine, begin: str, busy_timeout_ms: int) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _configure_sqlite(engine: Engine, begin: str, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let us emit BEGIN ourselves instead of the driver's implicit deferred BEGIN.
         dbapi_connection.isolation_level = None
@@ -132,7 +132,7 @@ def _configure_sqlite(engine: AsyncEngine, begin: str, busy_timeout_ms: int) -> 
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql(begin)
 
@@ -182,9 +182,9 @@ def make_engine(
             **bounded,
         )
         if write:
-            _configure_sqlite(engine, "BEGIN IMMEDIATE", SQLITE_BUSY_TIMEOUT_MS)
+            _configure_sqlite(engine.sync_engine, "BEGIN IMMEDIATE", SQLITE_BUSY_TIMEOUT_MS)
         else:
-            _configure_sqlite(engine, "BEGIN", SQLITE_READER_BUSY_TIMEOUT_MS)
+            _configure_sqlite(engine.sync_engine, "BEGIN", SQLITE_READER_BUSY_TIMEOUT_MS)
     else:
         url, pooling = pgbouncer_options(url)
         connect_args = {"timeout": connect_timeout, "command_timeout": command_timeout, **pooling}
@@ -198,6 +198,33 @@ def make_engine(
             connect_args=connect_args,
             **bounded,
         )
+    _translate_outages(engine.sync_engine)
+    return engine
+
+
+def make_inline_reader(url: str, *, echo: bool = False) -> Engine:
+    """SQLite: a plain (not async) engine for the hot reads, called straight from the event
+    loop with ``with engine.connect() as c: read(c)``.
+
+    The calls of an async connection already run on the loop's thread here
+    (``_InlineSqliteConnection``), but each still passes through SQLAlchemy's greenlet
+    bridge and the aiosqlite adapter, per BEGIN, statement, fetch and ROLLBACK: a third of
+    the CPU of a GET of one case (bench/README.md). A read run here is one synchronous call
+    from checkout to return, so this process never has two of them at once: one pooled
+    connection serves them all and a second would only be opened by a read run from another
+    thread."""
+    parsed = make_url(url).set(drivername="sqlite")
+    engine = create_engine(
+        parsed,
+        echo=echo,
+        pool_size=1,
+        max_overflow=4,
+        pool_timeout=2,
+        hide_parameters=True,
+        # Always one caller at a time; which thread that is can differ (a test's client).
+        connect_args={"check_same_thread": False},
+    )
+    _configure_sqlite(engine, "BEGIN", SQLITE_READER_BUSY_TIMEOUT_MS)
     _translate_outages(engine)
     return engine
 
@@ -208,6 +235,8 @@ class Database:
 
     writer: AsyncEngine
     reader: AsyncEngine
+    # SQLite: the reader for reads that run in one synchronous call (``make_inline_reader``).
+    inline_reader: Engine | None = field(default=None)
     # SQLite: write units of work take turns here, first come first served. The pool's
     # queue alone is not fair (a newcomer can take the connection a woken waiter was
     # about to get), which gave writes a p99 ten times their mean under load.
@@ -229,7 +258,12 @@ class Database:
         writer = make_engine(url, write=True, echo=echo, **bounds)
         if url.startswith("sqlite"):
             reader = make_engine(url, write=False, echo=echo, **bounds)
-            return cls(writer=writer, reader=reader, write_lock=asyncio.Lock())
+            return cls(
+                writer=writer,
+                reader=reader,
+                inline_reader=make_inline_reader(url, echo=echo),
+                write_lock=asyncio.Lock(),
+            )
         return cls(writer=writer, reader=writer)
 
     def write_sessions(self) -> async_sessionmaker[AsyncSession]:
@@ -242,3 +276,5 @@ class Database:
         await self.writer.dispose()
         if self.reader is not self.writer:
             await self.reader.dispose()
+        if self.inline_reader is not None:
+            self.inline_reader.dispose()

@@ -5,9 +5,9 @@ straight from the tables. Every query holds its resource's readable condition
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -20,7 +20,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from supportdesk.application.reads import (
@@ -62,6 +62,8 @@ from supportdesk.infrastructure.db.reads.readable import (
 )
 from supportdesk.infrastructure.db.reads.stats import overview_stats
 from supportdesk.infrastructure.db.reads.text_search import TextSearch
+
+T = TypeVar("T")
 
 # Rows of the tables, not ORM instances: see repositories.py.
 _CASES = SupportCaseRecord.__table__
@@ -127,11 +129,33 @@ class SqlReadQueries:
     by the container, with the text search it keeps."""
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], text_search: TextSearch | None = None
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        text_search: TextSearch | None = None,
+        *,
+        inline: Engine | None = None,
     ) -> None:
+        """``inline``: SQLite's inline reader (``session.make_inline_reader``), where the
+        hottest reads (a case, a page of cases) run as one synchronous call."""
         self._sessions = sessions
         self._engine: AsyncEngine = sessions.kw["bind"]
+        self._inline = inline
         self._text_search = text_search or TextSearch()
+
+    async def _run(self, read: Callable[..., T], *args: Any) -> T:
+        """``read(connection, *args)`` in one transaction, on the inline reader if there is
+        one, else on a connection of the reader engine."""
+        if self._inline is not None:
+            with self._inline.connect() as inline:
+                return read(inline, *args)
+        # Closed here rather than by ``async with``, which closes in a task of its own
+        # (see ``_session``).
+        connection = await self._engine.connect()
+        try:
+            result: T = await connection.run_sync(read, *args)
+            return result
+        finally:
+            await connection.close()
 
     @contextlib.asynccontextmanager
     async def _session(self) -> AsyncIterator[AsyncSession]:
@@ -149,13 +173,7 @@ class SqlReadQueries:
             await session.close()
 
     async def case(self, actor: Actor, case_id: str, *, with_events: bool) -> CaseRead | None:
-        # Closed here rather than by ``async with``, which closes in a task of its own
-        # (see ``_session``).
-        connection = await self._engine.connect()
-        try:
-            return await connection.run_sync(repositories.read_case, actor, case_id, with_events)
-        finally:
-            await connection.close()
+        return await self._run(repositories.read_case, actor, case_id, with_events)
 
     async def cases(
         self, actor: Actor, filters: CaseFilters, *, limit: int, cursor: str | None
@@ -182,44 +200,43 @@ class SqlReadQueries:
         if filters.needs_attention:
             conditions.append(_needs_attention())
         sort_columns = CASE_SORT_COLUMNS[filters.sort.lstrip("-")]
-        async with self._session() as session:
-            if filters.q:
-                # The text, or the customer, or the order: each branch has its own index
-                # (full-text/trigram, customer_id, order_id), so the union stays narrow.
+        if filters.q:
+            # The text, or the customer, or the order: each branch has its own index
+            # (full-text/trigram, customer_id, order_id), so the union stays narrow.
+            async with self._session() as session:
                 text_match = await self._text_search.conditions(session, filters.q)
                 customers = await _customers_matching(session, filters.q, self._text_search)
-                branches = [
-                    and_(*text_match),
-                    c.order_id == filters.q,
-                    c.customer_id.in_([filters.q, *customers]),
+            branches = [
+                and_(*text_match),
+                c.order_id == filters.q,
+                c.customer_id.in_([filters.q, *customers]),
+            ]
+            if self._engine.dialect.name == "postgresql":
+                # PostgreSQL plans the OR as one walk of the sort index, checking the
+                # text on every row until a page of matches: 20 000 rows, 30 ms at 1M
+                # for a surname's 200 customers. Each branch's own page, on its own
+                # index, then the page of their union: the same rows, ~3 ms.
+                pages = [
+                    keyset(
+                        select(c.id).where(*conditions, branch),
+                        sort_columns,
+                        c.id,
+                        filters.sort,
+                        cursor,
+                        limit,
+                    ).subquery()
+                    for branch in branches
                 ]
-                if session.get_bind().dialect.name == "postgresql":
-                    # PostgreSQL plans the OR as one walk of the sort index, checking the
-                    # text on every row until a page of matches: 20 000 rows, 30 ms at 1M
-                    # for a surname's 200 customers. Each branch's own page, on its own
-                    # index, then the page of their union: the same rows, ~3 ms.
-                    pages = [
-                        keyset(
-                            select(c.id).where(*conditions, branch),
-                            sort_columns,
-                            c.id,
-                            filters.sort,
-                            cursor,
-                            limit,
-                        ).subquery()
-                        for branch in branches
-                    ]
-                    conditions = [c.id.in_(union_all(*(select(p.c.id) for p in pages)))]
-                    cursor = None  # each branch's page starts after it already
-                else:
-                    conditions.append(or_(*branches))
-            query = keyset(
-                select(_CASES).where(*conditions), sort_columns, c.id, filters.sort, cursor, limit
-            )
-            connection = await session.connection()
-            return await connection.run_sync(
-                _page_of_cases, query, limit, filters.sort, [k.key for k in sort_columns]
-            )
+                conditions = [c.id.in_(union_all(*(select(p.c.id) for p in pages)))]
+                cursor = None  # each branch's page starts after it already
+            else:
+                conditions.append(or_(*branches))
+        query = keyset(
+            select(_CASES).where(*conditions), sort_columns, c.id, filters.sort, cursor, limit
+        )
+        return await self._run(
+            _page_of_cases, query, limit, filters.sort, [k.key for k in sort_columns]
+        )
 
     async def refunds(
         self, actor: Actor, filters: RefundFilters, *, limit: int, cursor: str | None
