@@ -149,13 +149,7 @@ def _child(args: argparse.Namespace) -> None:
     # Access lines go to a file, as a server's stderr does in production.
     sys.stderr = open(args.data_dir / "asgi-cpu.log", "a")  # noqa: SIM115
     try:
-        import uvloop
-
-        runner = uvloop.run
-    except ImportError:
-        runner = asyncio.run
-    try:
-        results = runner(_run_app(args))
+        results = asyncio.run(_run_app(args))  # the loop `serve` runs (cli.server_options)
     except RuntimeError as exc:
         out.write(json.dumps({"error": str(exc)}) + "\n")
         return
