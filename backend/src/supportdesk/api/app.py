@@ -21,6 +21,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from supportdesk.api.boundary import check_request
 from supportdesk.api.errors import install_error_handlers, problem
+from supportdesk.api.hot import hot_routes
 from supportdesk.api.middleware import Metrics, RequestMiddleware
 from supportdesk.api.openapi import install_openapi
 from supportdesk.api.routes import (
@@ -197,6 +198,8 @@ def create_app(
         health,
     ):
         api.include_router(module.router)
+    # Before the API's routers: the case by id, matched and served without them.
+    app.router.routes.extend(hot_routes(API_PREFIX))
     app.include_router(api)
     # Files: the one place a body may be larger than MAX_BODY_BYTES, by the largest file.
     upload_limit = settings.attachment_max_bytes + attachments.MULTIPART_OVERHEAD_BYTES

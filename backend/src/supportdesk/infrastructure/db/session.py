@@ -120,7 +120,10 @@ def _inline_connector(url: str) -> Any:
     return connect
 
 
-def _configure_sqlite(engine: Engine, begin: str, busy_timeout_ms: int) -> None:
+def _configure_sqlite(engine: Engine | AsyncEngine, begin: str, busy_timeout_ms: int) -> None:
+    if isinstance(engine, AsyncEngine):
+        engine = engine.sync_engine
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let us emit BEGIN ourselves instead of the driver's implicit deferred BEGIN.
@@ -182,9 +185,9 @@ def make_engine(
             **bounded,
         )
         if write:
-            _configure_sqlite(engine.sync_engine, "BEGIN IMMEDIATE", SQLITE_BUSY_TIMEOUT_MS)
+            _configure_sqlite(engine, "BEGIN IMMEDIATE", SQLITE_BUSY_TIMEOUT_MS)
         else:
-            _configure_sqlite(engine.sync_engine, "BEGIN", SQLITE_READER_BUSY_TIMEOUT_MS)
+            _configure_sqlite(engine, "BEGIN", SQLITE_READER_BUSY_TIMEOUT_MS)
     else:
         url, pooling = pgbouncer_options(url)
         connect_args = {"timeout": connect_timeout, "command_timeout": command_timeout, **pooling}
