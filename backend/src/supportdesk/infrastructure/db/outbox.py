@@ -46,6 +46,7 @@ WROTE = "outbox_written"
 _O: Table = OutboxRecord.__table__  # type: ignore[assignment]
 _E = EventRecord.__table__
 _W = WebhookEndpointRecord.__table__
+_ACTIVE_ENDPOINTS = select(_W.c.id, _W.c.event_types).where(_W.c.active.is_(True)).order_by(_W.c.id)
 # The channel whose rows are one per subscribed endpoint (``target``), not one per event.
 WEBHOOKS_CHANNEL = "webhooks"
 # Channels that mean something by a few kinds of event only get rows for those: a row per
@@ -105,11 +106,7 @@ async def _webhook_targets(
     announced = [(event, kind) for event in events if (kind := announced_type(event))]
     if not announced:
         return []
-    endpoints = list(
-        await session.execute(
-            select(_W.c.id, _W.c.event_types).where(_W.c.active.is_(True)).order_by(_W.c.id)
-        )
-    )
+    endpoints = list(await session.execute(_ACTIVE_ENDPOINTS))
     return [
         (event, endpoint.id)
         for event, kind in announced
