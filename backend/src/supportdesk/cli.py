@@ -42,8 +42,18 @@ def serve(
         **server_options(settings),
     }
     if workers > 1:
-        uvicorn.run("supportdesk.api.app:serving_app", workers=workers, **options)
+        # Workers share one listening socket. uvloop's loop accepts one new connection per
+        # turn, so connections arriving together spread over the workers; asyncio's takes
+        # every waiting connection in the turn it wakes, and the first worker awake took
+        # all 32 of the benchmark's (two workers served what one did: bench/README.md).
+        uvicorn.run(
+            "supportdesk.api.app:serving_app", workers=workers, loop="uvloop", **options
+        )
         return
+    # One worker: asyncio's loop. With uvloop's one accept per turn, under load the 32nd
+    # of 32 clients connecting at once waited for 31 turns (1.6 s at 3 ms a request);
+    # asyncio's accepts them all in the turn they arrive, at the same requests per second.
+    options["loop"] = "asyncio"
     from supportdesk.api.server import DrainingServer
 
     config = uvicorn.Config("supportdesk.api.app:serving_app", **options)
@@ -56,11 +66,6 @@ def server_options(settings: Settings) -> dict[str, Any]:
     production a reverse proxy fronts the service and owns those (docs/deploying.md)."""
     return {
         "server_header": False,  # "server: uvicorn" tells an attacker what to try
-        # asyncio's loop, not uvloop: uvloop accepted one new connection per turn of the
-        # loop, so under load the 32nd of 32 clients connecting at once waited for 31 turns
-        # (1.6 s at 3 ms a request, 14 of 32 connections late); asyncio's accepts them all
-        # in the turn they arrive. Requests per second were the same (bench/README.md).
-        "loop": "asyncio",
         "timeout_keep_alive": settings.keep_alive_timeout_seconds,  # idle connections
         # Past this many open connections (or requests in flight) new requests get 503
         # at once, instead of the process running out of memory or file descriptors.
