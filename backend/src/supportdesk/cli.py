@@ -46,9 +46,7 @@ def serve(
         # turn, so connections arriving together spread over the workers; asyncio's takes
         # every waiting connection in the turn it wakes, and the first worker awake took
         # all 32 of the benchmark's (two workers served what one did: bench/README.md).
-        uvicorn.run(
-            "supportdesk.api.app:serving_app", workers=workers, loop="uvloop", **options
-        )
+        uvicorn.run("supportdesk.api.app:serving_app", workers=workers, loop="uvloop", **options)
         return
     # One worker: asyncio's loop. With uvloop's one accept per turn, under load the 32nd
     # of 32 clients connecting at once waited for 31 turns (1.6 s at 3 ms a request);
