@@ -4,6 +4,7 @@ TEST_DATABASE_URL), the real app over ASGI, and signed-in clients for the demo u
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import tempfile
@@ -17,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -246,7 +248,13 @@ async def container(
 
 @pytest.fixture
 async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(container.settings, container=container)
+    async with client_of(create_app(container.settings, container=container)) as client:
+        yield client
+
+
+@contextlib.asynccontextmanager
+async def client_of(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app over ASGI, with the app started and stopped around it."""
     async with (
         LifespanManager(app),
         httpx.AsyncClient(

@@ -8,11 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from supportdesk.api import hot
 from supportdesk.api.app import create_app
 from supportdesk.bootstrap import Container
+from tests.conftest import client_of
 from tests.factories import open_case, request_refund
 
 
@@ -21,12 +21,7 @@ async def documented_route_only(container: Container) -> AsyncIterator[httpx.Asy
     """The same app, on the same data, with the plain route taken out."""
     app = create_app(container.settings, container=container)
     app.router.routes[:] = [r for r in app.router.routes if not isinstance(r, hot.HotRoute)]
-    async with (
-        LifespanManager(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-        ) as client,
-    ):
+    async with client_of(app) as client:
         yield client
 
 
