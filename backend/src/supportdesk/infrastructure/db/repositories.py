@@ -197,7 +197,7 @@ class SqlCaseRepository:
 
     async def add(self, case: SupportCase) -> None:
         # Core INSERTs of statements built once: through the ORM (an instance, a flush)
-        # and with the customer's upsert built per case, these were half of a new case's
+        # and with the customer's upsert built per case, these were a third of a new case's
         # CPU (bench/README.md).
         columns = self._sla_columns(case, list(case.new_events), case.created_at)
         await self.session.execute(_INSERT_CASE, {**new_case_row(case), **columns})
