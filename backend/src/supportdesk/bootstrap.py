@@ -155,7 +155,7 @@ class Container:
         )
         # One per process: the text search remembers what it learnt of the database.
         self.read: ReadQueries = SqlReadQueries(
-            self._read_sessions, TextSearch(), inline=self.database.inline_reader
+            self._read_sessions, TextSearch(), direct=self.database.direct_reader
         )
         # Set by a commit that wrote outbox rows; this process's dispatcher waits on it.
         self.outbox_written = asyncio.Event()

@@ -20,7 +20,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from supportdesk.application.reads import (
@@ -39,6 +39,7 @@ from supportdesk.domain.messages import LastMessage, Message
 from supportdesk.domain.orders import Customer
 from supportdesk.domain.refunds import Refund
 from supportdesk.infrastructure.db import repositories
+from supportdesk.infrastructure.db.direct import DirectReader
 from supportdesk.infrastructure.db.mapping import (
     case_from_record,
     event_from_record,
@@ -133,13 +134,15 @@ class SqlReadQueries:
         sessions: async_sessionmaker[AsyncSession],
         text_search: TextSearch | None = None,
         *,
-        inline: Engine | None = None,
+        direct: DirectReader | None = None,
     ) -> None:
-        """``inline``: SQLite's inline reader (``session.make_inline_reader``), where the
-        hottest reads (a case, a page of cases) run as one synchronous call."""
+        """``direct``: SQLite's direct reader (``direct.DirectReader``), where the hottest
+        reads run as one synchronous call: a case straight on the driver, a page of cases
+        (its statement built per request) on the inline reader it was made from."""
         self._sessions = sessions
         self._engine: AsyncEngine = sessions.kw["bind"]
-        self._inline = inline
+        self._direct = direct
+        self._inline = direct.engine if direct is not None else None
         self._text_search = text_search or TextSearch()
 
     async def _run(self, read: Callable[..., T], *args: Any) -> T:
@@ -173,6 +176,9 @@ class SqlReadQueries:
             await session.close()
 
     async def case(self, actor: Actor, case_id: str, *, with_events: bool) -> CaseRead | None:
+        # Its statements are built once: on SQLite they run straight on the driver.
+        if self._direct is not None:
+            return self._direct.run(repositories.read_case, actor, case_id, with_events)
         return await self._run(repositories.read_case, actor, case_id, with_events)
 
     async def cases(
