@@ -59,11 +59,9 @@ from supportdesk.infrastructure.db.webhooks import SqlWebhookStore, active_admin
 from supportdesk.infrastructure.files.inspect import PillowInspector
 from supportdesk.infrastructure.files.storage import LocalFileStorage, S3FileStorage
 from supportdesk.infrastructure.mail.account_mail import MailAccountLinks
-from supportdesk.infrastructure.mail.catcher import MailCatcher
 from supportdesk.infrastructure.mail.channel import EmailChannel
 from supportdesk.infrastructure.mail.render import MailIdentity, MailRenderer
 from supportdesk.infrastructure.mail.smtp import SendFailed, SmtpServer, SmtpTransport
-from supportdesk.infrastructure.oidc import OidcClient
 from supportdesk.infrastructure.security import (
     Argon2PasswordHasher,
     IdentityProviderTokens,
@@ -78,6 +76,8 @@ from supportdesk.infrastructure.webhooks import MailAdminNotices, WebhookChannel
 
 if TYPE_CHECKING:
     from supportdesk.infrastructure.integrations import Integrations
+    from supportdesk.infrastructure.mail.catcher import MailCatcher
+    from supportdesk.infrastructure.oidc import OidcClient
 
 
 @dataclass
@@ -185,6 +185,10 @@ class Container:
         settings = self.settings
         if not settings.oidc_enabled:
             return None, None
+        # Imported only here, as the mail catcher is: Authlib and aiosmtpd are ~2 MB of
+        # every worker's memory (bench/README.md), and most deployments use neither.
+        from supportdesk.infrastructure.oidc import OidcClient
+
         if not settings.idp_simulator:
             return None, OidcClient(settings)
         from urllib.parse import urlsplit
@@ -212,6 +216,8 @@ class Container:
         app, see api/app.py), where every mail goes."""
         if not self.settings.mail_catcher_enabled:
             return None
+        from supportdesk.infrastructure.mail.catcher import MailCatcher
+
         return MailCatcher(self.settings.mail_catcher_port, self.settings.mail_catcher_keep)
 
     def metric_collectors(self) -> list[Collector]:

@@ -268,10 +268,13 @@ class Settings(BaseSettings):
     @field_validator("sla_holidays_country")
     @classmethod
     def _holidays_country(cls, value: str) -> str:
-        import holidays
+        # The registry's codes (alpha-2 and alpha-3, those ``list_supported_countries``
+        # gives them): that function imports every country's module to list its subdivisions,
+        # ~6 MB of every worker's memory (business_calendar.country_holidays).
+        from holidays.registry import COUNTRIES
 
         code = value.strip().upper()
-        if code and code not in holidays.list_supported_countries():
+        if code and code not in {c for names in COUNTRIES.values() for c in names[1:]}:
             raise ValueError(f"{value!r} is not a country code the holidays package knows")
         return code
 

@@ -12,12 +12,14 @@ import asyncio
 import functools
 import io
 import warnings
-
-from PIL import Image, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from supportdesk.application.ports import InspectedFile
 from supportdesk.domain.attachments import SNIFF_BYTES, MediaType, sniff
 from supportdesk.domain.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 
 @functools.cache
@@ -69,6 +71,10 @@ class PillowInspector:
         return await asyncio.to_thread(self._rewrite, data, media_type)
 
     def _rewrite(self, data: bytes, media_type: MediaType) -> InspectedFile:
+        # Pillow too is imported at the first image, as HEIC is learnt (_read_heic): ~2 MB
+        # of every worker's memory (bench/README.md).
+        from PIL import Image, ImageOps, UnidentifiedImageError
+
         _read_heic()
         with warnings.catch_warnings():
             # Pillow warns between MAX_IMAGE_PIXELS and twice that, and refuses above; we
