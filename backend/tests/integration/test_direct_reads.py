@@ -1,21 +1,24 @@
 """SQLite's direct reads (``infrastructure/db/direct.py``) give what SQLAlchemy gives: the
-same rows, converted the same way, for every case of the demo data and every kind of
-reader."""
+same rows, converted the same way, for every case and every kind of reader, and the same
+pages of cases for the lists' filters and sorts."""
 
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from supportdesk.application.reads import CASE_SORT_KEYS, CaseFilters
 from supportdesk.devdata.bulk import seed_bulk
 from supportdesk.domain.access import Actor, Role
 from supportdesk.domain.errors import DependencyUnavailable
 from supportdesk.infrastructure.db import repositories
 from supportdesk.infrastructure.db.direct import DirectReader
 from supportdesk.infrastructure.db.models import SupportCaseRecord
+from supportdesk.infrastructure.db.reads import SqlReadQueries
 from supportdesk.infrastructure.db.session import Database
 from tests.conftest import TEST_DATABASE_URL
 
@@ -80,19 +83,21 @@ async def test_the_rows_keep_their_types(cases_url: str) -> None:
         await database.dispose()
 
 
-async def test_a_statement_built_per_call_is_refused(database_url: str) -> None:
-    database = Database.connect(database_url)
-    _, direct = _readers(database)
+async def test_statements_built_per_call_share_one_compiled_shape(cases_url: str) -> None:
+    database = Database.connect(cases_url)
+    inline, direct = _readers(database)
     try:
+        with inline.connect() as connection:
+            ids = list(connection.execute(select(SupportCaseRecord.id).limit(20)).scalars())
 
-        def built_anew(connection: Any) -> Any:
-            return connection.execute(
-                select(SupportCaseRecord.id).where(SupportCaseRecord.id == "x"), {}
-            ).first()
+        def by_id(connection: Any, case_id: str) -> Any:
+            # A literal, not a bound parameter: each statement has its own value.
+            statement = select(SupportCaseRecord.id).where(SupportCaseRecord.id == case_id)
+            return connection.execute(statement).first()
 
-        with pytest.raises(RuntimeError, match="built once"):
-            for _ in range(100):
-                direct.run(built_anew)
+        for case_id in ids:
+            assert direct.run(by_id, case_id).id == case_id
+        assert direct.run(by_id, "case_unknown") is None
     finally:
         await database.dispose()
 
@@ -111,5 +116,57 @@ async def test_a_locked_database_is_a_dependency_outage_and_the_connection_is_ke
             direct.run(locked)
         agent = Actor(id="u-agent", role=Role.AGENT)
         assert direct.run(repositories.read_case, agent, "case_unknown", False) is None
+    finally:
+        await database.dispose()
+
+
+def _filter_sets(case: Any) -> list[CaseFilters]:
+    """Each filter alone, a few together, and every sort: the shapes a queue asks for."""
+    sets = [
+        CaseFilters(),
+        CaseFilters(status=["open", "in_progress"]),
+        CaseFilters(status=["resolved"], priority="high"),
+        CaseFilters(category=case.category.value),
+        CaseFilters(unassigned=True),
+        CaseFilters(needs_attention=True),
+        CaseFilters(customer_id=case.customer_id),
+        CaseFilters(order_id=case.order_id),
+        CaseFilters(created_after=case.created_at - timedelta(days=30)),
+        CaseFilters(created_before=case.created_at + timedelta(seconds=1)),
+        CaseFilters(sla_status=["ok", "breached", "paused"]),
+        CaseFilters(q=case.subject.split()[0]),
+        CaseFilters(q=case.order_id),
+    ]
+    sets += [CaseFilters(sort=f"{d}{key}") for key in CASE_SORT_KEYS for d in ("", "-")]
+    return sets
+
+
+async def test_pages_of_cases_read_directly_are_the_pages_sqlalchemy_reads(
+    cases_url: str,
+) -> None:
+    database = Database.connect(cases_url)
+    assert database.direct_reader is not None
+    sessions = database.read_sessions()
+    direct = SqlReadQueries(sessions, direct=database.direct_reader)
+    through_sqlalchemy = SqlReadQueries(sessions)
+    try:
+        agent = Actor(id="u-agent", role=Role.AGENT)
+        first = (await direct.cases(agent, CaseFilters(), limit=1, cursor=None)).items[0][0]
+        owner = Actor(id="u-owner", role=Role.CUSTOMER, customer_id=first.customer_id)
+        compared = 0
+        for actor in (agent, owner):
+            for filters in _filter_sets(first):
+                cursor: str | None = None
+                for _ in range(3):  # the first pages, each after the last one's cursor
+                    got = await direct.cases(actor, filters, limit=7, cursor=cursor)
+                    expected = await through_sqlalchemy.cases(
+                        actor, filters, limit=7, cursor=cursor
+                    )
+                    assert got == expected, (actor.role, filters, cursor)
+                    compared += len(got.items)
+                    cursor = got.next_cursor
+                    if cursor is None:
+                        break
+        assert compared > 200
     finally:
         await database.dispose()

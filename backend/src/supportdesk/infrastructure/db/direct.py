@@ -1,59 +1,74 @@
-"""SQLite's hottest reads on the driver itself, by SQLAlchemy statements compiled once.
+"""SQLite's hot reads on the driver itself, by SQLAlchemy statements compiled once.
 
-A GET of a case runs three statements (the case, its refunds, its history). On the inline
-reader (``session.make_inline_reader``) each ``Connection.execute`` still went through
-SQLAlchemy's execution context: the statement cache's key, the parameters' construction,
-the events, the cursor result and its row proxies. That was 4 µs of SQLite against ~110 µs
-of SQLAlchemy per statement, and with the connection's checkout, BEGIN and return, two
-fifths of the request's CPU (bench/README.md).
+A GET of a case runs three statements (the case, its refunds, its history), a page of
+cases three more (the page, its refunds, its last messages). On the inline reader
+(``session.make_inline_reader``) each ``Connection.execute`` still went through
+SQLAlchemy's execution context: the parameters' construction, the events, the cursor
+result and its row proxies. That was 4 µs of SQLite against ~110 µs of SQLAlchemy per
+statement, and with the connection's checkout, BEGIN and return, two fifths of the CPU of
+a GET of a case (bench/README.md).
 
-Here a statement built once (a module constant of the repositories) is compiled once for
-SQLite; each run is the driver's ``execute`` with the parameters in the compiled order,
-and each row goes through the columns' own result processors (the same ones SQLAlchemy
+Here each statement is compiled once for SQLite and kept: a statement built once (a module
+constant of the repositories) by itself, one built per request (a page's filters) by its
+SQLAlchemy cache key, whose extracted values then fill in that request's literals, as
+SQLAlchemy's own statement cache does. Each run is the driver's ``execute`` with the
+parameters in the compiled order (lists of ids expanded as SQLAlchemy expands them), and
+each row goes through the columns' own result processors (the same ones SQLAlchemy
 applies: text to datetime and then ``UTCDateTime``'s UTC, JSON, booleans) into a named
 tuple. The statements stay SQLAlchemy's, written once for both databases; PostgreSQL runs
-them as before. A test compares every statement's rows with SQLAlchemy's
+them as before. A test compares the reads' results with SQLAlchemy's
 (``tests/integration/test_direct_reads.py``).
 """
 
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections import namedtuple
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Select
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import BindParameter
 
 from supportdesk.domain.errors import DependencyUnavailable
 
 T = TypeVar("T")
 
-# Statements are compiled once each and kept: they must be built once, not per request.
-# A read that passes a statement built per call would grow this without end; past this many
-# it is refused, which a test run finds at once.
-_MOST_STATEMENTS = 64
+# Statements of different shapes kept compiled: every combination of the lists' filters
+# is one, and each is a few kB.
+_MOST_SHAPES = 500
 
 
 class CompiledRead:
     """One SELECT, compiled for SQLite: its SQL, its parameters' order and processors, and
     how its rows are made."""
 
-    __slots__ = ("_binds", "_compiled", "_processors", "_row", "sql")
+    __slots__ = (
+        "_bind_processors",
+        "_binds",
+        "_compiled",
+        "_expanding",
+        "_processors",
+        "_row",
+        "sql",
+    )
 
-    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
-        if compiled.positiontup is None or any(
-            b.expanding for b in compiled.binds.values()
-        ):  # pragma: no cover - a statement this module was not written for
-            raise ValueError("only positional statements without expanding parameters")
+    def __init__(self, statement: Select[Any], dialect: Dialect, cache_key: Any = None) -> None:
+        # With its cache key, as SQLAlchemy compiles it: what lets another statement of
+        # the same shape run with its own literal values (``extracted``).
+        compiled = statement.compile(dialect=dialect, cache_key=cache_key)
+        if compiled.positiontup is None:  # pragma: no cover - SQLite's style is positional
+            raise ValueError("only positional statements")
         self.sql = compiled.string
         self._compiled = compiled
+        self._expanding = any(b.expanding for b in compiled.binds.values())
         self._binds = [
             (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
             for name in compiled.positiontup
         ]
+        self._bind_processors = {name: p for name, p in self._binds if p is not None}
         columns = list(statement.selected_columns)
         self._processors = [
             (index, processor)
@@ -62,14 +77,44 @@ class CompiledRead:
         ]
         self._row: Any = namedtuple("Row", [column.key for column in columns])  # type: ignore[misc]
 
-    def parameters(self, given: Mapping[str, Any]) -> list[Any]:
-        """The values in the order the SQL takes them: ``given`` and the statement's own
-        literals, through the types' bind processors."""
-        values = self._compiled.construct_params(given)
-        return [
-            processor(values[name]) if processor else values[name]
-            for name, processor in self._binds
-        ]
+    def execute(
+        self,
+        cursor: sqlite3.Cursor,
+        given: Mapping[str, Any],
+        extracted: Sequence[BindParameter[Any]] | None,
+    ) -> None:
+        """Runs it with ``given`` and the statement's own literals (``extracted``: those of
+        the statement this one was compiled for by its cache key)."""
+        compiled = self._compiled
+        if not self._expanding:
+            values = compiled.construct_params(given, extracted_parameters=extracted)
+            cursor.execute(
+                self.sql,
+                [
+                    processor(values[name]) if processor else values[name]
+                    for name, processor in self._binds
+                ],
+            )
+            return
+        # A list bound as one parameter (``IN``) becomes one placeholder per item, as
+        # ``SQLCompiler.construct_expanded_state`` does it (which takes no extracted values).
+        state = compiled._process_parameters_for_postcompile(
+            compiled.construct_params(given, extracted_parameters=extracted, _no_postcompile=True)
+        )
+        # The expanded items' processors are the state's; the other parameters' are the
+        # compiled statement's own.
+        processors = {**self._bind_processors, **state.processors}
+        parameters = state.parameters
+        assert state.positiontup is not None
+        cursor.execute(
+            state.statement,
+            [
+                processor(parameters[name])
+                if (processor := processors.get(name))
+                else parameters[name]
+                for name in state.positiontup
+            ],
+        )
 
     def row(self, raw: tuple[Any, ...]) -> Any:
         values = list(raw)
@@ -98,7 +143,7 @@ class Rows:
 
 class DirectConnection:
     """The ``connection`` a read function is given: ``execute(statement, parameters)`` as
-    SQLAlchemy's, for statements built once."""
+    SQLAlchemy's."""
 
     __slots__ = ("_cursor", "_reader")
 
@@ -106,9 +151,9 @@ class DirectConnection:
         self._reader = reader
         self._cursor = cursor
 
-    def execute(self, statement: Select[Any], parameters: Mapping[str, Any]) -> Rows:
-        read = self._reader.compiled(statement)
-        self._cursor.execute(read.sql, read.parameters(parameters))
+    def execute(self, statement: Select[Any], parameters: Mapping[str, Any] | None = None) -> Rows:
+        read, extracted = self._reader.compiled(statement)
+        read.execute(self._cursor, parameters or {}, extracted)
         return Rows(read, self._cursor)
 
 
@@ -119,22 +164,37 @@ class DirectReader:
 
     A read here is one synchronous call, so one connection serves them all; taking it from
     the pool and giving it back (the pool's events, its reset) cost as much as the three
-    statements. It is kept here instead, out of the pool; a read run from a second thread at
-    the same moment (a test's client) gets another."""
+    statements of a GET of a case. It is kept here instead, out of the pool; a read run from
+    a second thread at the same moment (a test's client) gets another."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._dialect = engine.dialect
-        self._compiled: dict[Select[Any], CompiledRead] = {}
+        # By the statement itself: a module constant is found without working out its
+        # cache key; a statement built per request leaves with its request.
+        self._by_statement: weakref.WeakKeyDictionary[
+            Select[Any], tuple[CompiledRead, Sequence[BindParameter[Any]] | None]
+        ] = weakref.WeakKeyDictionary()
+        self._by_shape: dict[Any, CompiledRead] = {}
         self._idle: list[sqlite3.Connection] = []
 
-    def compiled(self, statement: Select[Any]) -> CompiledRead:
-        read = self._compiled.get(statement)
+    def compiled(
+        self, statement: Select[Any]
+    ) -> tuple[CompiledRead, Sequence[BindParameter[Any]] | None]:
+        """The statement compiled, and the literal values to run it with."""
+        found = self._by_statement.get(statement)
+        if found is not None:
+            return found
+        key = statement._generate_cache_key()
+        if key is None:  # pragma: no cover - nothing uncacheable is read here
+            return CompiledRead(statement, self._dialect), None
+        read = self._by_shape.get(key.key)
         if read is None:
-            if len(self._compiled) >= _MOST_STATEMENTS:
-                raise RuntimeError("direct reads take statements built once, not per call")
-            read = self._compiled[statement] = CompiledRead(statement, self._dialect)
-        return read
+            if len(self._by_shape) >= _MOST_SHAPES:
+                self._by_shape.clear()
+            read = self._by_shape[key.key] = CompiledRead(statement, self._dialect, key)
+        found = self._by_statement[statement] = (read, key.bindparams)
+        return found
 
     def _connection(self) -> sqlite3.Connection:
         try:

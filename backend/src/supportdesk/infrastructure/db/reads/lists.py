@@ -137,20 +137,17 @@ class SqlReadQueries:
         direct: DirectReader | None = None,
     ) -> None:
         """``direct``: SQLite's direct reader (``direct.DirectReader``), where the hottest
-        reads run as one synchronous call: a case straight on the driver, a page of cases
-        (its statement built per request) on the inline reader it was made from."""
+        reads (a case, a page of cases) run as one synchronous call on the driver."""
         self._sessions = sessions
         self._engine: AsyncEngine = sessions.kw["bind"]
         self._direct = direct
-        self._inline = direct.engine if direct is not None else None
         self._text_search = text_search or TextSearch()
 
     async def _run(self, read: Callable[..., T], *args: Any) -> T:
-        """``read(connection, *args)`` in one transaction, on the inline reader if there is
-        one, else on a connection of the reader engine."""
-        if self._inline is not None:
-            with self._inline.connect() as inline:
-                return read(inline, *args)
+        """``read(connection, *args)`` in one transaction: straight on SQLite's driver if
+        there is a direct reader, else on a connection of the reader engine."""
+        if self._direct is not None:
+            return self._direct.run(read, *args)
         # Closed here rather than by ``async with``, which closes in a task of its own
         # (see ``_session``).
         connection = await self._engine.connect()
@@ -176,9 +173,6 @@ class SqlReadQueries:
             await session.close()
 
     async def case(self, actor: Actor, case_id: str, *, with_events: bool) -> CaseRead | None:
-        # Its statements are built once: on SQLite they run straight on the driver.
-        if self._direct is not None:
-            return self._direct.run(repositories.read_case, actor, case_id, with_events)
         return await self._run(repositories.read_case, actor, case_id, with_events)
 
     async def cases(
