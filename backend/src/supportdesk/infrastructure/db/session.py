@@ -239,8 +239,8 @@ class Database:
 
     writer: AsyncEngine
     reader: AsyncEngine
-    # SQLite: the reader for reads that run in one synchronous call (``make_inline_reader``)
-    # and, on its connections, the reads of statements built once (``direct``).
+    # SQLite: the engine whose connections (its pragmas, its outage translation) the direct
+    # reader keeps for the hot reads, a case and a page of cases (``direct.DirectReader``).
     inline_reader: Engine | None = field(default=None)
     direct_reader: DirectReader | None = field(default=None)
     # SQLite: write units of work take turns here, first come first served. The pool's
