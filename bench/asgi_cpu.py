@@ -3,6 +3,7 @@
     cd backend && uv run python ../bench/http_load.py --quick --no-postgres   # makes the data
     cd backend && uv run python ../bench/asgi_cpu.py [--requests 2000] [--rounds 3]
     cd backend && uv run python ../bench/asgi_cpu.py --compare /tmp/base/backend/src
+    cd backend && uv run python ../bench/asgi_cpu.py --profile /tmp/list.pstats --kinds list
 
 No HTTP server and no load generator: the process time (all threads) the app spends per
 request, 32 requests in flight, after a warm-up. On a shared machine wall-clock figures
@@ -13,6 +14,10 @@ request path was judged before wrk measured the whole thing (bench/README.md).
 ``git archive HEAD~3 backend/src | tar -x -C /tmp/base``), the two taking turns, so both
 see the same minutes of the machine. Each run gets a fresh copy of the database that
 ``http_load.py`` left in --data-dir; JSON access lines go to a file, as in production.
+
+``--profile OUT`` runs one round of the first kind under cProfile (the measured requests
+only, not the warm-up) and prints its top functions by own time; OUT keeps the stats for
+``python -m pstats``.
 """
 
 from __future__ import annotations
@@ -129,7 +134,9 @@ async def _run_app(args: argparse.Namespace) -> dict[str, float]:
         dispatcher_in_serve=False,
         mail_catcher_port=0,
     )
-    app = create_app(settings)
+    # Frozen after startup as `serve` freezes them: else every full collection walks the
+    # startup's objects and shows up in whatever allocated when it ran.
+    app = create_app(settings, freeze_after_startup=True)
     results: dict[str, float] = {}
     async with LifespanManager(app) as manager:
         for kind in args.kinds.split(","):
@@ -137,6 +144,15 @@ async def _run_app(args: argparse.Namespace) -> dict[str, float]:
             # cache, each opening a reader connection) is not what is measured here.
             await _measure(manager.app, kind, 8, 1, ids, made)
             await _measure(manager.app, kind, args.requests // 5, args.concurrency, ids, made)
+            if args.profile:
+                import cProfile
+
+                with cProfile.Profile() as profile:
+                    results[kind] = await _measure(
+                        manager.app, kind, args.requests, args.concurrency, ids, made
+                    )
+                profile.dump_stats(args.profile)
+                return results
             results[kind] = await _measure(
                 manager.app, kind, args.requests, args.concurrency, ids, made
             )
@@ -178,6 +194,7 @@ def _spawn(args: argparse.Namespace, src: str | None) -> dict[str, float]:
         str(args.concurrency),
         "--kinds",
         args.kinds,
+        *(["--profile", str(args.profile)] if args.profile else []),
     ]
     done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     if done.returncode:
@@ -196,11 +213,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--kinds", default="get,list,post")
     parser.add_argument("--compare", metavar="SRC", help="another copy of backend/src")
+    parser.add_argument("--profile", type=Path, metavar="OUT", help="cProfile one round")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         _child(args)
+        return
+    if args.profile:
+        print(_spawn(args, None))
+        import pstats
+
+        pstats.Stats(str(args.profile)).sort_stats("tottime").print_stats(30)
         return
     variants = {"this": None, **({"compare": args.compare} if args.compare else {})}
     seen: dict[str, dict[str, list[float]]] = {name: {} for name in variants}

@@ -76,3 +76,55 @@ async def test_the_plain_route_answers_as_the_documented_route_does(
     export = await client.get("/api/v1/support-cases/export.csv", headers=bob)
     assert export.status_code == 200
     assert export.headers["content-type"].startswith("text/csv")
+
+
+async def test_the_plain_list_answers_as_the_documented_list_does(
+    client: httpx.AsyncClient,
+    documented_route_only: httpx.AsyncClient,
+    as_user,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checked = 0
+    check = hot.QueryParameters.check
+
+    def counting(self: hot.QueryParameters, params: Any) -> Any:
+        nonlocal checked
+        checked += 1
+        return check(self, params)
+
+    monkeypatch.setattr(hot.QueryParameters, "check", counting)
+    alice, bob, carol = await as_user("alice"), await as_user("bob"), await as_user("carol")
+    for n in range(3):
+        await open_case(client, alice, subject=f"Mug number {n}")
+    await open_case(client, carol, order_id="ORD-2001")
+    first = (await client.get("/api/v1/support-cases?limit=2", headers=bob)).json()
+    cursor = first["next_cursor"]
+    assert cursor
+    queries = [
+        "",
+        "?limit=2",
+        f"?limit=2&cursor={cursor}",
+        "?status=open&status=resolved&sort=-priority",
+        "?q=Mug&created_after=2020-01-01&created_before=2999-01-01T10:00:00%2B02:00",
+        "?assignee_id=none&attention=needed&sla_status=ok&sla_status=breached",
+        "?assignee_id=me&status=",
+        # Refused: each alone, several at once, in the filters and in the page's own.
+        "?limit=0",
+        "?limit=abc&status=bogus&status=open",
+        "?created_after=2020-01-01T10:00&cursor=not-a-cursor",
+        "?sort=nope&q=",
+        "?cursor=not-a-cursor",
+        "?priority=urgent&category=nonsense&limit=101",
+        "?q=%01",
+        "?order_id=" + "x" * 65,
+    ]
+    answered = 0
+    for query in queries:
+        for headers in (alice, bob, carol, {}, {"Authorization": "Bearer not-a-token"}):
+            url = f"/api/v1/support-cases{query}"
+            plain = await client.get(url, headers=headers)
+            documented = await documented_route_only.get(url, headers=headers)
+            assert _answer(plain) == _answer(documented), (url, headers)
+            answered += plain.status_code == 200
+    assert answered > 10
+    assert checked > 2 * answered  # the filters' and the page's, each time they are read

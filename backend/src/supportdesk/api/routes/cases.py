@@ -32,6 +32,9 @@ from supportdesk.api.schemas import (
     SupportCaseOut,
 )
 from supportdesk.application.cases import ChangeCase, OpenCase
+from supportdesk.application.ports import ReadQueries
+from supportdesk.application.reads import CaseFilters
+from supportdesk.domain.access import Actor
 from supportdesk.domain.attachments import Attachment
 
 router = APIRouter(tags=["support cases"])
@@ -72,6 +75,13 @@ async def list_cases(
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> Page[SupportCaseOut]:
+    return await page_of_cases(read, actor, filters, limit, cursor)
+
+
+async def page_of_cases(
+    read: ReadQueries, actor: Actor, filters: CaseFilters, limit: int, cursor: str | None
+) -> Page[SupportCaseOut]:
+    """The list's answer; ``api/hot.py`` serves the same list without FastAPI's layers."""
     page = await read.cases(actor, filters, limit=limit, cursor=cursor)
     last_messages = page.extra.get("last_messages", {})
     items = []
