@@ -55,6 +55,22 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        """On SQLite the text read back is what ``process_bind_param`` wrote, UTC without
+        an offset: read in one step rather than through the dialect's parser and then
+        ``process_result_value`` (three Python calls a value, six values a case, 25 cases
+        a page)."""
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        return _utc_from_sqlite
+
+
+def _utc_from_sqlite(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
