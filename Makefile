@@ -26,9 +26,12 @@ help:
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 
+# Bytecode compiled once, as the image does it (Dockerfile): where PYTHONDONTWRITEBYTECODE
+# is set, every process would otherwise compile each module it imports, holidays' large
+# tables among them (~28 MB more at the peak of a worker's startup: bench/README.md).
 .PHONY: install-backend
 install-backend: uv
-	cd $(BACKEND) && $(UV) sync --frozen --quiet
+	cd $(BACKEND) && $(UV) sync --frozen --quiet --compile-bytecode
 
 .PHONY: install-frontend
 install-frontend:

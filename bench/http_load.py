@@ -11,7 +11,7 @@ taking turns request by request kind, for several rounds; the medians of req/s a
 to the table. The mixed run is two wrk processes at once on core 1 (25 connections of
 reads, 7 of writes), so that the reads' p99 is measured on its own. On PostgreSQL + Redis
 (``--pg-url``, ``--redis-url``) the mixed run compares ``serve --workers 2`` with one
-worker. The resident memory of every server process is sampled from /proc throughout.
+worker. The peak resident memory of every server process is read from /proc (VmHWM) throughout.
 Traffic goes to 127.0.0.1 only, and every run ends by itself (wrk ``-d``).
 
 The Results section of bench/README.md is rewritten by each run (``--no-readme``: print).
@@ -210,18 +210,24 @@ class Server:
 
     def _sample(self) -> None:
         while self._sampling and self.process.poll() is None:
-            for pid in self._tree():
-                with contextlib.suppress(OSError):
-                    status = Path(f"/proc/{pid}/status").read_text()
-                    name = re.search(r"^Name:\s+(\S+)", status, re.M)
-                    rss = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
-                    if rss and name and name.group(1) not in ("taskset", "uv"):
-                        mb = int(rss.group(1)) / 1024
-                        self.rss.peak[pid] = max(self.rss.peak.get(pid, 0.0), mb)
+            self._sample_once()
             time.sleep(0.5)
+
+    def _sample_once(self) -> None:
+        # VmHWM: the kernel's own peak of the resident set since the process began, so a
+        # spike between two samples (a worker's startup has one) is not missed.
+        for pid in self._tree():
+            with contextlib.suppress(OSError):
+                status = Path(f"/proc/{pid}/status").read_text()
+                name = re.search(r"^Name:\s+(\S+)", status, re.M)
+                rss = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+                if rss and name and name.group(1) not in ("taskset", "uv"):
+                    mb = int(rss.group(1)) / 1024
+                    self.rss.peak[pid] = max(self.rss.peak.get(pid, 0.0), mb)
 
     def stop(self) -> None:
         self._sampling = False
+        self._sample_once()
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
