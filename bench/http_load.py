@@ -11,7 +11,8 @@ taking turns request by request kind, for several rounds; the medians of req/s a
 to the table. The mixed run is two wrk processes at once on core 1 (25 connections of
 reads, 7 of writes), so that the reads' p99 is measured on its own. On PostgreSQL + Redis
 (``--pg-url``, ``--redis-url``) the mixed run compares ``serve --workers 2`` with one
-worker. The peak resident memory of every server process is read from /proc (VmHWM) throughout.
+worker. The peak resident memory of every server process is read from /proc (VmHWM)
+throughout.
 Traffic goes to 127.0.0.1 only, and every run ends by itself (wrk ``-d``).
 
 The Results section of bench/README.md is rewritten by each run (``--no-readme``: print).
