@@ -51,9 +51,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return None if value is None else _as_utc(value)
 
     def result_processor(self, dialect: Dialect, coltype: object) -> Any:
         """On SQLite the text read back is what ``process_bind_param`` wrote, UTC without
@@ -66,9 +64,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def _utc_from_sqlite(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    moment = datetime.fromisoformat(value)
+    return None if value is None else _as_utc(datetime.fromisoformat(value))
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """A naive moment read back is UTC (that is how it was written)."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
