@@ -49,3 +49,15 @@ def test_sqlites_own_timestamps_read_as_utc() -> None:
         connection.execute(text("INSERT INTO times (id, at) VALUES (2, NULL)"))
         read = connection.execute(select(_times.c.at).order_by(_times.c.id)).scalars().all()
     assert read == [datetime(2026, 12, 3, 10, tzinfo=UTC), None]
+
+
+def test_text_with_an_offset_is_read_as_that_moment_in_utc() -> None:
+    """Not what the column writes, but what a hand-made row or an import may hold."""
+    with _engine.begin() as connection:
+        connection.execute(_times.delete())
+        connection.execute(
+            text("INSERT INTO times (id, at) VALUES (1, '2026-12-03 12:00:00+02:00')")
+        )
+        read = connection.execute(select(_times.c.at)).scalar_one()
+    assert read == datetime(2026, 12, 3, 10, tzinfo=UTC)
+    assert read.tzinfo is UTC

@@ -139,6 +139,20 @@ class TestProperties:
         assert hours.add(start, shorter) <= hours.add(start, longer)
 
     @given(calendars, moments, moments)
+    def test_business_time_between_is_the_working_hours_of_the_days_between(
+        self, hours: BusinessHours, a: datetime, b: datetime
+    ) -> None:
+        # The definition, day by day: each local day's working hours, cut to [a, b).
+        start, stop = sorted((a, b))
+        day = start.astimezone(hours.zone).date()
+        total = timedelta(0)
+        while (span := hours.window(day)) is None or span[0] < stop:
+            if span is not None:
+                total += max(timedelta(0), min(span[1], stop) - max(span[0], start))
+            day += timedelta(days=1)
+        assert hours.between(a, b) == (total if a <= b else -total)
+
+    @given(calendars, moments, moments)
     def test_business_time_is_never_more_than_the_time_between(
         self, hours: BusinessHours, a: datetime, b: datetime
     ) -> None:
@@ -169,3 +183,21 @@ class TestRememberedDays:
             berlin(2026, 1, 1), berlin(2026, 3, 1)
         )
         assert len(hours._days) <= 10
+
+    def test_the_running_totals_stay_bounded_and_right(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from supportdesk.domain import business_time
+
+        monkeypatch.setattr(business_time, "MOST_DAYS_KEPT", 10)
+        hours = BusinessHours(zone=BERLIN, holidays=CHRISTMAS)
+        # Later, earlier, then far apart: each time the totals grow or start again.
+        for first, last in [
+            ((2026, 12, 21), (2026, 12, 29)),
+            ((2026, 12, 15), (2026, 12, 18)),
+            ((2026, 3, 2), (2026, 3, 5)),
+            ((2026, 12, 24), (2026, 12, 28)),
+        ]:
+            a, b = berlin(*first, 12), berlin(*last, 12)
+            assert hours.between(a, b) == OFFICE._walked_between(a, b)
+            assert len(hours._totals.totals) <= 10

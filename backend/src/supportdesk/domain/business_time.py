@@ -9,7 +9,7 @@ calendars are one; the infrastructure builds it from a country code).
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -41,6 +41,12 @@ class BusinessHours:
     # but the fields above, which never change.
     _days: dict[date, tuple[datetime, datetime] | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
+    )
+    # Running totals of the days' working hours, so that the business time between two
+    # moments is two lookups, not a walk over every day between them (reading one case
+    # measured its clocks by walking ~30 days, 18 % of the read's CPU).
+    _totals: _RunningTotals = field(
+        default_factory=lambda: _RunningTotals(), init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:
@@ -100,17 +106,91 @@ class BusinessHours:
         raise AssertionError("unreachable: _windows_from ends by raising")
 
     def between(self, a: datetime, b: datetime) -> timedelta:
-        """Business time from ``a`` to ``b``; negative when ``b`` comes first."""
+        """Business time from ``a`` to ``b``; negative when ``b`` comes first.
+
+        A day's working hours lie inside that local day, so the business time up to a
+        moment is that of the days before its local day plus the part of its own day's
+        hours that has passed; the difference of two such sums is the answer."""
         if b < a:
             return -self.between(b, a)
-        total = timedelta(0)
         if b == a:
-            return total
+            return timedelta(0)
+        first, last = self._local_day(a), self._local_day(b)
+        if (last - first).days >= MOST_DAYS_KEPT:
+            return self._walked_between(a, b)
+        totals = self._totals
+        totals.cover(first, last, self._length)
+        return (
+            totals.before(last)
+            + self._passed_on(last, b)
+            - totals.before(first)
+            - self._passed_on(first, a)
+        )
+
+    def _local_day(self, moment: datetime) -> date:
+        return moment.astimezone(self.zone).date()
+
+    def _length(self, day: date) -> timedelta:
+        span = self.window(day)
+        return timedelta(0) if span is None else span[1] - span[0]
+
+    def _passed_on(self, day: date, moment: datetime) -> timedelta:
+        """How much of ``day``'s working hours lies before ``moment`` (a moment of that
+        local day)."""
+        span = self.window(day)
+        if span is None or moment <= span[0]:
+            return timedelta(0)
+        return min(moment, span[1]) - span[0]
+
+    def _walked_between(self, a: datetime, b: datetime) -> timedelta:
+        """``between`` for ``a`` before ``b`` by walking every working day between them: for
+        spans longer than the running totals keep."""
+        total = timedelta(0)
         for opens, closes in self._windows_from(a):
             if opens >= b:
                 break
             total += min(closes, b) - max(opens, a)
         return total
+
+
+class _RunningTotals:
+    """The business time of consecutive days from ``first``: ``totals[i]`` is that of the
+    days before ``first + i`` (from ``first``). Grows to cover the days asked about, and
+    starts again from them when it would keep more than ``MOST_DAYS_KEPT`` days."""
+
+    __slots__ = ("first", "totals")
+
+    def __init__(self) -> None:
+        self.first = date.min
+        self.totals: list[timedelta] = []
+
+    def cover(self, first: date, last: date, length: Callable[[date], timedelta]) -> None:
+        if not self.totals:
+            self.first, self.totals = first, [timedelta(0)]
+        elif first < self.first:
+            if (self.first - first).days + len(self.totals) > MOST_DAYS_KEPT:
+                self.first, self.totals = first, [timedelta(0)]
+            else:
+                earlier = [timedelta(0)]
+                day = first
+                while day < self.first:
+                    earlier.append(earlier[-1] + length(day))
+                    day += timedelta(days=1)
+                shift = earlier.pop()
+                self.totals = earlier + [shift + total for total in self.totals]
+                self.first = first
+        end = (last - self.first).days
+        if end >= MOST_DAYS_KEPT:
+            self.first, self.totals = first, [timedelta(0)]
+            end = (last - first).days
+        totals = self.totals
+        day = self.first + timedelta(days=len(totals) - 1)
+        while len(totals) <= end:
+            totals.append(totals[-1] + length(day))
+            day += timedelta(days=1)
+
+    def before(self, day: date) -> timedelta:
+        return self.totals[(day - self.first).days]
 
 
 def add_business_time(hours: BusinessHours, start: datetime, duration: timedelta) -> datetime:
