@@ -1,5 +1,6 @@
-"""A case by id is served by a plain route (``api/hot.py``) in front of the FastAPI route
-that documents it: the two give the same answers, to every caller, for every kind of id."""
+"""A case by id, the list of cases and opening a case are served by plain routes
+(``api/hot.py``) in front of the FastAPI routes that document them: the two give the same
+answers, to every caller, for every kind of request."""
 
 from __future__ import annotations
 
@@ -128,3 +129,105 @@ async def test_the_plain_list_answers_as_the_documented_list_does(
             answered += plain.status_code == 200
     assert answered > 10
     assert checked > 2 * answered  # the filters' and the page's, each time they are read
+
+
+def _opened(response: httpx.Response) -> tuple[Any, ...]:
+    """The answer, less what differs between two cases opened alike: ids and times."""
+    status, content_type, etag, body = _answer(response)
+    if isinstance(body, dict):
+        for varies in ("id", "created_at", "updated_at"):
+            body.pop(varies, None)
+    location = response.headers.get("location", "")
+    return (
+        status,
+        content_type,
+        etag,
+        body,
+        location.rsplit("/", 1)[0],
+        response.headers.get("idempotent-replayed"),
+    )
+
+
+async def test_the_plain_route_opens_cases_as_the_documented_route_does(
+    client: httpx.AsyncClient,
+    documented_route_only: httpx.AsyncClient,
+    as_user,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    handed_on = 0
+    hand_on = hot.OpenCaseRoute._hand_on
+
+    async def counting(*args: Any) -> None:
+        nonlocal handed_on
+        handed_on += 1
+        await hand_on(*args)
+
+    monkeypatch.setattr(hot.OpenCaseRoute, "_hand_on", staticmethod(counting))
+    alice, bob, carol = await as_user("alice"), await as_user("bob"), await as_user("carol")
+    good = (
+        '{"order_id": "ORD-1001", "subject": "Broken", "description": "It broke",'
+        ' "category": "damaged_item"}'
+    )
+    by_phone = good[:-1] + ', "channel": "phone"}'
+    json_type = {"Content-Type": "application/json"}
+    sent: list[tuple[str, dict[str, str]]] = [
+        (good, json_type),
+        (by_phone, json_type),
+        (good, {"Content-Type": "application/json; charset=utf-8"}),
+        (good, {"Content-Type": "application/merge-patch+json"}),
+        (good, {"Content-Type": "text/plain"}),
+        (good, {}),
+        ('{"order_id": "ORD-1001", "subject":', json_type),
+        ("[1, 2]", json_type),
+        ("[" * 100_000 + "]" * 100_000, json_type),  # deeper than the parser goes
+        ("{}", json_type),
+        ("", json_type),
+        (good.replace("Broken", "Bro\\u0001ken"), json_type),
+        (good[:-1] + ', "colour": "red"}', json_type),
+        (good.replace("ORD-1001", "ORD-2001"), json_type),  # carol's order
+        (good.replace("damaged_item", "nonsense"), json_type),
+        (good, {**json_type, "Idempotency-Key": "k" * 201}),
+        (good, {**json_type, "Idempotency-Key": "k\x01"}),
+        (good, {**json_type, "Idempotency-Key": ""}),
+    ]
+    callers = (alice, bob, carol, {}, {"Authorization": "Bearer not-a-token"})
+    answered = 0
+    for body, headers in sent:
+        for caller in callers:
+            asked = {**caller, **headers}
+            plain = await client.post("/api/v1/support-cases", content=body, headers=asked)
+            documented = await documented_route_only.post(
+                "/api/v1/support-cases", content=body, headers=asked
+            )
+            assert _opened(plain) == _opened(documented), (body, asked)
+            answered += plain.status_code == 201
+    # Another method: as the documented routes answer it.
+    for method in ("TRACE", "PUT", "DELETE", "PATCH"):
+        plain = await client.request(method, "/api/v1/support-cases", content=good, headers=alice)
+        documented = await documented_route_only.request(
+            method, "/api/v1/support-cases", content=good, headers=alice
+        )
+        assert _opened(plain) == _opened(documented), method
+        assert plain.headers.get("allow") == documented.headers.get("allow"), method
+    # A query string is checked as on every route: a control character is refused.
+    for query in ("?from=web", "?from=%01"):
+        url = f"/api/v1/support-cases{query}"
+        plain = await client.post(url, content=good, headers={**alice, **json_type})
+        documented = await documented_route_only.post(
+            url, content=good, headers={**alice, **json_type}
+        )
+        assert _opened(plain) == _opened(documented), query
+    # An Idempotency-Key: the first answer, then it again, then a refusal for another body.
+    for app, key in ((client, "plain-key"), (documented_route_only, "documented-key")):
+        asked = {**alice, **json_type, "Idempotency-Key": key}
+        answers = [
+            await app.post("/api/v1/support-cases", content=body, headers=asked)
+            for body in (good, good, good.replace("Broken", "Cracked"))
+        ]
+        if app is client:
+            plain_answers = answers
+    assert [r.status_code for r in answers] == [201, 201, 422]
+    assert [_opened(r) for r in plain_answers] == [_opened(r) for r in answers]
+    assert plain_answers[0].json()["id"] == plain_answers[1].json()["id"]
+    assert answered >= 4
+    assert 0 < handed_on < len(sent) * len(callers)

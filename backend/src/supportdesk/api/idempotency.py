@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from supportdesk.api.deps import CacheDep
 from supportdesk.api.errors import problem, render
 from supportdesk.application.ports import CacheBackend
+from supportdesk.domain.access import Actor
 from supportdesk.domain.errors import DomainError
 
 KEEP_SECONDS = 24 * 3600
@@ -85,7 +86,7 @@ def idempotent(
         async def once_per_key(
             *, idempotency_key: str | None, idempotency_cache: CacheBackend, **given: Any
         ) -> JSONResponse:
-            scope = ":".join([kind, *(str(given[name]) for name in per), given["actor"].id])
+            scope = key_scope(kind, [str(given[name]) for name in per], given["actor"])
             asked = fingerprint(*(given[name] for name in request)) if request else ""
             return await once(
                 idempotency_cache,
@@ -101,6 +102,11 @@ def idempotent(
         return once_per_key
 
     return decorate
+
+
+def key_scope(kind: str, per: list[str], actor: Actor) -> str:
+    """Whose key it is: the caller's, for this kind of request (and these values)."""
+    return ":".join([kind, *per, actor.id])
 
 
 def _record(stored: str | None) -> dict[str, Any] | None:

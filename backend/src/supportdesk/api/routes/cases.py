@@ -31,13 +31,15 @@ from supportdesk.api.schemas import (
     Page,
     SupportCaseOut,
 )
-from supportdesk.application.cases import ChangeCase, OpenCase
+from supportdesk.application.cases import CaseService, ChangeCase, OpenCase
 from supportdesk.application.ports import ReadQueries
 from supportdesk.application.reads import CaseFilters
 from supportdesk.domain.access import Actor
 from supportdesk.domain.attachments import Attachment
 
 router = APIRouter(tags=["support cases"])
+# The kind of request whose Idempotency-Keys opening a case keeps (``api/idempotency.py``).
+OPEN_CASE = "open-case"
 
 
 @router.post(
@@ -47,8 +49,13 @@ router = APIRouter(tags=["support cases"])
     summary="Open a case about an order: a customer's own, or staff's for the order's customer",
     responses=problems(403, 409),
 )
-@idempotent("open-case", request=("body",))
+@idempotent(OPEN_CASE, request=("body",))
 async def open_case(body: CaseCreateIn, actor: CurrentActor, cases: CaseServiceDep) -> JSONResponse:
+    return await opened_case(cases, body, actor)
+
+
+async def opened_case(cases: CaseService, body: CaseCreateIn, actor: Actor) -> JSONResponse:
+    """The answer to opening a case; also ``api/hot.py``'s."""
     case = await cases.open(
         OpenCase(
             order_id=body.order_id,
