@@ -48,7 +48,7 @@ from starlette.types import Message, Receive, Scope, Send
 from supportdesk.api.boundary import check_parameters, unwanted_character
 from supportdesk.api.deps import actor_of, cache_backend, case_service, etag, read_queries
 from supportdesk.api.filters import case_filters
-from supportdesk.api.idempotency import fingerprint, key_scope, once
+from supportdesk.api.idempotency import MOST_KEY_CHARACTERS, fingerprint, key_scope, once
 from supportdesk.api.presenters import case_out
 from supportdesk.api.routes import cases as documented
 from supportdesk.api.schemas import CaseCreateIn
@@ -140,9 +140,6 @@ class HotRoute(Route):
         return match, {**child_scope, "route": self}
 
 
-_MOST_IDEMPOTENCY_KEY_CHARACTERS = 200  # as ``idempotency.IdempotencyKey`` declares
-
-
 class OpenCaseRoute(HotRoute):
     """``POST /support-cases`` for a request plainly good to go; any other is handed on."""
 
@@ -200,7 +197,7 @@ def _is_plain_json(content_type: str | None) -> bool:
 
 
 def _is_plain_key(key: str) -> bool:
-    return 0 < len(key) <= _MOST_IDEMPOTENCY_KEY_CHARACTERS and (
+    return 0 < len(key) <= MOST_KEY_CHARACTERS and (
         unwanted_character(key, multiline=False) is None
     )
 

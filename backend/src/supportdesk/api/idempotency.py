@@ -36,11 +36,14 @@ RUNNING_SECONDS = 120
 # Headers of the first answer that a replay repeats.
 _REPLAYED_HEADERS = ("etag", "location")
 
+# The longest Idempotency-Key taken (``api/hot.py`` reads the same bound).
+MOST_KEY_CHARACTERS = 200
+
 IdempotencyKey = Annotated[
     str | None,
     Header(
         min_length=1,
-        max_length=200,
+        max_length=MOST_KEY_CHARACTERS,
         description="Send the same key again to retry without doing it twice (kept 24 h)",
     ),
 ]

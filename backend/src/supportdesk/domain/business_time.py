@@ -24,6 +24,46 @@ MOST_DAYS_KEPT = 20_000
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+class _RunningTotals:
+    """The business time of consecutive days from ``first``: ``totals[i]`` is that of the
+    days before ``first + i`` (from ``first``). Grows to cover the days asked about, and
+    starts again from them when it would keep more than ``MOST_DAYS_KEPT`` days."""
+
+    __slots__ = ("first", "totals")
+
+    def __init__(self) -> None:
+        self.first = date.min
+        self.totals: list[timedelta] = []
+
+    def cover(self, first: date, last: date, length: Callable[[date], timedelta]) -> None:
+        if not self.totals:
+            self.first, self.totals = first, [timedelta(0)]
+        elif first < self.first:
+            if (self.first - first).days + len(self.totals) > MOST_DAYS_KEPT:
+                self.first, self.totals = first, [timedelta(0)]
+            else:
+                earlier = [timedelta(0)]
+                day = first
+                while day < self.first:
+                    earlier.append(earlier[-1] + length(day))
+                    day += timedelta(days=1)
+                shift = earlier.pop()
+                self.totals = earlier + [shift + total for total in self.totals]
+                self.first = first
+        end = (last - self.first).days
+        if end >= MOST_DAYS_KEPT:
+            self.first, self.totals = first, [timedelta(0)]
+            end = (last - first).days
+        totals = self.totals
+        day = self.first + timedelta(days=len(totals) - 1)
+        while len(totals) <= end:
+            totals.append(totals[-1] + length(day))
+            day += timedelta(days=1)
+
+    def before(self, day: date) -> timedelta:
+        return self.totals[(day - self.first).days]
+
+
 @dataclass(frozen=True, slots=True)
 class BusinessHours:
     """Working weekdays (0 = Monday), opening and closing as minutes after local midnight
@@ -46,7 +86,7 @@ class BusinessHours:
     # moments is two lookups, not a walk over every day between them (reading one case
     # measured its clocks by walking ~30 days, 18 % of the read's CPU).
     _totals: _RunningTotals = field(
-        default_factory=lambda: _RunningTotals(), init=False, repr=False, compare=False
+        default_factory=_RunningTotals, init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:
@@ -151,46 +191,6 @@ class BusinessHours:
                 break
             total += min(closes, b) - max(opens, a)
         return total
-
-
-class _RunningTotals:
-    """The business time of consecutive days from ``first``: ``totals[i]`` is that of the
-    days before ``first + i`` (from ``first``). Grows to cover the days asked about, and
-    starts again from them when it would keep more than ``MOST_DAYS_KEPT`` days."""
-
-    __slots__ = ("first", "totals")
-
-    def __init__(self) -> None:
-        self.first = date.min
-        self.totals: list[timedelta] = []
-
-    def cover(self, first: date, last: date, length: Callable[[date], timedelta]) -> None:
-        if not self.totals:
-            self.first, self.totals = first, [timedelta(0)]
-        elif first < self.first:
-            if (self.first - first).days + len(self.totals) > MOST_DAYS_KEPT:
-                self.first, self.totals = first, [timedelta(0)]
-            else:
-                earlier = [timedelta(0)]
-                day = first
-                while day < self.first:
-                    earlier.append(earlier[-1] + length(day))
-                    day += timedelta(days=1)
-                shift = earlier.pop()
-                self.totals = earlier + [shift + total for total in self.totals]
-                self.first = first
-        end = (last - self.first).days
-        if end >= MOST_DAYS_KEPT:
-            self.first, self.totals = first, [timedelta(0)]
-            end = (last - first).days
-        totals = self.totals
-        day = self.first + timedelta(days=len(totals) - 1)
-        while len(totals) <= end:
-            totals.append(totals[-1] + length(day))
-            day += timedelta(days=1)
-
-    def before(self, day: date) -> timedelta:
-        return self.totals[(day - self.first).days]
 
 
 def add_business_time(hours: BusinessHours, start: datetime, duration: timedelta) -> datetime:
