@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -23,6 +25,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import AsyncAdaptedQueuePool
+from sqlalchemy.util import await_
+from sqlalchemy.util.queue import AsyncAdaptedQueue, Empty, Full
 
 from supportdesk.domain.errors import DependencyUnavailable
 from supportdesk.infrastructure.db.direct import DirectReader
@@ -40,14 +44,80 @@ SQLITE_READER_POOL = {"pool_size": 4, "max_overflow": 4, "pool_timeout": 2}
 # same req/s, no 503), and each connection kept costs this process about a megabyte (its
 # prepared statements): with 30, a worker under load peaked at 151-157 MB, with 15 at 137.
 POSTGRES_POOL = {"pool_size": 10, "max_overflow": 5}
+# A pooled PostgreSQL connection used this recently is taken as alive; one idle longer is
+# pinged at checkout, and replaced if the ping fails (HikariCP's ``aliveBypassWindowMs``,
+# also 500 ms). SQLAlchemy's ``pool_pre_ping`` pings at every checkout, in a transaction of
+# its own: BEGIN, an empty statement and ROLLBACK, three round trips a request that cost
+# the server as much CPU as the reads themselves (bench/README.md).
+PING_AFTER_IDLE_SECONDS = 0.5
 # A reader in WAL mode waits for nothing but a crash recovery or a truncating checkpoint,
 # neither of which we run; it is not left to block the event loop for long if it does.
 SQLITE_READER_BUSY_TIMEOUT_MS = 2_000
 
 
+class _FairQueue(AsyncAdaptedQueue[Any]):
+    """The pool's connections, handed to those waiting for one in the order they came.
+
+    SQLAlchemy's queue wakes the first waiter when a connection comes back, but a request
+    arriving before that waiter runs takes the connection, and the waiter queues again at
+    the back: with more requests in flight than connections, a few waited seconds while
+    the mean was tens of milliseconds (PostgreSQL, one worker: p99 1.1 s at 417 req/s).
+    Here a connection that comes back goes straight to the first waiter, and nobody takes
+    one from the shelf while anyone waits."""
+
+    def __init__(self, maxsize: int = 0, use_lifo: bool = False) -> None:
+        super().__init__(maxsize, use_lifo)
+        self._shelf: deque[Any] = deque()
+        self._waiters: deque[asyncio.Future[Any]] = deque()
+
+    def empty(self) -> bool:
+        return not self._shelf
+
+    def full(self) -> bool:
+        return 0 < self.maxsize <= len(self._shelf)
+
+    def qsize(self) -> int:
+        return len(self._shelf)
+
+    def put_nowait(self, item: Any) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(item)
+                return
+        if self.full():
+            raise Full()
+        self._shelf.append(item)
+
+    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        self.put_nowait(item)  # the pool returns connections without blocking
+
+    def get_nowait(self) -> Any:
+        if not self._shelf:
+            raise Empty()
+        return self._shelf.pop() if self.use_lifo else self._shelf.popleft()
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        if self._shelf or not block:
+            return self.get_nowait()
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            return await_(asyncio.wait_for(waiter, timeout))
+        except TimeoutError as exc:
+            raise Empty() from exc
+        except BaseException:
+            # Cancelled just after a connection was handed over: it goes to the next.
+            if waiter.done() and not waiter.cancelled():
+                self.put_nowait(waiter.result())
+            raise
+
+
 class _Pool(AsyncAdaptedQueuePool):
     """Waiting longer than ``pool_timeout`` for a free connection is the database not
     keeping up: the same 503 as a database that does not answer."""
+
+    _queue_class = _FairQueue
 
     def _do_get(self) -> Any:
         try:
@@ -212,13 +282,40 @@ def make_engine(
             url,
             echo=echo,
             **POSTGRES_POOL,
-            pool_pre_ping=True,
             pool_timeout=connect_timeout,
             connect_args=connect_args,
             **bounded,
         )
+        _ping_after_idle(engine.sync_engine)
     _translate_outages(engine.sync_engine)
     return engine
+
+
+_IDLE_SINCE = "idle_since"
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """A connection idle for longer than ``PING_AFTER_IDLE_SECONDS`` is pinged before use.
+
+    A server restarted while the connection was in use recently is still noticed: the
+    statement fails as a disconnect, SQLAlchemy then replaces every connection of the pool,
+    and that request answers 503 with Retry-After (``_translate_outages``)."""
+
+    @event.listens_for(engine.pool, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _taken(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop(_IDLE_SINCE, None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:
+            # The pool discards this connection and checks out (or makes) another.
+            raise sa_exc.DisconnectionError("a pooled connection did not answer") from exc
 
 
 def make_inline_reader(url: str, *, echo: bool = False) -> Engine:
@@ -251,7 +348,10 @@ def make_inline_reader(url: str, *, echo: bool = False) -> Engine:
 
 @dataclass
 class Database:
-    """The writer and the reader; one and the same engine on PostgreSQL."""
+    """The writer and the reader. On PostgreSQL the reader is the writer's pool with each
+    statement in its own transaction (autocommit): at READ COMMITTED, PostgreSQL's level,
+    every statement of a transaction sees its own snapshot all the same, so a read's BEGIN
+    and ROLLBACK were two round trips that bought nothing."""
 
     writer: AsyncEngine
     reader: AsyncEngine
@@ -288,7 +388,7 @@ class Database:
                 direct_reader=DirectReader(inline_reader),
                 write_lock=asyncio.Lock(),
             )
-        return cls(writer=writer, reader=writer)
+        return cls(writer=writer, reader=writer.execution_options(isolation_level="AUTOCOMMIT"))
 
     def write_sessions(self) -> async_sessionmaker[AsyncSession]:
         return async_sessionmaker(self.writer, expire_on_commit=False, autoflush=False)
@@ -298,7 +398,7 @@ class Database:
 
     async def dispose(self) -> None:
         await self.writer.dispose()
-        if self.reader is not self.writer:
+        if self.reader.sync_engine.pool is not self.writer.sync_engine.pool:
             await self.reader.dispose()
         if self.direct_reader is not None:
             self.direct_reader.close()

@@ -1,0 +1,174 @@
+"""The database connection pool: connections go to waiters in the order they came, a
+connection idle past a short window is pinged before use, and PostgreSQL reads run each
+statement in its own transaction."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.util import greenlet_spawn
+
+from supportdesk.domain.errors import DependencyUnavailable
+from supportdesk.infrastructure.db import session as db_session
+from supportdesk.infrastructure.db.session import Database, _FairQueue, make_engine
+from tests.conftest import TEST_DATABASE_URL
+
+postgres_only = pytest.mark.skipif(
+    not TEST_DATABASE_URL or not TEST_DATABASE_URL.startswith("postgresql"),
+    reason="needs TEST_DATABASE_URL (PostgreSQL)",
+)
+# Behind PgBouncer each transaction may get another server connection: a server-side
+# connection ended by hand says nothing about the one this client holds.
+direct_postgres_only = pytest.mark.skipif(
+    not TEST_DATABASE_URL
+    or not TEST_DATABASE_URL.startswith("postgresql")
+    or "pgbouncer" in TEST_DATABASE_URL,
+    reason="needs TEST_DATABASE_URL (PostgreSQL, not through PgBouncer)",
+)
+
+
+@pytest.fixture
+async def one_connection(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """An engine whose pool holds one connection and makes no more (SQLite's writer)."""
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'pool.db'}", write=True)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def test_a_connection_coming_back_goes_to_the_first_waiter_not_to_a_newcomer(
+    one_connection: AsyncEngine,
+) -> None:
+    order: list[str] = []
+
+    async def use(name: str) -> None:
+        async with one_connection.connect():
+            order.append(name)
+
+    holder = await one_connection.connect()
+    waiting = [asyncio.create_task(use(name)) for name in ("first", "second")]
+    await asyncio.sleep(0.05)  # both wait for the one connection now
+    await holder.close()
+    # Asks at once, before the woken waiter has run: it must queue behind both.
+    await use("newcomer")
+    await asyncio.gather(*waiting)
+
+    assert order == ["first", "second", "newcomer"]
+
+
+@pytest.mark.parametrize("wait_seconds", [None, 2.0])
+async def test_a_waiter_cancelled_as_it_is_handed_a_connection_loses_nothing(
+    wait_seconds: float | None,
+) -> None:
+    """Cancelled, it passes the connection on to the next waiter; or, where asyncio's
+    ``wait_for`` lets the result win over the cancellation, it keeps it and gives it back
+    as any holder does. Either way the next waiter gets the connection."""
+    shelf = _FairQueue(1)
+
+    async def take() -> str:
+        return str(await greenlet_spawn(shelf.get, True, wait_seconds))
+
+    first = asyncio.create_task(take())
+    await asyncio.sleep(0.01)
+    second = asyncio.create_task(take())
+    await asyncio.sleep(0.01)
+    shelf.put_nowait("the connection")  # handed to the first waiter …
+    first.cancel()  # … which is cancelled before it runs
+
+    try:
+        kept = await first
+    except asyncio.CancelledError:
+        kept = None
+    if kept is not None:
+        shelf.put_nowait(kept)
+    assert await asyncio.wait_for(second, timeout=2) == "the connection"
+    assert shelf.empty()
+
+
+async def _server_pid(connection: AsyncConnection) -> int:
+    return int(await connection.scalar(text("SELECT pg_backend_pid()")) or 0)
+
+
+async def _end_server_side(pid: int) -> None:
+    assert TEST_DATABASE_URL
+    other = make_engine(TEST_DATABASE_URL)
+    try:
+        async with other.connect() as connection:
+            await connection.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        await other.dispose()
+    await asyncio.sleep(0.1)  # the server has closed that connection's socket
+
+
+@direct_postgres_only
+async def test_a_connection_idle_past_the_window_whose_server_side_ended_is_replaced_unseen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert TEST_DATABASE_URL
+    monkeypatch.setattr(db_session, "PING_AFTER_IDLE_SECONDS", 0.0)
+    engine = make_engine(TEST_DATABASE_URL)
+    try:
+        async with engine.connect() as connection:
+            ended = await _server_pid(connection)
+        await _end_server_side(ended)
+
+        async with engine.connect() as connection:
+            assert await _server_pid(connection) != ended
+    finally:
+        await engine.dispose()
+
+
+@direct_postgres_only
+async def test_a_connection_used_within_the_window_whose_server_side_ended_fails_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert TEST_DATABASE_URL
+    monkeypatch.setattr(db_session, "PING_AFTER_IDLE_SECONDS", 3600.0)
+    engine = make_engine(TEST_DATABASE_URL)
+    try:
+        async with engine.connect() as connection:
+            ended = await _server_pid(connection)
+        await _end_server_side(ended)
+
+        # Not pinged: the statement finds the connection gone, a 503 with Retry-After …
+        with pytest.raises(DependencyUnavailable):
+            async with engine.connect() as connection:
+                await _server_pid(connection)
+        # … and the pool has replaced its connections for the next request.
+        async with engine.connect() as connection:
+            assert await _server_pid(connection) != ended
+    finally:
+        await engine.dispose()
+
+
+@postgres_only
+async def test_postgresql_reads_run_each_statement_in_a_transaction_of_its_own() -> None:
+    """now() is the start of the statement's transaction: it moves between two statements
+    of a read, and stands still within a write's transaction."""
+    assert TEST_DATABASE_URL
+    database = Database.connect(TEST_DATABASE_URL)
+    now = text("SELECT now()")
+
+    async def two_moments(session: AsyncSession) -> tuple[datetime, datetime]:
+        first = await session.scalar(now)
+        await asyncio.sleep(0.02)
+        second = await session.scalar(now)
+        assert first is not None and second is not None
+        return first, second
+
+    try:
+        async with database.read_sessions()() as session, session.begin():
+            first, second = await two_moments(session)
+            assert second > first
+        async with database.write_sessions()() as session, session.begin():
+            first, second = await two_moments(session)
+            assert second == first
+    finally:
+        await database.dispose()
