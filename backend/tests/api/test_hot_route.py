@@ -97,6 +97,13 @@ async def test_the_plain_list_answers_as_the_documented_list_does(
     alice, bob, carol = await as_user("alice"), await as_user("bob"), await as_user("carol")
     for n in range(3):
         await open_case(client, alice, subject=f"Mug number {n}")
+    # A case with a refund, a reply (the list's last message) and an internal note.
+    full = await open_case(client, alice, subject="Mug with everything")
+    await request_refund(client, alice, full["id"])
+    messages = f"/api/v1/support-cases/{full['id']}/messages"
+    reply = await client.post(messages, json={"body": "We are on it."}, headers=bob)
+    note = await client.post(messages, json={"body": "Check stock", "internal": True}, headers=bob)
+    assert reply.status_code == note.status_code == 201
     await open_case(client, carol, order_id="ORD-2001")
     first = (await client.get("/api/v1/support-cases?limit=2", headers=bob)).json()
     cursor = first["next_cursor"]

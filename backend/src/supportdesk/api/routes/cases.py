@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
@@ -20,12 +21,11 @@ from supportdesk.api.desk_schemas import BulkChangeIn, BulkResultOut, BulkRowOut
 from supportdesk.api.filters import CaseFiltersDep, Cursor, Limit
 from supportdesk.api.idempotency import idempotent
 from supportdesk.api.openapi import problems
-from supportdesk.api.presenters import case_out, event_out, message_out
+from supportdesk.api.presenters import case_fields, case_out, event_out, message_out
 from supportdesk.api.schemas import (
     CaseCreateIn,
     CasePatchIn,
     EventOut,
-    LastMessageOut,
     MessageIn,
     MessageOut,
     Page,
@@ -88,19 +88,31 @@ async def list_cases(
 async def page_of_cases(
     read: ReadQueries, actor: Actor, filters: CaseFilters, limit: int, cursor: str | None
 ) -> Page[SupportCaseOut]:
-    """The list's answer; ``api/hot.py`` serves the same list without FastAPI's layers."""
+    return Page[SupportCaseOut].model_validate(
+        await page_of_case_fields(read, actor, filters, limit, cursor)
+    )
+
+
+async def page_of_case_fields(
+    read: ReadQueries, actor: Actor, filters: CaseFilters, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    """The list's answer as plain data (``presenters.case_fields``): validated here, and
+    encoded as it is by ``api/hot.py``, which serves the same list without FastAPI's
+    layers."""
     page = await read.cases(actor, filters, limit=limit, cursor=cursor)
     last_messages = page.extra.get("last_messages", {})
     items = []
     for case, refunds in page.items:
-        item = case_out(case, refunds, actor)
+        item = case_fields(case, refunds, actor)
         last = last_messages.get(case.id)
         if last is not None:
-            item.last_message = LastMessageOut(
-                author_role=last.author_role, excerpt=last.excerpt, at=last.at
-            )
+            item["last_message"] = {
+                "author_role": last.author_role,
+                "excerpt": last.excerpt,
+                "at": last.at,
+            }
         items.append(item)
-    return Page(items=items, next_cursor=page.next_cursor)
+    return {"items": items, "next_cursor": page.next_cursor}
 
 
 @router.post(
