@@ -35,7 +35,7 @@ from supportdesk.domain.users import UserAccount
 from supportdesk.domain.window import RefundWindow, RefundWindowPolicy, WindowBasis
 from supportdesk.infrastructure.db.mapping import event_from_record
 from supportdesk.infrastructure.db.migrate import upgrade
-from supportdesk.infrastructure.db.models import EventRecord
+from supportdesk.infrastructure.db.models import CustomerRecord, EventRecord
 from supportdesk.infrastructure.db.reads import SqlReadQueries
 from supportdesk.infrastructure.db.session import Database
 from supportdesk.infrastructure.db.uow import SqlUnitOfWork
@@ -871,3 +871,53 @@ class TestAttachments:
             await uow.attachments.add(an_attachment(case, id="att_x"))
         async with backend.uow() as uow:
             assert await uow.attachments.of_case(case.id) == []
+
+
+async def test_the_customer_directory_keeps_the_last_name_given_and_rewrites_no_same_row(
+    database: Database,
+) -> None:
+    backend = _sql("directory", database)
+    anna = Customer(id="cust-anna", name="Anna Berg", email="Anna@example.com")
+    renamed = Customer(id="cust-anna", name="Anna Lind", email="anna.lind@example.com")
+
+    async def opened(number: int, customer: Customer, at: datetime) -> None:
+        case = SupportCase.open(
+            id=f"case_dir{number}",
+            customer_id=customer.id,
+            order=OrderReference.snapshot_of(replace(an_order(), customer=customer)),
+            subject="Mugs",
+            description="Chipped",
+            category=Category.DAMAGED_ITEM,
+            priority=Priority.NORMAL,
+            by=ANNA,
+            now=at,
+        )
+        await stored(backend, case)
+
+    async def directory() -> list[tuple[Any, ...]]:
+        async with database.read_sessions()() as session:
+            rows = await session.execute(
+                select(
+                    CustomerRecord.name,
+                    CustomerRecord.email,
+                    CustomerRecord.search_text,
+                    CustomerRecord.updated_at,
+                )
+            )
+            return [tuple(row) for row in rows]
+
+    await opened(1, anna, NOW)
+    await opened(2, anna, NOW + timedelta(hours=1))
+    assert await directory() == [
+        ("Anna Berg", "anna@example.com", "anna berg\nanna@example.com", NOW)
+    ]
+
+    await opened(3, renamed, NOW + timedelta(hours=2))
+    assert await directory() == [
+        (
+            "Anna Lind",
+            "anna.lind@example.com",
+            "anna lind\nanna.lind@example.com",
+            NOW + timedelta(hours=2),
+        )
+    ]

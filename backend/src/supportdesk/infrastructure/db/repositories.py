@@ -16,6 +16,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -126,11 +127,19 @@ def _readable_refund(actor: Actor) -> Select[Any]:
 
 
 def _customer_upsert(insert_into: Any) -> Any:
-    """The directory's row, inserted or, for a customer it has, replaced by what was sent."""
-    stmt = insert_into(CustomerRecord.__table__)
+    """The directory's row, inserted or, for a customer it has, replaced by what was sent
+    if that differs. A customer's every case named them again: rewriting the same row
+    rewrote its text search entry too (a trigger on ``search_text``), pages written and
+    checkpointed for nothing on each case opened."""
+    table = CustomerRecord.__table__
+    stmt = insert_into(table)
     return stmt.on_conflict_do_update(
         index_elements=["id"],
-        set_={c.name: stmt.excluded[c.name] for c in CustomerRecord.__table__.c if c.name != "id"},
+        set_={c.name: stmt.excluded[c.name] for c in table.c if c.name != "id"},
+        where=or_(
+            table.c.name != stmt.excluded.name,
+            table.c.email != stmt.excluded.email,
+        ),
     )
 
 
