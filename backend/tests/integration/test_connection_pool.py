@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -107,36 +108,40 @@ async def _end_server_side(pid: int) -> None:
     await asyncio.sleep(0.1)  # the server has closed that connection's socket
 
 
-@direct_postgres_only
-async def test_a_connection_idle_past_the_window_whose_server_side_ended_is_replaced_unseen(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@asynccontextmanager
+async def _pooled_connection_ended(
+    monkeypatch: pytest.MonkeyPatch, ping_after_idle_seconds: float
+) -> AsyncIterator[tuple[AsyncEngine, int]]:
+    """A PostgreSQL engine whose one pooled connection's server side has ended, and the
+    ended connection's server process id."""
     assert TEST_DATABASE_URL
-    monkeypatch.setattr(db_session, "PING_AFTER_IDLE_SECONDS", 0.0)
+    monkeypatch.setattr(db_session, "PING_AFTER_IDLE_SECONDS", ping_after_idle_seconds)
     engine = make_engine(TEST_DATABASE_URL)
     try:
         async with engine.connect() as connection:
             ended = await _server_pid(connection)
         await _end_server_side(ended)
-
-        async with engine.connect() as connection:
-            assert await _server_pid(connection) != ended
+        yield engine, ended
     finally:
         await engine.dispose()
+
+
+@direct_postgres_only
+async def test_a_connection_idle_past_the_window_whose_server_side_ended_is_replaced_unseen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with (
+        _pooled_connection_ended(monkeypatch, 0.0) as (engine, ended),
+        engine.connect() as connection,
+    ):
+        assert await _server_pid(connection) != ended
 
 
 @direct_postgres_only
 async def test_a_connection_used_within_the_window_whose_server_side_ended_fails_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert TEST_DATABASE_URL
-    monkeypatch.setattr(db_session, "PING_AFTER_IDLE_SECONDS", 3600.0)
-    engine = make_engine(TEST_DATABASE_URL)
-    try:
-        async with engine.connect() as connection:
-            ended = await _server_pid(connection)
-        await _end_server_side(ended)
-
+    async with _pooled_connection_ended(monkeypatch, 3600.0) as (engine, ended):
         # Not pinged: the statement finds the connection gone, a 503 with Retry-After …
         with pytest.raises(DependencyUnavailable):
             async with engine.connect() as connection:
@@ -144,8 +149,6 @@ async def test_a_connection_used_within_the_window_whose_server_side_ended_fails
         # … and the pool has replaced its connections for the next request.
         async with engine.connect() as connection:
             assert await _server_pid(connection) != ended
-    finally:
-        await engine.dispose()
 
 
 @postgres_only

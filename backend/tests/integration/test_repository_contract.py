@@ -155,12 +155,21 @@ async def _database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
 
 
 def a_case(
-    *, id: str = "case_c1", customer_id: str = "cust-anna", at: datetime = NOW
+    *,
+    id: str = "case_c1",
+    customer_id: str = "cust-anna",
+    at: datetime = NOW,
+    customer: Customer | None = None,
 ) -> SupportCase:
+    """``customer``: who the order system names as the order's customer (its id is the
+    case's customer's)."""
+    order = an_order(customer_id=customer_id)
+    if customer is not None:
+        order = replace(order, customer=customer)
     return SupportCase.open(
         id=id,
         customer_id=customer_id,
-        order=OrderReference.snapshot_of(an_order(customer_id=customer_id)),
+        order=OrderReference.snapshot_of(order),
         subject="Mugs arrived broken",
         description="Two of the three mugs were in pieces",
         category=Category.DAMAGED_ITEM,
@@ -881,18 +890,7 @@ async def test_the_customer_directory_keeps_the_last_name_given_and_rewrites_no_
     renamed = Customer(id="cust-anna", name="Anna Lind", email="anna.lind@example.com")
 
     async def opened(number: int, customer: Customer, at: datetime) -> None:
-        case = SupportCase.open(
-            id=f"case_dir{number}",
-            customer_id=customer.id,
-            order=OrderReference.snapshot_of(replace(an_order(), customer=customer)),
-            subject="Mugs",
-            description="Chipped",
-            category=Category.DAMAGED_ITEM,
-            priority=Priority.NORMAL,
-            by=ANNA,
-            now=at,
-        )
-        await stored(backend, case)
+        await stored(backend, a_case(id=f"case_dir{number}", at=at, customer=customer))
 
     async def directory() -> list[tuple[Any, ...]]:
         async with database.read_sessions()() as session:
