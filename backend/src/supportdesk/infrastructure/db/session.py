@@ -103,14 +103,28 @@ class _FairQueue(AsyncAdaptedQueue[Any]):
         waiter = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:
-            return await_(asyncio.wait_for(waiter, timeout))
+            return await_(_handed(waiter, timeout))
         except TimeoutError as exc:
+            if waiter.done() and not waiter.cancelled():
+                return waiter.result()  # handed over as the time ran out: it is ours
+            waiter.cancel()
             raise Empty() from exc
         except BaseException:
-            # Cancelled just after a connection was handed over: it goes to the next.
+            # Cancelled (or failed) while waiting: a connection handed over just before
+            # goes to the next waiter, and none is handed to this one later.
             if waiter.done() and not waiter.cancelled():
                 self.put_nowait(waiter.result())
+            else:
+                waiter.cancel()
             raise
+
+
+async def _handed(waiter: asyncio.Future[Any], seconds: float | None) -> Any:
+    """``asyncio.timeout``, not ``wait_for``: on Python 3.11 ``wait_for`` returns a result
+    that arrived with a cancellation and drops the cancellation (CPython gh-86296), so a
+    task cancelled as it got its connection would go on running."""
+    async with asyncio.timeout(seconds):
+        return await waiter
 
 
 class _Pool(AsyncAdaptedQueuePool):
@@ -314,7 +328,7 @@ def _ping_after_idle(engine: Engine) -> None:
         try:
             dbapi_connection.ping()
         except Exception as exc:
-            # The pool discards this connection and checks out (or makes) another.
+            # The pool reconnects this pooled connection and tries the checkout again.
             raise sa_exc.DisconnectionError("a pooled connection did not answer") from exc
 
 
