@@ -144,6 +144,11 @@ def _opened(response: httpx.Response) -> tuple[Any, ...]:
     if isinstance(body, dict):
         for varies in ("id", "created_at", "updated_at"):
             body.pop(varies, None)
+        # Due times follow from the moment of opening: inside business hours they differ
+        # by the time between the two requests. Whether each is set must still agree.
+        for due in ("first_response_due_at", "resolution_due_at"):
+            if due in body:
+                body[due] = body[due] is not None
     location = response.headers.get("location", "")
     return (
         status,
