@@ -21,10 +21,6 @@ from supportdesk.infrastructure.db import session as db_session
 from supportdesk.infrastructure.db.session import Database, _FairQueue, make_engine
 from tests.conftest import TEST_DATABASE_URL
 
-postgres_only = pytest.mark.skipif(
-    not TEST_DATABASE_URL or not TEST_DATABASE_URL.startswith("postgresql"),
-    reason="needs TEST_DATABASE_URL (PostgreSQL)",
-)
 # Behind PgBouncer each transaction may get another server connection: a server-side
 # connection ended by hand says nothing about the one this client holds.
 direct_postgres_only = pytest.mark.skipif(
@@ -159,7 +155,7 @@ async def test_a_connection_used_within_the_window_whose_server_side_ended_fails
             assert await _server_pid(connection) != ended
 
 
-@postgres_only
+@direct_postgres_only
 async def test_postgresql_reads_run_each_statement_in_a_transaction_of_its_own() -> None:
     """now() is the start of the statement's transaction: it moves between two statements
     of a read, and stands still within a write's transaction."""
@@ -183,3 +179,16 @@ async def test_postgresql_reads_run_each_statement_in_a_transaction_of_its_own()
             assert second == first
     finally:
         await database.dispose()
+
+
+async def test_behind_pgbouncers_transaction_pooling_reads_keep_their_transaction() -> None:
+    """There a statement outside a transaction may be prepared on one server connection
+    and run on another."""
+    url = "postgresql+asyncpg://postgres@127.0.0.1:6432/supportdesk"
+    pooled, direct = Database.connect(f"{url}?pgbouncer=true"), Database.connect(url)
+    try:
+        assert pooled.reader is pooled.writer
+        assert direct.reader is not direct.writer
+    finally:
+        await pooled.dispose()
+        await direct.dispose()

@@ -365,7 +365,8 @@ class Database:
     """The writer and the reader. On PostgreSQL the reader is the writer's pool with each
     statement in its own transaction (autocommit): at READ COMMITTED, PostgreSQL's level,
     every statement of a transaction sees its own snapshot all the same, so a read's BEGIN
-    and ROLLBACK were two round trips that bought nothing."""
+    and ROLLBACK were two round trips that bought nothing. Not behind PgBouncer's
+    transaction pooling (``?pgbouncer=true``), where the reader is the writer."""
 
     writer: AsyncEngine
     reader: AsyncEngine
@@ -402,6 +403,11 @@ class Database:
                 direct_reader=DirectReader(inline_reader),
                 write_lock=asyncio.Lock(),
             )
+        if pgbouncer_options(url)[1]:
+            # Behind PgBouncer in transaction pooling mode, a statement outside a
+            # transaction is prepared on one server connection and may run on another:
+            # reads keep their transaction there.
+            return cls(writer=writer, reader=writer)
         return cls(writer=writer, reader=writer.execution_options(isolation_level="AUTOCOMMIT"))
 
     def write_sessions(self) -> async_sessionmaker[AsyncSession]:
