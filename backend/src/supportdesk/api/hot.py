@@ -35,11 +35,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from fastapi._compat import field_annotation_is_sequence
 from fastapi.dependencies.utils import get_dependant
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError, create_model
-from pydantic_core import to_json
+from pydantic_core import to_jsonable_python
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
@@ -122,7 +123,14 @@ async def list_cases(request: Request) -> Response:
     # Encoded as it is, not validated: the same data the documented route validates
     # (``page_of_case_fields``); a test holds the two routes to the same answers.
     out = await documented.page_of_case_fields(read, actor, filters, **page_values)
-    return Response(to_json(out), media_type="application/json")
+    return Response(encode_json(out), media_type="application/json")
+
+
+def encode_json(data: Any) -> bytes:
+    """Plain data as pydantic's ``to_json`` writes it (UTC as ``Z``, enums by value, UTF-8
+    unescaped), by orjson: a page of 25 cases in 0.03 ms instead of 0.31, a seventh of the
+    list's CPU (bench/README.md). A type orjson does not know is handed to pydantic."""
+    return orjson.dumps(data, default=to_jsonable_python, option=orjson.OPT_UTC_Z)
 
 
 # Set on a request a plain route handed on: the router then matches the FastAPI route.
