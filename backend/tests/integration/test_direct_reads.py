@@ -16,7 +16,7 @@ from supportdesk.devdata.bulk import seed_bulk
 from supportdesk.domain.access import Actor, Role
 from supportdesk.domain.errors import DependencyUnavailable
 from supportdesk.infrastructure.db import repositories
-from supportdesk.infrastructure.db.direct import DirectReader
+from supportdesk.infrastructure.db.direct import DirectReader, MadeOfRows
 from supportdesk.infrastructure.db.models import SupportCaseRecord
 from supportdesk.infrastructure.db.reads import SqlReadQueries
 from supportdesk.infrastructure.db.session import Database
@@ -170,3 +170,65 @@ async def test_pages_of_cases_read_directly_are_the_pages_sqlalchemy_reads(
         assert compared > 200
     finally:
         await database.dispose()
+
+
+async def test_a_page_read_again_reads_a_case_changed_in_any_column_afresh(
+    cases_url: str,
+) -> None:
+    """The cases made of a page's rows are kept by the rows' stored values: a case changed
+    in any column, one that leaves its version as it was included, is made again; each
+    read has its own copies."""
+    database = Database.connect(cases_url)
+    assert database.direct_reader is not None
+    read = SqlReadQueries(database.read_sessions(), direct=database.direct_reader)
+    agent = Actor(id="u-agent", role=Role.AGENT)
+    try:
+        before = [
+            case for case, _ in (await read.cases(agent, CaseFilters(), limit=5, cursor=None)).items
+        ]
+        changed = before[2]
+        path = cases_url.split(":///", 1)[1]
+        with sqlite3.connect(path) as writer:
+            # As the SLA sweep writes it: a column of the case, its version untouched.
+            writer.execute(
+                "UPDATE support_cases SET sla_status = 'breached', subject = 'Changed' "
+                "WHERE id = ?",
+                (changed.id,),
+            )
+        writer.close()
+        after = [
+            case for case, _ in (await read.cases(agent, CaseFilters(), limit=5, cursor=None)).items
+        ]
+        assert [c.id for c in after] == [c.id for c in before]
+        assert after[2].subject == "Changed" and after[2].sla.status == "breached"
+        assert after[2].version == changed.version
+        for i, (again, first) in enumerate(zip(after, before, strict=True)):
+            if i != 2:
+                assert again == first
+            assert again is not first  # each read its own, to change as it may
+            assert again.new_events is not first.new_events
+    finally:
+        await database.dispose()
+
+
+def test_what_rows_made_is_kept_for_the_most_rows_and_the_oldest_goes_first() -> None:
+    made: list[str] = []
+
+    class Read:  # a compiled statement, as far as the keeping sees it
+        def row(self, raw: tuple[Any, ...]) -> Any:
+            return raw
+
+    def make(row: Any) -> str:
+        made.append(row[0])
+        return f"case {row[0]}"
+
+    kept = MadeOfRows(make, most=2)
+    read: Any = Read()
+    assert kept.of_raw(read, [("a",), ("b",)]) == [(("a",), "case a"), (("b",), "case b")]
+    assert kept.of_raw(read, [("a",), ("b",)])[1][1] == "case b"
+    assert made == ["a", "b"]
+    kept.of_raw(read, [("c",)])  # "a" was kept the longest: it goes
+    kept.of_raw(read, [("b",), ("a",)])
+    assert made == ["a", "b", "c", "a"]
+    kept.of_raw(Read(), [("a",)])  # another statement's row
+    assert made[-1] == "a" and len(made) == 5

@@ -25,8 +25,8 @@ from __future__ import annotations
 import sqlite3
 import weakref
 from collections import namedtuple
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine, Select
 from sqlalchemy.engine import Dialect
@@ -123,9 +123,50 @@ class CompiledRead:
         return self._row._make(values)
 
 
+class MadeOfRows(Generic[T]):
+    """What ``make`` made of each stored row (a case of a case's row), kept by the row's
+    stored values as SQLite gave them and the statement that read them: the same values
+    read again make the same thing, so it is not made again. Nothing kept can be stale: a
+    row changed in any column is other values, made afresh. What is kept is every read's
+    of the row: a reader that may change it takes a copy (the list's cases do).
+
+    A page of cases read again (an agent's queue, the list refreshed after each change)
+    spent a third of its CPU turning the same rows into the same cases: the columns'
+    processors (the times, the JSON snapshot) and the domain's objects
+    (bench/README.md)."""
+
+    __slots__ = ("_made", "_make", "_most")
+
+    def __init__(self, make: Callable[[Any], T], *, most: int) -> None:
+        self._make = make
+        self._most = most
+        self._made: dict[tuple[CompiledRead, tuple[Any, ...]], tuple[Any, T]] = {}
+
+    def each(self, rows: Iterable[Any]) -> list[tuple[Any, T]]:
+        """Each row with what ``make`` made of it: on the direct reader, kept; on
+        SQLAlchemy's connection (PostgreSQL), made each time."""
+        if isinstance(rows, Rows):
+            return rows.made_by(self)
+        return [(row, self._make(row)) for row in rows]
+
+    def of_raw(self, read: CompiledRead, raws: list[tuple[Any, ...]]) -> list[tuple[Any, T]]:
+        made = self._made
+        out = []
+        for raw in raws:
+            found = made.get((read, raw))
+            if found is None:
+                if len(made) >= self._most:
+                    # The oldest goes: a page read often is soon kept again.
+                    made.pop(next(iter(made)), None)
+                row = read.row(raw)
+                found = made[read, raw] = (row, self._make(row))
+            out.append(found)
+        return out
+
+
 class Rows:
     """What ``Connection.execute`` returns, as far as the reads use it: iteration and
-    ``first()``."""
+    ``first()``, and what ``MadeOfRows`` makes of them."""
 
     __slots__ = ("_cursor", "_read")
 
@@ -135,6 +176,9 @@ class Rows:
 
     def __iter__(self) -> Iterator[Any]:
         return (self._read.row(raw) for raw in self._cursor.fetchall())
+
+    def made_by(self, kept: MadeOfRows[T]) -> list[tuple[Any, T]]:
+        return kept.of_raw(self._read, self._cursor.fetchall())
 
     def first(self) -> Any:
         raw = self._cursor.fetchone()
