@@ -30,6 +30,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine, Select
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter
 
 from supportdesk.domain.errors import DependencyUnavailable
@@ -39,6 +40,31 @@ T = TypeVar("T")
 # Statements of different shapes kept compiled: every combination of the lists' filters
 # is one, and each is a few kB.
 _MOST_SHAPES = 500
+
+
+# A statement's parameters in its compiled order, each with its bind processor.
+Binds = list[tuple[str, Callable[[Any], Any] | None]]
+
+
+def binds_of(compiled: SQLCompiler, dialect: Dialect) -> Binds:
+    if compiled.positiontup is None:  # pragma: no cover - SQLite's style is positional
+        raise ValueError("only positional statements")
+    return [
+        (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+        for name in compiled.positiontup
+    ]
+
+
+def positional(
+    compiled: SQLCompiler,
+    binds: Binds,
+    given: Mapping[str, Any],
+    extracted: Sequence[BindParameter[Any]] | None = None,
+) -> list[Any]:
+    """The values of ``given`` (and of the statement's own literals) in the compiled
+    order, each through its type's bind processor, as SQLAlchemy's execution makes them."""
+    values = compiled.construct_params(given, extracted_parameters=extracted)
+    return [processor(values[name]) if processor else values[name] for name, processor in binds]
 
 
 class CompiledRead:
@@ -59,15 +85,10 @@ class CompiledRead:
         # With its cache key, as SQLAlchemy compiles it: what lets another statement of
         # the same shape run with its own literal values (``extracted``).
         compiled = statement.compile(dialect=dialect, cache_key=cache_key)
-        if compiled.positiontup is None:  # pragma: no cover - SQLite's style is positional
-            raise ValueError("only positional statements")
         self.sql = compiled.string
         self._compiled = compiled
         self._expanding = any(b.expanding for b in compiled.binds.values())
-        self._binds = [
-            (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
-            for name in compiled.positiontup
-        ]
+        self._binds = binds_of(compiled, dialect)
         self._bind_processors = {name: p for name, p in self._binds if p is not None}
         columns = list(statement.selected_columns)
         self._processors = [
@@ -87,14 +108,7 @@ class CompiledRead:
         the statement this one was compiled for by its cache key)."""
         compiled = self._compiled
         if not self._expanding:
-            values = compiled.construct_params(given, extracted_parameters=extracted)
-            cursor.execute(
-                self.sql,
-                [
-                    processor(values[name]) if processor else values[name]
-                    for name, processor in self._binds
-                ],
-            )
+            cursor.execute(self.sql, positional(compiled, self._binds, given, extracted))
             return
         # A list bound as one parameter (``IN``) becomes one placeholder per item, as
         # ``SQLCompiler.construct_expanded_state`` does it (which takes no extracted values).

@@ -34,6 +34,7 @@ from supportdesk.domain.events import EntityKind, Event
 from supportdesk.domain.outbox import OutboxState
 from supportdesk.domain.refunds import tells_order_system
 from supportdesk.domain.webhooks import announced_type, subscribed
+from supportdesk.infrastructure.db import direct_writes
 from supportdesk.infrastructure.db.models import EventRecord, OutboxRecord, WebhookEndpointRecord
 from supportdesk.infrastructure.logging import mask_text
 
@@ -79,7 +80,7 @@ async def outbox_rows(session: AsyncSession, events: Sequence[Event]) -> None:
         rows.extend(_row(event, channel, target) for event, target in targets)
     if not rows:
         return
-    await session.execute(_INSERT, rows)
+    await direct_writes.insert(session, _INSERT, rows)
     session.info[WROTE] = True
 
 
@@ -106,7 +107,7 @@ async def _webhook_targets(
     announced = [(event, kind) for event in events if (kind := announced_type(event))]
     if not announced:
         return []
-    endpoints = list(await session.execute(_ACTIVE_ENDPOINTS))
+    endpoints = await direct_writes.select_rows(session, _ACTIVE_ENDPOINTS)
     return [
         (event, endpoint.id)
         for event, kind in announced

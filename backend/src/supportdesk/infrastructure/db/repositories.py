@@ -41,6 +41,7 @@ from supportdesk.domain.refunds import (
 )
 from supportdesk.domain.sla import SlaPolicy, sla_state
 from supportdesk.domain.users import UserAccount
+from supportdesk.infrastructure.db import direct_writes
 from supportdesk.infrastructure.db.mapping import (
     case_from_record,
     case_row,
@@ -156,7 +157,7 @@ _INSERT_EVENTS = insert(_EVENT_TABLE)
 async def _append_events(session: AsyncSession, events: list[Event]) -> None:
     if not events:
         return
-    await session.execute(_INSERT_EVENTS, [event_row(e) for e in events])
+    await direct_writes.insert(session, _INSERT_EVENTS, [event_row(e) for e in events])
     # The notifications these events imply, in the same transaction (docs/outbox.md).
     await outbox_rows(session, events)
     events.clear()
@@ -209,7 +210,7 @@ class SqlCaseRepository:
         # and with the customer's upsert built per case, these were a third of a new case's
         # CPU (bench/README.md).
         columns = self._sla_columns(case, list(case.new_events), case.created_at)
-        await self.session.execute(_INSERT_CASE, {**new_case_row(case), **columns})
+        await direct_writes.insert(self.session, _INSERT_CASE, {**new_case_row(case), **columns})
         if case.order.customer is not None:
             await self._name_customer(case)
         await _append_events(self.session, case.new_events)
@@ -220,7 +221,7 @@ class SqlCaseRepository:
         assert case.order.customer is not None
         row = customer_row(case.order.customer, case.created_at)
         dialect = self.session.get_bind().dialect.name
-        await self.session.execute(_NAME_CUSTOMER[dialect], row)
+        await direct_writes.insert(self.session, _NAME_CUSTOMER[dialect], row)
 
     async def get(self, case_id: str) -> SupportCase | None:
         result = await self.session.execute(_CASE_BY_ID, {"case_id": case_id})

@@ -196,6 +196,14 @@ class _InlineSqliteConnection(aiosqlite.Connection):
         return fn(*args, **kwargs)
 
 
+def inline_sqlite(driver_connection: Any) -> sqlite3.Connection | None:
+    """SQLite's own connection under an inline aiosqlite connection, on which a call runs
+    as the inline connection would run it; None under any other."""
+    if isinstance(driver_connection, _InlineSqliteConnection):
+        return driver_connection._conn
+    return None
+
+
 def _inline_connector(url: str) -> Any:
     """What ``async_creator`` calls: a connection opened as SQLAlchemy would open it."""
     parsed = make_url(url)
