@@ -120,6 +120,35 @@ async def prepare_database(url: str) -> None:
     await seed_bulk(url, cases=CASES, seed=1)
 
 
+# The writing runs' new cases, their events and their outbox rows: what ``forget_writes``
+# deletes again (the ceiling's POST writes the same three tables).
+_NEW_CASES = "SELECT id FROM support_cases WHERE created_at > :mark"
+FORGET_WRITES = [
+    f"DELETE FROM outbox WHERE case_id IN ({_NEW_CASES})",
+    f"DELETE FROM events WHERE case_id IN ({_NEW_CASES})",
+    "DELETE FROM support_cases WHERE created_at > :mark",
+]
+
+
+def seeded_mark(db_path: Path) -> str:
+    """When the last seeded case was opened, as SQLite stores it."""
+    with contextlib.closing(sqlite3.connect(db_path)) as db:
+        mark: str = db.execute("SELECT max(created_at) FROM support_cases").fetchone()[0]
+    return mark
+
+
+def forget_writes(db_path: Path, mark: str) -> None:
+    """Deletes what a writing run added, so every run reads the data as seeded: the list's
+    first page is the same 25 seeded cases (with their refunds and messages) in every
+    round, not the bare cases the last POST run opened, and the database does not grow by
+    the tens of thousands of cases the POST runs open."""
+    with contextlib.closing(sqlite3.connect(db_path, timeout=60)) as db:
+        for statement in FORGET_WRITES:
+            db.execute(statement, {"mark": mark})
+        db.commit()
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def case_ids(db_path: Path, path: Path) -> None:
     """A thousand case ids, spread over the table, for the GET-by-id scripts."""
     with contextlib.closing(sqlite3.connect(db_path)) as db:
@@ -462,6 +491,7 @@ def main() -> None:
     asyncio.run(prepare_database(url))
     ids_file = args.data_dir / "ids.txt"
     case_ids(db_path, ids_file)
+    mark = seeded_mark(db_path)
     made = tokens()
     env = {"BENCH_IDS": str(ids_file)}
     agent = {"Authorization": f"Bearer {made['agent']}"}
@@ -495,6 +525,8 @@ def main() -> None:
                         server,
                     )
                     results.setdefault((server.name, kind), []).append(result)
+                    if kind == "post":
+                        forget_writes(db_path, mark)
                     print(
                         f"  {server.name:12} {kind:5} {result.rps:8.0f} req/s  "
                         f"p99 {result.p99_ms:8.1f} ms  cpu {result.cpu_ms:.2f} ms/req  "
@@ -502,6 +534,7 @@ def main() -> None:
                         file=sys.stderr,
                     )
             reads, writes = run_mixed(wrk, app.port, seconds, made, env)
+            forget_writes(db_path, mark)
             mixed.append((reads, writes))
             print(
                 f"  supportdesk  mixed reads {reads.rps:.0f} req/s p99 {reads.p99_ms:.1f} ms,"
@@ -541,6 +574,26 @@ def run_postgres(
     url: str = args.pg_url
     server_url, name = url.rsplit("/", 1)
 
+    async def forget(mark: datetime) -> None:
+        engine = create_async_engine(url)
+        try:
+            async with engine.begin() as connection:
+                for statement in FORGET_WRITES:
+                    await connection.execute(text(statement), {"mark": mark})
+        finally:
+            await engine.dispose()
+
+    async def newest() -> datetime:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as connection:
+                found: datetime = await connection.scalar(
+                    text("SELECT max(created_at) FROM support_cases")
+                )
+                return found
+        finally:
+            await engine.dispose()
+
     async def recreate() -> list[str]:
         admin = create_async_engine(f"{server_url}/postgres", isolation_level="AUTOCOMMIT")
         try:
@@ -562,6 +615,7 @@ def run_postgres(
 
     print(f"seeding {CASES} cases into {url}", file=sys.stderr)
     ids = asyncio.run(recreate())
+    mark = asyncio.run(newest())
     ids_file = args.data_dir / "pg-ids.txt"
     ids_file.write_text("\n".join(ids) + "\n")
     env = {"BENCH_IDS": str(ids_file)}
@@ -589,6 +643,7 @@ def run_postgres(
                     env,
                 )
                 reads, writes = run_mixed(wrk, server.port, seconds, made, env)
+            asyncio.run(forget(mark))  # each run reads the data as seeded
             runs[workers].append((reads, writes))
             rss[workers] = max(rss.get(workers, 0.0), server.rss.worst())
             print(
