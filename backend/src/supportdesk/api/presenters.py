@@ -131,6 +131,29 @@ def _blocked(decisions: tuple[Decision, ...]) -> list[dict[str, str]]:
     ]
 
 
+# The decisions the domain keeps (``SupportCase.next_actions``: one tuple per status, role,
+# ownership and open refunds), each with its allowed and refused actions as plain data:
+# worked out once, not per case of every page. By the tuple's id, the tuple kept with it
+# (so the id is not another's while it is here).
+_DECIDED: dict[int, tuple[tuple[Decision, ...], tuple[str, ...], tuple[dict[str, str], ...]]] = {}
+_MOST_DECIDED = 256
+
+
+def _decided(
+    decisions: tuple[Decision, ...],
+) -> tuple[tuple[str, ...], tuple[dict[str, str], ...]]:
+    found = _DECIDED.get(id(decisions))
+    if found is None or found[0] is not decisions:
+        if len(_DECIDED) >= _MOST_DECIDED:
+            _DECIDED.clear()
+        found = _DECIDED[id(decisions)] = (
+            decisions,
+            tuple(allowed_actions(decisions)),
+            tuple(_blocked(decisions)),
+        )
+    return found[1], found[2]
+
+
 # SupportCaseOut's fields that a case's plain data may leave out, at their defaults: with
 # them, ``case_fields`` is the whole answer, the same with or without validation.
 _CASE_DEFAULTS: dict[str, Any] = {
@@ -164,7 +187,7 @@ def case_fields(
     """A case's answer as plain data, every field of ``SupportCaseOut`` in it: what
     ``case_out`` validates, and what the plain list (``api/hot.py``) encodes as it is."""
     has_open_refunds = any(not r.is_final for r in refunds)
-    decisions = case.next_actions(by=actor, has_open_refunds=has_open_refunds)
+    allowed, blocked = _decided(case.next_actions(by=actor, has_open_refunds=has_open_refunds))
     return {
         **_CASE_DEFAULTS,
         "id": case.id,
@@ -196,9 +219,9 @@ def case_fields(
         "channel": case.channel,
         "refund_reason_code": suggested_reason(case.category),
         "customer": _customer_for(actor, case.order.customer),
-        "allowed_actions": allowed_actions(decisions),
-        "allowed_moves": list(case.allowed_moves(by=actor, has_open_refunds=has_open_refunds)),
-        "blocked_actions": _blocked(decisions),
+        "allowed_actions": allowed,
+        "allowed_moves": case.allowed_moves(by=actor, has_open_refunds=has_open_refunds),
+        "blocked_actions": blocked,
         **_sla_fields(case, actor, sla, now),
     }
 
