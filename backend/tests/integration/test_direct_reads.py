@@ -232,3 +232,35 @@ def test_what_rows_made_is_kept_for_the_most_rows_and_the_oldest_goes_first() ->
     assert made == ["a", "b", "c", "a"]
     kept.of_raw(Read(), [("a",)])  # another statement's row
     assert made[-1] == "a" and len(made) == 5
+
+
+async def test_a_first_page_kept_for_one_reader_is_never_another_readers(
+    cases_url: str,
+) -> None:
+    """First pages' statements are kept by reader, filters and size: a customer after
+    another, with the same filters, reads their own cases, and staff read everyone's."""
+    database = Database.connect(cases_url)
+    assert database.direct_reader is not None
+    read = SqlReadQueries(database.read_sessions(), direct=database.direct_reader)
+    agent = Actor(id="u-agent", role=Role.AGENT)
+    try:
+        everyone = (await read.cases(agent, CaseFilters(), limit=60, cursor=None)).items
+        owners = sorted({case.customer_id for case, _ in everyone})
+        assert len(owners) >= 2
+        for _ in range(2):  # the second time, from the kept statements
+            for owner in owners:
+                reader = Actor(id=f"u-{owner}", role=Role.CUSTOMER, customer_id=owner)
+                for filters in (CaseFilters(), CaseFilters(status=["open", "in_progress"])):
+                    page = await read.cases(reader, filters, limit=60, cursor=None)
+                    assert {case.customer_id for case, _ in page.items} <= {owner}
+                    assert len(page.items) == len(
+                        [
+                            c
+                            for c, _ in everyone
+                            if c.customer_id == owner
+                            and (not filters.status or c.status.value in filters.status)
+                        ]
+                    )
+            assert (await read.cases(agent, CaseFilters(), limit=60, cursor=None)).items == everyone
+    finally:
+        await database.dispose()
