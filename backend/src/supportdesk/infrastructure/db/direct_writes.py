@@ -116,6 +116,8 @@ def _compiled_insert(
 async def _driver(session: AsyncSession) -> tuple[sqlite3.Connection, Dialect] | None:
     """The SQLite connection of the session's transaction, begun, with the dialect; None
     when the session's connection is not an inline SQLite one."""
+    if session.get_bind().dialect.name != "sqlite":
+        return None  # PostgreSQL: the session's own execution, with no look for a driver
     kept = session.info.get(_DRIVER)
     transaction = session.sync_session.get_transaction()
     if kept is not None and transaction is not None and kept[0] is transaction:
