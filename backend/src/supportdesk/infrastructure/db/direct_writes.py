@@ -27,9 +27,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from supportdesk.domain.errors import DependencyUnavailable
 from supportdesk.infrastructure.db.direct import Binds, CompiledRead, Rows, binds_of, positional
-from supportdesk.infrastructure.db.session import inline_sqlite
+from supportdesk.infrastructure.db.session import inline_sqlite, writer_busy
 
 # session.info: the transaction the driver's connection below was found for, and it.
 _DRIVER = "supportdesk.sqlite_driver"
@@ -134,8 +133,6 @@ async def _driver(session: AsyncSession) -> tuple[sqlite3.Connection, Dialect] |
 def _as_sqlalchemy(exc: sqlite3.Error, sql: str) -> Exception:
     """The exception the session would have raised (``session._translate_outages``), so a
     caller catching SQLAlchemy's ``IntegrityError`` still catches it."""
-    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-        return DependencyUnavailable(
-            "database", "the database is busy with another writer; try again shortly"
-        )
-    return sa_exc.DBAPIError.instance(sql, None, exc, sqlite3.Error, hide_parameters=True)
+    return writer_busy(exc) or sa_exc.DBAPIError.instance(
+        sql, None, exc, sqlite3.Error, hide_parameters=True
+    )

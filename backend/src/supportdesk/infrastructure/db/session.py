@@ -168,11 +168,19 @@ def _translate_outages(engine: Engine) -> None:
         # SQLite's busy_timeout ran out: another process (a second worker, a CLI command)
         # held the write lock all that time. Nothing was written; the request may be sent
         # again.
-        original = context.original_exception
-        if isinstance(original, sqlite3.OperationalError) and "locked" in str(original):
-            raise DependencyUnavailable(
-                "database", "the database is busy with another writer; try again shortly"
-            ) from original
+        busy = writer_busy(context.original_exception)
+        if busy is not None:
+            raise busy from context.original_exception
+
+
+def writer_busy(original: BaseException) -> DependencyUnavailable | None:
+    """What SQLite's busy_timeout running out is to a request (``_translate_outages``, and
+    ``direct_writes`` for the statements it runs on the driver); None for any other error."""
+    if isinstance(original, sqlite3.OperationalError) and "locked" in str(original):
+        return DependencyUnavailable(
+            "database", "the database is busy with another writer; try again shortly"
+        )
+    return None
 
 
 class _InlineSqliteConnection(aiosqlite.Connection):
