@@ -211,6 +211,47 @@ async def test_a_page_read_again_reads_a_case_changed_in_any_column_afresh(
         await database.dispose()
 
 
+async def test_a_page_read_again_reads_a_refund_changed_in_any_column_afresh(
+    cases_url: str,
+) -> None:
+    """The page's refunds are kept as its cases are: a refund changed in any column is made
+    again, and each read has its own refunds, their maps of lines' reasons included."""
+    database = Database.connect(cases_url)
+    assert database.direct_reader is not None
+    read = SqlReadQueries(database.read_sessions(), direct=database.direct_reader)
+    agent = Actor(id="u-agent", role=Role.AGENT)
+
+    async def refunds() -> list[Any]:
+        page = await read.cases(agent, CaseFilters(), limit=60, cursor=None)
+        return [refund for _, of_case in page.items for refund in of_case]
+
+    try:
+        before = await refunds()
+        assert len(before) >= 5
+        changed = before[3]
+        path = cases_url.split(":///", 1)[1]
+        with sqlite3.connect(path) as writer:
+            writer.execute(
+                "UPDATE refunds SET reason = 'Changed', bank_reference = 'ARN-1' WHERE id = ?",
+                (changed.id,),
+            )
+        writer.close()
+        after = await refunds()
+        assert [r.id for r in after] == [r.id for r in before]
+        assert after[3].reason == "Changed" and after[3].bank_reference == "ARN-1"
+        assert after[3].version == changed.version
+        for i, (again, first) in enumerate(zip(after, before, strict=True)):
+            if i != 3:
+                assert again == first
+            assert again is not first
+            assert again.new_events is not first.new_events
+            assert again.line_reason_codes is not first.line_reason_codes
+        after[0].line_reason_codes["line-x"] = "damaged"  # a read changing its own
+        assert "line-x" not in (await refunds())[0].line_reason_codes
+    finally:
+        await database.dispose()
+
+
 def test_what_rows_made_is_kept_for_the_most_rows_and_the_oldest_goes_first() -> None:
     made: list[str] = []
 

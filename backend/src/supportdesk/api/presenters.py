@@ -12,7 +12,7 @@ from supportdesk.application.orders import OrderView
 from supportdesk.application.refunds import PolicyInForce, Quote
 from supportdesk.domain.access import Actor
 from supportdesk.domain.attachments import Attachment
-from supportdesk.domain.cases import SupportCase
+from supportdesk.domain.cases import OrderReference, SupportCase
 from supportdesk.domain.events import Event
 from supportdesk.domain.messages import Message
 from supportdesk.domain.money import LineRefund
@@ -154,6 +154,32 @@ def _decided(
     return found[1], found[2]
 
 
+def _snapshot(order: OrderReference) -> dict[str, Any]:
+    """The case's order as plain data (``OrderSnapshotOut``), made once per order object: a
+    case read again from the same stored row (``direct.MadeOfRows``) shares its order with
+    the earlier reads, and an order is immutable. Like ``_DECIDED``'s, the plain data is
+    only read after this: validated or encoded."""
+    found = _SNAPSHOTS.get(id(order))
+    if found is None or found[0] is not order:
+        if len(_SNAPSHOTS) >= _MOST_SNAPSHOTS:
+            _SNAPSHOTS.clear()
+        found = _SNAPSHOTS[id(order)] = (
+            order,
+            {
+                "order_id": order.order_id,
+                "currency": order.currency,
+                "lines": [{**line.fields(), "gross": line.gross} for line in order.lines],
+            },
+        )
+    return found[1]
+
+
+# The orders' plain data, by the order's id() with the order kept (as ``_DECIDED``): as
+# many as the cases kept made of rows.
+_SNAPSHOTS: dict[int, tuple[OrderReference, dict[str, Any]]] = {}
+_MOST_SNAPSHOTS = 1000
+
+
 # SupportCaseOut's fields that a case's plain data may leave out, at their defaults: with
 # them, ``case_fields`` is the whole answer, the same with or without validation.
 _CASE_DEFAULTS: dict[str, Any] = {
@@ -211,11 +237,7 @@ def case_fields(
             }
             for r in refunds
         ],
-        "order_snapshot": {
-            "order_id": case.order.order_id,
-            "currency": case.order.currency,
-            "lines": [{**line.fields(), "gross": line.gross} for line in case.order.lines],
-        },
+        "order_snapshot": _snapshot(case.order),
         "channel": case.channel,
         "refund_reason_code": suggested_reason(case.category),
         "customer": _customer_for(actor, case.order.customer),

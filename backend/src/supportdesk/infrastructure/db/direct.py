@@ -45,6 +45,13 @@ _MOST_SHAPES = 500
 # A statement's parameters in its compiled order, each with its bind processor.
 Binds = list[tuple[str, Callable[[Any], Any] | None]]
 
+# A statement's SQL with its lists expanded for some sizes, and each placeholder's
+# parameter, item of a list (or None) and bind processor.
+Expansion = tuple[str, list[tuple[str, int | None, Callable[[Any], Any] | None]]]
+
+# Lists' sizes kept expanded, per statement: a page's ids are at most a page.
+_MOST_EXPANSIONS = 200
+
 
 def binds_of(compiled: SQLCompiler, dialect: Dialect) -> Binds:
     if compiled.positiontup is None:  # pragma: no cover - SQLite's style is positional
@@ -75,6 +82,7 @@ class CompiledRead:
         "_bind_processors",
         "_binds",
         "_compiled",
+        "_expanded",
         "_expanding",
         "_processors",
         "_row",
@@ -87,7 +95,10 @@ class CompiledRead:
         compiled = statement.compile(dialect=dialect, cache_key=cache_key)
         self.sql = compiled.string
         self._compiled = compiled
-        self._expanding = any(b.expanding for b in compiled.binds.values())
+        self._expanding = [
+            compiled.bind_names[bind] for bind in compiled.binds.values() if bind.expanding
+        ]
+        self._expanded: dict[tuple[int, ...], Expansion] = {}
         self._binds = binds_of(compiled, dialect)
         self._bind_processors = {name: p for name, p in self._binds if p is not None}
         columns = list(statement.selected_columns)
@@ -110,25 +121,45 @@ class CompiledRead:
         if not self._expanding:
             cursor.execute(self.sql, positional(compiled, self._binds, given, extracted))
             return
-        # A list bound as one parameter (``IN``) becomes one placeholder per item, as
-        # ``SQLCompiler.construct_expanded_state`` does it (which takes no extracted values).
-        state = compiled._process_parameters_for_postcompile(
-            compiled.construct_params(given, extracted_parameters=extracted, _no_postcompile=True)
+        values = compiled.construct_params(
+            given, extracted_parameters=extracted, _no_postcompile=True
         )
+        sizes = tuple(len(values[name]) for name in self._expanding)
+        expansion = self._expanded.get(sizes)
+        if expansion is None:
+            if len(self._expanded) >= _MOST_EXPANSIONS:
+                self._expanded.clear()
+            expansion = self._expanded[sizes] = self._expansion(values)
+        sql, order = expansion
+        parameters = []
+        for name, item, processor in order:
+            value = values[name] if item is None else values[name][item]
+            parameters.append(processor(value) if processor else value)
+        cursor.execute(sql, parameters)
+
+    def _expansion(self, values: Mapping[str, Any]) -> Expansion:
+        """The SQL with each list bound as one parameter (``IN``) made one placeholder per
+        item, as ``SQLCompiler.construct_expanded_state`` makes it (which takes no extracted
+        values), and where each placeholder's value comes from. It depends only on the
+        lists' sizes, so it is worked out once per size: with stand-ins for the items,
+        followed through SQLAlchemy's own expansion (a tenth of a page's CPU, made each
+        time)."""
+        probe = dict(values)
+        stand_ins: dict[int, tuple[str, int]] = {}
+        for name in self._expanding:
+            items = [object() for _ in values[name]]
+            stand_ins.update((id(item), (name, i)) for i, item in enumerate(items))
+            probe[name] = items
+        state = self._compiled._process_parameters_for_postcompile(probe)
         # The expanded items' processors are the state's; the other parameters' are the
         # compiled statement's own.
         processors = {**self._bind_processors, **state.processors}
-        parameters = state.parameters
         assert state.positiontup is not None
-        cursor.execute(
-            state.statement,
-            [
-                processor(parameters[name])
-                if (processor := processors.get(name))
-                else parameters[name]
-                for name in state.positiontup
-            ],
-        )
+        order: list[tuple[str, int | None, Callable[[Any], Any] | None]] = []
+        for placeholder in state.positiontup:
+            name, item = stand_ins.get(id(state.parameters[placeholder]), (placeholder, None))
+            order.append((name, item, processors.get(placeholder)))
+        return state.statement, order
 
     def row(self, raw: tuple[Any, ...]) -> Any:
         values = list(raw)
