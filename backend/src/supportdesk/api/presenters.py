@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from supportdesk.api import schemas as s
 from supportdesk.application.customers import CustomerProfile
@@ -23,6 +23,9 @@ from supportdesk.domain.reasons import suggested_reason
 from supportdesk.domain.refunds import Compensation, Refund, RefundStatus
 from supportdesk.domain.sla import ClockReading, SlaState
 from supportdesk.domain.window import RefundWindow
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 def window_out(window: RefundWindow) -> s.RefundWindowOut:
@@ -131,53 +134,47 @@ def _blocked(decisions: tuple[Decision, ...]) -> list[dict[str, str]]:
     ]
 
 
+class _MadeOnce(Generic[K, V]):
+    """What ``make`` made of an immutable object the reads share, kept by the object's id()
+    with the object itself (so the id is not another's while it is here). What it makes is
+    only read after this: validated or encoded."""
+
+    def __init__(self, make: Callable[[K], V], *, most: int) -> None:
+        self._make = make
+        self._most = most
+        self._made: dict[int, tuple[K, V]] = {}
+
+    def __call__(self, of: K) -> V:
+        found = self._made.get(id(of))
+        if found is None or found[0] is not of:
+            if len(self._made) >= self._most:
+                self._made.clear()
+            found = self._made[id(of)] = (of, self._make(of))
+        return found[1]
+
+
 # The decisions the domain keeps (``SupportCase.next_actions``: one tuple per status, role,
 # ownership and open refunds), each with its allowed and refused actions as plain data:
-# worked out once, not per case of every page. By the tuple's id, the tuple kept with it
-# (so the id is not another's while it is here).
-_DECIDED: dict[int, tuple[tuple[Decision, ...], tuple[str, ...], tuple[dict[str, str], ...]]] = {}
-_MOST_DECIDED = 256
+# worked out once, not per case of every page.
+_decided: _MadeOnce[tuple[Decision, ...], tuple[tuple[str, ...], tuple[dict[str, str], ...]]] = (
+    _MadeOnce(
+        lambda decisions: (tuple(allowed_actions(decisions)), tuple(_blocked(decisions))),
+        most=256,
+    )
+)
 
 
-def _decided(
-    decisions: tuple[Decision, ...],
-) -> tuple[tuple[str, ...], tuple[dict[str, str], ...]]:
-    found = _DECIDED.get(id(decisions))
-    if found is None or found[0] is not decisions:
-        if len(_DECIDED) >= _MOST_DECIDED:
-            _DECIDED.clear()
-        found = _DECIDED[id(decisions)] = (
-            decisions,
-            tuple(allowed_actions(decisions)),
-            tuple(_blocked(decisions)),
-        )
-    return found[1], found[2]
-
-
-def _snapshot(order: OrderReference) -> dict[str, Any]:
-    """The case's order as plain data (``OrderSnapshotOut``), made once per order object: a
-    case read again from the same stored row (``direct.MadeOfRows``) shares its order with
-    the earlier reads, and an order is immutable. Like ``_DECIDED``'s, the plain data is
-    only read after this: validated or encoded."""
-    found = _SNAPSHOTS.get(id(order))
-    if found is None or found[0] is not order:
-        if len(_SNAPSHOTS) >= _MOST_SNAPSHOTS:
-            _SNAPSHOTS.clear()
-        found = _SNAPSHOTS[id(order)] = (
-            order,
-            {
-                "order_id": order.order_id,
-                "currency": order.currency,
-                "lines": [{**line.fields(), "gross": line.gross} for line in order.lines],
-            },
-        )
-    return found[1]
-
-
-# The orders' plain data, by the order's id() with the order kept (as ``_DECIDED``): as
-# many as the cases kept made of rows.
-_SNAPSHOTS: dict[int, tuple[OrderReference, dict[str, Any]]] = {}
-_MOST_SNAPSHOTS = 1000
+# The case's order as plain data (``OrderSnapshotOut``), made once per order object: a case
+# read again from the same stored row (``direct.MadeOfRows``) shares its order with the
+# earlier reads, and an order is immutable. As many as the cases kept made of rows.
+_snapshot: _MadeOnce[OrderReference, dict[str, Any]] = _MadeOnce(
+    lambda order: {
+        "order_id": order.order_id,
+        "currency": order.currency,
+        "lines": [{**line.fields(), "gross": line.gross} for line in order.lines],
+    },
+    most=1000,
+)
 
 
 # SupportCaseOut's fields that a case's plain data may leave out, at their defaults: with
