@@ -480,15 +480,6 @@ def _last_messages(connection: Connection, case_ids: list[str]) -> dict[str, Las
     }
 
 
-def _last_message(row: Any) -> LastMessage:
-    return LastMessage(author_role=row.author_role, excerpt=_excerpt(row.body), at=row.created_at)
-
-
-# The last messages of the pages read lately, kept as their cases are (``_CASES_MADE``);
-# a last message is immutable, so every read shares it.
-_LAST_MESSAGES_MADE = MadeOfRows(_last_message, most=1000)
-
-
 def _excerpt(body: str) -> str:
     flat = " ".join(body.split())
     if len(flat) <= EXCERPT_CHARACTERS:
