@@ -45,14 +45,14 @@ async def test_the_plain_route_answers_as_the_documented_route_does(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     served_plain = 0
-    presenter = hot.case_out
+    presenter = hot.case_fields
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         nonlocal served_plain
         served_plain += 1
         return presenter(*args, **kwargs)
 
-    monkeypatch.setattr(hot, "case_out", counting)
+    monkeypatch.setattr(hot, "case_fields", counting)
     alice, bob, carol = await as_user("alice"), await as_user("bob"), await as_user("carol")
     case = await open_case(client, alice)
     await request_refund(client, alice, case["id"])

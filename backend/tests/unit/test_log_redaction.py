@@ -166,3 +166,19 @@ class TestConfiguredLogging:
 
         line = json.loads(stream.getvalue().splitlines()[-1])
         assert line["event"] == "connect to redis://:***@cache:6379/0 failed"
+
+    def test_a_value_orjson_cannot_write_is_written_all_the_same(self) -> None:
+        """JSON lines are written by orjson, which refuses an integer past 64 bits and a
+        key that is not a string: such a line is written the standard library's way."""
+        stream = io.StringIO()
+        configure_logging("INFO", json=True, stream=stream)
+
+        structlog.get_logger("t").info("odd", big=2**70, by_number={1: "one"}, name="Zoë")
+        structlog.get_logger("t").info("plain", name="Zoë", token=SECRET)
+
+        odd, plain = (json.loads(line) for line in stream.getvalue().splitlines()[-2:])
+        assert odd["big"] == 2**70
+        assert odd["by_number"] == {"1": "one"}
+        assert odd["name"] == "Zoë"
+        assert plain["name"] == "Zoë"
+        assert plain["token"] == MASK

@@ -261,27 +261,28 @@ def _sla_fields(
         "first_response_due_at": sla.first_response_due_at,
         "resolution_due_at": sla.resolution_due_at,
         "sla_status": sla.status,
-        "sla": s.SlaOut(
-            first_response=_clock_out(sla.first_response, now),
-            resolution=_clock_out(sla.resolution, now),
-        ),
+        "sla": {
+            "first_response": _clock_out(sla.first_response, now),
+            "resolution": _clock_out(sla.resolution, now),
+        },
     }
 
 
-def _clock_out(reading: ClockReading, now: datetime) -> s.SlaClockOut:
+def _clock_out(reading: ClockReading, now: datetime) -> dict[str, Any]:
+    """``SlaClockOut``'s fields, as plain data like the rest of ``case_fields``."""
     if reading.pending:
         state = "running" if reading.running else "paused"
     else:
         state = "met" if reading.met_at is not None else "stopped"
     breached_at = reading.breached_at
-    return s.SlaClockOut(
-        state=state,
-        due_at=reading.due_at,
-        met_at=reading.met_at,
-        target_seconds=int(reading.target.total_seconds()),
-        business_seconds_left=int(reading.left.total_seconds()),
-        breached=breached_at is not None and breached_at <= now,
-    )
+    return {
+        "state": state,
+        "due_at": reading.due_at,
+        "met_at": reading.met_at,
+        "target_seconds": int(reading.target.total_seconds()),
+        "business_seconds_left": int(reading.left.total_seconds()),
+        "breached": breached_at is not None and breached_at <= now,
+    }
 
 
 def _items(
