@@ -243,6 +243,27 @@ class TestCaching:
         assert first == second
         assert upstream.faults.calls == 2  # one per resource
 
+    async def test_a_cached_copy_that_changed_is_read_as_it_now_is(
+        self, upstream: Upstream
+    ) -> None:
+        """Cached copies are kept parsed by their text: another text is another order."""
+        cache = MemoryCache()
+        adapter = upstream.adapter(cache_ttl_seconds=30, cache=cache)
+        first = await adapter.get_order("ORD-1001")
+        assert first is not None
+        key = "orders:v1:order:ORD-1001"
+        copy = json.loads(await cache.get(key) or "")
+        copy["lines"][0]["name"] = "Renamed in the cached copy"
+        await cache.set(key, json.dumps(copy), 30)
+
+        changed = await adapter.get_order("ORD-1001")
+
+        assert changed is not None
+        assert changed.lines[0].name == "Renamed in the cached copy"
+        assert first.lines[0].name != changed.lines[0].name
+        assert await adapter.get_order("ORD-1001") == changed
+        assert upstream.faults.calls == 1
+
     async def test_the_cache_answers_while_the_order_system_is_down(
         self, upstream: Upstream
     ) -> None:
