@@ -13,7 +13,7 @@ from prometheus_client.registry import Collector
 from supportdesk.api.webhook_payloads import StaffViewPayloads
 from supportdesk.application.accounts import SignedInAccounts
 from supportdesk.application.attachments import AttachmentService
-from supportdesk.application.auth import AuthService, LoginLimits
+from supportdesk.application.auth import AuthService, LoginLimits, SignedIn
 from supportdesk.application.canned_replies import CannedReplyService
 from supportdesk.application.cases import CaseService
 from supportdesk.application.customers import CustomerService
@@ -335,7 +335,12 @@ class Container:
         return SlaService(self.uow(), self.clock)
 
     def accounts(self) -> SignedInAccounts:
-        return SignedInAccounts(self.reads(), self.cache, self.settings.account_cache_seconds)
+        return SignedInAccounts(self.reads, self.cache, self.settings.account_cache_seconds)
+
+    def signed_in(self) -> SignedIn:
+        """Who a request's token signs in (``AuthService.signed_in``), with nothing else of
+        the service built."""
+        return SignedIn(self.tokens, self.cache, self.accounts(), self.identity_provider)
 
     def case_service(self) -> CaseService:
         return CaseService(

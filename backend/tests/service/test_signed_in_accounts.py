@@ -42,7 +42,7 @@ class CountingUnitOfWork(FakeUnitOfWork):
 def accounts_of(*users: UserAccount) -> tuple[SignedInAccounts, CountingUnitOfWork, MemoryCache]:
     reads = CountingUnitOfWork(Store(users={u.id: u for u in users}))
     cache = MemoryCache()
-    return SignedInAccounts(reads, cache, ttl_seconds=30), reads, cache
+    return SignedInAccounts(lambda: reads, cache, ttl_seconds=30), reads, cache
 
 
 async def test_an_active_accounts_standing_is_read_once_and_then_comes_from_the_cache() -> None:

@@ -162,7 +162,7 @@ async def actor_of(request: Request) -> Actor:
 
 async def _signed_in(request: Request, token: str) -> Actor:
     container = _container(request)
-    actor = await container.auth_service().authenticate(token)
+    actor, _ = await container.signed_in()(token)
     await _spend_budget(container, actor)
     request.state.actor = actor
     return actor

@@ -187,7 +187,8 @@ class OpenCaseRoute(HotRoute):
             key_scope(documented.OPEN_CASE, [], actor),
             key,
             lambda: documented.opened_case(cases, asked, actor),
-            request=fingerprint(asked),
+            # Only a key's request is compared with a retry's.
+            request=fingerprint(asked) if key is not None else "",
         )
         await response(scope, receive, send)
 

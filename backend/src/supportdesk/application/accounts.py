@@ -3,6 +3,7 @@ standing, so that a request need not open a database transaction to know it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from supportdesk.application.ports import CacheBackend, UnitOfWork
@@ -37,7 +38,10 @@ class SignedInAccounts:
     the old standing back: the deactivation counts at once, on every replica.
     """
 
-    def __init__(self, reads: UnitOfWork, cache: CacheBackend, ttl_seconds: int) -> None:
+    def __init__(
+        self, reads: Callable[[], UnitOfWork], cache: CacheBackend, ttl_seconds: int
+    ) -> None:
+        """``reads``: a new unit of work for reading, made only when the cache misses."""
         self.reads = reads
         self.cache = cache
         self.ttl_seconds = ttl_seconds
@@ -49,8 +53,8 @@ class SignedInAccounts:
         key = _key(user_id)
         standing = await self.cache.get(key)
         if standing is None:
-            async with self.reads:
-                standing = _standing(await self.reads.users.get(user_id))
+            async with self.reads() as reads:
+                standing = _standing(await reads.users.get(user_id))
             if not await self.cache.set_if_absent(key, standing, self.ttl_seconds):
                 # A change of the account got there first; it knows better than our read.
                 standing = await self.cache.get(key) or standing

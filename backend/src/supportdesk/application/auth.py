@@ -67,6 +67,37 @@ class LoginLimits:
     refresh_reuse_grace_seconds: int = 0
 
 
+class SignedIn:
+    """Who a token signs in, and until when (``AuthService.signed_in``), on its own: every
+    signed-in request asks, and building an ``AuthService`` for it (its units of work, its
+    throttle) was a thirtieth of the CPU of a GET of a case."""
+
+    def __init__(
+        self,
+        tokens: TokenIssuer,
+        cache: CacheBackend,
+        accounts: SignedInAccounts | None,
+        identity_provider: IdentityProvider | None,
+    ) -> None:
+        self.tokens = tokens
+        self.cache = cache
+        self.accounts = accounts
+        self.identity_provider = identity_provider
+
+    async def __call__(self, access_token: str) -> tuple[Actor, datetime]:
+        idp = self.identity_provider
+        if idp is not None and idp.configured and not self.tokens.is_ours(access_token):
+            claims = idp.read_access(access_token)
+            return claims.actor, claims.expires_at
+        ours = self.tokens.read_access(access_token)
+        if await self.cache.get(revocation_key(ours)) is not None:
+            raise Unauthenticated("this sign-in was ended; sign in again")
+        if self.accounts is None:
+            return ours.actor, ours.expires_at
+        actor = await self.accounts.actor(ours.user_id, ours.role, ours.issued_at)
+        return actor, ours.expires_at
+
+
 class AuthService:
     """Use cases of signing in (login, refresh with rotation and reuse detection, logout,
     who is calling) and of the users admins manage."""
@@ -160,17 +191,8 @@ class AuthService:
         the token's role (which the cache backend knows without a transaction); a token of
         the shop's identity provider is taken with the role it names. A long-lived request
         (the live-update stream) asks again now and then."""
-        idp = self.identity_provider
-        if idp is not None and idp.configured and not self.tokens.is_ours(access_token):
-            claims = idp.read_access(access_token)
-            return claims.actor, claims.expires_at
-        ours = self.tokens.read_access(access_token)
-        if await self.cache.get(revocation_key(ours)) is not None:
-            raise Unauthenticated("this sign-in was ended; sign in again")
-        if self.accounts is None:
-            return ours.actor, ours.expires_at
-        actor = await self.accounts.actor(ours.user_id, ours.role, ours.issued_at)
-        return actor, ours.expires_at
+        check = SignedIn(self.tokens, self.cache, self.accounts, self.identity_provider)
+        return await check(access_token)
 
     async def logout(self, access_token: str, refresh_token: str | None) -> None:
         """Ends the sign-in the access token belongs to: every refresh token of its family

@@ -5,6 +5,7 @@ connections and, in WAL mode, never wait for the writer."""
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import time
 from collections import deque
@@ -272,9 +273,20 @@ def pgbouncer_options(url: str) -> tuple[str, dict[str, Any]]:
 
 
 # JSON columns (a case's order snapshot, events' details) read with orjson: the standard
-# library's parser was 6 % of the CPU of a page of cases, one snapshot a row. They are
-# written by the standard library as before (its output is plain JSON that orjson reads).
+# library's parser was 6 % of the CPU of a page of cases, one snapshot a row.
 read_json = orjson.loads
+
+
+def write_json(value: Any) -> str:
+    """JSON columns written by orjson too: the standard library's ``dumps`` was a
+    fortieth of opening a case (its snapshot, its outbox rows). The text is compact and
+    UTF-8 where the standard library's was spaced and escaped; both read back the same.
+    What orjson refuses (a key that is not a string, an integer past 64 bits) is written
+    the standard library's way, as before."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # orjson.JSONEncodeError is one
+        return json.dumps(value)
 
 
 def make_engine(
@@ -292,6 +304,7 @@ def make_engine(
         "poolclass": _Pool,
         "hide_parameters": True,
         "json_deserializer": read_json,
+        "json_serializer": write_json,
     }
     if url.startswith("sqlite"):
         engine = create_async_engine(
@@ -368,6 +381,7 @@ def make_inline_reader(url: str, *, echo: bool = False) -> Engine:
         pool_timeout=2,
         hide_parameters=True,
         json_deserializer=read_json,
+        json_serializer=write_json,
         # Always one caller at a time; which thread that is can differ (a test's client).
         connect_args={"check_same_thread": False},
     )
