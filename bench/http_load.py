@@ -73,6 +73,44 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def machine_busy_seconds() -> float:
+    """CPU time every core spent working so far (user, nice, system, irq, softirq: not
+    idle, not waiting on I/O, not stolen by the hypervisor), from /proc/stat."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq = (int(f) for f in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def named_cpu_seconds(prefix: str) -> float:
+    """CPU time so far of every process whose name starts with ``prefix``."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "comm").read_text().startswith(prefix):
+                    pids.append(int(entry.name))
+    return cpu_seconds(pids)
+
+
+@dataclass
+class CpuShares:
+    """CPU time per request of a mixed run: the server's workers, and everything else the
+    machine did meanwhile (PostgreSQL, Redis, wrk, the kernel's network work, neighbours).
+    With the workers on every core, two cores give at most 2 ÷ (worker + else) requests
+    per ms; one worker on one core gives 1 ÷ worker while the rest fits on the other core.
+    So ``2 × worker ÷ (worker + else)`` is the most that two workers can give over one on
+    this machine, whatever the code does: the bound of the ratio in the table."""
+
+    worker_ms: float
+    else_ms: float
+    postgres_ms: float
+    redis_ms: float
+
+    @property
+    def bound(self) -> float:
+        return 2 * self.worker_ms / (self.worker_ms + self.else_ms)
+
+
 @dataclass
 class Rss:
     """The largest resident set seen per process of a server, in MB."""
@@ -545,8 +583,9 @@ def main() -> None:
 
     pg: dict[int, list[tuple[Wrk, Wrk]]] = {}
     pg_rss: dict[int, float] = {}
+    pg_cpu: dict[int, list[CpuShares]] = {}
     if not args.no_postgres:
-        pg, pg_rss = run_postgres(args, wrk, made, rounds, seconds, log)
+        pg, pg_rss, pg_cpu = run_postgres(args, wrk, made, rounds, seconds, log)
 
     body = report(
         results,
@@ -554,6 +593,7 @@ def main() -> None:
         sqlite_rss,
         pg,
         pg_rss,
+        pg_cpu,
         rounds,
         seconds,
         args.connections,
@@ -567,7 +607,7 @@ def main() -> None:
 
 def run_postgres(
     args: argparse.Namespace, wrk: str, made: dict[str, str], rounds: int, seconds: float, log: Path
-) -> tuple[dict[int, list[tuple[Wrk, Wrk]]], dict[int, float]]:
+) -> tuple[dict[int, list[tuple[Wrk, Wrk]]], dict[int, float], dict[int, list[CpuShares]]]:
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -624,6 +664,7 @@ def run_postgres(
 
         redis.Redis.from_url(args.redis_url).flushdb()
     runs: dict[int, list[tuple[Wrk, Wrk]]] = {1: [], 2: []}
+    shares: dict[int, list[CpuShares]] = {1: [], 2: []}
     rss: dict[int, float] = {}
     for number in range(rounds):
         for workers, cores in ((1, SERVER_CORE), (2, f"{SERVER_CORE},{LOAD_CORE}")):
@@ -642,9 +683,22 @@ def run_postgres(
                     wrk_command(wrk, server.port, "reads.lua", args.connections, 2, made["agent"]),
                     env,
                 )
+                before = _cpu_now(server)
                 reads, writes = run_mixed(wrk, server.port, seconds, made, env)
+                after = _cpu_now(server)
             asyncio.run(forget(mark))  # each run reads the data as seeded
             runs[workers].append((reads, writes))
+            answered = (reads.rps + writes.rps) * seconds
+            if answered:
+                worker, busy, postgres, redis_cpu = (b - a for a, b in zip(before, after, strict=True))
+                shares[workers].append(
+                    CpuShares(
+                        worker_ms=1000 * worker / answered,
+                        else_ms=1000 * (busy - worker) / answered,
+                        postgres_ms=1000 * postgres / answered,
+                        redis_ms=1000 * redis_cpu / answered,
+                    )
+                )
             rss[workers] = max(rss.get(workers, 0.0), server.rss.worst())
             print(
                 f"  postgres workers={workers} round {number + 1}: reads {reads.rps:.0f} "
@@ -652,7 +706,17 @@ def run_postgres(
                 f"p99 {writes.p99_ms:.1f} ms",
                 file=sys.stderr,
             )
-    return runs, rss
+    return runs, rss, shares
+
+
+def _cpu_now(server: Server) -> tuple[float, float, float, float]:
+    """The server's CPU so far, the machine's, PostgreSQL's and Redis's."""
+    return (
+        cpu_seconds(server._tree()),
+        machine_busy_seconds(),
+        named_cpu_seconds("postgres"),
+        named_cpu_seconds("redis"),
+    )
 
 
 def report(
@@ -661,6 +725,7 @@ def report(
     sqlite_rss: float,
     pg: dict[int, list[tuple[Wrk, Wrk]]],
     pg_rss: dict[int, float],
+    pg_cpu: dict[int, list[CpuShares]],
     rounds: int,
     seconds: float,
     connections: int,
@@ -719,6 +784,22 @@ def report(
             f"{two:,.0f}, {median([r.p99_ms for r, _ in pg[2]]):.1f} | | |",
             f"| 2 workers ÷ 1 worker | {two / one:.2f}× | ≥ 1.7× | {mark(two / one >= 1.7)} |",
         ]
+        for workers, measured in pg_cpu.items():
+            if measured:
+                lines.append(
+                    f"| PostgreSQL, {workers} worker(s): CPU ms per request of the workers / "
+                    f"of everything else on the machine (PostgreSQL, Redis) "
+                    f"| {median([c.worker_ms for c in measured]):.2f} / "
+                    f"{median([c.else_ms for c in measured]):.2f} "
+                    f"({median([c.postgres_ms for c in measured]):.2f}, "
+                    f"{median([c.redis_ms for c in measured]):.2f}) | | |"
+                )
+        if pg_cpu.get(2):
+            bound = median([c.bound for c in pg_cpu[2]])
+            lines.append(
+                "| the most 2 workers can give over 1 on this machine at that CPU mix, "
+                f"2 × workers' ÷ (workers' + else) (`CpuShares`) | {bound:.2f}× | | |"
+            )
     worst = max([sqlite_rss, *pg_rss.values()])
     lines.append(
         f"| peak RSS of any server process (SQLite run {sqlite_rss:.0f} MB"

@@ -44,7 +44,12 @@ SQLITE_READER_POOL = {"pool_size": 4, "max_overflow": 4, "pool_timeout": 2}
 # 15 serve 32 requests in flight as fast as 30 did (bench/http_load.py, one worker: the
 # same req/s, no 503), and each connection kept costs this process about a megabyte (its
 # prepared statements): with 30, a worker under load peaked at 151-157 MB, with 15 at 137.
-POSTGRES_POOL = {"pool_size": 10, "max_overflow": 5}
+# All 15 are kept, none opened for a moment past a smaller pool: under load the 5 that
+# were overflow were opened and closed three or four times a second (36 new PostgreSQL
+# sessions in a 10 s mixed run of two workers), each new one connecting, setting up its
+# codecs and preparing every statement again. Kept, two workers served 789-837 req/s of
+# that mix instead of 647-723 (bench/README.md).
+POSTGRES_POOL = {"pool_size": 15, "max_overflow": 0}
 # A pooled PostgreSQL connection used this recently is taken as alive; one idle longer is
 # pinged at checkout, and replaced if the ping fails (HikariCP's ``aliveBypassWindowMs``,
 # also 500 ms). SQLAlchemy's ``pool_pre_ping`` pings at every checkout, in a transaction of
