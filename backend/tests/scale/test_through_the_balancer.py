@@ -5,6 +5,7 @@ goes to HAProxy's port unless a test needs a given replica, and then says so."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 import time
@@ -59,15 +60,26 @@ async def at_once(count: int, send: Any) -> list[httpx.Response]:
 
 
 def served_by_each_replica(shape: Topology, path_part: str) -> list[int]:
-    """How many requests whose path contains ``path_part`` each replica's access log has."""
+    """How many requests whose path contains ``path_part`` each replica's access log has
+    (its JSON lines read as JSON, whatever their spacing)."""
     return [
         sum(
             1
-            for line in shape.log(f"replica{n}").splitlines()
-            if '"event": "request"' in line and path_part in line
+            for line in _json_lines(shape.log(f"replica{n}"))
+            if line.get("event") == "request" and path_part in str(line.get("path", ""))
         )
         for n in (1, 2, 3)
     ]
+
+
+def _json_lines(log: str) -> list[dict[str, Any]]:
+    lines = []
+    for text in log.splitlines():
+        with contextlib.suppress(ValueError):
+            line = json.loads(text)
+            if isinstance(line, dict):
+                lines.append(line)
+    return lines
 
 
 def test_100_concurrent_executes_of_one_refund_over_three_replicas_pay_once(
