@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from supportdesk.infrastructure.db.session import read_json, write_json
+from supportdesk.infrastructure.db.session import read_json
+from supportdesk.infrastructure.json_text import json_text as write_json
 
 
 def test_a_snapshot_written_reads_back_the_same() -> None:

@@ -15,16 +15,16 @@ Every line, ours and the libraries' (uvicorn, SQLAlchemy, httpx through the stan
 from __future__ import annotations
 
 import functools
-import json as json_module
 import logging
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, TextIO
 
-import orjson
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
+
+from supportdesk.infrastructure.json_text import json_text
 
 MASK = "***"
 
@@ -164,16 +164,6 @@ def redact_secrets(_logger: WrappedLogger, _method: str, event_dict: EventDict) 
     return event_dict
 
 
-def _json_line(value: Any, *, default: Callable[[Any], Any]) -> str:
-    """A line's JSON by orjson (0.2 µs for an access line, 2.3 µs by the standard
-    library), the same data in a compact, UTF-8 form; what orjson cannot write (an integer
-    past 64 bits, a key that is not a string, nesting past 254) goes the standard way."""
-    try:
-        return orjson.dumps(value, default=default).decode()
-    except TypeError:  # orjson.JSONEncodeError is one
-        return json_module.dumps(value, default=default)
-
-
 class _OurHandler(logging.StreamHandler[TextIO]):
     """Marks the handler we install, so configuring again replaces it and nothing else."""
 
@@ -213,7 +203,7 @@ def configure_logging(
 ) -> None:
     timestamper = structlog.processors.TimeStamper(fmt="iso", utc=True)
     renderer: Processor = (
-        structlog.processors.JSONRenderer(serializer=_json_line)
+        structlog.processors.JSONRenderer(serializer=json_text)
         if json
         else structlog.dev.ConsoleRenderer(
             colors=False, exception_formatter=structlog.dev.plain_traceback

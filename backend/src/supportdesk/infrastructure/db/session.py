@@ -5,7 +5,6 @@ connections and, in WAL mode, never wait for the writer."""
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 import time
 from collections import deque
@@ -31,6 +30,7 @@ from sqlalchemy.util.queue import AsyncAdaptedQueue, Empty, Full
 
 from supportdesk.domain.errors import DependencyUnavailable
 from supportdesk.infrastructure.db.direct import DirectReader
+from supportdesk.infrastructure.json_text import json_text
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # SQLite has one write lock per database. One writer connection per process makes writers
@@ -278,20 +278,9 @@ def pgbouncer_options(url: str) -> tuple[str, dict[str, Any]]:
 
 
 # JSON columns (a case's order snapshot, events' details) read with orjson: the standard
-# library's parser was 6 % of the CPU of a page of cases, one snapshot a row.
+# library's parser was 6 % of the CPU of a page of cases, one snapshot a row; written with
+# orjson too (``json_text``).
 read_json = orjson.loads
-
-
-def write_json(value: Any) -> str:
-    """JSON columns written by orjson too: the standard library's ``dumps`` was a
-    fortieth of opening a case (its snapshot, its outbox rows). The text is compact and
-    UTF-8 where the standard library's was spaced and escaped; both read back the same.
-    What orjson refuses (a key that is not a string, an integer past 64 bits) is written
-    the standard library's way, as before."""
-    try:
-        return orjson.dumps(value).decode()
-    except TypeError:  # orjson.JSONEncodeError is one
-        return json.dumps(value)
 
 
 def make_engine(
@@ -309,7 +298,7 @@ def make_engine(
         "poolclass": _Pool,
         "hide_parameters": True,
         "json_deserializer": read_json,
-        "json_serializer": write_json,
+        "json_serializer": json_text,
     }
     if url.startswith("sqlite"):
         engine = create_async_engine(
@@ -386,7 +375,7 @@ def make_inline_reader(url: str, *, echo: bool = False) -> Engine:
         pool_timeout=2,
         hide_parameters=True,
         json_deserializer=read_json,
-        json_serializer=write_json,
+        json_serializer=json_text,
         # Always one caller at a time; which thread that is can differ (a test's client).
         connect_args={"check_same_thread": False},
     )

@@ -1,1 +1,0 @@
-request = function() return wrk.format("GET", "/api/v1/health/live") end
