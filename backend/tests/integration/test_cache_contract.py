@@ -78,6 +78,24 @@ async def test_a_stored_value_is_read_back(store: CacheUnderTest) -> None:
     assert await store.cache.get(store.key("missing")) is None
 
 
+async def test_several_values_are_read_in_one_call_in_the_keys_order(
+    store: CacheUnderTest,
+) -> None:
+    await store.cache.set(store.key("a"), "one")
+    await store.cache.set(store.key("c"), "three")
+
+    read = await store.cache.get_many(store.key("c"), store.key("b"), store.key("a"))
+
+    assert read == ["three", None, "one"]
+
+
+async def test_get_many_does_not_read_an_expired_value(store: CacheUnderTest) -> None:
+    await store.cache.set(store.key("a"), "short", ttl_seconds=1)
+    await store.wait(1.2)
+
+    assert await store.cache.get_many(store.key("a")) == [None]
+
+
 async def test_setting_again_overwrites(store: CacheUnderTest) -> None:
     await store.cache.set(store.key("a"), "one")
     await store.cache.set(store.key("a"), "two")

@@ -46,12 +46,26 @@ class SignedInAccounts:
         self.cache = cache
         self.ttl_seconds = ttl_seconds
 
-    async def actor(self, user_id: str, role: Role, issued_at: datetime | None = None) -> Actor:
+    @staticmethod
+    def key(user_id: str) -> str:
+        """The cache key of the account's standing: ``actor``'s caller may read it with
+        its own keys, in one round trip, and pass it on as ``cached``."""
+        return _key(user_id)
+
+    async def actor(
+        self,
+        user_id: str,
+        role: Role,
+        issued_at: datetime | None = None,
+        *,
+        cached: str | None = None,
+    ) -> Actor:
         """The acting account, or Unauthenticated when it is inactive, unknown, no longer
         has the role its token was issued for, or its sign-ins all ended (a password
-        reset) after the token was issued."""
+        reset) after the token was issued. ``cached``: the standing at ``key(user_id)``,
+        if the caller already read it."""
         key = _key(user_id)
-        standing = await self.cache.get(key)
+        standing = cached if cached is not None else await self.cache.get(key)
         if standing is None:
             async with self.reads() as reads:
                 standing = _standing(await reads.users.get(user_id))

@@ -32,6 +32,10 @@ class CacheBackend(Protocol):
 
     async def get(self, key: str) -> str | None: ...
 
+    async def get_many(self, *keys: str) -> list[str | None]:
+        """The values of ``keys``, in their order, in one call (one round trip to Redis)."""
+        ...
+
     async def set(self, key: str, value: str, ttl_seconds: int | None = None) -> None: ...
 
     async def set_if_absent(self, key: str, value: str, ttl_seconds: int | None = None) -> bool:

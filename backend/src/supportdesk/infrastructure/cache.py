@@ -75,6 +75,9 @@ class MemoryCache:
         entry = self._live(key)
         return None if entry is None else entry[0]
 
+    async def get_many(self, *keys: str) -> list[str | None]:
+        return [await self.get(key) for key in keys]
+
     async def set(self, key: str, value: str, ttl_seconds: int | None = None) -> None:
         _check_ttl(ttl_seconds)
         self._store(key, value, ttl_seconds)
@@ -173,6 +176,11 @@ class RedisCache:
         async with self._answering():
             value = await self._client.get(key)
         return None if value is None else str(value)
+
+    async def get_many(self, *keys: str) -> list[str | None]:
+        async with self._answering():
+            values = await self._client.mget(keys)
+        return [None if value is None else str(value) for value in values]
 
     async def set(self, key: str, value: str, ttl_seconds: int | None = None) -> None:
         _check_ttl(ttl_seconds)

@@ -40,16 +40,17 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 # reconcile`).
 SQLITE_WRITER_POOL = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 15}
 SQLITE_READER_POOL = {"pool_size": 4, "max_overflow": 4, "pool_timeout": 2}
-# One process on one event loop: a request holds a connection only for its transaction, so
-# 15 serve 32 requests in flight as fast as 30 did (bench/http_load.py, one worker: the
-# same req/s, no 503), and each connection kept costs this process about a megabyte (its
-# prepared statements): with 30, a worker under load peaked at 151-157 MB, with 15 at 137.
-# All 15 are kept, none opened for a moment past a smaller pool: under load the 5 that
-# were overflow were opened and closed three or four times a second (36 new PostgreSQL
-# sessions in a 10 s mixed run of two workers), each new one connecting, setting up its
-# codecs and preparing every statement again. Kept, two workers served 789-837 req/s of
-# that mix instead of 647-723 (bench/README.md).
-POSTGRES_POOL = {"pool_size": 15, "max_overflow": 0}
+# One process on one event loop: a request holds a connection only for its statements (its
+# transaction, for a write), so a few serve 32 requests in flight. Measured under the mixed
+# run (bench/README.md): with 15 a PostgreSQL connection each, two workers kept 30 backends
+# busy, and PostgreSQL spent 0.48 ms of CPU a request, against 0.35 with 8 each; the
+# requests waiting for a connection here, in order, also gave the writes their turn (a
+# write's p99 under one worker 280-310 ms with 15, 110-120 with 8). Two workers served
+# 741-751 req/s of that mix with 15, 894-918 with 8 (5: 844-910, 3: 743-852). All are kept,
+# none opened for a moment past the pool: overflow connections were opened and closed three
+# or four times a second under load, each connecting, setting up its codecs and preparing
+# every statement again.
+POSTGRES_POOL = {"pool_size": 8, "max_overflow": 0}
 # A pooled PostgreSQL connection used this recently is taken as alive; one idle longer is
 # pinged at checkout, and replaced if the ping fails (HikariCP's ``aliveBypassWindowMs``,
 # also 500 ms). SQLAlchemy's ``pool_pre_ping`` pings at every checkout, in a transaction of

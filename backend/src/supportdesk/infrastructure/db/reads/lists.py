@@ -175,7 +175,10 @@ class SqlReadQueries:
             await session.close()
 
     async def case(self, actor: Actor, case_id: str, *, with_events: bool) -> CaseRead | None:
-        return await self._run(repositories.read_case, actor, case_id, with_events)
+        read = repositories.read_case
+        if self._engine.dialect.name == "postgresql":
+            read = repositories.read_case_at_once
+        return await self._run(read, actor, case_id, with_events)
 
     async def cases(
         self, actor: Actor, filters: CaseFilters, *, limit: int, cursor: str | None
