@@ -4,8 +4,9 @@ every case and every kind of reader."""
 
 from __future__ import annotations
 
+import asyncpg
 import pytest
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
 from supportdesk.devdata.bulk import seed_bulk
 from supportdesk.domain.access import Actor, Role
@@ -53,5 +54,35 @@ async def test_a_case_read_in_one_statement_is_the_case_three_statements_read(
                     assert at_once == expected, (case_id, actor.role, with_events)
                     compared += at_once is not None and bool(at_once.refunds)
         assert compared > 0  # some of the cases compared had refunds
+    finally:
+        await database.dispose()
+
+
+async def test_a_column_added_to_refunds_fails_no_pooled_connections_next_read(
+    database_url: str,
+) -> None:
+    # A migration run while the service serves: the connections it pooled read on.
+    await seed_bulk(database_url, cases=20, seed=3)
+    database = Database.connect(database_url)
+    agent = Actor(id="u-agent", role=Role.AGENT)
+    plain = make_url(database_url).set(drivername="postgresql").render_as_string(False)
+    try:
+        async with database.reader.connect() as connection:
+            case_id = await connection.scalar(select(RefundRecord.support_case_id).limit(1))
+            before = await connection.run_sync(repositories.read_case_at_once, agent, case_id, True)
+        assert before is not None and before.refunds
+        migration = await asyncpg.connect(plain)
+        try:
+            await migration.execute("ALTER TABLE refunds ADD COLUMN added_by_a_migration text")
+            try:
+                async with database.reader.connect() as connection:
+                    after = await connection.run_sync(
+                        repositories.read_case_at_once, agent, case_id, True
+                    )
+                assert after == before
+            finally:
+                await migration.execute("ALTER TABLE refunds DROP COLUMN added_by_a_migration")
+        finally:
+            await migration.close()
     finally:
         await database.dispose()

@@ -16,7 +16,6 @@ from sqlalchemy import (
     exists,
     func,
     insert,
-    literal_column,
     or_,
     select,
     update,
@@ -202,12 +201,14 @@ def read_case(
 
 def _rows_of_case(table: Table, case_id_column: str, *order: str, **equal: str) -> Any:
     """PostgreSQL: the case's rows of ``table`` as one value of the case's row, an array of
-    whole rows in ``order`` (NULL when there are none)."""
+    rows in ``order`` (NULL when there are none), each an anonymous record of the table's
+    columns as SQLAlchemy lists them (``_nested_rows`` reads them by position). Not the
+    table's own row type: asyncpg keeps a composite type's layout per connection, and a
+    migration that added a column would fail each pooled connection's next read of it."""
     rows = table.alias(f"{table.name}_of_case")
-    whole_row: ColumnElement[Any] = literal_column(rows.name)
     conditions = [rows.c[case_id_column] == _CASES.c.id]
     conditions += [rows.c[name] == value for name, value in equal.items()]
-    ordered = aggregate_order_by(whole_row, *(rows.c[name] for name in order))
+    ordered = aggregate_order_by(func.row(*rows.c), *(rows.c[name] for name in order))
     return select(func.array_agg(ordered)).where(*conditions).scalar_subquery()
 
 
@@ -238,21 +239,23 @@ class _NestedRow:
             raise AttributeError(name) from None
 
 
-_PROCESSORS: dict[tuple[str, str], dict[str, Callable[[Any], Any]]] = {}
+# Per table and dialect: its columns' names, in the records' order, and their processors.
+_LAYOUTS: dict[tuple[str, str], tuple[list[str], dict[str, Callable[[Any], Any]]]] = {}
 
 
 def _nested_rows(table: Table, dialect: Dialect, records: Sequence[Any] | None) -> list[Any]:
-    key = (table.name, dialect.name)
-    processors = _PROCESSORS.get(key)
-    if processors is None:
-        processors = _PROCESSORS[key] = {}
+    layout = _LAYOUTS.get((table.name, dialect.name))
+    if layout is None:
+        processors: dict[str, Callable[[Any], Any]] = {}
         for column in table.columns:
             found = column.type.dialect_impl(dialect).result_processor(dialect, None)
             if found is not None:
                 processors[column.name] = found
+        layout = _LAYOUTS[table.name, dialect.name] = ([c.name for c in table.columns], processors)
+    names, processors = layout
     nested = []
     for record in records or ():
-        values = dict(record.items())
+        values = dict(zip(names, record, strict=True))
         for name, process in processors.items():
             values[name] = process(values[name])
         nested.append(_NestedRow(values))
