@@ -65,13 +65,15 @@ async def test_a_column_added_to_refunds_fails_no_pooled_connections_next_read(
     await seed_bulk(database_url, cases=20, seed=3)
     database = Database.connect(database_url)
     agent = Actor(id="u-agent", role=Role.AGENT)
-    plain = make_url(database_url).set(drivername="postgresql").render_as_string(False)
+    # asyncpg's own URL: without the driver's name and the service's ``?pgbouncer=true``.
+    plain = make_url(database_url).set(drivername="postgresql", query={})
+    plain_url = plain.render_as_string(hide_password=False)
     try:
         async with database.reader.connect() as connection:
             case_id = await connection.scalar(select(RefundRecord.support_case_id).limit(1))
             before = await connection.run_sync(repositories.read_case_at_once, agent, case_id, True)
         assert before is not None and before.refunds
-        migration = await asyncpg.connect(plain)
+        migration = await asyncpg.connect(plain_url)
         try:
             await migration.execute("ALTER TABLE refunds ADD COLUMN added_by_a_migration text")
             try:
