@@ -15,7 +15,9 @@ from supportdesk.domain.users import UserAccount
 _INACTIVE = "inactive"
 
 
-def _key(user_id: str) -> str:
+def standing_key(user_id: str) -> str:
+    """The cache key of the account's standing: a caller of ``SignedInAccounts.actor`` may
+    read it with its own keys, in one round trip, and pass it on as ``cached``."""
     return f"account:{user_id}"
 
 
@@ -46,12 +48,6 @@ class SignedInAccounts:
         self.cache = cache
         self.ttl_seconds = ttl_seconds
 
-    @staticmethod
-    def key(user_id: str) -> str:
-        """The cache key of the account's standing: ``actor``'s caller may read it with
-        its own keys, in one round trip, and pass it on as ``cached``."""
-        return _key(user_id)
-
     async def actor(
         self,
         user_id: str,
@@ -62,9 +58,9 @@ class SignedInAccounts:
     ) -> Actor:
         """The acting account, or Unauthenticated when it is inactive, unknown, no longer
         has the role its token was issued for, or its sign-ins all ended (a password
-        reset) after the token was issued. ``cached``: the standing at ``key(user_id)``,
+        reset) after the token was issued. ``cached``: the standing at ``standing_key(user_id)``,
         if the caller already read it."""
-        key = _key(user_id)
+        key = standing_key(user_id)
         standing = cached if cached is not None else await self.cache.get(key)
         if standing is None:
             async with self.reads() as reads:
@@ -84,4 +80,4 @@ class SignedInAccounts:
 
     async def changed(self, user: UserAccount) -> None:
         """Record an account's new standing; call it once the change is committed."""
-        await self.cache.set(_key(user.id), _standing(user), self.ttl_seconds)
+        await self.cache.set(standing_key(user.id), _standing(user), self.ttl_seconds)

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from supportdesk.application.accounts import SignedInAccounts
+from supportdesk.application.accounts import SignedInAccounts, standing_key
 from supportdesk.application.ports import (
     AccessClaims,
     CacheBackend,
@@ -97,7 +97,7 @@ class SignedIn:
         # The revocation and the account's standing in one read: every signed-in request
         # makes it, and two were two round trips to Redis.
         revoked, standing = await self.cache.get_many(
-            revocation_key(ours), self.accounts.key(ours.user_id)
+            revocation_key(ours), standing_key(ours.user_id)
         )
         if revoked is not None:
             raise Unauthenticated("this sign-in was ended; sign in again")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -223,22 +224,6 @@ _EVENT_ROWS = _rows_of_case(
 _READABLE_CASE_AT_ONCE: dict[tuple[str, bool], Select[Any]] = {}
 
 
-class _NestedRow:
-    """A table's row that PostgreSQL sent inside another (``_rows_of_case``), read by
-    attribute as a result row is, each value through its column's result processor."""
-
-    __slots__ = ("_values",)
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self._values = values
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._values[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
 # Per table and dialect: its columns' names, in the records' order, and their processors.
 _LAYOUTS: dict[tuple[str, str], tuple[list[str], dict[str, Callable[[Any], Any]]]] = {}
 
@@ -253,12 +238,13 @@ def _nested_rows(table: Table, dialect: Dialect, records: Sequence[Any] | None) 
                 processors[column.name] = found
         layout = _LAYOUTS[table.name, dialect.name] = ([c.name for c in table.columns], processors)
     names, processors = layout
+    # Read by attribute as a result row is, by the mapping functions.
     nested = []
     for record in records or ():
         values = dict(zip(names, record, strict=True))
         for name, process in processors.items():
             values[name] = process(values[name])
-        nested.append(_NestedRow(values))
+        nested.append(SimpleNamespace(**values))
     return nested
 
 
