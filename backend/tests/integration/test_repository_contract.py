@@ -9,6 +9,7 @@ transaction, and what a block did not commit is gone.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator, Callable
@@ -919,3 +920,26 @@ async def test_the_customer_directory_keeps_the_last_name_given_and_rewrites_no_
             NOW + timedelta(hours=2),
         )
     ]
+
+
+async def test_a_customers_cases_opened_at_once_do_not_wait_for_each_others_commit(
+    database: Database,
+) -> None:
+    # PostgreSQL's row locks: the directory's row of a customer it already names is read,
+    # not locked, by each case opened (SQLite's writers take turns by design).
+    if database.write_lock is not None:
+        pytest.skip("SQLite has one writer at a time")
+    backend = _sql("directory", database)
+    anna = Customer(id="cust-anna", name="Anna Berg", email="anna@example.com")
+    await stored(backend, a_case(id="case_first", customer=anna))
+
+    held = backend.uow()
+    async with held:
+        await held.cases.add(a_case(id="case_held", customer=anna))
+        # Within the held transaction: another case of hers commits meanwhile.
+        await asyncio.wait_for(stored(backend, a_case(id="case_beside", customer=anna)), 5)
+        await held.commit()
+
+    async with backend.uow() as uow:
+        assert await uow.cases.get("case_held") is not None
+        assert await uow.cases.get("case_beside") is not None
