@@ -236,7 +236,6 @@ def _rows_of_case(table: Table, case_id_column: str, *order: str, **equal: str) 
 
 
 _REFUND_TABLE = cast(Table, _REFUNDS)
-_EVENT_TABLE = cast(Table, EventRecord.__table__)
 _REFUND_ROWS = _rows_of_case(_REFUND_TABLE, "support_case_id", "created_at", "id").label(
     "refund_rows"
 )
